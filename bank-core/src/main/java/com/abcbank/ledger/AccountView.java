@@ -1,0 +1,11 @@
+package com.abcbank.ledger;
+
+import java.time.Instant;
+
+/** A read-only copy of an account as of one moment. */
+public record AccountView(String number, AccountKind kind, String owner, Instant created, long balanceCents) {
+    /** For a loan, what the customer still owes (the balance with its sign turned); else 0. */
+    public long outstandingCents() {
+        return kind == AccountKind.LOAN ? -balanceCents : 0;
+    }
+}
