@@ -26,11 +26,13 @@ final class Account {
     /** Every transaction that touched this account, in sequence order. */
     private final ArrayList<Transaction> history = new ArrayList<>();
 
-    Account(String number, AccountKind kind, String owner, long ordinal) {
+    /** @param created when the account came to be, or {@code null}: the time of the transaction that opens it */
+    Account(String number, AccountKind kind, String owner, long ordinal, Instant created) {
         this.number = number;
         this.kind = kind;
         this.owner = owner;
         this.ordinal = ordinal;
+        this.created = created;
     }
 
     long balanceCents() {

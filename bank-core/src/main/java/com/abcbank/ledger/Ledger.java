@@ -75,7 +75,8 @@ public final class Ledger {
         this.log = new TransactionLog(clock);
         this.vault = new Account[config.vaultShards()];
         for (int i = 0; i < vault.length; i++) {
-            Account shard = newAccount(String.format("VAULT-%02d", i), AccountKind.INTERNAL, BANK);
+            Account shard = new Account(String.format("VAULT-%02d", i), AccountKind.INTERNAL, BANK,
+                    nextOrdinal.getAndIncrement(), clock.instant());
             accounts.put(shard.number, shard);
             vault[i] = shard;
         }
@@ -507,7 +508,7 @@ public final class Ledger {
     // ---------------------------------------------------------------- helpers
 
     private Account newAccount(String number, AccountKind kind, String owner) {
-        return new Account(number, kind, owner, nextOrdinal.getAndIncrement());
+        return new Account(number, kind, owner, nextOrdinal.getAndIncrement(), null);
     }
 
     private Account vaultFor(String number) {
