@@ -30,7 +30,32 @@ public enum ErrorCode {
     /** A balance would leave the range a {@code long} count of cents can hold. */
     BALANCE_OVERFLOW(11),
     /** A malformed argument that is not an amount or account number (a page limit, a time range). */
-    INVALID_ARGUMENT(12);
+    INVALID_ARGUMENT(12),
+
+    // Protocol and authentication: raised by the server, never by the ledger.
+
+    /** A request line that is not a JSON object, or lacks a field, or has one of the wrong type or unknown. */
+    MALFORMED_REQUEST(13),
+    /** A request whose {@code op} the server does not know. */
+    UNKNOWN_OP(14),
+    /** A request line longer than the server's limit; the server closes the connection after this reply. */
+    LINE_TOO_LONG(15),
+    /** A request that needs a logged-in user, on a connection that has none. */
+    UNAUTHENTICATED(16),
+    /** Unknown user or wrong password: deliberately the same code for both. */
+    BAD_CREDENTIALS(17),
+    /** Too many failed logins for this user: wait and retry after the time the message gives. */
+    THROTTLED(18),
+    /** register: the user name is taken. */
+    USER_EXISTS(19),
+    /** register: a user name or password that breaks the rules the message gives. */
+    INVALID_USER(20),
+    /** The server is at its connection limit; this connection is closed after the reply. Retry later. */
+    SERVER_BUSY(21),
+    /** The server is shutting down and takes no new requests. */
+    SHUTTING_DOWN(22),
+    /** The server failed to handle the request; whether it took effect is unknown. */
+    INTERNAL_ERROR(23);
 
     public final int code;
 

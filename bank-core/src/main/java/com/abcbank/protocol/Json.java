@@ -1,0 +1,167 @@
+package com.abcbank.protocol;
+
+import com.abcbank.ledger.ErrorCode;
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.MapperFeature;
+import com.fasterxml.jackson.databind.ObjectReader;
+import com.fasterxml.jackson.databind.ObjectWriter;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.cfg.CoercionAction;
+import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
+import com.fasterxml.jackson.databind.exc.InvalidTypeIdException;
+import com.fasterxml.jackson.databind.exc.ValueInstantiationException;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.TextNode;
+import com.fasterxml.jackson.databind.type.LogicalType;
+import java.io.UncheckedIOException;
+
+/**
+ * The one place that knows Jackson. Readers and writers are immutable and shared by all threads.
+ *
+ * <p>Jackson's defaults are lenient where a bank must not be, so the mapper turns them around: a missing
+ * required field is an error, not 0; {@code null} is not 0; {@code 12.5} is not 12; {@code "200"} is not
+ * 200 and {@code 1001} is not {@code "1001"}; an unknown field is an error (a typo must not be ignored); a
+ * duplicate field is an error (which {@code amount} would count?); so is anything after the object.
+ */
+public final class Json {
+    private static final JsonMapper MAPPER = JsonMapper.builder()
+            .propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
+            .serializationInclusion(JsonInclude.Include.NON_NULL)
+            .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
+            .disable(MapperFeature.ALLOW_COERCION_OF_SCALARS)
+            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            .withCoercionConfig(LogicalType.Textual, textual -> textual
+                    .setCoercion(CoercionInputShape.Integer, CoercionAction.Fail)
+                    .setCoercion(CoercionInputShape.Float, CoercionAction.Fail)
+                    .setCoercion(CoercionInputShape.Boolean, CoercionAction.Fail))
+            .build();
+    private static final ObjectReader TREE = MAPPER.reader();
+    private static final ObjectReader REQUEST = MAPPER.readerFor(Request.class);
+    private static final ObjectReader REPLY = MAPPER.readerFor(Reply.class);
+    private static final ObjectWriter WRITER = MAPPER.writer();
+    private static final ObjectWriter REQUEST_WRITER = MAPPER.writerFor(Request.class);
+
+    private Json() {}
+
+    /** A request line, read: its {@code id} (always, if the line was an object) and either the request or why not. */
+    public record Parsed(JsonNode id, Request request, Failure failure) {}
+
+    /** Reads one request line. Never throws for bad input: a bad line is a {@link Failure}. */
+    public static Parsed parseRequest(String line) {
+        JsonNode tree;
+        try {
+            tree = TREE.readTree(line);
+        } catch (JsonProcessingException e) {
+            return new Parsed(null, null, new Failure(ErrorCode.MALFORMED_REQUEST, "not JSON: " + e.getOriginalMessage()));
+        }
+        if (tree == null || !tree.isObject()) {
+            return new Parsed(null, null, new Failure(ErrorCode.MALFORMED_REQUEST, "a request is a JSON object"));
+        }
+        ObjectNode object = (ObjectNode) tree;
+        JsonNode id = object.remove("id");
+        JsonNode op = object.get("op");
+        if (op == null || !op.isTextual()) {
+            return new Parsed(id, null, new Failure(ErrorCode.MALFORMED_REQUEST, "a request needs an \"op\" string"));
+        }
+        if (!Request.OPS.contains(op.asText())) {
+            return new Parsed(id, null, new Failure(ErrorCode.UNKNOWN_OP, "unknown op \"" + op.asText()
+                    + "\"; known: " + String.join(", ", Request.OPS)));
+        }
+        try {
+            return new Parsed(id, REQUEST.readValue(object), null);
+        } catch (InvalidTypeIdException e) {
+            return new Parsed(id, null, new Failure(ErrorCode.UNKNOWN_OP, "unknown op \"" + op.asText() + "\""));
+        } catch (ValueInstantiationException e) {
+            String reason = e.getCause() != null ? e.getCause().getMessage() : e.getOriginalMessage();
+            return new Parsed(id, null, new Failure(ErrorCode.MALFORMED_REQUEST, op.asText() + ": " + reason));
+        } catch (java.io.IOException e) {
+            return new Parsed(id, null, new Failure(ErrorCode.MALFORMED_REQUEST, op.asText() + ": " + describe(e)));
+        }
+    }
+
+    /** A request as one line: {@code {"id":..,"op":..,...}}. */
+    public static String writeRequest(JsonNode id, Request request) {
+        try {
+            ObjectNode line = JsonNodeFactory.instance.objectNode();
+            line.set("id", id);
+            line.setAll((ObjectNode) TREE.readTree(REQUEST_WRITER.writeValueAsString(request)));
+            return WRITER.writeValueAsString(line);
+        } catch (JsonProcessingException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** A reply as one line, without the newline. */
+    public static String write(Reply reply) {
+        try {
+            return WRITER.writeValueAsString(reply);
+        } catch (JsonProcessingException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Reads a reply line; throws {@link UncheckedIOException} if it is not one (the server broke the protocol). */
+    public static Reply parseReply(String line) {
+        try {
+            return REPLY.readValue(line);
+        } catch (JsonProcessingException e) {
+            throw new UncheckedIOException("not a reply: " + e.getOriginalMessage(), e);
+        }
+    }
+
+    /** Any value as a JSON tree (a {@link Result} record, say). */
+    public static JsonNode tree(Object value) {
+        return MAPPER.valueToTree(value);
+    }
+
+    /** A JSON tree as a value of {@code type}, such as a reply's result as a {@link Result} record. */
+    public static <T> T convert(JsonNode node, Class<T> type) {
+        try {
+            return MAPPER.treeToValue(node, type);
+        } catch (JsonProcessingException e) {
+            throw new UncheckedIOException("unexpected result shape: " + e.getOriginalMessage(), e);
+        }
+    }
+
+    /** A JSON tree as pretty-printed text. */
+    public static String pretty(JsonNode node) {
+        try {
+            return WRITER.withDefaultPrettyPrinter().writeValueAsString(node);
+        } catch (JsonProcessingException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public static JsonNode text(String value) {
+        return TextNode.valueOf(value);
+    }
+
+    /** Jackson's message without its source excerpt, and with the field path in snake_case as sent. */
+    private static String describe(java.io.IOException e) {
+        if (e instanceof com.fasterxml.jackson.databind.JsonMappingException mapping && !mapping.getPath().isEmpty()) {
+            StringBuilder path = new StringBuilder();
+            for (com.fasterxml.jackson.databind.JsonMappingException.Reference reference : mapping.getPath()) {
+                if (reference.getFieldName() != null) {
+                    path.append(path.length() == 0 ? "" : ".").append(reference.getFieldName());
+                }
+            }
+            String message = e instanceof JsonProcessingException p ? p.getOriginalMessage() : e.getMessage();
+            return "field \"" + path + "\": " + firstSentence(message);
+        }
+        return e instanceof JsonProcessingException p ? firstSentence(p.getOriginalMessage()) : e.getMessage();
+    }
+
+    private static String firstSentence(String message) {
+        int newline = message.indexOf('\n');
+        return newline < 0 ? message : message.substring(0, newline);
+    }
+}

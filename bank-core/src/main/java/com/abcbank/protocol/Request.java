@@ -1,0 +1,91 @@
+package com.abcbank.protocol;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonSubTypes;
+import com.fasterxml.jackson.annotation.JsonSubTypes.Type;
+import com.fasterxml.jackson.annotation.JsonTypeInfo;
+
+/**
+ * One request line, after its {@code id} was taken off: {@code {"op": "deposit", "account": "1001", "amount": 20000}}.
+ *
+ * <p>Amounts are integer cents. A required field is {@code required = true}, so a missing one is an error,
+ * not a zero; optional fields are boxed and {@code null} when absent. Field names on the wire are snake_case.
+ */
+@JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "op")
+@JsonSubTypes({
+        @Type(value = Request.Register.class, name = "register"),
+        @Type(value = Request.Login.class, name = "login"),
+        @Type(value = Request.CreateAccount.class, name = "create_account"),
+        @Type(value = Request.Deposit.class, name = "deposit"),
+        @Type(value = Request.Withdraw.class, name = "withdraw"),
+        @Type(value = Request.Transfer.class, name = "transfer"),
+        @Type(value = Request.ApplyLoan.class, name = "apply_loan"),
+        @Type(value = Request.PayLoanCheck.class, name = "pay_loan_check"),
+        @Type(value = Request.PayLoanTransfer.class, name = "pay_loan_transfer"),
+        @Type(value = Request.Balance.class, name = "balance"),
+        @Type(value = Request.History.class, name = "history"),
+        @Type(value = Request.ShowAccountholders.class, name = "show_accountholders"),
+        @Type(value = Request.ShowHistory.class, name = "show_history"),
+        @Type(value = Request.Report.class, name = "report"),
+})
+public sealed interface Request {
+    /** The op names, as on the wire. */
+    java.util.List<String> OPS = java.util.List.of("register", "login", "create_account", "deposit", "withdraw",
+            "transfer", "apply_loan", "pay_loan_check", "pay_loan_transfer", "balance", "history",
+            "show_accountholders", "show_history", "report");
+
+    /** Open enrolment: a new customer. The password is never logged. */
+    record Register(@JsonProperty(required = true) String user, @JsonProperty(required = true) String password)
+            implements Request {
+        @Override
+        public String toString() {
+            return "Register[user=" + user + ", password=***]";
+        }
+    }
+
+    /** Authenticates this connection as {@code user}. The password is never logged. */
+    record Login(@JsonProperty(required = true) String user, @JsonProperty(required = true) String password)
+            implements Request {
+        @Override
+        public String toString() {
+            return "Login[user=" + user + ", password=***]";
+        }
+    }
+
+    /** @param amount optional opening deposit, cents */
+    record CreateAccount(@JsonProperty(required = true) String account, Long amount) implements Request {}
+
+    record Deposit(@JsonProperty(required = true) String account, @JsonProperty(required = true) long amount)
+            implements Request {}
+
+    record Withdraw(@JsonProperty(required = true) String account, @JsonProperty(required = true) long amount)
+            implements Request {}
+
+    record Transfer(@JsonProperty(required = true) String from, @JsonProperty(required = true) String to,
+                    @JsonProperty(required = true) long amount) implements Request {}
+
+    /** @param account the caller's checking account that receives the principal */
+    record ApplyLoan(@JsonProperty(required = true) String account, @JsonProperty(required = true) long amount)
+            implements Request {}
+
+    record PayLoanCheck(@JsonProperty(required = true) String loan, @JsonProperty(required = true) long amount)
+            implements Request {}
+
+    record PayLoanTransfer(@JsonProperty(required = true) String from, @JsonProperty(required = true) String loan,
+                           @JsonProperty(required = true) long amount) implements Request {}
+
+    record Balance(@JsonProperty(required = true) String account) implements Request {}
+
+    /** @param after cursor: the last sequence number already seen (default 0); @param limit page size (default 100) */
+    record History(@JsonProperty(required = true) String account, Long after, Integer limit) implements Request {}
+
+    record ShowAccountholders() implements Request {}
+
+    /**
+     * @param from ISO-8601 instant, inclusive ({@code 2026-11-23T10:00:00Z}); @param to ISO-8601 instant, exclusive
+     */
+    record ShowHistory(Long after, Integer limit, String account, String user, String from, String to)
+            implements Request {}
+
+    record Report() implements Request {}
+}

@@ -1,0 +1,66 @@
+package com.abcbank.protocol;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The {@code result} objects of successful replies, one record per shape. Amounts and balances are integer
+ * cents; times are ISO-8601 instants in UTC; field names are snake_case on the wire. Optional fields are
+ * left out when they do not apply.
+ */
+public final class Result {
+    private Result() {}
+
+    /** register, login. */
+    public record User(String user, String role) {}
+
+    /**
+     * Every money-moving op.
+     *
+     * @param tx           the transaction's sequence number
+     * @param account      create_account, deposit, withdraw, apply_loan: the checking account; with {@code balance}
+     * @param from         transfer, pay_loan_transfer: the source; with {@code fromBalance}
+     * @param to           transfer: the target; with {@code toBalance}
+     * @param loan         apply_loan (the new loan's number), pay_loan_check, pay_loan_transfer; with {@code outstanding}
+     */
+    public record Tx(long tx, String time, String type, long amount,
+                     String account, Long balance,
+                     String from, Long fromBalance,
+                     String to, Long toBalance,
+                     String loan, Long outstanding) {}
+
+    /** balance, and each account in show_accountholders. {@code outstanding} only for loans. */
+    public record Account(String account, String kind, String owner, String created, long balance, Long outstanding) {}
+
+    /** One line of an account's statement. {@code amount} is signed: negative when money left the account. */
+    public record Entry(long tx, String time, String type, String user, long amount, String counterparty, long balance) {}
+
+    /** history. {@code next}: pass as {@code after} for the next page; absent at the end. */
+    public record History(String account, List<Entry> entries, Long next) {}
+
+    public record Holder(String user, List<Account> accounts) {}
+
+    /** show_accountholders. */
+    public record Holders(List<Holder> holders) {}
+
+    /** One posting: {@code amount} added to {@code account}, leaving {@code balance}. */
+    public record Posting(String account, long amount, long balance) {}
+
+    /** One journal transaction, in show_history. */
+    public record Transaction(long tx, String time, String type, String user, String opened, List<Posting> postings) {}
+
+    /** show_history. */
+    public record Transactions(List<Transaction> entries, Long next) {}
+
+    /**
+     * report, as of transaction {@code asOf}.
+     *
+     * @param sum          the sum of every balance, internal accounts included: 0 when the books balance
+     * @param totals       sum of balances per kind: {@code checking}, {@code loan} (negative: owed to the bank), {@code internal}
+     * @param accounts     number of accounts per kind
+     * @param outstanding  what customers owe on loans (a positive figure)
+     */
+    public record Report(long sum, boolean balanced, long transactions, long asOf, int customers,
+                         Map<String, Long> totals, Map<String, Integer> accounts, long outstanding,
+                         List<Account> internal) {}
+}
