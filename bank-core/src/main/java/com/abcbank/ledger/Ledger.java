@@ -152,7 +152,7 @@ public final class Ledger {
         if (refused.isPresent()) {
             return refused.get();
         }
-        Account account = accounts.get(number);
+        Account account = find(number);
         if (account == null || account.kind == AccountKind.INTERNAL) {
             return unknown(number);
         }
@@ -188,7 +188,7 @@ public final class Ledger {
         if (!source.isOk()) {
             return source.asFailure();
         }
-        Account target = accounts.get(to);
+        Account target = find(to);
         if (target == null || target.kind == AccountKind.INTERNAL) {
             return unknown(to);
         }
@@ -491,16 +491,19 @@ public final class Ledger {
 
     // ---------------------------------------------------------------- authorization
 
-    /** Whether {@code caller} may move money out of {@code number}: only a customer, only from their own account. */
+    /**
+     * Whether {@code caller} may move money out of {@code number}: only a customer, only from their own checking
+     * account (money leaves a loan only when the bank books it).
+     */
     public boolean mayMoveMoneyOut(Caller caller, String number) {
-        Account account = accounts.get(number);
-        return account != null && !caller.isAuditor() && account.kind != AccountKind.INTERNAL
+        Account account = find(number);
+        return account != null && !caller.isAuditor() && account.kind == AccountKind.CHECKING
                 && account.owner.equals(caller.user());
     }
 
     /** Whether {@code caller} may see {@code number}'s balance and history: its holder, or the auditor. */
     public boolean mayRead(Caller caller, String number) {
-        Account account = accounts.get(number);
+        Account account = find(number);
         return account != null && (caller.isAuditor()
                 || (account.kind != AccountKind.INTERNAL && account.owner.equals(caller.user())));
     }
@@ -509,6 +512,11 @@ public final class Ledger {
 
     private Account newAccount(String number, AccountKind kind, String owner) {
         return new Account(number, kind, owner, nextOrdinal.getAndIncrement(), null);
+    }
+
+    /** The account numbered {@code number}, or {@code null}; a {@code null} number names no account. */
+    private Account find(String number) {
+        return number == null ? null : accounts.get(number);
     }
 
     private Account vaultFor(String number) {
@@ -528,7 +536,7 @@ public final class Ledger {
 
     /** The caller's own checking account {@code number}, or why not. */
     private Outcome<Account> ownChecking(Caller caller, String number, String purpose) {
-        Account account = number == null ? null : accounts.get(number);
+        Account account = find(number);
         if (account == null || account.kind == AccountKind.INTERNAL) {
             return unknown(number);
         }
@@ -542,7 +550,7 @@ public final class Ledger {
     }
 
     private Outcome<Account> loan(String number) {
-        Account account = number == null ? null : accounts.get(number);
+        Account account = find(number);
         if (account == null || account.kind == AccountKind.INTERNAL) {
             return unknown(number);
         }
@@ -553,7 +561,7 @@ public final class Ledger {
     }
 
     private Outcome<Account> readable(Caller caller, String number) {
-        Account account = number == null ? null : accounts.get(number);
+        Account account = find(number);
         if (account == null || (account.kind == AccountKind.INTERNAL && !caller.isAuditor())) {
             return unknown(number);
         }

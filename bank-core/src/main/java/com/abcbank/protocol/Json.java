@@ -25,7 +25,7 @@ import java.io.UncheckedIOException;
  * The one place that knows Jackson. Readers and writers are immutable and shared by all threads.
  *
  * <p>Jackson's defaults are lenient where a bank must not be, so the mapper turns them around: a missing
- * required field is an error, not 0; {@code null} is not 0; {@code 12.5} is not 12; {@code "200"} is not
+ * required field is an error, not 0; {@code null} is not 0, nor a value at all (leave an optional field out); {@code 12.5} is not 12; {@code "200"} is not
  * 200 and {@code 1001} is not {@code "1001"}; an unknown field is an error (a typo must not be ignored); a
  * duplicate field is an error (which {@code amount} would count?); so is anything after the object.
  */
@@ -71,6 +71,14 @@ public final class Json {
         JsonNode op = object.get("op");
         if (op == null || !op.isTextual()) {
             return new Parsed(id, null, new Failure(ErrorCode.MALFORMED_REQUEST, "a request needs an \"op\" string"));
+        }
+        var fields = object.fields();
+        while (fields.hasNext()) {
+            var field = fields.next();
+            if (field.getValue().isNull()) {
+                return new Parsed(id, null, new Failure(ErrorCode.MALFORMED_REQUEST, "field \"" + field.getKey()
+                        + "\" is null: give a value, or leave an optional field out"));
+            }
         }
         if (!Request.OPS.contains(op.asText())) {
             return new Parsed(id, null, new Failure(ErrorCode.UNKNOWN_OP, "unknown op \"" + op.asText()

@@ -44,6 +44,8 @@ class JsonTest {
             "fractional amount      | {\"id\":1,\"op\":\"deposit\",\"account\":\"1001\",\"amount\":12.5}",
             "amount as a string     | {\"id\":1,\"op\":\"deposit\",\"account\":\"1001\",\"amount\":\"200\"}",
             "amount beyond a long   | {\"id\":1,\"op\":\"deposit\",\"account\":\"1001\",\"amount\":99999999999999999999}",
+            "null account           | {\"id\":1,\"op\":\"deposit\",\"account\":null,\"amount\":100}",
+            "null optional field    | {\"id\":1,\"op\":\"create_account\",\"account\":\"1001\",\"amount\":null}",
             "account as a number    | {\"id\":1,\"op\":\"deposit\",\"account\":1001,\"amount\":100}",
             "unknown field          | {\"id\":1,\"op\":\"deposit\",\"account\":\"1001\",\"amount\":100,\"amout\":5}",
             "duplicate field        | {\"id\":1,\"op\":\"deposit\",\"account\":\"1001\",\"amount\":1,\"amount\":100000}",
