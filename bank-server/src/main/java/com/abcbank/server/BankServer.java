@@ -1,16 +1,210 @@
 package com.abcbank.server;
 
+import com.abcbank.ledger.Ledger;
+import com.abcbank.ledger.LedgerConfig;
+import com.abcbank.ledger.Money;
+import com.abcbank.server.auth.Users;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.PrintStream;
 import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.SocketException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
 import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
-/** The bank server. Networking arrives with the protocol; for now it reports its version. */
-public final class BankServer {
-    private BankServer() {}
+/**
+ * The bank's TCP server: an accept loop handing each connection to a thread of a bounded pool.
+ *
+ * <p>Limits: at most {@code maxConnections} connections at once (a semaphore; the next one is told
+ * {@code SERVER_BUSY} and closed); lines of at most {@code maxLineBytes}; a connection idle, or stuck writing
+ * to a client that does not read, for {@code idleTimeoutMs} is closed (a reaper checks every second).
+ *
+ * <p>Shutdown ({@link #close()}, run by the JVM's shutdown hook on SIGTERM or Ctrl-C): stop accepting, stop
+ * reading (a blocked read sees end of stream; a request being handled finishes and its reply is written),
+ * wait up to {@code shutdownGraceMs} for connection threads, then close whatever is left.
+ */
+public final class BankServer implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(BankServer.class);
 
-    public static void main(String[] args) {
-        System.out.println("bank-server " + version());
+    private final ServerConfig config;
+    private final ServerSocket serverSocket;
+    private final Dispatcher dispatcher;
+    private final ThreadPoolExecutor pool;
+    private final Semaphore permits;
+    private final ScheduledExecutorService reaper;
+    private final Set<Connection> connections = ConcurrentHashMap.newKeySet();
+    private final AtomicLong nextConnectionId = new AtomicLong(1);
+    private final CountDownLatch stopped = new CountDownLatch(1);
+    private final Thread acceptor;
+    private volatile boolean stopping;
+
+    private BankServer(ServerConfig config, ServerSocket serverSocket, Dispatcher dispatcher) {
+        this.config = config;
+        this.serverSocket = serverSocket;
+        this.dispatcher = dispatcher;
+        this.permits = new Semaphore(config.maxConnections());
+        this.pool = new ThreadPoolExecutor(0, config.maxConnections(), 30, TimeUnit.SECONDS, new SynchronousQueue<>(),
+                runnable -> new Thread(runnable, "bank-conn"));
+        this.reaper = Executors.newSingleThreadScheduledExecutor(runnable -> {
+            Thread thread = new Thread(runnable, "bank-reaper");
+            thread.setDaemon(true);
+            return thread;
+        });
+        this.acceptor = new Thread(this::acceptLoop, "bank-accept");
+    }
+
+    /** Opens the data directory, binds, and starts serving. {@code announce} receives the auditor's first password. */
+    public static BankServer start(ServerConfig config, PrintStream announce) throws IOException {
+        Users users = Users.open(config.dataDir(), config.pbkdf2Iterations(), Clock.systemUTC(), announce);
+        Ledger ledger = new Ledger(config.ledger(), Clock.systemUTC());
+        ServerSocket socket = new ServerSocket();
+        socket.setReuseAddress(true);
+        socket.bind(new InetSocketAddress(config.bind(), config.port()), 128);
+        BankServer server = new BankServer(config, socket, new Dispatcher(ledger, users));
+        server.acceptor.start();
+        long limitNanos = TimeUnit.MILLISECONDS.toNanos(config.idleTimeoutMs());
+        server.reaper.scheduleWithFixedDelay(() -> server.reapStuckWriters(limitNanos), 1, 1, TimeUnit.SECONDS);
+        log.info("ABC Bank {} listening on {}:{} (data {}, at most {} connections, lines up to {} bytes, idle timeout {} ms)",
+                version(), config.bind().getHostAddress(), server.port(), config.dataDir().toAbsolutePath(),
+                config.maxConnections(), config.maxLineBytes(), config.idleTimeoutMs());
+        log.warn("the ledger is kept in memory only: accounts and transactions are lost when the server stops"
+                + " (users are kept in {})", config.dataDir());
+        return server;
+    }
+
+    /** The port the server listens on (the chosen one when configured with 0). */
+    public int port() {
+        return serverSocket.getLocalPort();
+    }
+
+    /** Blocks until {@link #close()} has finished. */
+    public void awaitStopped() throws InterruptedException {
+        stopped.await();
+    }
+
+    boolean stopping() {
+        return stopping;
+    }
+
+    void closed(Connection connection) {
+        connections.remove(connection);
+        permits.release();
+    }
+
+    private void acceptLoop() {
+        while (!stopping) {
+            Socket socket;
+            try {
+                socket = serverSocket.accept();
+            } catch (SocketException e) {
+                if (!stopping) {
+                    log.error("accept failed; no longer accepting", e);
+                }
+                return;
+            } catch (IOException e) {
+                log.warn("accept failed: {}", e.toString());
+                continue;
+            }
+            if (!permits.tryAcquire()) {
+                refuse(socket, "the server is at its limit of " + config.maxConnections() + " connections; retry later");
+                continue;
+            }
+            Connection connection = new Connection(nextConnectionId.getAndIncrement(), socket, dispatcher, config, this);
+            connections.add(connection);
+            try {
+                pool.execute(connection);
+            } catch (RejectedExecutionException e) {
+                // A thread that just released its permit may not yet be back in the pool: treat it as busy.
+                connections.remove(connection);
+                permits.release();
+                refuse(socket, stopping ? "the server is shutting down" : "the server is busy; retry later");
+            }
+        }
+    }
+
+    /** Tells a connection it cannot be served, in one reply line, and closes it. */
+    private void refuse(Socket socket, String message) {
+        String code = stopping ? "SHUTTING_DOWN" : "SERVER_BUSY";
+        try (socket) {
+            socket.setSoTimeout(1_000);
+            socket.getOutputStream().write(("{\"id\":null,\"ok\":false,\"error\":{\"code\":\"" + code
+                    + "\",\"message\":\"" + message + "\"}}\n").getBytes(StandardCharsets.UTF_8));
+            log.warn("refused a connection from {}: {}", socket.getRemoteSocketAddress(), code);
+        } catch (IOException e) {
+            log.debug("refusing a connection: {}", e.toString());
+        }
+    }
+
+    private void reapStuckWriters(long limitNanos) {
+        long now = System.nanoTime();
+        for (Connection connection : connections) {
+            if (connection.stuckWriting(now, limitNanos)) {
+                log.warn("connection {} has not read its replies for {} ms; closing it", connection.id(), config.idleTimeoutMs());
+                connection.abort();
+            }
+        }
+    }
+
+    /** Graceful shutdown; see the class comment. Idempotent. */
+    @Override
+    public void close() {
+        synchronized (this) {
+            if (stopping) {
+                return;
+            }
+            stopping = true;
+        }
+        log.info("shutting down: no new connections, finishing requests in flight");
+        try {
+            serverSocket.close();
+        } catch (IOException e) {
+            log.warn("closing the listening socket: {}", e.toString());
+        }
+        connections.forEach(Connection::stopReading);
+        pool.shutdown();
+        try {
+            acceptor.join(config.shutdownGraceMs() + 1_000L);
+            if (!pool.awaitTermination(config.shutdownGraceMs(), TimeUnit.MILLISECONDS)) {
+                log.warn("{} connections still busy after {} ms; closing them", connections.size(), config.shutdownGraceMs());
+                connections.forEach(Connection::abort);
+                pool.shutdownNow();
+                if (!pool.awaitTermination(5, TimeUnit.SECONDS)) {
+                    log.error("connection threads did not stop");
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            connections.forEach(Connection::abort);
+            pool.shutdownNow();
+        } finally {
+            reaper.shutdownNow();
+            log.info("stopped");
+            stopped.countDown();
+        }
     }
 
     static String version() {
@@ -20,6 +214,78 @@ public final class BankServer {
             return properties.getProperty("version");
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+    }
+
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new Main()).execute(args));
+    }
+
+    /** The command line: {@code bank-server [--port 5050] [--bind 127.0.0.1] [--data DIR] ...}. */
+    @Command(name = "bank-server", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+            description = "Runs the ABC Bank server: line-delimited JSON over TCP (see docs/protocol.md).",
+            footer = {"", "On first start with an empty data directory the server creates the user Audit, prints its",
+                    "password once on standard output and writes it to DATA/audit-password (mode 600).",
+                    "Logs go to standard error; set BANK_LOG_LEVEL=DEBUG for one line per request."})
+    static final class Main implements Callable<Integer> {
+        @Option(names = "--port", defaultValue = "5050", description = "TCP port; 0 picks a free one (default: ${DEFAULT-VALUE}).")
+        int port;
+
+        @Option(names = "--bind", defaultValue = "127.0.0.1", description = "Address to listen on (default: ${DEFAULT-VALUE}).")
+        String bind;
+
+        @Option(names = "--data", defaultValue = "data", description = "Data directory (default: ${DEFAULT-VALUE}).")
+        Path dataDir;
+
+        @Option(names = "--port-file", description = "Write the port to this file once listening (for scripts).")
+        Path portFile;
+
+        @Option(names = "--max-connections", defaultValue = "256", description = "Connections served at once (default: ${DEFAULT-VALUE}).")
+        int maxConnections;
+
+        @Option(names = "--max-line-bytes", defaultValue = "65536", description = "Longest request line (default: ${DEFAULT-VALUE}).")
+        int maxLineBytes;
+
+        @Option(names = "--idle-timeout-ms", defaultValue = "300000", description = "Close a connection idle this long (default: ${DEFAULT-VALUE}).")
+        int idleTimeoutMs;
+
+        @Option(names = "--shutdown-grace-ms", defaultValue = "10000", description = "Wait this long for requests in flight on shutdown (default: ${DEFAULT-VALUE}).")
+        int shutdownGraceMs;
+
+        @Option(names = "--loan-limit", defaultValue = "50,000.00", description = "Most a customer may owe on loans (default: ${DEFAULT-VALUE}).")
+        String loanLimit;
+
+        @Option(names = "--pbkdf2-iterations", defaultValue = "600000", description = "PBKDF2 work factor for new passwords (default: ${DEFAULT-VALUE}).")
+        int pbkdf2Iterations;
+
+        @Override
+        public Integer call() throws Exception {
+            long loanLimitCents;
+            try {
+                loanLimitCents = Money.parseCents(loanLimit);
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.ParameterException(new CommandLine(this), "--loan-limit: " + e.getMessage());
+            }
+            ServerConfig config = new ServerConfig(InetAddress.getByName(bind), port, dataDir, maxConnections,
+                    maxLineBytes, idleTimeoutMs, shutdownGraceMs, pbkdf2Iterations,
+                    LedgerConfig.defaults().withLoanLimitCents(loanLimitCents));
+            BankServer server = BankServer.start(config, System.out);
+            Runtime.getRuntime().addShutdownHook(new Thread(server::close, "bank-shutdown"));
+            if (portFile != null) {
+                Path temporary = portFile.resolveSibling(portFile.getFileName() + ".tmp");
+                Files.writeString(temporary, server.port() + "\n");
+                Files.move(temporary, portFile, java.nio.file.StandardCopyOption.ATOMIC_MOVE,
+                        java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            }
+            server.awaitStopped();
+            return 0;
+        }
+
+        static final class Version implements CommandLine.IVersionProvider {
+            @Override
+            public String[] getVersion() {
+                return new String[] {"bank-server " + BankServer.version()};
+            }
         }
     }
 }

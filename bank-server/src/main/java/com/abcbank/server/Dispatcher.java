@@ -1,0 +1,211 @@
+package com.abcbank.server;
+
+import com.abcbank.ledger.AccountKind;
+import com.abcbank.ledger.AccountView;
+import com.abcbank.ledger.Caller;
+import com.abcbank.ledger.ErrorCode;
+import com.abcbank.ledger.HistoryEntry;
+import com.abcbank.ledger.Holder;
+import com.abcbank.ledger.Ledger;
+import com.abcbank.ledger.Outcome;
+import com.abcbank.ledger.Page;
+import com.abcbank.ledger.Posting;
+import com.abcbank.ledger.Report;
+import com.abcbank.ledger.Transaction;
+import com.abcbank.ledger.TransactionQuery;
+import com.abcbank.protocol.Request;
+import com.abcbank.protocol.Result;
+import com.abcbank.server.auth.Users;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Turns one request of one connection into a ledger call and its outcome into a wire result. Stateless and
+ * shared by all connections; the connection keeps who is logged in.
+ */
+final class Dispatcher {
+    private final Ledger ledger;
+    private final Users users;
+
+    Dispatcher(Ledger ledger, Users users) {
+        this.ledger = ledger;
+        this.users = users;
+    }
+
+    /** Whether {@code request} is register or login, which {@link #authenticate} answers. */
+    static boolean authenticates(Request request) {
+        return request instanceof Request.Register || request instanceof Request.Login;
+    }
+
+    /** register or login: who the connection is from now on, or why not. */
+    Outcome<Caller> authenticate(Request request) {
+        if (request instanceof Request.Register r) {
+            return users.register(r.user(), r.password().toCharArray());
+        }
+        if (request instanceof Request.Login l) {
+            return users.login(l.user(), l.password().toCharArray());
+        }
+        throw new IllegalArgumentException("not an authentication request: " + request.getClass().getSimpleName());
+    }
+
+    /** The outcome of any other {@code request} for {@code caller} ({@code null} before login). */
+    Outcome<?> dispatch(Caller caller, Request request) {
+        if (caller == null) {
+            return Outcome.fail(ErrorCode.UNAUTHENTICATED, "log in first: {\"op\":\"login\",\"user\":..,\"password\":..}");
+        }
+        if (request instanceof Request.CreateAccount r) {
+            return tx(ledger.createAccount(caller, r.account(), r.amount() == null ? 0 : r.amount()));
+        } else if (request instanceof Request.Deposit r) {
+            return tx(ledger.deposit(caller, r.account(), r.amount()));
+        } else if (request instanceof Request.Withdraw r) {
+            return tx(ledger.withdraw(caller, r.account(), r.amount()));
+        } else if (request instanceof Request.Transfer r) {
+            return tx(ledger.transfer(caller, r.from(), r.to(), r.amount()));
+        } else if (request instanceof Request.ApplyLoan r) {
+            return tx(ledger.applyLoan(caller, r.account(), r.amount()));
+        } else if (request instanceof Request.PayLoanCheck r) {
+            return tx(ledger.payLoanCheck(caller, r.loan(), r.amount()));
+        } else if (request instanceof Request.PayLoanTransfer r) {
+            return tx(ledger.payLoanTransfer(caller, r.from(), r.loan(), r.amount()));
+        } else if (request instanceof Request.Balance r) {
+            return map(ledger.balance(caller, r.account()), Dispatcher::account);
+        } else if (request instanceof Request.History r) {
+            return map(ledger.history(caller, r.account(), r.after() == null ? 0 : r.after(),
+                    r.limit() == null ? TransactionQuery.DEFAULT_LIMIT : r.limit()), page -> history(r.account(), page));
+        } else if (request instanceof Request.ShowAccountholders) {
+            return map(ledger.holders(caller), Dispatcher::holders);
+        } else if (request instanceof Request.ShowHistory r) {
+            return showHistory(caller, r);
+        } else if (request instanceof Request.Report) {
+            return map(ledger.report(caller), Dispatcher::report);
+        }
+        throw new IllegalStateException("no dispatch for " + request.getClass().getSimpleName());
+    }
+
+    private Outcome<?> showHistory(Caller caller, Request.ShowHistory r) {
+        Instant from;
+        Instant to;
+        try {
+            from = r.from() == null ? null : Instant.parse(r.from());
+            to = r.to() == null ? null : Instant.parse(r.to());
+        } catch (DateTimeParseException e) {
+            return Outcome.fail(ErrorCode.INVALID_ARGUMENT, "from and to are ISO-8601 instants like 2026-11-23T10:15:30Z");
+        }
+        TransactionQuery query = new TransactionQuery(r.after() == null ? 0 : r.after(),
+                r.limit() == null ? TransactionQuery.DEFAULT_LIMIT : r.limit(), r.account(), r.user(), from, to);
+        return map(ledger.transactions(caller, query), Dispatcher::transactions);
+    }
+
+    private interface Mapping<T, R> {
+        R apply(T value);
+    }
+
+    private static <T, R> Outcome<R> map(Outcome<T> outcome, Mapping<T, R> mapping) {
+        return outcome.isOk() ? Outcome.ok(mapping.apply(outcome.value())) : Outcome.fail(outcome.error(), outcome.message());
+    }
+
+    /** A committed transaction as the result of the op that made it: who moved what, and the balances after. */
+    private static Outcome<Result.Tx> tx(Outcome<Transaction> outcome) {
+        return map(outcome, tx -> {
+            String account = null;
+            Long balance = null;
+            String from = null;
+            Long fromBalance = null;
+            String to = null;
+            Long toBalance = null;
+            String loan = null;
+            Long outstanding = null;
+            List<Posting> legs = tx.postings();
+            switch (tx.type()) {
+                case OPEN_ACCOUNT -> {
+                    account = tx.opened();
+                    balance = legs.isEmpty() ? 0L : tx.postingTo(account).balanceAfterCents();
+                }
+                case DEPOSIT -> {
+                    account = legs.get(1).account();
+                    balance = legs.get(1).balanceAfterCents();
+                }
+                case WITHDRAW -> {
+                    account = legs.get(0).account();
+                    balance = legs.get(0).balanceAfterCents();
+                }
+                case TRANSFER -> {
+                    from = legs.get(0).account();
+                    fromBalance = legs.get(0).balanceAfterCents();
+                    to = legs.get(1).account();
+                    toBalance = legs.get(1).balanceAfterCents();
+                }
+                case LOAN -> {
+                    loan = legs.get(0).account();
+                    outstanding = -legs.get(0).balanceAfterCents();
+                    account = legs.get(1).account();
+                    balance = legs.get(1).balanceAfterCents();
+                }
+                case LOAN_PAYMENT_CHECK -> {
+                    loan = legs.get(1).account();
+                    outstanding = -legs.get(1).balanceAfterCents();
+                }
+                case LOAN_PAYMENT_TRANSFER -> {
+                    account = legs.get(0).account();
+                    balance = legs.get(0).balanceAfterCents();
+                    loan = legs.get(1).account();
+                    outstanding = -legs.get(1).balanceAfterCents();
+                }
+            }
+            return new Result.Tx(tx.seq(), tx.time().toString(), tx.type().name(), tx.amountCents(),
+                    account, balance, from, fromBalance, to, toBalance, loan, outstanding);
+        });
+    }
+
+    private static Result.Account account(AccountView view) {
+        return new Result.Account(view.number(), view.kind().name(), view.owner(),
+                view.created() == null ? null : view.created().toString(), view.balanceCents(),
+                view.kind() == AccountKind.LOAN ? view.outstandingCents() : null);
+    }
+
+    private static Result.History history(String account, Page<HistoryEntry> page) {
+        List<Result.Entry> entries = new ArrayList<>(page.items().size());
+        for (HistoryEntry e : page.items()) {
+            entries.add(new Result.Entry(e.seq(), e.time().toString(), e.type().name(), e.user(), e.amountCents(),
+                    e.counterparty(), e.balanceAfterCents()));
+        }
+        return new Result.History(account, entries, page.next());
+    }
+
+    private static Result.Holders holders(List<Holder> holders) {
+        List<Result.Holder> result = new ArrayList<>(holders.size());
+        for (Holder holder : holders) {
+            result.add(new Result.Holder(holder.user(), holder.accounts().stream().map(Dispatcher::account).toList()));
+        }
+        return new Result.Holders(result);
+    }
+
+    private static Result.Transactions transactions(Page<Transaction> page) {
+        List<Result.Transaction> entries = new ArrayList<>(page.items().size());
+        for (Transaction tx : page.items()) {
+            entries.add(new Result.Transaction(tx.seq(), tx.time().toString(), tx.type().name(), tx.user(), tx.opened(),
+                    tx.postings().stream()
+                            .map(p -> new Result.Posting(p.account(), p.amountCents(), p.balanceAfterCents()))
+                            .toList()));
+        }
+        return new Result.Transactions(entries, page.next());
+    }
+
+    private static Result.Report report(Report report) {
+        Map<String, Long> totals = new LinkedHashMap<>();
+        totals.put("checking", report.checkingTotalCents());
+        totals.put("loan", -report.loanOutstandingCents());
+        totals.put("internal", report.internalTotalCents());
+        Map<String, Integer> accounts = new LinkedHashMap<>();
+        accounts.put("checking", report.checkingAccounts());
+        accounts.put("loan", report.loanAccounts());
+        accounts.put("internal", report.internalAccounts().size());
+        return new Result.Report(report.sumCents(), report.balanced(), report.transactions(), report.asOfSeq(),
+                report.customers(), totals, accounts, report.loanOutstandingCents(),
+                report.internalAccounts().stream().map(Dispatcher::account).toList());
+    }
+}

@@ -1,0 +1,37 @@
+package com.abcbank.server;
+
+import com.abcbank.ledger.LedgerConfig;
+import java.net.InetAddress;
+import java.nio.file.Path;
+
+/**
+ * Everything a {@link BankServer} needs to start.
+ *
+ * @param bind               the address to listen on
+ * @param port               the TCP port; 0 picks a free one (tests)
+ * @param dataDir            where users (and the auditor's password) are kept
+ * @param maxConnections     connections served at once; one more gets {@code SERVER_BUSY} and is closed
+ * @param maxLineBytes       the longest request line accepted
+ * @param idleTimeoutMs      a connection that sends nothing for this long is closed; also the longest a reply
+ *                           may wait for a client that does not read
+ * @param shutdownGraceMs    how long shutdown waits for requests in flight before closing connections anyway
+ * @param pbkdf2Iterations   the work factor for new password hashes
+ * @param ledger             the ledger's settings (loan limit, vault shards)
+ */
+public record ServerConfig(InetAddress bind, int port, Path dataDir, int maxConnections, int maxLineBytes,
+                           int idleTimeoutMs, int shutdownGraceMs, int pbkdf2Iterations, LedgerConfig ledger) {
+    public ServerConfig {
+        if (port < 0 || port > 65_535) {
+            throw new IllegalArgumentException("port must be 0..65535: " + port);
+        }
+        if (maxConnections < 1) {
+            throw new IllegalArgumentException("max connections must be positive: " + maxConnections);
+        }
+        if (maxLineBytes < 256) {
+            throw new IllegalArgumentException("max line bytes must be at least 256: " + maxLineBytes);
+        }
+        if (idleTimeoutMs < 1 || shutdownGraceMs < 0 || pbkdf2Iterations < 1) {
+            throw new IllegalArgumentException("timeouts and iterations must be positive");
+        }
+    }
+}
