@@ -67,8 +67,10 @@ public final class BankServer implements AutoCloseable {
         this.serverSocket = serverSocket;
         this.dispatcher = dispatcher;
         this.permits = new Semaphore(config.maxConnections());
-        this.pool = new ThreadPoolExecutor(0, config.maxConnections(), 30, TimeUnit.SECONDS, new SynchronousQueue<>(),
-                runnable -> new Thread(runnable, "bank-conn"));
+        // The semaphore bounds connections; the pool has twice as many threads so that a connection accepted
+        // just after another released its permit, while that thread is not yet back in the pool, still gets one.
+        this.pool = new ThreadPoolExecutor(0, 2 * config.maxConnections(), 30, TimeUnit.SECONDS,
+                new SynchronousQueue<>(), runnable -> new Thread(runnable, "bank-conn"));
         this.reaper = Executors.newSingleThreadScheduledExecutor(runnable -> {
             Thread thread = new Thread(runnable, "bank-reaper");
             thread.setDaemon(true);
@@ -108,6 +110,11 @@ public final class BankServer implements AutoCloseable {
 
     boolean stopping() {
         return stopping;
+    }
+
+    /** Connections being served now; tests wait for it to return to 0 to show that none leaked. */
+    int activeConnections() {
+        return connections.size();
     }
 
     void closed(Connection connection) {

@@ -7,8 +7,9 @@ import java.util.Locale;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Slows down password guessing for one user name: after {@link #FREE_FAILURES} failures in a row, each further
- * attempt must wait, and the wait doubles with every failure up to {@link #MAX_WAIT}. A success clears it.
+ * Slows down password guessing for one user name: after {@link #FREE_FAILURES} failures in a row, the next
+ * attempt must wait {@link #FIRST_WAIT}, and the wait doubles with every further failure up to {@link #MAX_WAIT}.
+ * A success clears it.
  * Unknown user names are throttled like known ones, so the throttle does not tell which names exist.
  *
  * <p>No thread sleeps: a throttled attempt is refused at once with the time left. The table is bounded: when
@@ -48,10 +49,10 @@ final class LoginThrottle {
         failures.compute(key(user), (name, entry) -> {
             int count = entry == null ? 1 : entry.count() + 1;
             Instant now = clock.instant();
-            if (count <= FREE_FAILURES) {
+            if (count < FREE_FAILURES) {
                 return new Failures(count, now);
             }
-            int doublings = Math.min(count - FREE_FAILURES - 1, 20);
+            int doublings = Math.min(count - FREE_FAILURES, 20);
             Duration wait = FIRST_WAIT.multipliedBy(1L << doublings);
             return new Failures(count, now.plus(wait.compareTo(MAX_WAIT) > 0 ? MAX_WAIT : wait));
         });
