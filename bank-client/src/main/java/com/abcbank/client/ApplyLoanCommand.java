@@ -1,0 +1,45 @@
+package com.abcbank.client;
+
+import com.abcbank.protocol.Request;
+import com.abcbank.protocol.Result;
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.PrintWriter;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+
+@Command(name = "apply_loan", description = "Borrow: the bank opens a loan account and pays the principal into your checking account.")
+final class ApplyLoanCommand implements Callable<Integer>, Operation {
+    @ParentCommand
+    BankCli cli;
+    @Spec
+    CommandSpec spec;
+
+    @Parameters(index = "0", paramLabel = "ACCOUNT", description = "Your checking account that receives the money.")
+    String account;
+
+    @Parameters(index = "1", paramLabel = "AMOUNT", converter = CentsConverter.class)
+    long amountCents;
+
+    @Override
+    public Request request() {
+        return new Request.ApplyLoan(account, amountCents);
+    }
+
+    @Override
+    public void print(PrintWriter out, List<JsonNode> results) {
+        Result.Tx tx = Operation.as(results.get(0), Result.Tx.class);
+        out.println("Loan " + tx.loan() + " of " + Operation.money(tx.amount()) + " paid into " + tx.account()
+                + ": balance " + Operation.money(tx.balance()) + ", outstanding " + Operation.money(tx.outstanding())
+                + " (tx " + tx.tx() + ")");
+    }
+
+    @Override
+    public Integer call() {
+        return cli.run(this, spec);
+    }
+}

@@ -1,0 +1,42 @@
+package com.abcbank.client;
+
+import com.abcbank.protocol.Request;
+import com.abcbank.protocol.Result;
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.PrintWriter;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+
+@Command(name = "balance", description = "Show an account's balance (yours, or any as the auditor).")
+final class BalanceCommand implements Callable<Integer>, Operation {
+    @ParentCommand
+    BankCli cli;
+    @Spec
+    CommandSpec spec;
+
+    @Parameters(index = "0", paramLabel = "ACCOUNT")
+    String account;
+
+    @Override
+    public Request request() {
+        return new Request.Balance(account);
+    }
+
+    @Override
+    public void print(PrintWriter out, List<JsonNode> results) {
+        Result.Account a = Operation.as(results.get(0), Result.Account.class);
+        String outstanding = a.outstanding() == null ? "" : ", outstanding " + Operation.money(a.outstanding());
+        out.println(a.account() + " (" + Operation.word(a.kind()) + ", " + a.owner() + "): balance "
+                + Operation.money(a.balance()) + outstanding);
+    }
+
+    @Override
+    public Integer call() {
+        return cli.run(this, spec);
+    }
+}

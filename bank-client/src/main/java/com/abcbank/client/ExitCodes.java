@@ -1,0 +1,46 @@
+package com.abcbank.client;
+
+import com.abcbank.ledger.ErrorCode;
+import picocli.CommandLine;
+
+/**
+ * The client's exit codes, in one place: the help footer, the commands and the tests all read them here.
+ *
+ * <p>They sort by how a script should react. {@link #REFUSED}: the bank said no and nothing changed; do not
+ * retry the same thing. {@link #AUTH}: fix the credentials. {@link #UNAVAILABLE}: try again later, and for a
+ * money movement find out first whether it happened (EX_TEMPFAIL from sysexits.h). {@link #PROTOCOL}: the
+ * other end is not an ABC Bank server of this version; retrying will not help (EX_PROTOCOL). Picocli owns
+ * 1 (a bug in the client: an unexpected exception) and 2 (usage).
+ */
+final class ExitCodes {
+    static final int OK = 0;
+    static final int USAGE = CommandLine.ExitCode.USAGE;
+    static final int REFUSED = 3;
+    static final int AUTH = 4;
+    static final int UNAVAILABLE = 75;
+    static final int PROTOCOL = 76;
+
+    /** The help footer, built from the constants so that it cannot drift from them. */
+    static final String HELP_OK = OK + ":success";
+    static final String HELP_USAGE = USAGE + ":usage error: a bad option, argument or amount; nothing was sent";
+    static final String HELP_REFUSED = REFUSED + ":the bank refused the operation (error: CODE: message); nothing changed";
+    static final String HELP_AUTH = AUTH + ":authentication failed: BAD_CREDENTIALS, THROTTLED, or no password found";
+    static final String HELP_UNAVAILABLE = UNAVAILABLE + ":cannot connect, connection lost, no reply in time, or the server "
+            + "is busy or failed: retry later (an unanswered money movement may or may not have happened)";
+    static final String HELP_PROTOCOL = PROTOCOL + ":the server broke the protocol (not an ABC Bank server?)";
+
+    private ExitCodes() {}
+
+    /** How the client exits when the server answers a request with {@code code}. */
+    static int of(ErrorCode code) {
+        // An exhaustive switch, no default: a code appended to ErrorCode must be placed here to compile.
+        return switch (code) {
+            case BAD_CREDENTIALS, THROTTLED, UNAUTHENTICATED -> AUTH;
+            // Busy and shutting down are temporary; INTERNAL_ERROR is indefinite (the op may have happened).
+            case SERVER_BUSY, SHUTTING_DOWN, INTERNAL_ERROR -> UNAVAILABLE;
+            case INVALID_AMOUNT, INVALID_ACCOUNT_NUMBER, UNKNOWN_ACCOUNT, FORBIDDEN, WRONG_ACCOUNT_KIND, SAME_ACCOUNT,
+                 INSUFFICIENT_FUNDS, LOAN_OVERPAYMENT, DUPLICATE_ACCOUNT, LOAN_LIMIT_EXCEEDED, BALANCE_OVERFLOW,
+                 INVALID_ARGUMENT, MALFORMED_REQUEST, UNKNOWN_OP, LINE_TOO_LONG, USER_EXISTS, INVALID_USER -> REFUSED;
+        };
+    }
+}

@@ -1,0 +1,51 @@
+package com.abcbank.client;
+
+import com.abcbank.protocol.Request;
+import com.abcbank.protocol.Result;
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.PrintWriter;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+
+@Command(name = "pay_loan_transfer", description = "Pay down a loan from your checking account.")
+final class PayLoanTransferCommand implements Callable<Integer>, Operation {
+    @ParentCommand
+    BankCli cli;
+    @Spec
+    CommandSpec spec;
+
+    @Parameters(index = "0", paramLabel = "FROM", description = "Your checking account.")
+    String from;
+
+    @Parameters(index = "1", paramLabel = "LOAN", description = "The loan account, such as L100001.")
+    String loan;
+
+    @Parameters(index = "2", paramLabel = "AMOUNT", converter = CentsConverter.class)
+    long amountCents;
+
+    @Override
+    public Request request() {
+        return new Request.PayLoanTransfer(from, loan, amountCents);
+    }
+
+    @Override
+    public void print(PrintWriter out, List<JsonNode> results) {
+        Result.Tx tx = Operation.as(results.get(0), Result.Tx.class);
+        // docs/protocol.md names the paying account "account" (with "balance"); Result.Tx also allows "from".
+        String from = tx.account() != null ? tx.account() : tx.from();
+        Long balance = tx.account() != null ? tx.balance() : tx.fromBalance();
+        out.println("Paid " + Operation.money(tx.amount()) + " from " + from + " on " + tx.loan()
+                + ": balance " + Operation.money(balance) + ", outstanding "
+                + Operation.money(tx.outstanding()) + " (tx " + tx.tx() + ")");
+    }
+
+    @Override
+    public Integer call() {
+        return cli.run(this, spec);
+    }
+}

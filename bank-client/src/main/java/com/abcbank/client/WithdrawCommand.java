@@ -1,0 +1,44 @@
+package com.abcbank.client;
+
+import com.abcbank.protocol.Request;
+import com.abcbank.protocol.Result;
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.PrintWriter;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+
+@Command(name = "withdraw", description = "Take cash out of your checking account.")
+final class WithdrawCommand implements Callable<Integer>, Operation {
+    @ParentCommand
+    BankCli cli;
+    @Spec
+    CommandSpec spec;
+
+    @Parameters(index = "0", paramLabel = "ACCOUNT")
+    String account;
+
+    @Parameters(index = "1", paramLabel = "AMOUNT", converter = CentsConverter.class)
+    long amountCents;
+
+    @Override
+    public Request request() {
+        return new Request.Withdraw(account, amountCents);
+    }
+
+    @Override
+    public void print(PrintWriter out, List<JsonNode> results) {
+        Result.Tx tx = Operation.as(results.get(0), Result.Tx.class);
+        out.println("Withdrew " + Operation.money(tx.amount()) + " from " + tx.account() + ": balance "
+                + Operation.money(tx.balance()) + " (tx " + tx.tx() + ")");
+    }
+
+    @Override
+    public Integer call() {
+        return cli.run(this, spec);
+    }
+}

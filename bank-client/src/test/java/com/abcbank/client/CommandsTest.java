@@ -1,0 +1,497 @@
+package com.abcbank.client;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.abcbank.ledger.ErrorCode;
+import com.abcbank.protocol.Failure;
+import com.abcbank.protocol.Request;
+import com.abcbank.protocol.Result;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The commands end to end against a fake server: what is sent, what is printed, and the exit code. */
+@Timeout(20)
+class CommandsTest {
+    private static final String TIME = "2026-11-23T10:00:00Z";
+
+    @TempDir
+    Path home;
+
+    private Path credentials() {
+        return home.resolve(".abcbank").resolve("credentials");
+    }
+
+    private Map<String, String> env(FakeBankServer server, String password) {
+        Map<String, String> env = new HashMap<>(Map.of("BANK_PORT", Integer.toString(server.port()),
+                "BANK_CREDENTIALS", credentials().toString()));
+        if (password != null) {
+            env.put("BANK_PASSWORD", password);
+        }
+        return env;
+    }
+
+    private static Result.Tx deposit(String account, long amount, long balance, long tx) {
+        return new Result.Tx(tx, TIME, "DEPOSIT", amount, account, balance, null, null, null, null, null, null);
+    }
+
+    /** Logs anyone in; answers the rest with {@code answer}. */
+    private static Function<Request, Object> bank(Function<Request, Object> answer) {
+        return request -> request instanceof Request.Login login ? new Result.User(login.user(), "CUSTOMER") : answer.apply(request);
+    }
+
+    @Test
+    void depositLogsInSendsCentsAndPrintsOneConfirmationLine() throws Exception {
+        try (FakeBankServer server = new FakeBankServer(FakeBankServer.answering(bank(r -> deposit("1001", 20_000, 70_000, 12))))) {
+            CliRunner.Run run = CliRunner.run(env(server, "pw"), home, "Alice", "deposit", "1001", "200");
+            assertEquals(0, run.exitCode(), run.err());
+            assertEquals("Deposited 200.00 to 1001: balance 700.00 (tx 12)\n", run.out());
+            assertEquals("", run.err());
+            assertEquals(List.of(new Request.Login("Alice", "pw"), new Request.Deposit("1001", 20_000)), server.requests());
+        }
+    }
+
+    @Test
+    void everyMoneyMovementPrintsItsLine() throws Exception {
+        Map<String, Result.Tx> results = Map.of(
+                "create_account", new Result.Tx(1, TIME, "OPEN_ACCOUNT", 50_000, "1001", 50_000L, null, null, null, null, null, null),
+                "withdraw", new Result.Tx(2, TIME, "WITHDRAW", 5_000, "1001", 45_000L, null, null, null, null, null, null),
+                "transfer", new Result.Tx(3, TIME, "TRANSFER", 5_000, null, null, "1001", 40_000L, "1002", 5_000L, null, null),
+                "apply_loan", new Result.Tx(4, TIME, "LOAN", 100_000, "1001", 140_000L, null, null, null, null, "L100001", 100_000L),
+                "pay_loan_check", new Result.Tx(5, TIME, "LOAN_PAYMENT_CHECK", 10_000, null, null, null, null, null, null, "L100001", 90_000L),
+                "pay_loan_transfer", new Result.Tx(6, TIME, "LOAN_PAYMENT_TRANSFER", 10_000, "1001", 130_000L, null, null, null, null, "L100001", 80_000L));
+        Map<String, String[]> commands = Map.of(
+                "create_account", new String[] {"1001", "500"},
+                "withdraw", new String[] {"1001", "50"},
+                "transfer", new String[] {"1001", "1002", "50"},
+                "apply_loan", new String[] {"1001", "1000"},
+                "pay_loan_check", new String[] {"L100001", "100"},
+                "pay_loan_transfer", new String[] {"1001", "L100001", "100"});
+        Map<String, String> expected = Map.of(
+                "create_account", "Opened 1001 with 500.00: balance 500.00 (tx 1)",
+                "withdraw", "Withdrew 50.00 from 1001: balance 450.00 (tx 2)",
+                "transfer", "Transferred 50.00 from 1001 to 1002: balance 400.00 (tx 3)",
+                "apply_loan", "Loan L100001 of 1,000.00 paid into 1001: balance 1,400.00, outstanding 1,000.00 (tx 4)",
+                "pay_loan_check", "Paid 100.00 on L100001: outstanding 900.00 (tx 5)",
+                "pay_loan_transfer", "Paid 100.00 from 1001 on L100001: balance 1,300.00, outstanding 800.00 (tx 6)");
+        for (String command : expected.keySet()) {
+            try (FakeBankServer server = new FakeBankServer(FakeBankServer.answering(bank(r -> results.get(command))))) {
+                List<String> args = new ArrayList<>(List.of("Alice", command));
+                args.addAll(List.of(commands.get(command)));
+                CliRunner.Run run = CliRunner.run(env(server, "pw"), home, args.toArray(String[]::new));
+                assertEquals(0, run.exitCode(), command + ": " + run.err());
+                assertEquals(expected.get(command) + "\n", run.out(), command);
+            }
+        }
+    }
+
+    @Test
+    void jsonPrintsTheRawResult() throws Exception {
+        Result.Account account = new Result.Account("L100001", "LOAN", "Alice", TIME, -80_000, 80_000L);
+        try (FakeBankServer server = new FakeBankServer(FakeBankServer.answering(bank(r -> account)))) {
+            CliRunner.Run run = CliRunner.run(env(server, "pw"), home, "Alice", "balance", "L100001", "--json");
+            assertEquals(0, run.exitCode(), run.err());
+            assertTrue(run.out().startsWith("{\n"), run.out());
+            assertTrue(run.out().contains("\"balance\" : -80000"), run.out());
+            assertTrue(run.out().contains("\"outstanding\" : 80000"), run.out());
+        }
+    }
+
+    @Test
+    void balancePrintsOneLine() throws Exception {
+        Result.Account account = new Result.Account("L100001", "LOAN", "Alice", TIME, -80_000, 80_000L);
+        try (FakeBankServer server = new FakeBankServer(FakeBankServer.answering(bank(r -> account)))) {
+            CliRunner.Run run = CliRunner.run(env(server, "pw"), home, "Alice", "balance", "L100001");
+            assertEquals("L100001 (loan, Alice): balance -800.00, outstanding 800.00\n", run.out());
+        }
+    }
+
+    @Test
+    void aRefusalExits3WithTheCodeOnStandardError() throws Exception {
+        Failure failure = FakeBankServer.refuse(ErrorCode.INSUFFICIENT_FUNDS, "1001 has 5.00, cannot withdraw 50.00");
+        try (FakeBankServer server = new FakeBankServer(FakeBankServer.answering(bank(r -> failure)))) {
+            CliRunner.Run run = CliRunner.run(env(server, "pw"), home, "Alice", "withdraw", "1001", "50");
+            assertEquals(ExitCodes.REFUSED, run.exitCode());
+            assertEquals("error: INSUFFICIENT_FUNDS: 1001 has 5.00, cannot withdraw 50.00\n", run.err());
+            assertEquals("", run.out());
+        }
+    }
+
+    @Test
+    void badCredentialsExit4AndTheCommandIsNeverSent() throws Exception {
+        Failure failure = FakeBankServer.refuse(ErrorCode.BAD_CREDENTIALS, "unknown user or wrong password");
+        try (FakeBankServer server = new FakeBankServer(FakeBankServer.answering(r -> failure))) {
+            CliRunner.Run run = CliRunner.run(env(server, "wrong"), home, "Alice", "withdraw", "1001", "50");
+            assertEquals(ExitCodes.AUTH, run.exitCode());
+            assertEquals("error: BAD_CREDENTIALS: unknown user or wrong password\n", run.err());
+            assertEquals(List.of(new Request.Login("Alice", "wrong")), server.requests());
+        }
+    }
+
+    @Test
+    void throttledExits4() throws Exception {
+        Failure failure = FakeBankServer.refuse(ErrorCode.THROTTLED, "too many failed logins; retry after 30 s");
+        try (FakeBankServer server = new FakeBankServer(FakeBankServer.answering(r -> failure))) {
+            assertEquals(ExitCodes.AUTH, CliRunner.run(env(server, "pw"), home, "Alice", "balance", "1001").exitCode());
+        }
+    }
+
+    @Test
+    void noPasswordAnywhereExits4WithoutConnecting() throws IOException {
+        int port = FakeBankServer.closedPort(); // connecting would exit 75
+        Map<String, String> env = Map.of("BANK_PORT", Integer.toString(port), "BANK_CREDENTIALS", credentials().toString());
+        CliRunner.Run run = CliRunner.run(env, home, "Alice", "deposit", "1001", "200");
+        assertEquals(ExitCodes.AUTH, run.exitCode());
+        assertTrue(run.err().startsWith("error: no password for Alice at 127.0.0.1:" + port), run.err());
+        assertTrue(run.err().contains(credentials().toString()), run.err());
+    }
+
+    @Test
+    void anUnanswerableServerExits75() throws Exception {
+        FakeBankServer.Script hangUpAfterLogin = (in, out) -> {
+            out.println(FakeBankServer.reply(in.next(), bank(r -> null)));
+            in.next(); // reads the withdrawal, then hangs up without an answer
+        };
+        try (FakeBankServer server = new FakeBankServer(hangUpAfterLogin)) {
+            CliRunner.Run run = CliRunner.run(env(server, "pw"), home, "Alice", "withdraw", "1001", "50");
+            assertEquals(ExitCodes.UNAVAILABLE, run.exitCode());
+            assertTrue(run.err().contains("may or may not have taken effect"), run.err());
+        }
+    }
+
+    @Test
+    void noServerExits75() throws IOException {
+        Map<String, String> env = Map.of("BANK_PORT", Integer.toString(FakeBankServer.closedPort()), "BANK_PASSWORD", "pw");
+        CliRunner.Run run = CliRunner.run(env, home, "Alice", "balance", "1001");
+        assertEquals(ExitCodes.UNAVAILABLE, run.exitCode());
+        assertTrue(run.err().startsWith("error: cannot connect to 127.0.0.1:"), run.err());
+    }
+
+    @Test
+    void anInternalErrorIsIndefiniteSoItExits75() throws Exception {
+        Failure failure = FakeBankServer.refuse(ErrorCode.INTERNAL_ERROR, "unknown outcome");
+        try (FakeBankServer server = new FakeBankServer(FakeBankServer.answering(bank(r -> failure)))) {
+            assertEquals(ExitCodes.UNAVAILABLE, CliRunner.run(env(server, "pw"), home, "Alice", "deposit", "1001", "1").exitCode());
+        }
+    }
+
+    @Test
+    void anUnexpectedResultShapeExits76() throws Exception {
+        try (FakeBankServer server = new FakeBankServer(FakeBankServer.answering(bank(r -> Map.of("surprise", 1))))) {
+            CliRunner.Run run = CliRunner.run(env(server, "pw"), home, "Alice", "balance", "1001");
+            assertEquals(ExitCodes.PROTOCOL, run.exitCode(), run.err());
+        }
+    }
+
+    @Test
+    void passwordFileWinsOverTheEnvironment() throws Exception {
+        Path file = Files.writeString(home.resolve("pw.txt"), "from-file\nignored\n");
+        try (FakeBankServer server = new FakeBankServer(FakeBankServer.answering(bank(r -> deposit("1001", 1, 1, 1))))) {
+            CliRunner.run(env(server, "from-env"), home, "--password-file", file.toString(), "Alice", "deposit", "1001", "0.01");
+            assertEquals(new Request.Login("Alice", "from-file"), server.requests().get(0));
+        }
+    }
+
+    @Test
+    void createAccountWithNoPasswordRegistersSavesThePasswordAndUsesItNextTime() throws Exception {
+        Result.Tx opened = new Result.Tx(1, TIME, "OPEN_ACCOUNT", 50_000, "1001", 50_000L, null, null, null, null, null, null);
+        String password;
+        int firstPort;
+        try (FakeBankServer server = new FakeBankServer(FakeBankServer.answering(request ->
+                request instanceof Request.Register r ? new Result.User(r.user(), "CUSTOMER")
+                        : request instanceof Request.Login l ? new Result.User(l.user(), "CUSTOMER") : opened))) {
+            CliRunner.Run run = CliRunner.run(env(server, null), home, "Alice", "create_account", "1001", "500");
+            assertEquals(0, run.exitCode(), run.err());
+            assertEquals("Opened 1001 with 500.00: balance 500.00 (tx 1)\n", run.out());
+            List<Request> requests = server.requests();
+            // register logs the connection in (docs/protocol.md): no login follows it.
+            assertEquals(2, requests.size());
+            Request.Register register = assertInstanceOf(Request.Register.class, requests.get(0));
+            password = register.password();
+            firstPort = server.port();
+            assertEquals(new Request.CreateAccount("1001", 50_000L), requests.get(1));
+            assertTrue(password.matches("[A-Za-z0-9_-]{32}"), "192 bits, URL-safe base64");
+            assertEquals(List.of("127.0.0.1:" + server.port() + ":Alice:" + password), Files.readAllLines(credentials()));
+            assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(credentials())));
+            assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(credentials().getParent())));
+            assertEquals(1, run.err().lines().count(), run.err());
+            assertTrue(run.err().contains("saved in " + credentials()), run.err());
+            assertFalse(run.err().contains(password) || run.out().contains(password), "the password was printed");
+        }
+        // The next command finds the saved password by itself.
+        try (FakeBankServer server = new FakeBankServer(FakeBankServer.answering(bank(r -> deposit("1001", 100, 50_100, 2))))) {
+            Map<String, String> env = env(server, null);
+            Files.writeString(credentials(), Files.readString(credentials()).replace(":" + firstPort + ":", ":*:"));
+            CliRunner.Run run = CliRunner.run(env, home, "Alice", "deposit", "1001", "1");
+            assertEquals(0, run.exitCode(), run.err());
+            assertEquals(new Request.Login("Alice", password), server.requests().get(0));
+        }
+    }
+
+    @Test
+    void aRefusedEnrolmentTakesTheSavedPasswordOutAgainAndExits4() throws Exception {
+        Failure taken = FakeBankServer.refuse(ErrorCode.USER_EXISTS, "user Alice exists");
+        try (FakeBankServer server = new FakeBankServer(FakeBankServer.answering(r -> taken))) {
+            CliRunner.Run run = CliRunner.run(env(server, null), home, "Alice", "create_account", "1001");
+            assertEquals(ExitCodes.AUTH, run.exitCode());
+            assertTrue(run.err().startsWith("error: USER_EXISTS: user Alice exists; no password for Alice"), run.err());
+            assertEquals(List.of(), Files.readAllLines(credentials()));
+            assertEquals(1, server.requests().size());
+        }
+    }
+
+    @Test
+    void registerUsesTheGivenPasswordAndSavesNothing() throws Exception {
+        try (FakeBankServer server = new FakeBankServer(FakeBankServer.answering(r -> new Result.User("Alice", "CUSTOMER")))) {
+            CliRunner.Run run = CliRunner.run(env(server, "chosen"), home, "Alice", "register");
+            assertEquals(0, run.exitCode(), run.err());
+            assertEquals("Registered Alice (customer)\n", run.out());
+            assertEquals(List.of(new Request.Register("Alice", "chosen")), server.requests());
+            assertFalse(Files.exists(credentials()));
+        }
+    }
+
+    @Test
+    void registerWithNoPasswordMakesOneAndSavesIt() throws Exception {
+        try (FakeBankServer server = new FakeBankServer(FakeBankServer.answering(r -> new Result.User("Carol", "CUSTOMER")))) {
+            CliRunner.Run run = CliRunner.run(env(server, null), home, "Carol", "register");
+            assertEquals(0, run.exitCode(), run.err());
+            assertEquals("Registered Carol (customer)\n", run.out());
+            Request.Register sent = assertInstanceOf(Request.Register.class, server.requests().get(0));
+            assertEquals(List.of("127.0.0.1:" + server.port() + ":Carol:" + sent.password()), Files.readAllLines(credentials()));
+            assertFalse(run.err().contains(sent.password()));
+        }
+    }
+
+    @Test
+    void anInsecureCredentialsFileIsNeitherReadNorWrittenAndNothingIsRegistered() throws Exception {
+        Files.createDirectories(credentials().getParent());
+        Files.writeString(credentials(), "*:*:Alice:exposed\n");
+        Files.setPosixFilePermissions(credentials(), PosixFilePermissions.fromString("rw-r--r--"));
+        try (FakeBankServer server = new FakeBankServer(FakeBankServer.answering(r -> new Result.User("Alice", "CUSTOMER")))) {
+            CliRunner.Run run = CliRunner.run(env(server, null), home, "Alice", "create_account", "1001");
+            assertEquals(ExitCodes.AUTH, run.exitCode());
+            assertTrue(run.err().startsWith("warning: ignoring credentials file " + credentials()), run.err());
+            assertTrue(run.err().contains("error: cannot save a new password for Alice: refusing to write to"), run.err());
+            assertEquals(List.of(), server.requests());
+            assertEquals("*:*:Alice:exposed\n", Files.readString(credentials()));
+        }
+    }
+
+    @Test
+    void registerOfATakenNameExits3() throws Exception {
+        Failure taken = FakeBankServer.refuse(ErrorCode.USER_EXISTS, "user Alice exists");
+        try (FakeBankServer server = new FakeBankServer(FakeBankServer.answering(r -> taken))) {
+            assertEquals(ExitCodes.REFUSED, CliRunner.run(env(server, "chosen"), home, "Alice", "register").exitCode());
+        }
+    }
+
+    @Test
+    void historyAllFollowsTheCursorAndPrintsOneAlignedTable() throws Exception {
+        Function<Request, Object> pages = bank(request -> {
+            Request.History h = (Request.History) request;
+            return h.after() == null
+                    ? new Result.History("1001", List.of(
+                            new Result.Entry(1, TIME, "OPEN_ACCOUNT", "Alice", 50_000, "VAULT-03", 50_000),
+                            new Result.Entry(2, TIME, "WITHDRAW", "Alice", -5_000, "VAULT-03", 45_000)), 2L)
+                    : new Result.History("1001", List.of(
+                            new Result.Entry(9, TIME, "TRANSFER", "Alice", -123_456, "1002", 1_000)), null);
+        });
+        try (FakeBankServer server = new FakeBankServer(FakeBankServer.answering(pages))) {
+            CliRunner.Run run = CliRunner.run(env(server, "pw"), home, "Alice", "history", "1001", "--all", "--limit", "2");
+            assertEquals(0, run.exitCode(), run.err());
+            assertEquals("""
+                    TX  TIME                  TYPE          BY        AMOUNT  COUNTERPARTY  BALANCE
+                     1  2026-11-23T10:00:00Z  open_account  Alice     500.00  VAULT-03       500.00
+                     2  2026-11-23T10:00:00Z  withdraw      Alice     -50.00  VAULT-03       450.00
+                     9  2026-11-23T10:00:00Z  transfer      Alice  -1,234.56  1002            10.00
+                    """, run.out());
+            assertEquals(List.of(new Request.History("1001", null, 2), new Request.History("1001", 2L, 2)),
+                    server.requests().subList(1, 3));
+        }
+    }
+
+    @Test
+    void oneHistoryPageSaysWhereTheNextStarts() throws Exception {
+        Result.History page = new Result.History("1001", List.of(new Result.Entry(1, TIME, "DEPOSIT", "Bob", 100, "VAULT-03", 100)), 1L);
+        try (FakeBankServer server = new FakeBankServer(FakeBankServer.answering(bank(r -> page)))) {
+            CliRunner.Run run = CliRunner.run(env(server, "pw"), home, "Alice", "history", "1001", "--limit", "1");
+            assertTrue(run.out().endsWith("(more: --after 1, or --all)\n"), run.out());
+        }
+    }
+
+    @Test
+    void showHistoryPrintsAPostingPerRowAndTheTransactionOnce() throws Exception {
+        Result.Transactions page = new Result.Transactions(List.of(
+                new Result.Transaction(7, TIME, "TRANSFER", "Alice", null,
+                        List.of(new Result.Posting("1001", -5_000, 45_000), new Result.Posting("1002", 5_000, 5_000))),
+                new Result.Transaction(8, TIME, "OPEN_ACCOUNT", "Bob", "2001", List.of())), null);
+        try (FakeBankServer server = new FakeBankServer(FakeBankServer.answering(bank(r -> page)))) {
+            CliRunner.Run run = CliRunner.run(env(server, "pw"), home, "Audit", "show_history", "--user", "Alice");
+            assertEquals(0, run.exitCode(), run.err());
+            assertEquals("""
+                    TX  TIME                  TYPE          BY     ACCOUNT  AMOUNT  BALANCE
+                     7  2026-11-23T10:00:00Z  transfer      Alice  1001     -50.00   450.00
+                                                                   1002      50.00    50.00
+                     8  2026-11-23T10:00:00Z  open_account  Bob    2001
+                    """, run.out());
+            assertEquals(new Request.ShowHistory(null, null, null, "Alice", null, null), server.requests().get(1));
+        }
+    }
+
+    @Test
+    void showAccountholdersListsEveryAccountAndCustomersWithoutOne() throws Exception {
+        Result.Holders holders = new Result.Holders(List.of(
+                new Result.Holder("Alice", List.of(new Result.Account("1001", "CHECKING", "Alice", TIME, 45_000, null),
+                        new Result.Account("L100001", "LOAN", "Alice", TIME, -100_000, 100_000L))),
+                new Result.Holder("Bob", List.of())));
+        try (FakeBankServer server = new FakeBankServer(FakeBankServer.answering(bank(r -> holders)))) {
+            CliRunner.Run run = CliRunner.run(env(server, "pw"), home, "Audit", "show_accountholders");
+            assertEquals("""
+                    USER   ACCOUNT  KIND      OPENED                  BALANCE  OUTSTANDING
+                    Alice  1001     checking  2026-11-23T10:00:00Z     450.00
+                    Alice  L100001  loan      2026-11-23T10:00:00Z  -1,000.00     1,000.00
+                    Bob
+                    """, run.out());
+        }
+    }
+
+    @Test
+    void reportSaysWhetherTheBooksBalance() throws Exception {
+        Result.Report report = new Result.Report(0, true, 9, 9, 2,
+                Map.of("checking", 145_000L, "loan", -100_000L, "internal", -45_000L),
+                Map.of("checking", 2, "loan", 1, "internal", 16), 100_000,
+                List.of(new Result.Account("VAULT-00", "INTERNAL", "bank", TIME, -45_000, null)));
+        try (FakeBankServer server = new FakeBankServer(FakeBankServer.answering(bank(r -> report)))) {
+            CliRunner.Run run = CliRunner.run(env(server, "pw"), home, "Audit", "report");
+            assertEquals(0, run.exitCode(), run.err());
+            assertEquals("""
+                    Books balance: all balances sum to 0.00 as of tx 9 (9 transactions, 2 customers)
+                    KIND      ACCOUNTS      TOTAL
+                    checking         2   1,450.00
+                    loan             1  -1,000.00
+                    internal        16    -450.00
+                    Outstanding loans: 1,000.00
+
+                    INTERNAL  BALANCE
+                    VAULT-00  -450.00
+                    """, run.out());
+        }
+    }
+
+    @Test
+    void batchPipelinesOverOneLoginAndPrintsInOrder() throws Exception {
+        int count = 150;
+        StringBuilder script = new StringBuilder("# deposits\n");
+        IntStream.range(0, count).forEach(i -> script.append("deposit ").append(1000 + i).append(' ').append(i + 1).append('\n'));
+        Function<Request, Object> answer = bank(request -> {
+            Request.Deposit d = (Request.Deposit) request;
+            return deposit(d.account(), d.amount(), d.amount(), d.amount());
+        });
+        // Login, then a whole window read before any answer: passes only if the client pipelines.
+        FakeBankServer.Script pipelined = (in, out) -> {
+            out.println(FakeBankServer.reply(in.next(), answer));
+            List<String> window = new ArrayList<>();
+            for (int i = 0; i < BatchCommand.WINDOW; i++) {
+                window.add(in.next());
+            }
+            window.forEach(line -> out.println(FakeBankServer.reply(line, answer)));
+            FakeBankServer.answerUntilClosed(in, out, answer);
+        };
+        try (FakeBankServer server = new FakeBankServer(pipelined)) {
+            CliRunner.Run run = CliRunner.run(env(server, "pw"), home, script.toString(), 5_000, "Alice", "batch", "-");
+            assertEquals(0, run.exitCode(), run.err());
+            List<String> lines = run.out().lines().toList();
+            assertEquals(count, lines.size());
+            for (int i = 0; i < count; i++) {
+                String amount = com.abcbank.ledger.Money.format((i + 1) * 100L);
+                assertEquals("Deposited " + amount + " to " + (1000 + i) + ": balance " + amount + " (tx " + (i + 1) * 100 + ")", lines.get(i));
+            }
+            assertTrue(run.err().matches("batch: 150 ok, 0 refused in \\d+ ms\\R"), run.err());
+            List<Request> requests = server.requests();
+            assertEquals(count + 1, requests.size());
+            assertEquals(1, requests.stream().filter(r -> r instanceof Request.Login).count());
+        }
+    }
+
+    @Test
+    void batchCountsRefusalsByCodeAndExits3() throws Exception {
+        Function<Request, Object> answer = bank(request ->
+                request instanceof Request.Withdraw w ? FakeBankServer.refuse(ErrorCode.INSUFFICIENT_FUNDS, "not enough in " + w.account())
+                : request instanceof Request.Balance b ? FakeBankServer.refuse(ErrorCode.UNKNOWN_ACCOUNT, "no account " + b.account())
+                : deposit("1001", 100, 100, 1));
+        String script = "deposit 1001 1\nwithdraw 1001 5\n\nwithdraw 1001 6\nbalance 9999\n";
+        try (FakeBankServer server = new FakeBankServer(FakeBankServer.answering(answer))) {
+            Path file = Files.writeString(home.resolve("jobs"), script);
+            CliRunner.Run run = CliRunner.run(env(server, "pw"), home, "Alice", "batch", file.toString());
+            assertEquals(ExitCodes.REFUSED, run.exitCode());
+            assertEquals("Deposited 1.00 to 1001: balance 1.00 (tx 1)\n", run.out());
+            List<String> err = run.err().lines().toList();
+            assertEquals(List.of("line 2: error: INSUFFICIENT_FUNDS: not enough in 1001",
+                    "line 4: error: INSUFFICIENT_FUNDS: not enough in 1001",
+                    "line 5: error: UNKNOWN_ACCOUNT: no account 9999"), err.subList(0, 3));
+            assertTrue(err.get(3).matches("batch: 1 ok, 3 refused \\(INSUFFICIENT_FUNDS x 2, UNKNOWN_ACCOUNT x 1\\) in \\d+ ms"), err.get(3));
+        }
+    }
+
+    @Test
+    void batchJsonPrintsOneReplyPerLineWithTheLineNumberAsId() throws Exception {
+        Function<Request, Object> answer = bank(request -> request instanceof Request.Withdraw
+                ? FakeBankServer.refuse(ErrorCode.FORBIDDEN, "not yours") : deposit("1001", 100, 100, 1));
+        try (FakeBankServer server = new FakeBankServer(FakeBankServer.answering(answer))) {
+            CliRunner.Run run = CliRunner.run(env(server, "pw"), home, "# c\ndeposit 1001 1\nwithdraw 1001 1\n", 5_000,
+                    "--json", "Alice", "batch");
+            assertEquals(List.of(
+                    "{\"id\":2,\"ok\":true,\"result\":{\"tx\":1,\"time\":\"2026-11-23T10:00:00Z\",\"type\":\"DEPOSIT\","
+                            + "\"amount\":100,\"account\":\"1001\",\"balance\":100}}",
+                    "{\"id\":3,\"ok\":false,\"error\":{\"code\":\"FORBIDDEN\",\"message\":\"not yours\"}}"),
+                    run.out().lines().toList());
+        }
+    }
+
+    @Test
+    void batchThatLosesTheConnectionExits75AndCountsWhatWasUnanswered() throws Exception {
+        Function<Request, Object> answer = bank(r -> deposit("1001", 100, 100, 1));
+        FakeBankServer.Script twoThenHangUp = (in, out) -> {
+            for (int i = 0; i < 3; i++) { // login and two deposits
+                out.println(FakeBankServer.reply(in.next(), answer));
+            }
+        };
+        try (FakeBankServer server = new FakeBankServer(twoThenHangUp)) {
+            CliRunner.Run run = CliRunner.run(env(server, "pw"), home, "deposit 1001 1\n".repeat(5), 5_000, "Alice", "batch");
+            assertEquals(ExitCodes.UNAVAILABLE, run.exitCode(), run.err());
+            assertEquals(2, run.out().lines().count());
+            assertTrue(run.err().lines().anyMatch(l -> l.matches("batch: 2 ok, 0 refused, 3 unanswered in \\d+ ms")), run.err());
+        }
+    }
+
+    @Test
+    void batchWithCreateAccountEnrolsAUserWithNoPassword() throws Exception {
+        Function<Request, Object> answer = request ->
+                request instanceof Request.Register r ? new Result.User(r.user(), "CUSTOMER")
+                : request instanceof Request.Login l ? new Result.User(l.user(), "CUSTOMER")
+                : new Result.Tx(1, TIME, "OPEN_ACCOUNT", 0, "1001", 0L, null, null, null, null, null, null);
+        try (FakeBankServer server = new FakeBankServer(FakeBankServer.answering(answer))) {
+            CliRunner.Run run = CliRunner.run(env(server, null), home, "create_account 1001\n", 5_000, "Bob", "batch");
+            assertEquals(0, run.exitCode(), run.err());
+            assertEquals("Opened 1001: balance 0.00 (tx 1)\n", run.out());
+            List<Request> requests = server.requests();
+            assertInstanceOf(Request.Register.class, requests.get(0));
+            assertNotEquals(-1, Files.readString(credentials()).indexOf(":Bob:"));
+        }
+    }
+}
