@@ -1,0 +1,96 @@
+# Shared by short_script.sh and run_bank.sh: build, start and stop a server on a free port with its own data
+# directory, and run the client against it. Source it; it defines functions and variables, runs nothing.
+
+BANK_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+SERVER_JAR="$BANK_ROOT/bank-server/target/bank-server.jar"
+CLIENT_JAR="$BANK_ROOT/bank-client/target/bank-client.jar"
+
+# Builds the runnable jars unless they exist and are newer than every source file and pom.
+bank_build() {
+  local stale=0
+  for jar in "$SERVER_JAR" "$CLIENT_JAR"; do
+    if [ ! -f "$jar" ] || [ -n "$(find "$BANK_ROOT" -path "$BANK_ROOT/.git" -prune -o \
+        \( -name '*.java' -o -name 'pom.xml' -o -name '*.xml' -o -name '*.properties' \) \
+        -path '*/src/main/*' -newer "$jar" -print -quit)" ] \
+        || [ "$BANK_ROOT/pom.xml" -nt "$jar" ]; then
+      stale=1
+    fi
+  done
+  if [ "$stale" = 1 ]; then
+    echo "building the server and client jars (./mvnw -q -B -Dmaven.test.skip=true package) ..."
+    (cd "$BANK_ROOT" && ./mvnw -q -B -Dmaven.test.skip=true package)
+  fi
+}
+
+# bank_start: starts a server on a free port with a fresh data directory under a temporary folder, and
+# points the client at it (BANK_HOST, BANK_PORT, and a credentials file of its own, so the demo never
+# touches ~/.abcbank). Sets BANK_TMP, BANK_DATA, BANK_SERVER_PID. Stops it all on exit.
+bank_start() {
+  BANK_TMP=$(mktemp -d "${TMPDIR:-/tmp}/abc-bank.XXXXXX")
+  BANK_DATA="$BANK_TMP/data"
+  mkdir -p "$BANK_DATA"
+  trap bank_stop EXIT
+  trap 'exit 130' INT TERM
+  "$BANK_ROOT/scripts/bank-server" --port 0 --data "$BANK_DATA" --port-file "$BANK_TMP/port" "$@" \
+    > "$BANK_TMP/server.out" 2> "$BANK_TMP/server.log" &
+  BANK_SERVER_PID=$!
+  local waited=0
+  until [ -s "$BANK_TMP/port" ]; do
+    if ! kill -0 "$BANK_SERVER_PID" 2>/dev/null; then
+      echo "the server did not start:" >&2
+      cat "$BANK_TMP/server.log" >&2
+      return 1
+    fi
+    if [ "$waited" -ge 300 ]; then
+      echo "the server did not start within 30 s" >&2
+      return 1
+    fi
+    sleep 0.1 # polling a file the server writes once listening; not a synchronisation by guesswork
+    waited=$((waited + 1))
+  done
+  export BANK_HOST=127.0.0.1
+  BANK_PORT=$(cat "$BANK_TMP/port")
+  export BANK_PORT
+  export BANK_CREDENTIALS="$BANK_TMP/credentials"
+  AUDIT_PASSWORD_FILE="$BANK_DATA/audit-password"
+  echo "server pid $BANK_SERVER_PID on 127.0.0.1:$BANK_PORT, data in $BANK_DATA"
+}
+
+# Stops the server this script started (by its PID, gracefully, then forcibly after 15 s) and removes its files.
+bank_stop() {
+  local status=$?
+  if [ -n "${BANK_SERVER_PID:-}" ] && kill -0 "$BANK_SERVER_PID" 2>/dev/null; then
+    kill -TERM "$BANK_SERVER_PID" 2>/dev/null
+    local waited=0
+    while kill -0 "$BANK_SERVER_PID" 2>/dev/null && [ "$waited" -lt 150 ]; do
+      sleep 0.1
+      waited=$((waited + 1))
+    done
+    if kill -0 "$BANK_SERVER_PID" 2>/dev/null; then
+      echo "server did not stop on SIGTERM; killing it" >&2
+      kill -KILL "$BANK_SERVER_PID" 2>/dev/null
+    fi
+    wait "$BANK_SERVER_PID" 2>/dev/null
+  fi
+  if [ "$status" -ne 0 ] && [ -n "${BANK_TMP:-}" ] && [ -f "$BANK_TMP/server.log" ]; then
+    echo "--- last lines of the server log ---" >&2
+    tail -n 20 "$BANK_TMP/server.log" >&2
+  fi
+  [ -n "${BANK_TMP:-}" ] && rm -rf "$BANK_TMP"
+  exit "$status"
+}
+
+# client ARGS...: the client (scripts/client) against the server that bank_start started.
+client() {
+  "$BANK_ROOT/scripts/client" "$@"
+}
+
+# audit ARGS...: the client as Audit, with the password the server generated.
+audit() {
+  "$BANK_ROOT/scripts/client" --password-file "$AUDIT_PASSWORD_FILE" Audit "$@"
+}
+
+# books_check: the independent proof of the books (scripts/BooksCheck.java); fails if anything is off.
+books_check() {
+  java -cp "$CLIENT_JAR" "$BANK_ROOT/scripts/BooksCheck.java" 127.0.0.1 "$BANK_PORT" "$AUDIT_PASSWORD_FILE"
+}
