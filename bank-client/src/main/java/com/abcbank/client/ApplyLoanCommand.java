@@ -5,20 +5,11 @@ import com.abcbank.protocol.Result;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.PrintWriter;
 import java.util.List;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParentCommand;
-import picocli.CommandLine.Spec;
 
 @Command(name = "apply_loan", description = "Borrow: the bank opens a loan account and pays the principal into your checking account.")
-final class ApplyLoanCommand implements Callable<Integer>, Operation {
-    @ParentCommand
-    BankCli cli;
-    @Spec
-    CommandSpec spec;
-
+final class ApplyLoanCommand extends OperationCommand {
     @Parameters(index = "0", paramLabel = "ACCOUNT", description = "Your checking account that receives the money.")
     String account;
 
@@ -36,10 +27,5 @@ final class ApplyLoanCommand implements Callable<Integer>, Operation {
         out.println("Loan " + tx.loan() + " of " + Operation.money(tx.amount()) + " paid into " + tx.account()
                 + ": balance " + Operation.money(tx.balance()) + ", outstanding " + Operation.money(tx.outstanding())
                 + " (tx " + tx.tx() + ")");
-    }
-
-    @Override
-    public Integer call() {
-        return cli.run(this, spec);
     }
 }

@@ -5,20 +5,11 @@ import com.abcbank.protocol.Result;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.PrintWriter;
 import java.util.List;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParentCommand;
-import picocli.CommandLine.Spec;
 
 @Command(name = "balance", description = "Show an account's balance (yours, or any as the auditor).")
-final class BalanceCommand implements Callable<Integer>, Operation {
-    @ParentCommand
-    BankCli cli;
-    @Spec
-    CommandSpec spec;
-
+final class BalanceCommand extends OperationCommand {
     @Parameters(index = "0", paramLabel = "ACCOUNT")
     String account;
 
@@ -33,10 +24,5 @@ final class BalanceCommand implements Callable<Integer>, Operation {
         String outstanding = a.outstanding() == null ? "" : ", outstanding " + Operation.money(a.outstanding());
         out.println(a.account() + " (" + Operation.word(a.kind()) + ", " + a.owner() + "): balance "
                 + Operation.money(a.balance()) + outstanding);
-    }
-
-    @Override
-    public Integer call() {
-        return cli.run(this, spec);
     }
 }

@@ -5,21 +5,12 @@ import com.abcbank.protocol.Result;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.PrintWriter;
 import java.util.List;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParentCommand;
-import picocli.CommandLine.Spec;
 
 @Command(name = "create_account", description = {"Open a checking account, with an optional opening deposit.",
         "A user with no password yet is registered first; the new password is saved in the credentials file."})
-final class CreateAccountCommand implements Callable<Integer>, Operation {
-    @ParentCommand
-    BankCli cli;
-    @Spec
-    CommandSpec spec;
-
+final class CreateAccountCommand extends OperationCommand {
     @Parameters(index = "0", paramLabel = "ACCOUNT", description = "The new account's number: 4 to 12 digits.")
     String account;
 
@@ -42,10 +33,5 @@ final class CreateAccountCommand implements Callable<Integer>, Operation {
         Result.Tx tx = Operation.as(results.get(0), Result.Tx.class);
         String deposit = tx.amount() > 0 ? " with " + Operation.money(tx.amount()) : "";
         out.println("Opened " + tx.account() + deposit + ": balance " + Operation.money(tx.balance()) + " (tx " + tx.tx() + ")");
-    }
-
-    @Override
-    public Integer call() {
-        return cli.run(this, spec);
     }
 }

@@ -5,20 +5,11 @@ import com.abcbank.protocol.Result;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.PrintWriter;
 import java.util.List;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParentCommand;
-import picocli.CommandLine.Spec;
 
 @Command(name = "deposit", description = "Pay cash into a checking account (anyone's).")
-final class DepositCommand implements Callable<Integer>, Operation {
-    @ParentCommand
-    BankCli cli;
-    @Spec
-    CommandSpec spec;
-
+final class DepositCommand extends OperationCommand {
     @Parameters(index = "0", paramLabel = "ACCOUNT")
     String account;
 
@@ -35,10 +26,5 @@ final class DepositCommand implements Callable<Integer>, Operation {
         Result.Tx tx = Operation.as(results.get(0), Result.Tx.class);
         out.println("Deposited " + Operation.money(tx.amount()) + " to " + tx.account() + ": balance "
                 + Operation.money(tx.balance()) + " (tx " + tx.tx() + ")");
-    }
-
-    @Override
-    public Integer call() {
-        return cli.run(this, spec);
     }
 }

@@ -8,21 +8,12 @@ import com.abcbank.protocol.Result;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.PrintWriter;
 import java.util.List;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParentCommand;
-import picocli.CommandLine.Spec;
 
 @Command(name = "history", description = "Show an account's statement, oldest first, a page at a time.")
-final class HistoryCommand implements Callable<Integer>, Operation {
-    @ParentCommand
-    BankCli cli;
-    @Spec
-    CommandSpec spec;
-
+final class HistoryCommand extends OperationCommand {
     @Parameters(index = "0", paramLabel = "ACCOUNT")
     String account;
 
@@ -58,10 +49,5 @@ final class HistoryCommand implements Callable<Integer>, Operation {
         if (next != null) {
             out.println("(more: --after " + next + ", or --all)");
         }
-    }
-
-    @Override
-    public Integer call() {
-        return cli.run(this, spec);
     }
 }

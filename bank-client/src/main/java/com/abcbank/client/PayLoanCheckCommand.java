@@ -5,20 +5,11 @@ import com.abcbank.protocol.Result;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.PrintWriter;
 import java.util.List;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParentCommand;
-import picocli.CommandLine.Spec;
 
 @Command(name = "pay_loan_check", description = "Pay down a loan by check (anyone's loan).")
-final class PayLoanCheckCommand implements Callable<Integer>, Operation {
-    @ParentCommand
-    BankCli cli;
-    @Spec
-    CommandSpec spec;
-
+final class PayLoanCheckCommand extends OperationCommand {
     @Parameters(index = "0", paramLabel = "LOAN", description = "The loan account, such as L100001.")
     String loan;
 
@@ -35,10 +26,5 @@ final class PayLoanCheckCommand implements Callable<Integer>, Operation {
         Result.Tx tx = Operation.as(results.get(0), Result.Tx.class);
         out.println("Paid " + Operation.money(tx.amount()) + " on " + tx.loan() + ": outstanding "
                 + Operation.money(tx.outstanding()) + " (tx " + tx.tx() + ")");
-    }
-
-    @Override
-    public Integer call() {
-        return cli.run(this, spec);
     }
 }

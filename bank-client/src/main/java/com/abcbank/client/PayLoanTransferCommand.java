@@ -5,20 +5,11 @@ import com.abcbank.protocol.Result;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.PrintWriter;
 import java.util.List;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParentCommand;
-import picocli.CommandLine.Spec;
 
 @Command(name = "pay_loan_transfer", description = "Pay down a loan from your checking account.")
-final class PayLoanTransferCommand implements Callable<Integer>, Operation {
-    @ParentCommand
-    BankCli cli;
-    @Spec
-    CommandSpec spec;
-
+final class PayLoanTransferCommand extends OperationCommand {
     @Parameters(index = "0", paramLabel = "FROM", description = "Your checking account.")
     String from;
 
@@ -42,10 +33,5 @@ final class PayLoanTransferCommand implements Callable<Integer>, Operation {
         out.println("Paid " + Operation.money(tx.amount()) + " from " + from + " on " + tx.loan()
                 + ": balance " + Operation.money(balance) + ", outstanding "
                 + Operation.money(tx.outstanding()) + " (tx " + tx.tx() + ")");
-    }
-
-    @Override
-    public Integer call() {
-        return cli.run(this, spec);
     }
 }

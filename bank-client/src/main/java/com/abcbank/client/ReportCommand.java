@@ -10,19 +10,10 @@ import java.io.PrintWriter;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.ParentCommand;
-import picocli.CommandLine.Spec;
 
 @Command(name = "report", description = "Auditor: the books at one moment: totals per kind of account, and whether they sum to zero.")
-final class ReportCommand implements Callable<Integer>, Operation {
-    @ParentCommand
-    BankCli cli;
-    @Spec
-    CommandSpec spec;
-
+final class ReportCommand extends OperationCommand {
     @Override
     public Request request() {
         return new Request.Report();
@@ -50,10 +41,5 @@ final class ReportCommand implements Callable<Integer>, Operation {
             report.internal().forEach(a -> internal.row(a.account(), Operation.money(a.balance())));
             internal.print(out);
         }
-    }
-
-    @Override
-    public Integer call() {
-        return cli.run(this, spec);
     }
 }

@@ -8,19 +8,10 @@ import com.abcbank.protocol.Result;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.PrintWriter;
 import java.util.List;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.ParentCommand;
-import picocli.CommandLine.Spec;
 
 @Command(name = "show_accountholders", description = "Auditor: every customer and their accounts.")
-final class ShowAccountholdersCommand implements Callable<Integer>, Operation {
-    @ParentCommand
-    BankCli cli;
-    @Spec
-    CommandSpec spec;
-
+final class ShowAccountholdersCommand extends OperationCommand {
     @Override
     public Request request() {
         return new Request.ShowAccountholders();
@@ -41,10 +32,5 @@ final class ShowAccountholdersCommand implements Callable<Integer>, Operation {
             }
         }
         table.print(out);
-    }
-
-    @Override
-    public Integer call() {
-        return cli.run(this, spec);
     }
 }

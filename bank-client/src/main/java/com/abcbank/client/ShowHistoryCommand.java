@@ -10,24 +10,15 @@ import java.io.PrintWriter;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.List;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParentCommand;
-import picocli.CommandLine.Spec;
 import picocli.CommandLine.TypeConversionException;
 
 @Command(name = "show_history", description = {"Auditor: every transaction in the bank, oldest first, a page at a time.",
         "One row per posting: each transaction's postings sum to zero."})
-final class ShowHistoryCommand implements Callable<Integer>, Operation {
-    @ParentCommand
-    BankCli cli;
-    @Spec
-    CommandSpec spec;
-
+final class ShowHistoryCommand extends OperationCommand {
     @Mixin
     PageOptions page;
 
@@ -86,11 +77,6 @@ final class ShowHistoryCommand implements Callable<Integer>, Operation {
         if (next != null) {
             out.println("(more: --after " + next + ", or --all)");
         }
-    }
-
-    @Override
-    public Integer call() {
-        return cli.run(this, spec);
     }
 
     /** An ISO-8601 instant, checked here so that a typo is a usage error, not a server refusal. */

@@ -5,20 +5,11 @@ import com.abcbank.protocol.Result;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.PrintWriter;
 import java.util.List;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParentCommand;
-import picocli.CommandLine.Spec;
 
 @Command(name = "transfer", description = "Move money from your checking account to another checking account.")
-final class TransferCommand implements Callable<Integer>, Operation {
-    @ParentCommand
-    BankCli cli;
-    @Spec
-    CommandSpec spec;
-
+final class TransferCommand extends OperationCommand {
     @Parameters(index = "0", paramLabel = "FROM")
     String from;
 
@@ -38,10 +29,5 @@ final class TransferCommand implements Callable<Integer>, Operation {
         Result.Tx tx = Operation.as(results.get(0), Result.Tx.class);
         out.println("Transferred " + Operation.money(tx.amount()) + " from " + tx.from() + " to " + tx.to()
                 + ": balance " + Operation.money(tx.fromBalance()) + " (tx " + tx.tx() + ")");
-    }
-
-    @Override
-    public Integer call() {
-        return cli.run(this, spec);
     }
 }

@@ -5,20 +5,11 @@ import com.abcbank.protocol.Result;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.PrintWriter;
 import java.util.List;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParentCommand;
-import picocli.CommandLine.Spec;
 
 @Command(name = "withdraw", description = "Take cash out of your checking account.")
-final class WithdrawCommand implements Callable<Integer>, Operation {
-    @ParentCommand
-    BankCli cli;
-    @Spec
-    CommandSpec spec;
-
+final class WithdrawCommand extends OperationCommand {
     @Parameters(index = "0", paramLabel = "ACCOUNT")
     String account;
 
@@ -35,10 +26,5 @@ final class WithdrawCommand implements Callable<Integer>, Operation {
         Result.Tx tx = Operation.as(results.get(0), Result.Tx.class);
         out.println("Withdrew " + Operation.money(tx.amount()) + " from " + tx.account() + ": balance "
                 + Operation.money(tx.balance()) + " (tx " + tx.tx() + ")");
-    }
-
-    @Override
-    public Integer call() {
-        return cli.run(this, spec);
     }
 }
