@@ -59,6 +59,7 @@ bank_start() {
 # Stops the server this script started (by its PID, gracefully, then forcibly after 15 s) and removes its files.
 bank_stop() {
   local status=$?
+  set +e # cleaning up: every step below should run, whatever the one before did
   if [ -n "${BANK_SERVER_PID:-}" ] && kill -0 "$BANK_SERVER_PID" 2>/dev/null; then
     kill -TERM "$BANK_SERVER_PID" 2>/dev/null
     local waited=0
@@ -70,7 +71,7 @@ bank_stop() {
       echo "server did not stop on SIGTERM; killing it" >&2
       kill -KILL "$BANK_SERVER_PID" 2>/dev/null
     fi
-    wait "$BANK_SERVER_PID" 2>/dev/null
+    wait "$BANK_SERVER_PID" 2>/dev/null || true # its status is 143 after SIGTERM: not the script's
   fi
   if [ "$status" -ne 0 ] && [ -n "${BANK_TMP:-}" ] && [ -f "$BANK_TMP/server.log" ]; then
     echo "--- last lines of the server log ---" >&2

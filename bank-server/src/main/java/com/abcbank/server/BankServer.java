@@ -81,11 +81,23 @@ public final class BankServer implements AutoCloseable {
 
     /** Opens the data directory, binds, and starts serving. {@code announce} receives the auditor's first password. */
     public static BankServer start(ServerConfig config, PrintStream announce) throws IOException {
-        Users users = Users.open(config.dataDir(), config.pbkdf2Iterations(), Clock.systemUTC(), announce);
-        Ledger ledger = new Ledger(config.ledger(), Clock.systemUTC());
+        // Bind first: a port in use must fail before the data directory is touched or a password printed.
         ServerSocket socket = new ServerSocket();
         socket.setReuseAddress(true);
-        socket.bind(new InetSocketAddress(config.bind(), config.port()), 128);
+        try {
+            socket.bind(new InetSocketAddress(config.bind(), config.port()), 128);
+        } catch (IOException e) {
+            socket.close();
+            throw e;
+        }
+        Users users;
+        try {
+            users = Users.open(config.dataDir(), config.pbkdf2Iterations(), Clock.systemUTC(), announce);
+        } catch (IOException | RuntimeException e) {
+            socket.close();
+            throw e;
+        }
+        Ledger ledger = new Ledger(config.ledger(), Clock.systemUTC());
         BankServer server = new BankServer(config, socket, new Dispatcher(ledger, users));
         server.acceptor.start();
         long limitNanos = TimeUnit.MILLISECONDS.toNanos(config.idleTimeoutMs());
@@ -231,9 +243,9 @@ public final class BankServer implements AutoCloseable {
     /** The command line: {@code bank-server [--port 5050] [--bind 127.0.0.1] [--data DIR] ...}. */
     @Command(name = "bank-server", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
             description = "Runs the ABC Bank server: line-delimited JSON over TCP (see docs/protocol.md).",
-            footer = {"", "On first start with an empty data directory the server creates the user Audit, prints its",
-                    "password once on standard output and writes it to DATA/audit-password (mode 600).",
-                    "Logs go to standard error; set BANK_LOG_LEVEL=DEBUG for one line per request."})
+            footer = {"", "On first start with an empty data directory the server creates the user Audit, prints its "
+                    + "password once on standard output and writes it to DATA/audit-password (mode 600).",
+                    "", "Logs go to standard error; set BANK_LOG_LEVEL=DEBUG for one line per request."})
     static final class Main implements Callable<Integer> {
         @Option(names = "--port", defaultValue = "5050", description = "TCP port; 0 picks a free one (default: ${DEFAULT-VALUE}).")
         int port;
@@ -276,7 +288,14 @@ public final class BankServer implements AutoCloseable {
             ServerConfig config = new ServerConfig(InetAddress.getByName(bind), port, dataDir, maxConnections,
                     maxLineBytes, idleTimeoutMs, shutdownGraceMs, pbkdf2Iterations,
                     LedgerConfig.defaults().withLoanLimitCents(loanLimitCents));
-            BankServer server = BankServer.start(config, System.out);
+            BankServer server;
+            try {
+                server = BankServer.start(config, System.out);
+            } catch (java.net.BindException e) {
+                System.err.println("bank-server: cannot listen on " + bind + ":" + port + ": " + e.getMessage()
+                        + " (is another server running? choose another --port)");
+                return 1;
+            }
             Runtime.getRuntime().addShutdownHook(new Thread(server::close, "bank-shutdown"));
             if (portFile != null) {
                 Path temporary = portFile.resolveSibling(portFile.getFileName() + ".tmp");
