@@ -55,7 +55,14 @@ public enum ErrorCode {
     /** The server is shutting down and takes no new requests. */
     SHUTTING_DOWN(22),
     /** The server failed to handle the request; whether it took effect is unknown. */
-    INTERNAL_ERROR(23);
+    INTERNAL_ERROR(23),
+    /** An idempotency key already used by this user for a different request. */
+    KEY_REUSED(24),
+    /**
+     * The journal could not be written or forced to disk. Money movement stops until the server is restarted;
+     * a request that got this may or may not have been recorded.
+     */
+    STORAGE_FAILED(25);
 
     public final int code;
 

@@ -1,6 +1,7 @@
 package com.abcbank.ledger;
 
 import java.time.Clock;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;
@@ -9,9 +10,14 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.Function;
 import java.util.regex.Pattern;
 
 /**
@@ -65,14 +71,25 @@ public final class Ledger {
      */
     private final ConcurrentHashMap<String, AtomicLong> loanExposure = new ConcurrentHashMap<>();
     private final ReentrantReadWriteLock openings = new ReentrantReadWriteLock();
+    /**
+     * Idempotency keys, per user ({@code user + NUL + key}): what each key asked for and the transaction it made.
+     * A key is reserved before its request runs and released if the request is refused, so a retry that
+     * arrives while the first attempt runs waits for it instead of running twice.
+     */
+    private final ConcurrentHashMap<String, KeyEntry> keys = new ConcurrentHashMap<>();
 
     public Ledger() {
         this(LedgerConfig.defaults(), Clock.systemUTC());
     }
 
     public Ledger(LedgerConfig config, Clock clock) {
+        this(config, clock, CommitLog.NONE);
+    }
+
+    /** A ledger whose every committed transaction goes to {@code journal}, in sequence order. */
+    public Ledger(LedgerConfig config, Clock clock, CommitLog journal) {
         this.config = config;
-        this.log = new TransactionLog(clock);
+        this.log = new TransactionLog(clock, journal);
         this.vault = new Account[config.vaultShards()];
         for (int i = 0; i < vault.length; i++) {
             Account shard = new Account(String.format("VAULT-%02d", i), AccountKind.INTERNAL, BANK,
@@ -90,6 +107,11 @@ public final class Ledger {
 
     /** create_account: opens a checking account numbered {@code number} (4 to 12 digits), with an optional opening deposit. */
     public Outcome<Transaction> createAccount(Caller caller, String number, long openingDepositCents) {
+        return createAccount(caller, number, openingDepositCents, null);
+    }
+
+    /** create_account with an idempotency key ({@code null} for none): a retry with the same key opens nothing more. */
+    public Outcome<Transaction> createAccount(Caller caller, String number, long openingDepositCents, String key) {
         if (caller.isAuditor()) {
             return Outcome.fail(ErrorCode.FORBIDDEN, "the auditor holds no accounts");
         }
@@ -102,6 +124,11 @@ public final class Ledger {
                 return Outcome.fail(ErrorCode.INVALID_AMOUNT, problem.get());
             }
         }
+        Intent intent = new Intent(TxType.OPEN_ACCOUNT, caller.user(), number, null, openingDepositCents);
+        return once(caller, key, intent, k -> open(caller, number, openingDepositCents, k));
+    }
+
+    private Outcome<Transaction> open(Caller caller, String number, long openingDepositCents, String key) {
         if (accounts.containsKey(number)) {
             return duplicate(number);
         }
@@ -127,7 +154,7 @@ public final class Ledger {
                     if (accounts.putIfAbsent(number, account) != null) {
                         return duplicate(number);
                     }
-                    Transaction tx = log.append(TxType.OPEN_ACCOUNT, caller.user(), number, postings);
+                    Transaction tx = log.append(TxType.OPEN_ACCOUNT, caller.user(), number, postings, key);
                     if (till != null) {
                         till.apply(tx);
                     }
@@ -148,6 +175,11 @@ public final class Ledger {
 
     /** deposit: cash into a checking account, anybody's. */
     public Outcome<Transaction> deposit(Caller caller, String number, long amountCents) {
+        return deposit(caller, number, amountCents, null);
+    }
+
+    /** deposit with an idempotency key ({@code null} for none): a retry with the same key moves nothing more. */
+    public Outcome<Transaction> deposit(Caller caller, String number, long amountCents, String key) {
         Optional<Outcome<Transaction>> refused = refuseMoneyMovement(caller, amountCents);
         if (refused.isPresent()) {
             return refused.get();
@@ -159,11 +191,17 @@ public final class Ledger {
         if (account.kind != AccountKind.CHECKING) {
             return wrongKind(account, "deposit into a checking account; pay a loan with pay_loan_check");
         }
-        return move(TxType.DEPOSIT, caller, vaultFor(number), account, amountCents);
+        return once(caller, key, new Intent(TxType.DEPOSIT, caller.user(), number, null, amountCents),
+                k -> move(TxType.DEPOSIT, caller, vaultFor(number), account, amountCents, k));
     }
 
     /** withdraw: cash out of one of the caller's checking accounts. */
     public Outcome<Transaction> withdraw(Caller caller, String number, long amountCents) {
+        return withdraw(caller, number, amountCents, null);
+    }
+
+    /** withdraw with an idempotency key ({@code null} for none): a retry with the same key moves nothing more. */
+    public Outcome<Transaction> withdraw(Caller caller, String number, long amountCents, String key) {
         Optional<Outcome<Transaction>> refused = refuseMoneyMovement(caller, amountCents);
         if (refused.isPresent()) {
             return refused.get();
@@ -172,11 +210,17 @@ public final class Ledger {
         if (!source.isOk()) {
             return source.asFailure();
         }
-        return move(TxType.WITHDRAW, caller, source.value(), vaultFor(number), amountCents);
+        return once(caller, key, new Intent(TxType.WITHDRAW, caller.user(), number, null, amountCents),
+                k -> move(TxType.WITHDRAW, caller, source.value(), vaultFor(number), amountCents, k));
     }
 
     /** transfer: from one of the caller's checking accounts to any other checking account. */
     public Outcome<Transaction> transfer(Caller caller, String from, String to, long amountCents) {
+        return transfer(caller, from, to, amountCents, null);
+    }
+
+    /** transfer with an idempotency key ({@code null} for none): a retry with the same key moves nothing more. */
+    public Outcome<Transaction> transfer(Caller caller, String from, String to, long amountCents, String key) {
         Optional<Outcome<Transaction>> refused = refuseMoneyMovement(caller, amountCents);
         if (refused.isPresent()) {
             return refused.get();
@@ -195,7 +239,8 @@ public final class Ledger {
         if (target.kind != AccountKind.CHECKING) {
             return wrongKind(target, "transfer to a checking account; pay a loan with pay_loan_transfer");
         }
-        return move(TxType.TRANSFER, caller, source.value(), target, amountCents);
+        return once(caller, key, new Intent(TxType.TRANSFER, caller.user(), from, to, amountCents),
+                k -> move(TxType.TRANSFER, caller, source.value(), target, amountCents, k));
     }
 
     /**
@@ -203,6 +248,11 @@ public final class Ledger {
      * principal into the caller's checking account {@code checkingNumber}, within the caller's loan limit.
      */
     public Outcome<Transaction> applyLoan(Caller caller, String checkingNumber, long amountCents) {
+        return applyLoan(caller, checkingNumber, amountCents, null);
+    }
+
+    /** applyLoan with an idempotency key ({@code null} for none): a retry with the same key moves nothing more. */
+    public Outcome<Transaction> applyLoan(Caller caller, String checkingNumber, long amountCents, String key) {
         Optional<Outcome<Transaction>> refused = refuseMoneyMovement(caller, amountCents);
         if (refused.isPresent()) {
             return refused.get();
@@ -212,6 +262,11 @@ public final class Ledger {
             return found.asFailure();
         }
         Account checking = found.value();
+        return once(caller, key, new Intent(TxType.LOAN, caller.user(), checkingNumber, null, amountCents),
+                k -> bookLoan(caller, checking, amountCents, k));
+    }
+
+    private Outcome<Transaction> bookLoan(Caller caller, Account checking, long amountCents, String key) {
         AtomicLong exposure = exposureOf(caller.user());
         long owed = exposure.get();
         while (true) {
@@ -244,7 +299,7 @@ public final class Ledger {
                     }
                     Transaction tx = log.append(TxType.LOAN, caller.user(), number, List.of(
                             new Posting(number, -amountCents, -amountCents),
-                            new Posting(checking.number, amountCents, checkingAfter)));
+                            new Posting(checking.number, amountCents, checkingAfter)), key);
                     loan.apply(tx);
                     checking.apply(tx);
                     booked = true;
@@ -265,6 +320,11 @@ public final class Ledger {
 
     /** pay_loan_check: pays a loan down with money from outside the bank (a check), through the vault. */
     public Outcome<Transaction> payLoanCheck(Caller caller, String loanNumber, long amountCents) {
+        return payLoanCheck(caller, loanNumber, amountCents, null);
+    }
+
+    /** payLoanCheck with an idempotency key ({@code null} for none): a retry with the same key moves nothing more. */
+    public Outcome<Transaction> payLoanCheck(Caller caller, String loanNumber, long amountCents, String key) {
         Optional<Outcome<Transaction>> refused = refuseMoneyMovement(caller, amountCents);
         if (refused.isPresent()) {
             return refused.get();
@@ -273,11 +333,17 @@ public final class Ledger {
         if (!loan.isOk()) {
             return loan.asFailure();
         }
-        return move(TxType.LOAN_PAYMENT_CHECK, caller, vaultFor(loanNumber), loan.value(), amountCents);
+        return once(caller, key, new Intent(TxType.LOAN_PAYMENT_CHECK, caller.user(), loanNumber, null, amountCents),
+                k -> move(TxType.LOAN_PAYMENT_CHECK, caller, vaultFor(loanNumber), loan.value(), amountCents, k));
     }
 
     /** pay_loan_transfer: pays a loan down from one of the caller's checking accounts. */
     public Outcome<Transaction> payLoanTransfer(Caller caller, String from, String loanNumber, long amountCents) {
+        return payLoanTransfer(caller, from, loanNumber, amountCents, null);
+    }
+
+    /** payLoanTransfer with an idempotency key ({@code null} for none): a retry with the same key moves nothing more. */
+    public Outcome<Transaction> payLoanTransfer(Caller caller, String from, String loanNumber, long amountCents, String key) {
         Optional<Outcome<Transaction>> refused = refuseMoneyMovement(caller, amountCents);
         if (refused.isPresent()) {
             return refused.get();
@@ -293,14 +359,16 @@ public final class Ledger {
         if (!loan.isOk()) {
             return loan.asFailure();
         }
-        return move(TxType.LOAN_PAYMENT_TRANSFER, caller, source.value(), loan.value(), amountCents);
+        return once(caller, key, new Intent(TxType.LOAN_PAYMENT_TRANSFER, caller.user(), from, loanNumber, amountCents),
+                k -> move(TxType.LOAN_PAYMENT_TRANSFER, caller, source.value(), loan.value(), amountCents, k));
     }
 
     /**
      * Moves {@code amountCents} from {@code debit} to {@code credit} as one transaction, if the kinds allow:
      * a checking account never goes below zero, a loan is never paid beyond zero, no balance overflows.
      */
-    private Outcome<Transaction> move(TxType type, Caller caller, Account debit, Account credit, long amountCents) {
+    private Outcome<Transaction> move(TxType type, Caller caller, Account debit, Account credit, long amountCents,
+                                      String key) {
         Account first = debit.ordinal < credit.ordinal ? debit : credit;
         Account second = first == debit ? credit : debit;
         first.lock.lock();
@@ -327,7 +395,7 @@ public final class Ledger {
                 }
                 Transaction tx = log.append(type, caller.user(), null, List.of(
                         new Posting(debit.number, -amountCents, debitAfter),
-                        new Posting(credit.number, amountCents, creditAfter)));
+                        new Posting(credit.number, amountCents, creditAfter)), key);
                 debit.apply(tx);
                 credit.apply(tx);
                 if (credit.kind == AccountKind.LOAN) {
@@ -339,6 +407,144 @@ public final class Ledger {
             }
         } finally {
             first.lock.unlock();
+        }
+    }
+
+    // ---------------------------------------------------------------- idempotency
+
+    /** An idempotency key: printable ASCII without spaces, up to 64 characters (a UUID fits). */
+    private static final Pattern KEY = Pattern.compile("[!-~]{1,64}");
+    /** How long a retry may wait for the first attempt with its key, which holds no lock while it is waited for. */
+    private static final long KEY_WAIT_SECONDS = 30;
+
+    /** What a key asked for and, once committed, the transaction it made ({@code null}: refused, key released). */
+    private static final class KeyEntry {
+        final Intent intent;
+        final CompletableFuture<Transaction> done = new CompletableFuture<>();
+
+        KeyEntry(Intent intent) {
+            this.intent = intent;
+        }
+    }
+
+    /**
+     * Runs {@code op} at most once per key: the first request with a key runs; a later one with the same key and
+     * the same intent gets the first one's transaction (waiting for it if it is still running); the same key with
+     * another intent is {@code KEY_REUSED}. A refused request releases its key, so a retry runs afresh: it
+     * changed nothing, so running again cannot do anything twice.
+     */
+    private Outcome<Transaction> once(Caller caller, String key, Intent intent, Function<String, Outcome<Transaction>> op) {
+        if (key == null) {
+            return op.apply(null);
+        }
+        if (!KEY.matcher(key).matches()) {
+            return Outcome.fail(ErrorCode.INVALID_ARGUMENT, "a key is 1 to 64 printable ASCII characters without spaces");
+        }
+        String slot = caller.user() + '\0' + key;
+        while (true) {
+            KeyEntry mine = new KeyEntry(intent);
+            KeyEntry theirs = keys.putIfAbsent(slot, mine);
+            if (theirs == null) {
+                Outcome<Transaction> outcome;
+                try {
+                    outcome = op.apply(key);
+                } catch (RuntimeException | Error e) {
+                    keys.remove(slot, mine);
+                    mine.done.completeExceptionally(e);
+                    throw e;
+                }
+                if (outcome.isOk()) {
+                    mine.done.complete(outcome.value());
+                } else {
+                    keys.remove(slot, mine);
+                    mine.done.complete(null);
+                }
+                return outcome;
+            }
+            if (!theirs.intent.equals(intent)) {
+                return Outcome.fail(ErrorCode.KEY_REUSED, "key " + key + " was used for another request ("
+                        + theirs.intent.type().name().toLowerCase() + " of " + Money.format(theirs.intent.amountCents()) + ")");
+            }
+            Transaction earlier;
+            try {
+                earlier = theirs.done.get(KEY_WAIT_SECONDS, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted waiting for the first request with key " + key, e);
+            } catch (ExecutionException | TimeoutException e) {
+                throw new IllegalStateException("the first request with key " + key + " did not finish", e);
+            }
+            if (earlier != null) {
+                return Outcome.ok(earlier);
+            }
+            // The first attempt was refused and released the key: this one runs on its own merits.
+        }
+    }
+
+    /** Forgets the keys of transactions committed before {@code cutoff}: retries older than that run afresh. */
+    public void forgetKeysBefore(Instant cutoff) {
+        keys.values().removeIf(entry -> {
+            Transaction tx = entry.done.getNow(null);
+            return tx != null && tx.time().isBefore(cutoff);
+        });
+    }
+
+    // ---------------------------------------------------------------- recovery
+
+    /**
+     * Applies a transaction read back from the journal: the next in sequence, exactly as it was committed
+     * (its number, time, postings and key). Opens the account it opened, moves the balances and checks each
+     * posting's balance-after against the account, so a journal that disagrees with itself throws
+     * {@link IllegalStateException} instead of loading. For start-up, before the ledger serves anyone.
+     */
+    public void replay(Transaction tx) {
+        openings.readLock().lock();
+        try {
+            if (tx.opened() != null) {
+                AccountKind kind = tx.type() == TxType.LOAN ? AccountKind.LOAN : AccountKind.CHECKING;
+                if (accounts.putIfAbsent(tx.opened(), newAccount(tx.opened(), kind, tx.user())) != null) {
+                    throw new IllegalStateException("journal tx " + tx.seq() + " opens " + tx.opened() + " again");
+                }
+                if (kind == AccountKind.LOAN) {
+                    long number = Long.parseLong(tx.opened().substring(1));
+                    nextLoanNumber.accumulateAndGet(number + 1, Math::max);
+                }
+            }
+            List<Account> involved = new ArrayList<>(3);
+            if (tx.opened() != null) {
+                involved.add(accounts.get(tx.opened()));
+            }
+            for (Posting posting : tx.postings()) {
+                Account account = accounts.get(posting.account());
+                if (account == null) {
+                    throw new IllegalStateException("journal tx " + tx.seq() + " posts to unknown account " + posting.account());
+                }
+                if (!involved.contains(account)) {
+                    involved.add(account);
+                }
+            }
+            involved.sort(Comparator.comparingLong(account -> account.ordinal));
+            involved.forEach(account -> account.lock.lock());
+            try {
+                log.restore(tx);
+                involved.forEach(account -> account.apply(tx));
+            } finally {
+                for (int i = involved.size() - 1; i >= 0; i--) {
+                    involved.get(i).lock.unlock();
+                }
+            }
+            if (tx.type() == TxType.LOAN) {
+                exposureOf(tx.user()).addAndGet(tx.amountCents());
+            } else if (tx.type() == TxType.LOAN_PAYMENT_CHECK || tx.type() == TxType.LOAN_PAYMENT_TRANSFER) {
+                exposureOf(accounts.get(tx.postings().get(1).account()).owner).addAndGet(-tx.amountCents());
+            }
+            if (tx.key() != null) {
+                KeyEntry entry = new KeyEntry(Intent.of(tx));
+                entry.done.complete(tx);
+                keys.put(tx.user() + '\0' + tx.key(), entry);
+            }
+        } finally {
+            openings.readLock().unlock();
         }
     }
 
@@ -482,6 +688,11 @@ public final class Ledger {
         } finally {
             openings.writeLock().unlock();
         }
+    }
+
+    /** The committed transaction numbered {@code seq}, or {@code null}. */
+    public Transaction transaction(long seq) {
+        return log.get(seq);
     }
 
     /** The sequence number of the latest committed transaction; 0 before the first. */

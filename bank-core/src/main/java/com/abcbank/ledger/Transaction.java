@@ -13,8 +13,10 @@ import java.util.Objects;
  * @param user     who asked for it
  * @param opened   the account this transaction opened (create_account, apply_loan), or {@code null}
  * @param postings the legs, summing to zero; empty only for an account opened without a deposit
+ * @param key      the client's idempotency key for the request that made it, or {@code null}
  */
-public record Transaction(long seq, Instant time, TxType type, String user, String opened, List<Posting> postings) {
+public record Transaction(long seq, Instant time, TxType type, String user, String opened, List<Posting> postings,
+                          String key) {
     public Transaction {
         Objects.requireNonNull(time, "time");
         Objects.requireNonNull(type, "type");

@@ -22,6 +22,7 @@ import java.util.concurrent.locks.ReentrantLock;
  */
 final class TransactionLog {
     private final Clock clock;
+    private final CommitLog sink;
     private final ReentrantLock sequencer = new ReentrantLock();
     private final ConcurrentSkipListMap<Long, Transaction> bySeq = new ConcurrentSkipListMap<>();
     /** Guarded by {@link #sequencer}. */
@@ -29,12 +30,16 @@ final class TransactionLog {
     /** The highest sequence number whose record is in {@link #bySeq}; written under the sequencer. */
     private volatile long published;
 
-    TransactionLog(Clock clock) {
+    TransactionLog(Clock clock, CommitLog sink) {
         this.clock = clock;
+        this.sink = sink;
     }
 
-    /** Numbers, time-stamps and stores a transaction. Call it with the locks of every account it touches. */
-    Transaction append(TxType type, String user, String opened, List<Posting> postings) {
+    /**
+     * Numbers, time-stamps and stores a transaction, and hands it to the journal. Call it with the locks of every
+     * account it touches.
+     */
+    Transaction append(TxType type, String user, String opened, List<Posting> postings, String key) {
         sequencer.lock();
         try {
             Instant now = clock.instant();
@@ -42,7 +47,8 @@ final class TransactionLog {
                 now = lastTime; // the wall clock stepped back: time stays monotonic in sequence order
             }
             long seq = published + 1;
-            Transaction tx = new Transaction(seq, now, type, user, opened, postings);
+            Transaction tx = new Transaction(seq, now, type, user, opened, postings, key);
+            sink.committed(tx);
             bySeq.put(seq, tx);
             lastTime = now;
             published = seq;
@@ -50,6 +56,28 @@ final class TransactionLog {
         } finally {
             sequencer.unlock();
         }
+    }
+
+    /** Takes back a transaction read from the journal: the next in sequence, with its own number and time. */
+    void restore(Transaction tx) {
+        sequencer.lock();
+        try {
+            if (tx.seq() != published + 1) {
+                throw new IllegalStateException("journal out of order: tx " + tx.seq() + " after tx " + published);
+            }
+            bySeq.put(tx.seq(), tx);
+            if (tx.time().isAfter(lastTime)) {
+                lastTime = tx.time();
+            }
+            published = tx.seq();
+        } finally {
+            sequencer.unlock();
+        }
+    }
+
+    /** The committed transaction numbered {@code seq}, or {@code null}. */
+    Transaction get(long seq) {
+        return seq <= published ? bySeq.get(seq) : null;
     }
 
     long lastSeq() {

@@ -18,8 +18,9 @@ public final class Result {
      * Every money-moving op.
      *
      * @param tx           the transaction's sequence number
-     * @param account      create_account, deposit, withdraw, apply_loan: the checking account; with {@code balance}
-     * @param from         transfer, pay_loan_transfer: the source; with {@code fromBalance}
+     * @param account      create_account, deposit, withdraw, apply_loan, pay_loan_transfer: the checking account;
+     *                     with {@code balance}
+     * @param from         transfer: the source; with {@code fromBalance}
      * @param to           transfer: the target; with {@code toBalance}
      * @param loan         apply_loan (the new loan's number), pay_loan_check, pay_loan_transfer; with {@code outstanding}
      */
