@@ -1,0 +1,35 @@
+package com.abcbank.journal;
+
+import java.nio.ByteBuffer;
+import java.util.zip.CRC32C;
+
+/**
+ * How records sit in a journal file: {@code [u32 payload length][u32 CRC32C of payload][payload]}, big-endian,
+ * back to back (the framing of H2's {@code Chunk} and MapDB's {@code WriteAheadLog}).
+ *
+ * <p>The length is bounded by {@link #MAX_PAYLOAD}, so a bit flipped high in a length field reads as
+ * corruption, not as a record that runs past the end of the file.
+ */
+final class Frames {
+    static final int HEADER_BYTES = 8;
+    /** No record comes near this: a transaction has at most two postings. */
+    static final int MAX_PAYLOAD = 64 * 1024;
+
+    private Frames() {}
+
+    /** Appends one frame holding {@code payload} to {@code out}, which must have room for it. */
+    static void put(ByteBuffer out, byte[] payload) {
+        if (payload.length == 0 || payload.length > MAX_PAYLOAD) {
+            throw new IllegalArgumentException("payload of " + payload.length + " bytes");
+        }
+        out.putInt(payload.length);
+        out.putInt(crc(payload, 0, payload.length));
+        out.put(payload);
+    }
+
+    static int crc(byte[] bytes, int offset, int length) {
+        CRC32C crc = new CRC32C();
+        crc.update(bytes, offset, length);
+        return (int) crc.getValue();
+    }
+}

@@ -1,0 +1,106 @@
+package com.abcbank.journal;
+
+import com.abcbank.ledger.CommitLog;
+import com.abcbank.ledger.Transaction;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The bank's write-ahead journal in one directory: recovery at start, then appending with group commit.
+ *
+ * <p>Use: make the {@code Journal}, give it to the {@link com.abcbank.ledger.Ledger} as its {@link CommitLog},
+ * call {@link #recover} once (it replays every kept transaction into the ledger and opens the tail for
+ * appending), and from then on call {@link #awaitDurable} before answering any request.
+ */
+public final class Journal implements CommitLog, AutoCloseable {
+    /** Segments roll over past this size. */
+    public static final long DEFAULT_SEGMENT_BYTES = 64L * 1024 * 1024;
+    private static final Logger log = LoggerFactory.getLogger(Journal.class);
+
+    private final Path dir;
+    private final Durability durability;
+    private final long batchWindowMs;
+    private final long segmentBytes;
+    private volatile JournalWriter writer;
+
+    public Journal(Path dir, Durability durability, long batchWindowMs, long segmentBytes) {
+        this.dir = dir;
+        this.durability = durability;
+        this.batchWindowMs = batchWindowMs;
+        this.segmentBytes = segmentBytes;
+    }
+
+    /** What recovery did. */
+    public record Recovery(long lastSeq, long records, long cutBytes, long millis) {}
+
+    /**
+     * Replays the journal after transaction {@code afterSeq} (0 for all; a snapshot's sequence number and hash
+     * otherwise) into {@code apply}, cuts a torn tail, and opens the journal for appending.
+     *
+     * @param repair cut the journal at the first damage instead of refusing to start
+     */
+    public Recovery recover(long afterSeq, byte[] afterHash, boolean repair, Consumer<Transaction> apply)
+            throws IOException, JournalCorruptedException {
+        if (durability == Durability.NONE) {
+            return new Recovery(afterSeq, 0, 0, 0);
+        }
+        long started = System.nanoTime();
+        Files.createDirectories(dir);
+        JournalReader.Result read = JournalReader.read(dir, afterSeq, afterHash, repair, apply);
+        Path tail = read.tailSegment() != null ? read.tailSegment() : Segments.path(dir, read.lastSeq() + 1);
+        writer = new JournalWriter(dir, tail, read.lastSeq(), read.lastHash(), durability, batchWindowMs, segmentBytes);
+        long millis = (System.nanoTime() - started) / 1_000_000;
+        log.info("journal: replayed {} transactions (up to tx {}) in {} ms{}", read.records(), read.lastSeq(), millis,
+                read.cutBytes() > 0 ? ", cut " + read.cutBytes() + " bytes" : "");
+        return new Recovery(read.lastSeq(), read.records(), read.cutBytes(), millis);
+    }
+
+    /** Whole-journal start: no snapshot. */
+    public Recovery recover(boolean repair, Consumer<Transaction> apply) throws IOException, JournalCorruptedException {
+        return recover(0, RecordCodec.NO_PREVIOUS, repair, apply);
+    }
+
+    @Override
+    public void committed(Transaction tx) {
+        JournalWriter current = writer;
+        if (current != null) {
+            current.committed(tx);
+        } else if (durability != Durability.NONE) {
+            throw new IllegalStateException("the journal takes transactions only after recover()");
+        }
+    }
+
+    /** Returns once transaction {@code seq} and all before it are kept; see {@link JournalWriter#awaitDurable}. */
+    public void awaitDurable(long seq) {
+        JournalWriter current = writer;
+        if (current != null) {
+            current.awaitDurable(seq);
+        }
+    }
+
+    /** Why the journal stopped taking records, or {@code null} while it is healthy (always, without one). */
+    public Throwable failure() {
+        JournalWriter current = writer;
+        return current == null ? null : current.failure();
+    }
+
+    public Durability durability() {
+        return durability;
+    }
+
+    public Path dir() {
+        return dir;
+    }
+
+    @Override
+    public void close() throws IOException {
+        JournalWriter current = writer;
+        if (current != null) {
+            current.close();
+        }
+    }
+}

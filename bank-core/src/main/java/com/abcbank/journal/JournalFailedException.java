@@ -1,0 +1,12 @@
+package com.abcbank.journal;
+
+/**
+ * The journal could not write or force a record, so a transaction may not be durable. Once this happens the
+ * journal takes nothing more: like PostgreSQL after a failed fsync, there is no retry, because the kernel may
+ * already have dropped the dirty pages it failed to write.
+ */
+public final class JournalFailedException extends RuntimeException {
+    JournalFailedException(String message, Throwable cause) {
+        super(message, cause);
+    }
+}

@@ -1,0 +1,129 @@
+package com.abcbank.journal;
+
+import com.abcbank.ledger.Posting;
+import com.abcbank.ledger.Transaction;
+import com.abcbank.ledger.TxType;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * The payload of a journal record: one committed transaction, and the SHA-256 hash of the payload before it,
+ * so the records form a chain and an edited, inserted or removed record breaks it.
+ *
+ * <pre>
+ *   u8  format (1)        u8 kind (1 = transaction)      32 bytes  hash of the previous payload (zeros first)
+ *   i64 seq               i64 epoch second  i32 nano     u8 type   (TxType ordinal: append-only)
+ *   str user              opt-str opened                 opt-str key
+ *   u8  postings, each:   str account  i64 amount cents  i64 balance after
+ * </pre>
+ * {@code str} is {@link DataOutputStream#writeUTF}; {@code opt-str} is a presence byte, then a {@code str}.
+ */
+final class RecordCodec {
+    static final int HASH_BYTES = 32;
+    static final byte[] NO_PREVIOUS = new byte[HASH_BYTES];
+    private static final byte FORMAT = 1;
+    private static final byte KIND_TRANSACTION = 1;
+    private static final TxType[] TYPES = TxType.values();
+
+    private RecordCodec() {}
+
+    /** A decoded record. */
+    record Decoded(byte[] previousHash, Transaction tx) {}
+
+    static byte[] encode(Transaction tx, byte[] previousHash) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(128);
+        try (DataOutputStream out = new DataOutputStream(bytes)) {
+            out.writeByte(FORMAT);
+            out.writeByte(KIND_TRANSACTION);
+            out.write(previousHash);
+            out.writeLong(tx.seq());
+            out.writeLong(tx.time().getEpochSecond());
+            out.writeInt(tx.time().getNano());
+            out.writeByte(tx.type().ordinal());
+            out.writeUTF(tx.user());
+            writeOptional(out, tx.opened());
+            writeOptional(out, tx.key());
+            out.writeByte(tx.postings().size());
+            for (Posting posting : tx.postings()) {
+                out.writeUTF(posting.account());
+                out.writeLong(posting.amountCents());
+                out.writeLong(posting.balanceAfterCents());
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e); // a ByteArrayOutputStream does not fail
+        }
+        return bytes.toByteArray();
+    }
+
+    /**
+     * Reads a payload back.
+     *
+     * @throws IOException if it is not a well-formed record (its CRC matched, so it was written that way: a bug
+     *                     or a deliberate edit, not a torn write)
+     */
+    static Decoded decode(byte[] payload) throws IOException {
+        try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(payload))) {
+            int format = in.readUnsignedByte();
+            int kind = in.readUnsignedByte();
+            if (format != FORMAT || kind != KIND_TRANSACTION) {
+                throw new IOException("unknown record format " + format + " kind " + kind);
+            }
+            byte[] previous = in.readNBytes(HASH_BYTES);
+            long seq = in.readLong();
+            Instant time = Instant.ofEpochSecond(in.readLong(), in.readInt());
+            int type = in.readUnsignedByte();
+            if (type >= TYPES.length) {
+                throw new IOException("unknown transaction type " + type);
+            }
+            String user = in.readUTF();
+            String opened = readOptional(in);
+            String key = readOptional(in);
+            int count = in.readUnsignedByte();
+            List<Posting> postings = new ArrayList<>(count);
+            for (int i = 0; i < count; i++) {
+                postings.add(new Posting(in.readUTF(), in.readLong(), in.readLong()));
+            }
+            if (in.available() != 0) {
+                throw new IOException(in.available() + " bytes after the record");
+            }
+            try {
+                return new Decoded(previous, new Transaction(seq, time, TYPES[type], user, opened, postings, key));
+            } catch (IllegalStateException | IllegalArgumentException | NullPointerException e) {
+                throw new IOException("not a valid transaction: " + e.getMessage(), e);
+            }
+        }
+    }
+
+    static MessageDigest sha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is part of every JDK", e);
+        }
+    }
+
+    static boolean sameHash(byte[] a, byte[] b) {
+        return Arrays.equals(a, b);
+    }
+
+    private static void writeOptional(DataOutputStream out, String value) throws IOException {
+        out.writeBoolean(value != null);
+        if (value != null) {
+            out.writeUTF(value);
+        }
+    }
+
+    private static String readOptional(DataInputStream in) throws IOException {
+        return in.readBoolean() ? in.readUTF() : null;
+    }
+}
