@@ -8,7 +8,9 @@ import com.fasterxml.jackson.annotation.JsonTypeInfo;
 /**
  * One request line, after its {@code id} was taken off: {@code {"op": "deposit", "account": "1001", "amount": 20000}}.
  *
- * <p>Amounts are integer cents. A required field is {@code required = true}, so a missing one is an error,
+ * <p>Amounts are integer cents. Every money-moving request may carry a {@code key} (1 to 64 printable ASCII
+ * characters, a UUID say): a retry with the same key returns the first result and moves nothing more.
+ * A required field is {@code required = true}, so a missing one is an error,
  * not a zero; optional fields are boxed and {@code null} when absent. Field names on the wire are snake_case.
  */
 @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "op")
@@ -52,27 +54,55 @@ public sealed interface Request {
         }
     }
 
-    /** @param amount optional opening deposit, cents */
-    record CreateAccount(@JsonProperty(required = true) String account, Long amount) implements Request {}
+    /** @param amount optional opening deposit, cents; @param key optional idempotency key */
+    record CreateAccount(@JsonProperty(required = true) String account, Long amount, String key) implements Request {
+        public CreateAccount(String account, Long amount) {
+            this(account, amount, null);
+        }
+    }
 
-    record Deposit(@JsonProperty(required = true) String account, @JsonProperty(required = true) long amount)
-            implements Request {}
+    record Deposit(@JsonProperty(required = true) String account, @JsonProperty(required = true) long amount,
+                   String key) implements Request {
+        public Deposit(String account, long amount) {
+            this(account, amount, null);
+        }
+    }
 
-    record Withdraw(@JsonProperty(required = true) String account, @JsonProperty(required = true) long amount)
-            implements Request {}
+    record Withdraw(@JsonProperty(required = true) String account, @JsonProperty(required = true) long amount,
+                    String key) implements Request {
+        public Withdraw(String account, long amount) {
+            this(account, amount, null);
+        }
+    }
 
     record Transfer(@JsonProperty(required = true) String from, @JsonProperty(required = true) String to,
-                    @JsonProperty(required = true) long amount) implements Request {}
+                    @JsonProperty(required = true) long amount, String key) implements Request {
+        public Transfer(String from, String to, long amount) {
+            this(from, to, amount, null);
+        }
+    }
 
     /** @param account the caller's checking account that receives the principal */
-    record ApplyLoan(@JsonProperty(required = true) String account, @JsonProperty(required = true) long amount)
-            implements Request {}
+    record ApplyLoan(@JsonProperty(required = true) String account, @JsonProperty(required = true) long amount,
+                     String key) implements Request {
+        public ApplyLoan(String account, long amount) {
+            this(account, amount, null);
+        }
+    }
 
-    record PayLoanCheck(@JsonProperty(required = true) String loan, @JsonProperty(required = true) long amount)
-            implements Request {}
+    record PayLoanCheck(@JsonProperty(required = true) String loan, @JsonProperty(required = true) long amount,
+                        String key) implements Request {
+        public PayLoanCheck(String loan, long amount) {
+            this(loan, amount, null);
+        }
+    }
 
     record PayLoanTransfer(@JsonProperty(required = true) String from, @JsonProperty(required = true) String loan,
-                           @JsonProperty(required = true) long amount) implements Request {}
+                           @JsonProperty(required = true) long amount, String key) implements Request {
+        public PayLoanTransfer(String from, String loan, long amount) {
+            this(from, loan, amount, null);
+        }
+    }
 
     record Balance(@JsonProperty(required = true) String account) implements Request {}
 

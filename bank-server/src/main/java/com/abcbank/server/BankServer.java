@@ -1,5 +1,8 @@
 package com.abcbank.server;
 
+import com.abcbank.journal.Durability;
+import com.abcbank.journal.Journal;
+import com.abcbank.journal.JournalCorruptedException;
 import com.abcbank.ledger.Ledger;
 import com.abcbank.ledger.LedgerConfig;
 import com.abcbank.ledger.Money;
@@ -17,6 +20,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.Callable;
@@ -49,10 +54,14 @@ import picocli.CommandLine.Option;
  */
 public final class BankServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(BankServer.class);
+    /** How long idempotency keys are remembered: a retry later than this runs afresh. */
+    static final Duration KEY_WINDOW = Duration.ofHours(24);
 
     private final ServerConfig config;
     private final ServerSocket serverSocket;
     private final Dispatcher dispatcher;
+    private final Ledger ledger;
+    private final Journal journal;
     private final ThreadPoolExecutor pool;
     private final Semaphore permits;
     private final ScheduledExecutorService reaper;
@@ -62,10 +71,13 @@ public final class BankServer implements AutoCloseable {
     private final Thread acceptor;
     private volatile boolean stopping;
 
-    private BankServer(ServerConfig config, ServerSocket serverSocket, Dispatcher dispatcher) {
+    private BankServer(ServerConfig config, ServerSocket serverSocket, Dispatcher dispatcher, Ledger ledger,
+                       Journal journal) {
         this.config = config;
         this.serverSocket = serverSocket;
         this.dispatcher = dispatcher;
+        this.ledger = ledger;
+        this.journal = journal;
         this.permits = new Semaphore(config.maxConnections());
         // The semaphore bounds connections; the pool has twice as many threads so that a connection accepted
         // just after another released its permit, while that thread is not yet back in the pool, still gets one.
@@ -97,16 +109,34 @@ public final class BankServer implements AutoCloseable {
             socket.close();
             throw e;
         }
-        Ledger ledger = new Ledger(config.ledger(), Clock.systemUTC());
-        BankServer server = new BankServer(config, socket, new Dispatcher(ledger, users));
+        Journal journal = new Journal(config.journalDir(), config.durability(), config.batchWindowMs(),
+                Journal.DEFAULT_SEGMENT_BYTES);
+        Ledger ledger = new Ledger(config.ledger(), Clock.systemUTC(), journal);
+        try {
+            journal.recover(config.repairJournal(), ledger::replay);
+        } catch (IOException | JournalCorruptedException | RuntimeException e) {
+            socket.close();
+            journal.close();
+            throw e instanceof JournalCorruptedException corrupted ? new IOException(corrupted.getMessage(), corrupted)
+                    : e instanceof IOException io ? io : new IOException("cannot recover the journal: " + e.getMessage(), e);
+        }
+        BankServer server = new BankServer(config, socket, new Dispatcher(ledger, users, journal), ledger, journal);
         server.acceptor.start();
         long limitNanos = TimeUnit.MILLISECONDS.toNanos(config.idleTimeoutMs());
         server.reaper.scheduleWithFixedDelay(() -> server.reapStuckWriters(limitNanos), 1, 1, TimeUnit.SECONDS);
+        server.reaper.scheduleWithFixedDelay(
+                () -> ledger.forgetKeysBefore(Instant.now().minus(KEY_WINDOW)), 1, 1, TimeUnit.MINUTES);
         log.info("ABC Bank {} listening on {}:{} (data {}, at most {} connections, lines up to {} bytes, idle timeout {} ms)",
                 version(), config.bind().getHostAddress(), server.port(), config.dataDir().toAbsolutePath(),
                 config.maxConnections(), config.maxLineBytes(), config.idleTimeoutMs());
-        log.warn("the ledger is kept in memory only: accounts and transactions are lost when the server stops"
-                + " (users are kept in {})", config.dataDir());
+        if (config.durability() == Durability.NONE) {
+            log.warn("*** DURABILITY NONE: nothing is written; every account and transaction is lost when the"
+                    + " server stops. For trying things out only. ***");
+        } else {
+            log.info("journal in {}, durability {}{}, {} transactions kept", config.journalDir(), config.durability(),
+                    config.durability() == Durability.BATCH ? " (forced at least every " + config.batchWindowMs()
+                            + " ms: a machine crash loses at most that window)" : "", ledger.lastSeq());
+        }
         return server;
     }
 
@@ -221,6 +251,11 @@ public final class BankServer implements AutoCloseable {
             pool.shutdownNow();
         } finally {
             reaper.shutdownNow();
+            try {
+                journal.close();
+            } catch (IOException e) {
+                log.error("closing the journal", e);
+            }
             log.info("stopped");
             stopped.countDown();
         }
@@ -277,6 +312,18 @@ public final class BankServer implements AutoCloseable {
         @Option(names = "--pbkdf2-iterations", defaultValue = "600000", description = "PBKDF2 work factor for new passwords (default: ${DEFAULT-VALUE}).")
         int pbkdf2Iterations;
 
+        @Option(names = "--durability", defaultValue = "fsync", converter = DurabilityConverter.class,
+                description = "fsync: reply once the journal is forced to disk (default); batch: reply once written,"
+                        + " force at least every --batch-ms (a machine crash loses at most that window);"
+                        + " none: keep nothing (the bank is lost when the server stops).")
+        Durability durability;
+
+        @Option(names = "--batch-ms", defaultValue = "10", description = "With --durability batch: the longest the journal goes unforced (default: ${DEFAULT-VALUE}).")
+        int batchWindowMs;
+
+        @Option(names = "--repair-journal", description = "If the journal is damaged (not just a torn last record), cut it at the damage and start, losing every record from there on. Without it the server refuses to start on a damaged journal.")
+        boolean repairJournal;
+
         @Override
         public Integer call() throws Exception {
             long loanLimitCents;
@@ -287,13 +334,16 @@ public final class BankServer implements AutoCloseable {
             }
             ServerConfig config = new ServerConfig(InetAddress.getByName(bind), port, dataDir, maxConnections,
                     maxLineBytes, idleTimeoutMs, shutdownGraceMs, pbkdf2Iterations,
-                    LedgerConfig.defaults().withLoanLimitCents(loanLimitCents));
+                    LedgerConfig.defaults().withLoanLimitCents(loanLimitCents), durability, batchWindowMs, repairJournal);
             BankServer server;
             try {
                 server = BankServer.start(config, System.out);
             } catch (java.net.BindException e) {
                 System.err.println("bank-server: cannot listen on " + bind + ":" + port + ": " + e.getMessage()
                         + " (is another server running? choose another --port)");
+                return 1;
+            } catch (IOException e) {
+                System.err.println("bank-server: cannot start: " + e.getMessage());
                 return 1;
             }
             Runtime.getRuntime().addShutdownHook(new Thread(server::close, "bank-shutdown"));
@@ -305,6 +355,17 @@ public final class BankServer implements AutoCloseable {
             }
             server.awaitStopped();
             return 0;
+        }
+
+        static final class DurabilityConverter implements CommandLine.ITypeConverter<Durability> {
+            @Override
+            public Durability convert(String value) {
+                try {
+                    return Durability.valueOf(value.toUpperCase(java.util.Locale.ROOT));
+                } catch (IllegalArgumentException e) {
+                    throw new CommandLine.TypeConversionException("durability is fsync, batch or none, not '" + value + "'");
+                }
+            }
         }
 
         static final class Version implements CommandLine.IVersionProvider {

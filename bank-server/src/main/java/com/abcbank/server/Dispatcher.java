@@ -1,5 +1,7 @@
 package com.abcbank.server;
 
+import com.abcbank.journal.Journal;
+import com.abcbank.journal.JournalFailedException;
 import com.abcbank.ledger.AccountKind;
 import com.abcbank.ledger.AccountView;
 import com.abcbank.ledger.Caller;
@@ -30,10 +32,12 @@ import java.util.Map;
 final class Dispatcher {
     private final Ledger ledger;
     private final Users users;
+    private final Journal journal;
 
-    Dispatcher(Ledger ledger, Users users) {
+    Dispatcher(Ledger ledger, Users users, Journal journal) {
         this.ledger = ledger;
         this.users = users;
+        this.journal = journal;
     }
 
     /** Whether {@code request} is register or login, which {@link #authenticate} answers. */
@@ -52,25 +56,48 @@ final class Dispatcher {
         throw new IllegalArgumentException("not an authentication request: " + request.getClass().getSimpleName());
     }
 
-    /** The outcome of any other {@code request} for {@code caller} ({@code null} before login). */
+    /**
+     * The outcome of any other {@code request} for {@code caller} ({@code null} before login), returned only once
+     * the journal keeps everything it shows: a committed transaction, and for a read or a refusal, every
+     * transaction committed when it was answered (durable before acknowledged, reads included).
+     */
     Outcome<?> dispatch(Caller caller, Request request) {
         if (caller == null) {
             return Outcome.fail(ErrorCode.UNAUTHENTICATED, "log in first: {\"op\":\"login\",\"user\":..,\"password\":..}");
         }
+        Throwable failure = journal.failure();
+        if (failure != null) {
+            return storageFailed("the journal failed (" + failure + "); the bank takes no requests until restarted");
+        }
+        Outcome<?> outcome = execute(caller, request);
+        long shown = outcome.isOk() && outcome.value() instanceof Result.Tx tx ? tx.tx() : ledger.lastSeq();
+        try {
+            journal.awaitDurable(shown);
+        } catch (JournalFailedException e) {
+            return storageFailed("the journal could not keep this; it may or may not have happened: " + e.getMessage());
+        }
+        return outcome;
+    }
+
+    private static Outcome<?> storageFailed(String message) {
+        return Outcome.fail(ErrorCode.STORAGE_FAILED, message);
+    }
+
+    private Outcome<?> execute(Caller caller, Request request) {
         if (request instanceof Request.CreateAccount r) {
-            return tx(ledger.createAccount(caller, r.account(), r.amount() == null ? 0 : r.amount()));
+            return tx(ledger.createAccount(caller, r.account(), r.amount() == null ? 0 : r.amount(), r.key()));
         } else if (request instanceof Request.Deposit r) {
-            return tx(ledger.deposit(caller, r.account(), r.amount()));
+            return tx(ledger.deposit(caller, r.account(), r.amount(), r.key()));
         } else if (request instanceof Request.Withdraw r) {
-            return tx(ledger.withdraw(caller, r.account(), r.amount()));
+            return tx(ledger.withdraw(caller, r.account(), r.amount(), r.key()));
         } else if (request instanceof Request.Transfer r) {
-            return tx(ledger.transfer(caller, r.from(), r.to(), r.amount()));
+            return tx(ledger.transfer(caller, r.from(), r.to(), r.amount(), r.key()));
         } else if (request instanceof Request.ApplyLoan r) {
-            return tx(ledger.applyLoan(caller, r.account(), r.amount()));
+            return tx(ledger.applyLoan(caller, r.account(), r.amount(), r.key()));
         } else if (request instanceof Request.PayLoanCheck r) {
-            return tx(ledger.payLoanCheck(caller, r.loan(), r.amount()));
+            return tx(ledger.payLoanCheck(caller, r.loan(), r.amount(), r.key()));
         } else if (request instanceof Request.PayLoanTransfer r) {
-            return tx(ledger.payLoanTransfer(caller, r.from(), r.loan(), r.amount()));
+            return tx(ledger.payLoanTransfer(caller, r.from(), r.loan(), r.amount(), r.key()));
         } else if (request instanceof Request.Balance r) {
             return map(ledger.balance(caller, r.account()), Dispatcher::account);
         } else if (request instanceof Request.History r) {

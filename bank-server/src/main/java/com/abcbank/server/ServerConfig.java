@@ -1,5 +1,6 @@
 package com.abcbank.server;
 
+import com.abcbank.journal.Durability;
 import com.abcbank.ledger.LedgerConfig;
 import java.net.InetAddress;
 import java.nio.file.Path;
@@ -17,9 +18,13 @@ import java.nio.file.Path;
  * @param shutdownGraceMs    how long shutdown waits for requests in flight before closing connections anyway
  * @param pbkdf2Iterations   the work factor for new password hashes
  * @param ledger             the ledger's settings (loan limit, vault shards)
+ * @param durability         when a transaction counts as kept (see {@link Durability})
+ * @param batchWindowMs      with {@link Durability#BATCH}: the longest the journal goes unforced
+ * @param repairJournal      on damage, cut the journal there (losing what follows) instead of refusing to start
  */
 public record ServerConfig(InetAddress bind, int port, Path dataDir, int maxConnections, int maxLineBytes,
-                           int idleTimeoutMs, int shutdownGraceMs, int pbkdf2Iterations, LedgerConfig ledger) {
+                           int idleTimeoutMs, int shutdownGraceMs, int pbkdf2Iterations, LedgerConfig ledger,
+                           Durability durability, int batchWindowMs, boolean repairJournal) {
     public ServerConfig {
         if (port < 0 || port > 65_535) {
             throw new IllegalArgumentException("port must be 0..65535: " + port);
@@ -30,8 +35,20 @@ public record ServerConfig(InetAddress bind, int port, Path dataDir, int maxConn
         if (maxLineBytes < 256) {
             throw new IllegalArgumentException("max line bytes must be at least 256: " + maxLineBytes);
         }
-        if (idleTimeoutMs < 1 || shutdownGraceMs < 0 || pbkdf2Iterations < 1) {
-            throw new IllegalArgumentException("timeouts and iterations must be positive");
+        if (idleTimeoutMs < 1 || shutdownGraceMs < 0 || pbkdf2Iterations < 1 || batchWindowMs < 1) {
+            throw new IllegalArgumentException("timeouts, windows and iterations must be positive");
         }
+    }
+
+    /** The default durability: every acknowledged transaction forced to disk. */
+    public ServerConfig(InetAddress bind, int port, Path dataDir, int maxConnections, int maxLineBytes,
+                        int idleTimeoutMs, int shutdownGraceMs, int pbkdf2Iterations, LedgerConfig ledger) {
+        this(bind, port, dataDir, maxConnections, maxLineBytes, idleTimeoutMs, shutdownGraceMs, pbkdf2Iterations,
+                ledger, Durability.FSYNC, 10, false);
+    }
+
+    /** The journal's directory. */
+    public Path journalDir() {
+        return dataDir.resolve("journal");
     }
 }
