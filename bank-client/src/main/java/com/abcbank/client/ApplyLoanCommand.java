@@ -13,7 +13,8 @@ final class ApplyLoanCommand extends OperationCommand {
     @Parameters(index = "0", paramLabel = "ACCOUNT", description = "Your checking account that receives the money.")
     String account;
 
-    @Parameters(index = "1", paramLabel = "AMOUNT", converter = CentsConverter.class)
+    @Parameters(index = "1", paramLabel = "AMOUNT", converter = CentsConverter.class,
+            description = "The amount to borrow. " + CentsConverter.HELP)
     long amountCents;
 
     @Override

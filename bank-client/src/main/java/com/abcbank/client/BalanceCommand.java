@@ -10,7 +10,8 @@ import picocli.CommandLine.Parameters;
 
 @Command(name = "balance", description = "Show an account's balance (yours, or any as the auditor).")
 final class BalanceCommand extends OperationCommand {
-    @Parameters(index = "0", paramLabel = "ACCOUNT")
+    @Parameters(index = "0", paramLabel = "ACCOUNT",
+            description = "A checking account such as 1001, or a loan account such as L100001.")
     String account;
 
     @Override

@@ -82,7 +82,8 @@ final class BatchCommand implements Callable<Integer> {
                 : Files.newBufferedReader(Path.of(file), StandardCharsets.UTF_8)) {
             return script.parse(stdin ? new BufferedReader(in) : in);
         } catch (IOException e) {
-            throw new ParameterException(spec.commandLine(), "cannot read " + (stdin ? "standard input" : file) + ": " + e);
+            throw new ParameterException(spec.commandLine(), "cannot read " + (stdin ? "standard input" : file) + ": "
+                    + ClientException.describe(e));
         } catch (BatchScript.InvalidLine e) {
             throw new ParameterException(spec.commandLine(), e.getMessage());
         }

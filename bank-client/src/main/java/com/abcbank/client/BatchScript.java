@@ -96,7 +96,7 @@ final class BatchScript {
             Operation operation = parser.getCommand();
             return new Step(number, operation, operation.request());
         } catch (ParameterException e) {
-            throw new InvalidLine(number, name + ": " + e.getMessage());
+            throw new InvalidLine(number, name + ": " + BankCli.message(e));
         }
     }
 

@@ -1,6 +1,11 @@
 package com.abcbank.client;
 
 import com.abcbank.protocol.Failure;
+import java.io.IOException;
+import java.nio.charset.CharacterCodingException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileSystemException;
+import java.nio.file.NoSuchFileException;
 
 /**
  * Why the client stops, with the exit code that says so. {@link BankCli} prints {@code error: <message>} to
@@ -28,5 +33,25 @@ final class ClientException extends RuntimeException {
 
     static String describe(Failure failure) {
         return failure.code() + ": " + failure.message();
+    }
+
+    /**
+     * Why a file could not be read, in words ({@code no such file}), not as the exception's class and path
+     * ({@code java.nio.file.NoSuchFileException: /x}): the caller has already named the file.
+     */
+    static String describe(IOException e) {
+        if (e instanceof NoSuchFileException) {
+            return "no such file";
+        }
+        if (e instanceof AccessDeniedException) {
+            return "permission denied";
+        }
+        if (e instanceof CharacterCodingException) {
+            return "not UTF-8 text";
+        }
+        if (e instanceof FileSystemException f && f.getReason() != null) {
+            return f.getReason();
+        }
+        return e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
     }
 }

@@ -15,7 +15,7 @@ final class CreateAccountCommand extends OperationCommand {
     String account;
 
     @Parameters(index = "1", arity = "0..1", paramLabel = "AMOUNT", converter = CentsConverter.class,
-            description = "Opening deposit.")
+            description = "Opening deposit, if any. " + CentsConverter.HELP)
     Long amountCents;
 
     @Override

@@ -83,7 +83,7 @@ final class CredentialsFile {
         try {
             lines = Files.readAllLines(path, StandardCharsets.UTF_8);
         } catch (IOException e) {
-            warnings.println("warning: ignoring credentials file " + path + ": cannot read it: " + e);
+            warnings.println("warning: ignoring credentials file " + path + ": cannot read it: " + ClientException.describe(e));
             return Optional.empty();
         }
         String portText = Integer.toString(port);
@@ -210,7 +210,7 @@ final class CredentialsFile {
             }
             return null;
         } catch (IOException e) {
-            return "cannot check it: " + e;
+            return "cannot check it: " + ClientException.describe(e);
         }
     }
 

@@ -10,10 +10,11 @@ import picocli.CommandLine.Parameters;
 
 @Command(name = "deposit", description = "Pay cash into a checking account (anyone's).")
 final class DepositCommand extends OperationCommand {
-    @Parameters(index = "0", paramLabel = "ACCOUNT")
+    @Parameters(index = "0", paramLabel = "ACCOUNT", description = "The checking account to pay into.")
     String account;
 
-    @Parameters(index = "1", paramLabel = "AMOUNT", converter = CentsConverter.class)
+    @Parameters(index = "1", paramLabel = "AMOUNT", converter = CentsConverter.class,
+            description = "The amount to pay in. " + CentsConverter.HELP)
     long amountCents;
 
     @Override

@@ -36,11 +36,13 @@ final class ExitCodes {
         // An exhaustive switch, no default: a code appended to ErrorCode must be placed here to compile.
         return switch (code) {
             case BAD_CREDENTIALS, THROTTLED, UNAUTHENTICATED -> AUTH;
-            // Busy and shutting down are temporary; INTERNAL_ERROR is indefinite (the op may have happened).
-            case SERVER_BUSY, SHUTTING_DOWN, INTERNAL_ERROR -> UNAVAILABLE;
+            // Busy and shutting down are temporary; INTERNAL_ERROR and STORAGE_FAILED are indefinite (the op may
+            // have happened).
+            case SERVER_BUSY, SHUTTING_DOWN, INTERNAL_ERROR, STORAGE_FAILED -> UNAVAILABLE;
             case INVALID_AMOUNT, INVALID_ACCOUNT_NUMBER, UNKNOWN_ACCOUNT, FORBIDDEN, WRONG_ACCOUNT_KIND, SAME_ACCOUNT,
                  INSUFFICIENT_FUNDS, LOAN_OVERPAYMENT, DUPLICATE_ACCOUNT, LOAN_LIMIT_EXCEEDED, BALANCE_OVERFLOW,
-                 INVALID_ARGUMENT, MALFORMED_REQUEST, UNKNOWN_OP, LINE_TOO_LONG, USER_EXISTS, INVALID_USER -> REFUSED;
+                 INVALID_ARGUMENT, MALFORMED_REQUEST, UNKNOWN_OP, LINE_TOO_LONG, USER_EXISTS, INVALID_USER,
+                 KEY_REUSED -> REFUSED; // a key used for another request: refused, nothing changed
         };
     }
 }

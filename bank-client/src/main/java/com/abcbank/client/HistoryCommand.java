@@ -14,7 +14,8 @@ import picocli.CommandLine.Parameters;
 
 @Command(name = "history", description = "Show an account's statement, oldest first, a page at a time.")
 final class HistoryCommand extends OperationCommand {
-    @Parameters(index = "0", paramLabel = "ACCOUNT")
+    @Parameters(index = "0", paramLabel = "ACCOUNT",
+            description = "A checking account such as 1001, or a loan account such as L100001.")
     String account;
 
     @Mixin

@@ -27,9 +27,10 @@ final class RegisterCommand implements Callable<Integer> {
         String user = cli.user(spec);
         String host = cli.host();
         int port = cli.port(spec);
-        CredentialsFile credentials = cli.credentials(spec);
-        Optional<String> password = cli.password(spec, host, port, user, credentials);
+        // Connect first, as BankCli.connect does: an unreachable server (exit 75) before any credentials problem.
         try (BankConnection bank = cli.open(host, port)) {
+            CredentialsFile credentials = cli.credentials(spec);
+            Optional<String> password = cli.password(host, port, user, credentials);
             Reply reply = password.isPresent()
                     ? bank.call(new Request.Register(user, password.get()))
                     : cli.enrol(bank, spec, credentials);

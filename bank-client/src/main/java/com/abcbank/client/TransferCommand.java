@@ -10,13 +10,14 @@ import picocli.CommandLine.Parameters;
 
 @Command(name = "transfer", description = "Move money from your checking account to another checking account.")
 final class TransferCommand extends OperationCommand {
-    @Parameters(index = "0", paramLabel = "FROM")
+    @Parameters(index = "0", paramLabel = "FROM", description = "Your checking account, which pays.")
     String from;
 
-    @Parameters(index = "1", paramLabel = "TO")
+    @Parameters(index = "1", paramLabel = "TO", description = "The checking account that receives (anyone's).")
     String to;
 
-    @Parameters(index = "2", paramLabel = "AMOUNT", converter = CentsConverter.class)
+    @Parameters(index = "2", paramLabel = "AMOUNT", converter = CentsConverter.class,
+            description = "The amount to move. " + CentsConverter.HELP)
     long amountCents;
 
     @Override

@@ -10,10 +10,11 @@ import picocli.CommandLine.Parameters;
 
 @Command(name = "withdraw", description = "Take cash out of your checking account.")
 final class WithdrawCommand extends OperationCommand {
-    @Parameters(index = "0", paramLabel = "ACCOUNT")
+    @Parameters(index = "0", paramLabel = "ACCOUNT", description = "Your checking account.")
     String account;
 
-    @Parameters(index = "1", paramLabel = "AMOUNT", converter = CentsConverter.class)
+    @Parameters(index = "1", paramLabel = "AMOUNT", converter = CentsConverter.class,
+            description = "The amount to take out. " + CentsConverter.HELP)
     long amountCents;
 
     @Override

@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.abcbank.protocol.Request;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
@@ -21,6 +20,7 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.MethodSource;
 import picocli.CommandLine;
+import picocli.CommandLine.Model.PositionalParamSpec;
 import picocli.CommandLine.ParseResult;
 
 /** Argument parsing of every command: what each command line turns into, and what is a usage error. */
@@ -100,16 +100,16 @@ class BankCliTest {
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
             "Alice deposit 1001                     | Missing required parameter: 'AMOUNT'",
-            "Alice deposit 1001 -5                  | amount must be positive: -5",
-            "Alice deposit 1001 0                   | amount must be positive: 0",
-            "Alice deposit 1001 12.345              | more than two decimal places: 12.345",
-            "Alice deposit 1001 abc                 | not an amount: 'abc'",
-            "Alice deposit 1001 1000000.01          | above the maximum of 1,000,000.00",
+            "Alice deposit 1001 -5                  | invalid AMOUNT '-5': amount must be positive",
+            "Alice deposit 1001 0                   | invalid AMOUNT '0': amount must be positive",
+            "Alice deposit 1001 12.345              | invalid AMOUNT '12.345': amount has more than two decimal places",
+            "Alice deposit 1001 abc                 | invalid AMOUNT 'abc': not an amount (write it like 200",
+            "Alice deposit 1001 1000000.01          | invalid AMOUNT '1000000.01': amount is above the maximum of 1,000,000.00",
             "Alice deposit 1001 200 300             | Unmatched argument",
-            "Alice create_account 1001 1.001        | more than two decimal places",
+            "Alice create_account 1001 1.001        | invalid AMOUNT '1.001': amount has more than two decimal places",
             "Alice withdraw 1001                    | Missing required parameter: 'AMOUNT'",
             "Alice transfer 1001 1002               | Missing required parameter: 'AMOUNT'",
-            "Alice transfer 1001 1002 x             | not an amount: 'x'",
+            "Alice transfer 1001 1002 x             | invalid AMOUNT 'x': not an amount",
             "Alice apply_loan 1001                  | Missing required parameter: 'AMOUNT'",
             "Alice pay_loan_check L100001 -1        | amount must be positive",
             "Alice pay_loan_transfer 1001 L100001   | Missing required parameter: 'AMOUNT'",
@@ -125,12 +125,11 @@ class BankCliTest {
             "Audit show_history --to 2026-11-23     | not an ISO-8601 instant",
             "Audit report --all                     | Unknown option: '--all'",
             "Alice register extra                   | Unmatched argument",
-            "Alice withdrawl 1001 5                 | Unmatched arguments",
-            "Alice                                  | Missing required subcommand",
+            "Alice withdrawl 1001 5                 | unknown command 'withdrawl'",
+            "Alice                                  | missing COMMAND: client [OPTIONS] USER COMMAND [ARGS]",
             "deposit 1001 200                       | Missing required parameter: 'USER'",
             "--port 0 Alice balance 1001            | port must be 1 to 65535: 0",
             "Alice balance 1001 --port 65536        | port must be 1 to 65535: 65536",
-            "Alice balance 1001 --password-file /nonexistent/pw | --password-file: cannot read",
     })
     void badUsageExits2WithTheReasonAndSendsNothing(String line, String reason) {
         CliRunner.Run run = CliRunner.run(env, home, line.split(" "));
@@ -148,12 +147,51 @@ class BankCliTest {
         assertTrue(run.err().contains("BANK_PORT is not a port number: 'fifty'"), run.err());
     }
 
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "''                         | missing COMMAND: client [OPTIONS] USER COMMAND [ARGS]",
+            "Alice                      | missing COMMAND: client [OPTIONS] USER COMMAND [ARGS]",
+            "--json Alice               | missing COMMAND: client [OPTIONS] USER COMMAND [ARGS]",
+            "Alice frobnicate 1001      | unknown command 'frobnicate'",
+    })
+    void noCommandOrAnUnknownOneIsSaidInWordsWithNothingElse(String line, String reason) {
+        CliRunner.Run run = CliRunner.run(env, home, line.isEmpty() ? new String[0] : line.split(" "));
+        assertEquals(ExitCodes.USAGE, run.exitCode(), run.err());
+        assertEquals("error: " + reason + "\nTry 'client --help' for more information.\n", run.err());
+        assertEquals("", run.out());
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', quoteCharacter = '"', value = {
+            "balanc      | 'balance'",
+            "Balance     | 'balance'",
+            "withdrawl   | 'withdraw'",
+            "histroy     | 'history'",
+            "creat_account | 'create_account'",
+            "loan        | 'apply_loan', 'pay_loan_transfer' or 'pay_loan_check'",
+    })
+    void anUnknownCommandSuggestsOnlyCloseNames(String typed, String suggested) {
+        CliRunner.Run run = CliRunner.run(env, home, "Alice", typed, "1001");
+        assertEquals(ExitCodes.USAGE, run.exitCode(), run.err());
+        assertEquals(List.of("error: unknown command '" + typed + "'", "Did you mean " + suggested + "?",
+                "Try 'client --help' for more information."), run.err().lines().toList());
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "frobnicate | create_account", "frobnicate | batch", "frobnicate | register",
+            "histroy    | show_history", "balanc     | batch", "x          | report",
+    })
+    void aFarNameIsNoSuggestion(String typed, String command) {
+        assertFalse(BankCli.looksLike(typed, command));
+    }
+
     @Test
-    void anEmptyPasswordFileIsAUsageError() throws IOException {
-        Path file = Files.writeString(home.resolve("pw"), "\nsecond line\n");
-        CliRunner.Run run = CliRunner.run(env, home, "--password-file", file.toString(), "Alice", "balance", "1001");
+    void anUnknownOptionAtTheTopIsStillPicocliFindingIt() {
+        CliRunner.Run run = CliRunner.run(env, home, "Alice", "--jsn", "balance", "1001");
         assertEquals(ExitCodes.USAGE, run.exitCode());
-        assertTrue(run.err().contains("is empty"), run.err());
+        assertTrue(run.err().startsWith("error: Unknown option: '--jsn'\n"), run.err());
+        assertTrue(run.err().contains("--json"), run.err());
     }
 
     static Stream<String> commandNames() {
@@ -171,16 +209,52 @@ class BankCliTest {
         assertEquals(withUser, withoutUser);
     }
 
+    @ParameterizedTest
+    @MethodSource("commandNames")
+    void onAColourTerminalTooTheHelpShowsWhereTheUserGoes(String name) {
+        CommandLine client = BankCli.commandLine(cli(env));
+        client.setColorScheme(CommandLine.Help.defaultColorScheme(CommandLine.Help.Ansi.ON));
+        String usage = client.getSubcommands().get(name).getUsageMessage();
+        assertTrue(usage.contains("\u001B["), "no colour: the test tests nothing");
+        assertTrue(usage.replaceAll("\u001B\\[[\\d;]*m", "").startsWith("Usage: client USER " + name + " "), usage);
+    }
+
     @Test
     void topLevelHelpListsEveryCommandAndEveryExitCode() {
         CliRunner.Run run = CliRunner.run(env, home, "--help");
         assertEquals(0, run.exitCode());
-        assertTrue(run.out().startsWith("Usage: client [OPTIONS] USER COMMAND [ARGS...]"), run.out());
+        assertTrue(run.out().startsWith("Usage: client [OPTIONS] USER COMMAND [ARGS]\n"), run.out());
+        assertTrue(run.out().lines().anyMatch(l -> l.matches(" +USER +The customer .*")), run.out());
+        assertFalse(run.out().contains("[USER]"), run.out());
         commandNames().forEach(name -> assertTrue(run.out().contains("  " + name + " "), name));
         for (int code : new int[] {ExitCodes.OK, ExitCodes.USAGE, ExitCodes.REFUSED, ExitCodes.AUTH,
                 ExitCodes.UNAVAILABLE, ExitCodes.PROTOCOL}) {
             assertTrue(run.out().lines().anyMatch(l -> l.strip().startsWith(code + " ")), "exit code " + code);
         }
+    }
+
+    @ParameterizedTest
+    @MethodSource("commandNames")
+    void everyPositionalParameterIsDescribed(String name) {
+        CommandLine command = BankCli.commandLine(cli(env)).getSubcommands().get(name);
+        for (PositionalParamSpec positional : command.getCommandSpec().positionalParameters()) {
+            String description = String.join(" ", positional.description());
+            assertFalse(description.isBlank(), name + " " + positional.paramLabel());
+            if (positional.paramLabel().equals("AMOUNT")) {
+                assertTrue(description.endsWith(CentsConverter.HELP), name + ": " + description);
+            }
+        }
+        CliRunner.Run help = CliRunner.run(env, home, name, "--help");
+        for (PositionalParamSpec positional : command.getCommandSpec().positionalParameters()) {
+            assertTrue(help.out().lines().anyMatch(l -> l.matches(" +\\[?" + positional.paramLabel() + "]? +\\S.*")), help.out());
+        }
+    }
+
+    @Test
+    void amountHelpSaysHowToWriteOne() {
+        CliRunner.Run run = CliRunner.run(env, home, "deposit", "--help");
+        assertTrue(run.out().contains("AMOUNT                 The amount to pay in. Decimal, e.g. 200 or 19.99;"), run.out());
+        assertTrue(run.out().contains("at most two decimals."), run.out());
     }
 
     @Test

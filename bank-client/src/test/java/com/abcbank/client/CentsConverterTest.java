@@ -41,6 +41,19 @@ class CentsConverterTest {
         assertTrue(e.getMessage().contains(reason), e.getMessage());
     }
 
+    /** The usage error names the value once (invalid AMOUNT '12.505': ...), so the reason leaves it out. */
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "-5         | amount must be positive",
+            "0          | amount must be positive",
+            "12.505     | amount has more than two decimal places",
+            "abc        | not an amount (write it like 200, 19.99 or 1,000.00)",
+            "1000000.01 | amount is above the maximum of 1,000,000.00",
+    })
+    void theReasonLeavesTheValueOut(String typed, String reason) {
+        assertEquals(reason, assertThrows(TypeConversionException.class, () -> converter.convert(typed)).getMessage());
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"", " 5", "5 ", "1,00"})
     void refusesOddSpacingAndGrouping(String typed) {

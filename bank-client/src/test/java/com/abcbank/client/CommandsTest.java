@@ -23,6 +23,8 @@ import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** The commands end to end against a fake server: what is sent, what is printed, and the exit code. */
 @Timeout(20)
@@ -151,13 +153,91 @@ class CommandsTest {
     }
 
     @Test
-    void noPasswordAnywhereExits4WithoutConnecting() throws IOException {
-        int port = FakeBankServer.closedPort(); // connecting would exit 75
+    void noPasswordAnywhereExits4AndSendsNothing() throws Exception {
+        try (FakeBankServer server = new FakeBankServer(FakeBankServer.answering(bank(r -> null)))) {
+            CliRunner.Run run = CliRunner.run(env(server, null), home, "Alice", "deposit", "1001", "200");
+            assertEquals(ExitCodes.AUTH, run.exitCode());
+            assertEquals("error: no password for Alice at 127.0.0.1:" + server.port() + ": use --password-file,"
+                    + " set BANK_PASSWORD, or add host:port:user:password to " + credentials() + "\n", run.err());
+            assertEquals(List.of(), server.requests());
+        }
+    }
+
+    @Test
+    void noPasswordForTheAuditorSaysWhereTheServerPutIt() throws Exception {
+        try (FakeBankServer server = new FakeBankServer(FakeBankServer.answering(bank(r -> null)))) {
+            CliRunner.Run run = CliRunner.run(env(server, null), home, "Audit", "report");
+            assertEquals(ExitCodes.AUTH, run.exitCode());
+            assertTrue(run.err().startsWith("error: no password for Audit at 127.0.0.1:" + server.port()), run.err());
+            assertTrue(run.err().contains("; the server wrote the auditor's password to DATA/audit-password"), run.err());
+            assertTrue(run.err().contains("--password-file data/audit-password"), run.err());
+        }
+    }
+
+    @Test
+    void noPasswordForACustomerSaysNothingOfTheAuditor() throws Exception {
+        try (FakeBankServer server = new FakeBankServer(FakeBankServer.answering(bank(r -> null)))) {
+            CliRunner.Run run = CliRunner.run(env(server, null), home, "Auditor", "balance", "1001");
+            assertEquals(ExitCodes.AUTH, run.exitCode());
+            assertFalse(run.err().contains("audit-password"), run.err());
+        }
+    }
+
+    /** Nothing listens and no password anywhere: the server being down is what to report, for every command. */
+    @ParameterizedTest
+    @ValueSource(strings = {"Alice balance 1001", "Alice deposit 1001 200", "Audit report", "Alice create_account 1001",
+            "Alice register", "Alice batch"})
+    void noServerExits75BeforeAnyCredentialsProblem(String line) throws IOException {
+        int port = FakeBankServer.closedPort();
         Map<String, String> env = Map.of("BANK_PORT", Integer.toString(port), "BANK_CREDENTIALS", credentials().toString());
-        CliRunner.Run run = CliRunner.run(env, home, "Alice", "deposit", "1001", "200");
-        assertEquals(ExitCodes.AUTH, run.exitCode());
-        assertTrue(run.err().startsWith("error: no password for Alice at 127.0.0.1:" + port), run.err());
-        assertTrue(run.err().contains(credentials().toString()), run.err());
+        CliRunner.Run run = CliRunner.run(env, home, "balance 1001\n", 5_000, line.split(" "));
+        assertEquals(ExitCodes.UNAVAILABLE, run.exitCode(), run.err());
+        assertTrue(run.err().startsWith("error: cannot connect to 127.0.0.1:" + port + ": "), run.err());
+        assertFalse(run.err().contains("password"), run.err());
+        assertFalse(Files.exists(credentials()), "a password was saved for a registration that was never sent");
+    }
+
+    @Test
+    void noServerExits75EvenWithAMissingPasswordFile() throws IOException {
+        int port = FakeBankServer.closedPort();
+        CliRunner.Run run = CliRunner.run(Map.of("BANK_PORT", Integer.toString(port)), home,
+                "--password-file", home.resolve("none").toString(), "Alice", "balance", "1001");
+        assertEquals(ExitCodes.UNAVAILABLE, run.exitCode(), run.err());
+        assertTrue(run.err().startsWith("error: cannot connect to 127.0.0.1:" + port + ": "), run.err());
+    }
+
+    @Test
+    void aMissingPasswordFileExits4InWordsAndSendsNothing() throws Exception {
+        Path missing = home.resolve("nonexistent");
+        try (FakeBankServer server = new FakeBankServer(FakeBankServer.answering(bank(r -> null)))) {
+            CliRunner.Run run = CliRunner.run(env(server, "from-env"), home, "--password-file", missing.toString(),
+                    "Alice", "balance", "1001");
+            assertEquals(ExitCodes.AUTH, run.exitCode());
+            assertEquals("error: cannot read password file " + missing + ": no such file\n", run.err());
+            assertEquals(List.of(), server.requests());
+        }
+    }
+
+    @Test
+    void aPasswordFileThatIsADirectoryExits4InWords() throws Exception {
+        try (FakeBankServer server = new FakeBankServer(FakeBankServer.answering(bank(r -> null)))) {
+            CliRunner.Run run = CliRunner.run(env(server, null), home, "--password-file", home.toString(), "Alice", "register");
+            assertEquals(ExitCodes.AUTH, run.exitCode());
+            assertTrue(run.err().startsWith("error: cannot read password file " + home + ": "), run.err());
+            assertFalse(run.err().contains("Exception"), run.err());
+            assertEquals(List.of(), server.requests());
+        }
+    }
+
+    @Test
+    void anEmptyPasswordFileExits4() throws Exception {
+        Path file = Files.writeString(home.resolve("pw"), "\nsecond line\n");
+        try (FakeBankServer server = new FakeBankServer(FakeBankServer.answering(bank(r -> null)))) {
+            CliRunner.Run run = CliRunner.run(env(server, null), home, "--password-file", file.toString(), "Alice", "balance", "1001");
+            assertEquals(ExitCodes.AUTH, run.exitCode());
+            assertEquals("error: no password in password file " + file + ": its first line is empty\n", run.err());
+            assertEquals(List.of(), server.requests());
+        }
     }
 
     @Test
