@@ -46,6 +46,23 @@ public final class JournalReader {
      */
     public static Result read(Path dir, long afterSeq, byte[] afterHash, boolean repair, Consumer<Transaction> apply)
             throws IOException, JournalCorruptedException {
+        return scan(dir, afterSeq, afterHash, Long.MAX_VALUE, repair ? Mode.REPAIR : Mode.RECOVER, apply);
+    }
+
+    /**
+     * Reads the whole journal up to transaction {@code untilSeq} without changing any file, for verification
+     * while the server runs: a torn tail is where the writer is now, so reading stops there.
+     */
+    public static Result inspect(Path dir, long untilSeq, Consumer<Transaction> apply)
+            throws IOException, JournalCorruptedException {
+        return scan(dir, 0, RecordCodec.NO_PREVIOUS, untilSeq, Mode.INSPECT, apply);
+    }
+
+    private enum Mode { RECOVER, REPAIR, INSPECT }
+
+    private static Result scan(Path dir, long afterSeq, byte[] afterHash, long untilSeq, Mode mode,
+                               Consumer<Transaction> apply) throws IOException, JournalCorruptedException {
+        boolean repair = mode == Mode.REPAIR;
         List<Path> segments = Segments.list(dir);
         int first = 0;
         for (int i = 0; i < segments.size(); i++) {
@@ -115,8 +132,14 @@ public final class JournalReader {
                         chainKnown = true;
                         expectedSeq++;
                         records++;
+                        if (tx.seq() >= untilSeq) {
+                            return new Result(tx.seq(), previousHash, segment, records, cut);
+                        }
                         continue;
                     }
+                }
+                if (mode == Mode.INSPECT && lastSegment && tornIfLast) {
+                    break; // the writer's current position: nothing to cut while it runs
                 }
                 if (lastSegment && tornIfLast) {
                     cut += truncate(segment, start, bytes.length, "a torn tail (" + damage + ")");

@@ -7,7 +7,11 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileAttribute;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
@@ -37,6 +41,9 @@ public final class JournalWriter implements CommitLog, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(JournalWriter.class);
     /** How long a request waits for its force before giving up with an error (the disk is stuck). */
     static final long AWAIT_TIMEOUT_MS = 30_000;
+    /** The journal is the bank's books: readable by the server's user only. */
+    private static final FileAttribute<Set<PosixFilePermission>> OWNER_ONLY =
+            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"));
 
     private final Path dir;
     private final Durability durability;
@@ -83,7 +90,7 @@ public final class JournalWriter implements CommitLog, AutoCloseable {
         this.durableSeq = lastSeq;
         this.bufferedLastSeq = lastSeq;
         boolean created = !segment.toFile().exists();
-        this.channel = FileChannel.open(segment, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        this.channel = FileChannel.open(segment, Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE), OWNER_ONLY);
         this.channelBytes = channel.size();
         channel.position(channelBytes);
         if (created) {
@@ -225,7 +232,7 @@ public final class JournalWriter implements CommitLog, AutoCloseable {
         channel.force(false);
         channel.close();
         Path next = Segments.path(dir, firstSeq);
-        channel = FileChannel.open(next, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+        channel = FileChannel.open(next, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE), OWNER_ONLY);
         channelBytes = 0;
         Segments.forceDirectory(dir);
         log.info("journal: new segment {}", next.getFileName());

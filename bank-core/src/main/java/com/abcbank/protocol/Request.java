@@ -29,12 +29,13 @@ import com.fasterxml.jackson.annotation.JsonTypeInfo;
         @Type(value = Request.ShowAccountholders.class, name = "show_accountholders"),
         @Type(value = Request.ShowHistory.class, name = "show_history"),
         @Type(value = Request.Report.class, name = "report"),
+        @Type(value = Request.Verify.class, name = "verify"),
 })
 public sealed interface Request {
     /** The op names, as on the wire. */
     java.util.List<String> OPS = java.util.List.of("register", "login", "create_account", "deposit", "withdraw",
             "transfer", "apply_loan", "pay_loan_check", "pay_loan_transfer", "balance", "history",
-            "show_accountholders", "show_history", "report");
+            "show_accountholders", "show_history", "report", "verify");
 
     /** Open enrolment: a new customer. The password is never logged. */
     record Register(@JsonProperty(required = true) String user, @JsonProperty(required = true) String password)
@@ -118,4 +119,7 @@ public sealed interface Request {
             implements Request {}
 
     record Report() implements Request {}
+
+    /** The auditor's proof of the books: the journal re-read and recounted against the live balances. */
+    record Verify() implements Request {}
 }

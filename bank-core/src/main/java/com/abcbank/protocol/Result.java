@@ -64,4 +64,15 @@ public final class Result {
     public record Report(long sum, boolean balanced, long transactions, long asOf, int customers,
                          Map<String, Long> totals, Map<String, Integer> accounts, long outstanding,
                          List<Account> internal) {}
+
+    /**
+     * verify: the journal re-read from its first record and checked against the live balances as of {@code asOf}.
+     *
+     * @param ok           whether every check passed
+     * @param transactions transactions re-read (frames, hash chain, sequence, postings summing to 0, balances after)
+     * @param accounts     live accounts compared with the journal's recount
+     * @param problems     what failed, if anything (at most 20)
+     * @param millis       how long it took
+     */
+    public record Verify(boolean ok, long asOf, long transactions, int accounts, List<String> problems, long millis) {}
 }

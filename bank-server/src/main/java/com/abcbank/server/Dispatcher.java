@@ -1,7 +1,9 @@
 package com.abcbank.server;
 
+import com.abcbank.journal.Durability;
 import com.abcbank.journal.Journal;
 import com.abcbank.journal.JournalFailedException;
+import com.abcbank.journal.Verifier;
 import com.abcbank.ledger.AccountKind;
 import com.abcbank.ledger.AccountView;
 import com.abcbank.ledger.Caller;
@@ -13,11 +15,13 @@ import com.abcbank.ledger.Outcome;
 import com.abcbank.ledger.Page;
 import com.abcbank.ledger.Posting;
 import com.abcbank.ledger.Report;
+import com.abcbank.ledger.Snapshot;
 import com.abcbank.ledger.Transaction;
 import com.abcbank.ledger.TransactionQuery;
 import com.abcbank.protocol.Request;
 import com.abcbank.protocol.Result;
 import com.abcbank.server.auth.Users;
+import java.io.IOException;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
@@ -109,8 +113,28 @@ final class Dispatcher {
             return showHistory(caller, r);
         } else if (request instanceof Request.Report) {
             return map(ledger.report(caller), Dispatcher::report);
+        } else if (request instanceof Request.Verify) {
+            return verify(caller);
         }
         throw new IllegalStateException("no dispatch for " + request.getClass().getSimpleName());
+    }
+
+    private Outcome<?> verify(Caller caller) {
+        if (!caller.isAuditor()) {
+            return Outcome.fail(ErrorCode.FORBIDDEN, "verify is for the auditor only");
+        }
+        if (journal.durability() == Durability.NONE) {
+            return Outcome.fail(ErrorCode.INVALID_ARGUMENT, "durability none: there is no journal to verify");
+        }
+        Snapshot live = ledger.snapshot();
+        journal.awaitDurable(live.lastSeq());
+        try {
+            Verifier.Report report = Verifier.verify(journal.dir(), live);
+            return Outcome.ok(new Result.Verify(report.ok(), report.asOfSeq(), report.transactions(), report.accounts(),
+                    report.problems(), report.millis()));
+        } catch (IOException e) {
+            return storageFailed("cannot read the journal: " + e.getMessage());
+        }
     }
 
     private Outcome<?> showHistory(Caller caller, Request.ShowHistory r) {
