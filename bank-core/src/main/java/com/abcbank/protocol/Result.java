@@ -47,8 +47,9 @@ public final class Result {
     /** One posting: {@code amount} added to {@code account}, leaving {@code balance}. */
     public record Posting(String account, long amount, long balance) {}
 
-    /** One journal transaction, in show_history. */
-    public record Transaction(long tx, String time, String type, String user, String opened, List<Posting> postings) {}
+    /** One journal transaction, in show_history; {@code key} is the client's idempotency key, if it sent one. */
+    public record Transaction(long tx, String time, String type, String user, String opened, List<Posting> postings,
+                              String key) {}
 
     /** show_history. */
     public record Transactions(List<Transaction> entries, Long next) {}

@@ -241,7 +241,7 @@ final class Dispatcher {
             entries.add(new Result.Transaction(tx.seq(), tx.time().toString(), tx.type().name(), tx.user(), tx.opened(),
                     tx.postings().stream()
                             .map(p -> new Result.Posting(p.account(), p.amountCents(), p.balanceAfterCents()))
-                            .toList()));
+                            .toList(), tx.key()));
         }
         return new Result.Transactions(entries, page.next());
     }

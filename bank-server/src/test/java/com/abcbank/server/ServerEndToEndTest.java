@@ -179,13 +179,13 @@ class ServerEndToEndTest {
         assertEquals(2, opening.postings().size());
         assertTrue(opening.postings().get(0).account().matches(VAULT));
         assertEquals(new Result.Posting("1001", 50_000, 50_000), opening.postings().get(1));
-        assertEquals(new Result.Transaction(2, times.get(2L), "OPEN_ACCOUNT", "Alice", "1002", List.of()),
+        assertEquals(new Result.Transaction(2, times.get(2L), "OPEN_ACCOUNT", "Alice", "1002", List.of(), null),
                 all.entries().get(1), "an account opened without a deposit has no postings");
         assertEquals(new Result.Transaction(6, times.get(6L), "TRANSFER", "Alice", null, List.of(
-                new Result.Posting("1001", -15_000, 50_000), new Result.Posting("1002", 15_000, 15_000))),
+                new Result.Posting("1001", -15_000, 50_000), new Result.Posting("1002", 15_000, 15_000)), null),
                 all.entries().get(5));
         assertEquals(new Result.Transaction(9, times.get(9L), "LOAN", "Alice", "L100001", List.of(
-                new Result.Posting("L100001", -100_000, -100_000), new Result.Posting("1001", 100_000, 160_000))),
+                new Result.Posting("L100001", -100_000, -100_000), new Result.Posting("1001", 100_000, 160_000)), null),
                 all.entries().get(8));
     }
 
