@@ -79,7 +79,7 @@ public final class JournalReader {
         for (int i = first; i < segments.size(); i++) {
             Path segment = segments.get(i);
             boolean lastSegment = i == segments.size() - 1;
-            byte[] bytes = Files.readAllBytes(segment);
+            byte[] bytes = readSegment(segment);
             ByteBuffer in = ByteBuffer.wrap(bytes);
             while (in.hasRemaining()) {
                 int start = in.position();
@@ -163,6 +163,22 @@ public final class JournalReader {
         }
         Path tail = segments.isEmpty() ? null : segments.get(segments.size() - 1);
         return new Result(expectedSeq - 1, previousHash, tail, records, cut);
+    }
+
+    /** The segment's bytes as of now: exactly its size when opened, so a file still growing, or a device, ends. */
+    private static byte[] readSegment(Path segment) throws IOException, JournalCorruptedException {
+        try (FileChannel channel = FileChannel.open(segment, StandardOpenOption.READ)) {
+            long size = channel.size();
+            if (size > Integer.MAX_VALUE - 16) {
+                throw new JournalCorruptedException(segment, 0, "a segment of " + size + " bytes, larger than any the"
+                        + " server writes");
+            }
+            ByteBuffer bytes = ByteBuffer.allocate((int) size);
+            while (bytes.hasRemaining() && channel.read(bytes) >= 0) {
+                // read until full: FileChannel.read may return fewer bytes than asked
+            }
+            return bytes.hasRemaining() ? java.util.Arrays.copyOf(bytes.array(), bytes.position()) : bytes.array();
+        }
     }
 
     private static long truncate(Path segment, long at, long size, String why) throws IOException {
