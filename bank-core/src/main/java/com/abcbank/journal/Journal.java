@@ -88,6 +88,12 @@ public final class Journal implements CommitLog, AutoCloseable {
         return current == null ? null : current.failure();
     }
 
+    /** How many times the journal has been forced to disk (0 without one). */
+    public long forces() {
+        JournalWriter current = writer;
+        return current == null ? 0 : current.forces();
+    }
+
     public Durability durability() {
         return durability;
     }

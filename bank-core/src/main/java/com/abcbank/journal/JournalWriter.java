@@ -66,6 +66,8 @@ public final class JournalWriter implements CommitLog, AutoCloseable {
     private final Condition advanced = durableLock.newCondition();
     private volatile long durableSeq;
     private volatile Throwable failure;
+    /** How many times the journal was forced: with group commit, far fewer than transactions. */
+    private final java.util.concurrent.atomic.AtomicLong forces = new java.util.concurrent.atomic.AtomicLong();
 
     // The flusher thread's own.
     private FileChannel channel;
@@ -161,6 +163,11 @@ public final class JournalWriter implements CommitLog, AutoCloseable {
         return failure;
     }
 
+    /** How many times the journal has been forced to disk. */
+    public long forces() {
+        return forces.get();
+    }
+
     /** The last transaction known durable. */
     public long durableSeq() {
         return durableSeq;
@@ -214,6 +221,7 @@ public final class JournalWriter implements CommitLog, AutoCloseable {
                 if (durability == Durability.FSYNC || finishing || System.nanoTime() - lastForce >= batchWindowNanos) {
                     if (unforced) {
                         channel.force(false);
+                        forces.incrementAndGet();
                         lastForce = System.nanoTime();
                         unforced = false;
                     }

@@ -154,6 +154,11 @@ public final class BankServer implements AutoCloseable {
         return stopping;
     }
 
+    /** The journal, for benchmarks that count its forces. */
+    Journal journal() {
+        return journal;
+    }
+
     /** Connections being served now; tests wait for it to return to 0 to show that none leaked. */
     int activeConnections() {
         return connections.size();
