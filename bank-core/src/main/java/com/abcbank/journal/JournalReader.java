@@ -16,8 +16,9 @@ import org.slf4j.LoggerFactory;
  * Reads the journal back, checking every record: its frame (length, CRC32C), its place in the hash chain and its
  * sequence number.
  *
- * <p>What a crash can leave, and only that, is forgiven: a torn tail, meaning an incomplete last frame, or a
- * last frame whose checksum fails with nothing after it, or zeros to the end of the last segment. It is cut off
+ * <p>What a crash can leave, and only that, is forgiven: a torn tail, meaning an incomplete last frame (with no
+ * valid frame anywhere after its start, which tells a torn write from a damaged length field), or a last frame
+ * whose checksum fails with nothing but zeros after it, or zeros to the end of the last segment. It is cut off
  * (with a log line saying how many bytes), because a record that was never completely written was never
  * acknowledged. Anything else (a bad checksum with records after it, a broken chain, a gap in the sequence, a
  * bad record in an older segment) is corruption: {@link JournalCorruptedException}, unless the caller asked to
@@ -97,26 +98,30 @@ public final class JournalReader {
                         tornIfLast = allZero(bytes, start);
                     } else if (in.remaining() < length) {
                         damage = "a frame of " + length + " bytes with " + in.remaining() + " left";
-                        tornIfLast = true;
+                        // A torn write leaves one partial frame and nothing after it. If a whole valid frame
+                        // starts anywhere in what is left, this length was damaged in the middle of the journal.
+                        tornIfLast = !validFrameWithin(bytes, start + 1);
                     } else {
                         payload = new byte[length];
                         in.get(payload);
                         if (Frames.crc(payload, 0, length) != crc) {
                             damage = "a checksum mismatch";
-                            tornIfLast = !in.hasRemaining();
+                            tornIfLast = allZero(bytes, in.position()); // nothing, or only zeros, after it
                             payload = null;
                         }
                     }
                 }
+                RecordCodec.Decoded decoded = null;
                 if (damage == null) {
-                    RecordCodec.Decoded decoded;
                     try {
                         decoded = RecordCodec.decode(payload);
                     } catch (IOException e) {
-                        throw new JournalCorruptedException(segment, start, "an unreadable record: " + e.getMessage());
+                        damage = "an unreadable record (" + e.getMessage() + ")";
                     }
+                }
+                if (damage == null) {
                     Transaction tx = decoded.tx();
-                    if (tx.seq() < expectedSeq) {
+                    if (tx.seq() < expectedSeq && records == 0) {
                         previousHash = sha256.digest(payload); // before the point we start from: chain only
                         chainKnown = true;
                         continue;
@@ -188,6 +193,19 @@ public final class JournalReader {
         }
         log.warn("journal {}: cut {} bytes of {} at byte {}", segment.getFileName(), size - at, why, at);
         return size - at;
+    }
+
+    /** Whether a frame with a plausible length and a matching CRC starts at any offset from {@code from} on. */
+    private static boolean validFrameWithin(byte[] bytes, int from) {
+        ByteBuffer view = ByteBuffer.wrap(bytes);
+        for (int at = from; at + Frames.HEADER_BYTES < bytes.length; at++) {
+            int length = view.getInt(at);
+            if (length > 0 && length <= Frames.MAX_PAYLOAD && at + Frames.HEADER_BYTES + (long) length <= bytes.length
+                    && Frames.crc(bytes, at + Frames.HEADER_BYTES, length) == view.getInt(at + 4)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static boolean allZero(byte[] bytes, int from) {
