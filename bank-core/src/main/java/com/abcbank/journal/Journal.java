@@ -59,6 +59,12 @@ public final class Journal implements CommitLog, AutoCloseable {
         return new Recovery(read.lastSeq(), read.records(), read.cutBytes(), millis);
     }
 
+    /** A start from a snapshot that holds everything up to transaction {@code afterSeq}. */
+    public Recovery recover(long afterSeq, boolean repair, Consumer<Transaction> apply)
+            throws IOException, JournalCorruptedException {
+        return recover(afterSeq, RecordCodec.NO_PREVIOUS, repair, apply);
+    }
+
     /** Whole-journal start: no snapshot. */
     public Recovery recover(boolean repair, Consumer<Transaction> apply) throws IOException, JournalCorruptedException {
         return recover(0, RecordCodec.NO_PREVIOUS, repair, apply);

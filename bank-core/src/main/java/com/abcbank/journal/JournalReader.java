@@ -76,6 +76,7 @@ public final class JournalReader {
         boolean chainKnown = afterSeq == 0 || !java.util.Arrays.equals(afterHash, RecordCodec.NO_PREVIOUS);
         long records = 0;
         long cut = 0;
+        long maxSeen = 0;
         java.security.MessageDigest sha256 = RecordCodec.sha256();
         for (int i = first; i < segments.size(); i++) {
             Path segment = segments.get(i);
@@ -121,6 +122,7 @@ public final class JournalReader {
                 }
                 if (damage == null) {
                     Transaction tx = decoded.tx();
+                    maxSeen = Math.max(maxSeen, tx.seq());
                     if (tx.seq() < expectedSeq && records == 0) {
                         previousHash = sha256.digest(payload); // before the point we start from: chain only
                         chainKnown = true;
@@ -165,6 +167,11 @@ public final class JournalReader {
                 }
                 return new Result(expectedSeq - 1, previousHash, segment, records, cut);
             }
+        }
+        if (afterSeq > 0 && maxSeen < afterSeq) {
+            Path last = segments.isEmpty() ? dir : segments.get(segments.size() - 1);
+            throw new JournalCorruptedException(last, 0, "the journal ends at transaction " + maxSeen
+                    + ", before the snapshot's transaction " + afterSeq + ": kept records are missing");
         }
         Path tail = segments.isEmpty() ? null : segments.get(segments.size() - 1);
         return new Result(expectedSeq - 1, previousHash, tail, records, cut);

@@ -43,8 +43,8 @@ final class Account {
     /** Records {@code tx} as the latest transaction on this account; it must post to it or open it. */
     void apply(Transaction tx) {
         assertLocked();
-        if (created == null) {
-            created = tx.time();
+        if (created == null && kind != AccountKind.INTERNAL) {
+            created = tx.time(); // internal accounts have no opening: they exist as long as the books do
         }
         Posting posting = tx.postingTo(number);
         if (posting != null) {
@@ -60,6 +60,16 @@ final class Account {
                     + history.get(history.size() - 1).seq());
         }
         history.add(tx);
+    }
+
+    /** Sets the balance and creation time of an account being restored, before it has any history here. */
+    void restore(long balance, Instant createdAt) {
+        assertLocked();
+        if (!history.isEmpty()) {
+            throw new IllegalStateException("account " + number + " restored after transactions");
+        }
+        balanceCents = balance;
+        created = createdAt;
     }
 
     AccountView view() {

@@ -77,6 +77,9 @@ public final class Ledger {
      * arrives while the first attempt runs waits for it instead of running twice.
      */
     private final ConcurrentHashMap<String, KeyEntry> keys = new ConcurrentHashMap<>();
+    /** Where transactions up to {@link #archivedUpTo} are read from after a start from a snapshot; set once, before serving. */
+    private volatile History archive;
+    private volatile long archivedUpTo;
 
     public Ledger() {
         this(LedgerConfig.defaults(), Clock.systemUTC());
@@ -93,7 +96,7 @@ public final class Ledger {
         this.vault = new Account[config.vaultShards()];
         for (int i = 0; i < vault.length; i++) {
             Account shard = new Account(String.format("VAULT-%02d", i), AccountKind.INTERNAL, BANK,
-                    nextOrdinal.getAndIncrement(), clock.instant());
+                    nextOrdinal.getAndIncrement(), null);
             accounts.put(shard.number, shard);
             vault[i] = shard;
         }
@@ -576,12 +579,18 @@ public final class Ledger {
             return found.asFailure();
         }
         Account account = found.value();
-        List<Transaction> txs;
-        account.lock.lock();
-        try {
-            txs = account.historyAfter(afterSeq, limit);
-        } finally {
-            account.lock.unlock();
+        List<Transaction> txs = new ArrayList<>();
+        History older = archive;
+        if (older != null && afterSeq < archivedUpTo) {
+            txs.addAll(older.read(afterSeq, archivedUpTo, tx -> tx.involves(number), limit + 1));
+        }
+        if (txs.size() <= limit) {
+            account.lock.lock();
+            try {
+                txs.addAll(account.historyAfter(Math.max(afterSeq, archivedUpTo), limit + 1 - txs.size()));
+            } finally {
+                account.lock.unlock();
+            }
         }
         boolean more = txs.size() > limit;
         List<HistoryEntry> entries = new ArrayList<>(Math.min(txs.size(), limit));
@@ -622,7 +631,7 @@ public final class Ledger {
         if (query.from() != null && query.to() != null && query.to().isBefore(query.from())) {
             return Outcome.fail(ErrorCode.INVALID_ARGUMENT, "time range ends before it starts");
         }
-        return Outcome.ok(log.page(query));
+        return Outcome.ok(log.page(query, archive, archivedUpTo));
     }
 
     /** report: totals per kind of account and the zero-sum check, as of one consistent moment. Auditor only. */
@@ -665,6 +674,88 @@ public final class Ledger {
      * how, and what it costs). The bank's own view: the server must not hand it to a customer.
      */
     public Snapshot snapshot() {
+        return quiescent(all -> {
+            List<AccountView> views = new ArrayList<>(all.size());
+            for (Account account : all) {
+                views.add(account.view());
+            }
+            return new Snapshot(log.lastSeq(), views);
+        });
+    }
+
+    /**
+     * Everything needed to start again from here without the journal before it, as of one consistent point (taken
+     * like {@link #snapshot()}), with the transactions of the idempotency keys committed since {@code keysSince}.
+     */
+    public LedgerState exportState(Instant keysSince) {
+        return quiescent(all -> {
+            List<AccountView> views = new ArrayList<>(all.size());
+            for (Account account : all) {
+                views.add(account.view());
+            }
+            List<Transaction> keyed = new ArrayList<>();
+            for (KeyEntry entry : keys.values()) {
+                Transaction tx = entry.done.getNow(null);
+                if (tx != null && !tx.time().isBefore(keysSince)) {
+                    keyed.add(tx);
+                }
+            }
+            keyed.sort(Comparator.comparingLong(Transaction::seq));
+            return new LedgerState(log.lastSeq(), log.lastTime(), nextLoanNumber.get(), views, keyed);
+        });
+    }
+
+    /**
+     * Loads a state exported by {@link #exportState} into this new ledger (one that has committed nothing), so that
+     * it goes on from {@code state.lastSeq()}: replay the journal after it next. History before it is served by
+     * {@code older}.
+     */
+    public void restore(LedgerState state, History older) {
+        if (log.lastSeq() != 0 || accounts.size() != vault.length) {
+            throw new IllegalStateException("restore needs a new ledger");
+        }
+        openings.writeLock().lock();
+        try {
+            for (AccountView view : state.accounts()) {
+                Account account = accounts.get(view.number());
+                if (view.kind() == AccountKind.INTERNAL) {
+                    if (account == null) {
+                        throw new IllegalStateException("the state has vault shard " + view.number()
+                                + ", this ledger has " + vault.length + " shards");
+                    }
+                } else {
+                    account = new Account(view.number(), view.kind(), view.owner(), nextOrdinal.getAndIncrement(),
+                            view.created());
+                    if (accounts.putIfAbsent(view.number(), account) != null) {
+                        throw new IllegalStateException("the state lists account " + view.number() + " twice");
+                    }
+                    if (view.kind() == AccountKind.LOAN) {
+                        exposureOf(view.owner()).addAndGet(view.outstandingCents());
+                    }
+                }
+                account.lock.lock();
+                try {
+                    account.restore(view.balanceCents(), view.created());
+                } finally {
+                    account.lock.unlock();
+                }
+            }
+            nextLoanNumber.set(state.nextLoanNumber());
+            log.startAfter(state.lastSeq(), state.lastTime());
+            for (Transaction tx : state.keyed()) {
+                KeyEntry entry = new KeyEntry(Intent.of(tx));
+                entry.done.complete(tx);
+                keys.put(tx.user() + '\0' + tx.key(), entry);
+            }
+            this.archive = older;
+            this.archivedUpTo = state.lastSeq();
+        } finally {
+            openings.writeLock().unlock();
+        }
+    }
+
+    /** Runs {@code read} with every account locked in order and no account being opened: one consistent point. */
+    private <T> T quiescent(Function<List<Account>, T> read) {
         openings.writeLock().lock();
         try {
             List<Account> all = new ArrayList<>(accounts.values());
@@ -675,11 +766,7 @@ public final class Ledger {
                     account.lock.lock();
                     locked++;
                 }
-                List<AccountView> views = new ArrayList<>(all.size());
-                for (Account account : all) {
-                    views.add(account.view());
-                }
-                return new Snapshot(log.lastSeq(), views);
+                return read.apply(all);
             } finally {
                 for (int i = locked - 1; i >= 0; i--) {
                     all.get(i).lock.unlock();
@@ -692,6 +779,10 @@ public final class Ledger {
 
     /** The committed transaction numbered {@code seq}, or {@code null}. */
     public Transaction transaction(long seq) {
+        if (seq <= archivedUpTo && archive != null) {
+            List<Transaction> found = archive.read(seq - 1, seq, tx -> true, 1);
+            return found.isEmpty() ? null : found.get(0);
+        }
         return log.get(seq);
     }
 

@@ -80,17 +80,49 @@ final class TransactionLog {
         return seq <= published ? bySeq.get(seq) : null;
     }
 
+    /** Goes on after {@code seq} (committed at {@code time}), restored from a snapshot: the next number is seq + 1. */
+    void startAfter(long seq, Instant time) {
+        sequencer.lock();
+        try {
+            if (published != 0) {
+                throw new IllegalStateException("the log already holds transactions");
+            }
+            lastTime = time;
+            published = seq;
+        } finally {
+            sequencer.unlock();
+        }
+    }
+
+    Instant lastTime() {
+        sequencer.lock();
+        try {
+            return lastTime;
+        } finally {
+            sequencer.unlock();
+        }
+    }
+
     long lastSeq() {
         return published;
     }
 
-    Page<Transaction> page(TransactionQuery query) {
+    /** A page of the journal; transactions up to {@code archivedUpTo} come from {@code archive}. */
+    Page<Transaction> page(TransactionQuery query, History archive, long archivedUpTo) {
         long last = published;
         List<Transaction> items = new ArrayList<>(Math.min(query.limit(), 64));
         if (query.after() >= last) {
             return new Page<>(items, null);
         }
-        for (Transaction tx : bySeq.subMap(query.after(), false, last, true).values()) {
+        if (archive != null && query.after() < archivedUpTo) {
+            items.addAll(archive.read(query.after(), archivedUpTo, query::matches, query.limit()));
+            if (items.size() == query.limit()) {
+                long seq = items.get(items.size() - 1).seq();
+                return new Page<>(items, seq < last ? seq : null);
+            }
+        }
+        long from = Math.max(query.after(), archivedUpTo);
+        for (Transaction tx : bySeq.subMap(from, false, last, true).values()) {
             if (query.matches(tx)) {
                 items.add(tx);
                 if (items.size() == query.limit()) {

@@ -2,8 +2,11 @@ package com.abcbank.server;
 
 import com.abcbank.journal.Durability;
 import com.abcbank.journal.Journal;
+import com.abcbank.journal.JournalArchive;
 import com.abcbank.journal.JournalCorruptedException;
+import com.abcbank.journal.SnapshotStore;
 import com.abcbank.ledger.Ledger;
+import com.abcbank.ledger.LedgerState;
 import com.abcbank.ledger.LedgerConfig;
 import com.abcbank.ledger.Money;
 import com.abcbank.server.auth.Users;
@@ -62,6 +65,9 @@ public final class BankServer implements AutoCloseable {
     private final Dispatcher dispatcher;
     private final Ledger ledger;
     private final Journal journal;
+    private final SnapshotStore snapshots;
+    /** The sequence number of the newest snapshot (or of the start); touched by the reaper and close() only. */
+    private volatile long lastSnapshotSeq;
     private final ThreadPoolExecutor pool;
     private final Semaphore permits;
     private final ScheduledExecutorService reaper;
@@ -72,8 +78,10 @@ public final class BankServer implements AutoCloseable {
     private volatile boolean stopping;
 
     private BankServer(ServerConfig config, ServerSocket serverSocket, Dispatcher dispatcher, Ledger ledger,
-                       Journal journal) {
+                       Journal journal, SnapshotStore snapshots) {
         this.config = config;
+        this.snapshots = snapshots;
+        this.lastSnapshotSeq = ledger.lastSeq();
         this.serverSocket = serverSocket;
         this.dispatcher = dispatcher;
         this.ledger = ledger;
@@ -112,20 +120,34 @@ public final class BankServer implements AutoCloseable {
         Journal journal = new Journal(config.journalDir(), config.durability(), config.batchWindowMs(),
                 Journal.DEFAULT_SEGMENT_BYTES);
         Ledger ledger = new Ledger(config.ledger(), Clock.systemUTC(), journal);
+        SnapshotStore snapshots = new SnapshotStore(config.snapshotDir());
         try {
-            journal.recover(config.repairJournal(), ledger::replay);
+            LedgerState state = config.durability() == Durability.NONE ? null : snapshots.loadLatest();
+            if (state == null) {
+                journal.recover(config.repairJournal(), ledger::replay);
+            } else {
+                long started = System.nanoTime();
+                ledger.restore(state, new JournalArchive(config.journalDir()));
+                log.info("snapshot: {} accounts as of tx {} loaded in {} ms", state.accounts().size(), state.lastSeq(),
+                        (System.nanoTime() - started) / 1_000_000);
+                journal.recover(state.lastSeq(), config.repairJournal(), ledger::replay);
+            }
         } catch (IOException | JournalCorruptedException | RuntimeException e) {
             socket.close();
             journal.close();
             throw e instanceof JournalCorruptedException corrupted ? new IOException(corrupted.getMessage(), corrupted)
                     : e instanceof IOException io ? io : new IOException("cannot recover the journal: " + e.getMessage(), e);
         }
-        BankServer server = new BankServer(config, socket, new Dispatcher(ledger, users, journal), ledger, journal);
+        BankServer server = new BankServer(config, socket, new Dispatcher(ledger, users, journal), ledger, journal,
+                snapshots);
         server.acceptor.start();
         long limitNanos = TimeUnit.MILLISECONDS.toNanos(config.idleTimeoutMs());
         server.reaper.scheduleWithFixedDelay(() -> server.reapStuckWriters(limitNanos), 1, 1, TimeUnit.SECONDS);
         server.reaper.scheduleWithFixedDelay(
                 () -> ledger.forgetKeysBefore(Instant.now().minus(KEY_WINDOW)), 1, 1, TimeUnit.MINUTES);
+        if (config.durability() != Durability.NONE) {
+            server.reaper.scheduleWithFixedDelay(server::snapshotIfDue, 1, 1, TimeUnit.SECONDS);
+        }
         log.info("ABC Bank {} listening on {}:{} (data {}, at most {} connections, lines up to {} bytes, idle timeout {} ms)",
                 version(), config.bind().getHostAddress(), server.port(), config.dataDir().toAbsolutePath(),
                 config.maxConnections(), config.maxLineBytes(), config.idleTimeoutMs());
@@ -200,6 +222,34 @@ public final class BankServer implements AutoCloseable {
         }
     }
 
+    private void snapshotIfDue() {
+        if (ledger.lastSeq() - lastSnapshotSeq >= config.snapshotEvery()) {
+            snapshot();
+        }
+    }
+
+    /**
+     * Takes a snapshot: the state at one consistent point (money movement pauses while every account is copied),
+     * then, once the journal keeps everything up to that point, the file. Never fails the server: a snapshot only
+     * shortens the next start.
+     */
+    private synchronized void snapshot() {
+        if (journal.failure() != null) {
+            return;
+        }
+        try {
+            long started = System.nanoTime();
+            LedgerState state = ledger.exportState(Instant.now().minus(KEY_WINDOW));
+            journal.awaitDurable(state.lastSeq());
+            Path file = snapshots.write(state);
+            lastSnapshotSeq = state.lastSeq();
+            log.info("snapshot {} written: {} accounts as of tx {} in {} ms", file.getFileName(), state.accounts().size(),
+                    state.lastSeq(), (System.nanoTime() - started) / 1_000_000);
+        } catch (IOException | RuntimeException e) {
+            log.error("snapshot failed; the journal alone still recovers everything", e);
+        }
+    }
+
     /** Tells a connection it cannot be served, in one reply line, and closes it. */
     private void refuse(Socket socket, String message) {
         String code = stopping ? "SHUTTING_DOWN" : "SERVER_BUSY";
@@ -256,6 +306,9 @@ public final class BankServer implements AutoCloseable {
             pool.shutdownNow();
         } finally {
             reaper.shutdownNow();
+            if (config.durability() != Durability.NONE && ledger.lastSeq() > lastSnapshotSeq) {
+                snapshot();
+            }
             try {
                 journal.close();
             } catch (IOException e) {
@@ -326,6 +379,9 @@ public final class BankServer implements AutoCloseable {
         @Option(names = "--batch-ms", defaultValue = "10", description = "With --durability batch: the longest the journal goes unforced (default: ${DEFAULT-VALUE}).")
         int batchWindowMs;
 
+        @Option(names = "--snapshot-every", defaultValue = "100000", description = "Take a snapshot after this many transactions (and at shutdown), so a start replays only the journal after it (default: ${DEFAULT-VALUE}).")
+        long snapshotEvery;
+
         @Option(names = "--repair-journal", description = "If the journal is damaged (not just a torn last record), cut it at the damage and start, losing every record from there on. Without it the server refuses to start on a damaged journal.")
         boolean repairJournal;
 
@@ -339,7 +395,8 @@ public final class BankServer implements AutoCloseable {
             }
             ServerConfig config = new ServerConfig(InetAddress.getByName(bind), port, dataDir, maxConnections,
                     maxLineBytes, idleTimeoutMs, shutdownGraceMs, pbkdf2Iterations,
-                    LedgerConfig.defaults().withLoanLimitCents(loanLimitCents), durability, batchWindowMs, repairJournal);
+                    LedgerConfig.defaults().withLoanLimitCents(loanLimitCents), durability, batchWindowMs, repairJournal,
+                    snapshotEvery);
             BankServer server;
             try {
                 server = BankServer.start(config, System.out);

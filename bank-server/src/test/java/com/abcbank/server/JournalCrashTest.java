@@ -32,7 +32,8 @@ import org.junit.jupiter.api.io.TempDir;
  *
  * <p>The server runs as a separate JVM (the test's own class path), so the kill is a real SIGKILL of a process
  * with the journal open. Five rounds on one data directory, each killed after a different, seeded number of
- * acknowledgements; the seeds are printed so a failing round can be replayed.
+ * acknowledgements; the seeds are printed so a failing round can be replayed. Snapshots are taken every 150
+ * transactions, so kills land before, between and after snapshots, and starts go through snapshot + journal.
  */
 class JournalCrashTest {
     private static final int CLIENTS = 8;
@@ -209,7 +210,7 @@ class JournalCrashTest {
             Process process = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                     "-cp", System.getProperty("java.class.path"), BankServer.class.getName(),
                     "--port", "0", "--data", data.toString(), "--port-file", portFile.toString(),
-                    "--pbkdf2-iterations", "1000")
+                    "--pbkdf2-iterations", "1000", "--snapshot-every", "150")
                     .redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
                     .start();

@@ -49,7 +49,7 @@ public final class DurabilityBenchmark {
         for (Durability durability : Durability.values()) {
             Path data = Files.createTempDirectory("abc-bank-bench");
             ServerConfig config = new ServerConfig(InetAddress.getLoopbackAddress(), 0, data, 256, 65_536, 300_000,
-                    10_000, 1_000, LedgerConfig.defaults(), durability, 10, false);
+                    10_000, 1_000, LedgerConfig.defaults(), durability, 10, false, ServerConfig.DEFAULT_SNAPSHOT_EVERY);
             try (BankServer server = BankServer.start(config, new PrintStream(PrintStream.nullOutputStream()))) {
                 setUp(server.port());
                 for (int connections : connectionCounts) {

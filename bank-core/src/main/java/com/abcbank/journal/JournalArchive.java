@@ -1,0 +1,133 @@
+package com.abcbank.journal;
+
+import com.abcbank.ledger.History;
+import com.abcbank.ledger.Transaction;
+import java.io.BufferedInputStream;
+import java.io.DataInputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.Predicate;
+
+/**
+ * The journal on disk as the history before a snapshot: after a start from a snapshot the ledger holds only
+ * later transactions in memory, and reads older ones here.
+ *
+ * <p>A sparse index (every {@value #INDEX_EVERY}th record: its sequence number, segment and offset) is built by
+ * one scan the first time history is asked for, so that a page read seeks close to its cursor instead of
+ * reading a segment from its start. A filtered read (one account's history, say) reads on from the cursor
+ * until it has a page or reaches the end of the archive.
+ */
+public final class JournalArchive implements History {
+    static final int INDEX_EVERY = 256;
+
+    private record Position(Path segment, long offset) {}
+
+    private final Path dir;
+    private TreeMap<Long, Position> index; // guarded by this
+
+    public JournalArchive(Path dir) {
+        this.dir = dir;
+    }
+
+    @Override
+    public List<Transaction> read(long afterSeq, long untilSeq, Predicate<Transaction> matching, int limit) {
+        List<Transaction> found = new ArrayList<>(Math.min(limit, 64));
+        try {
+            Map.Entry<Long, Position> start = index().floorEntry(afterSeq + 1);
+            if (start == null) {
+                return found;
+            }
+            List<Path> segments = Segments.list(dir);
+            long offset = start.getValue().offset();
+            for (int i = segments.indexOf(start.getValue().segment()); i >= 0 && i < segments.size(); i++) {
+                if (scan(segments.get(i), offset, afterSeq, untilSeq, matching, limit, found)) {
+                    break;
+                }
+                offset = 0;
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("reading the journal archive in " + dir, e);
+        }
+        return found;
+    }
+
+    /** Reads one segment from {@code offset}; true when done (a full page, or past {@code untilSeq}). */
+    private static boolean scan(Path segment, long offset, long afterSeq, long untilSeq, Predicate<Transaction> matching,
+                                int limit, List<Transaction> found) throws IOException {
+        try (FileChannel channel = FileChannel.open(segment, StandardOpenOption.READ)) {
+            channel.position(offset);
+            DataInputStream in = new DataInputStream(new BufferedInputStream(Channels.newInputStream(channel), 1 << 16));
+            while (true) {
+                byte[] payload = next(in);
+                if (payload == null) {
+                    return false;
+                }
+                Transaction tx = RecordCodec.decode(payload).tx();
+                if (tx.seq() > untilSeq) {
+                    return true;
+                }
+                if (tx.seq() > afterSeq && matching.test(tx)) {
+                    found.add(tx);
+                    if (found.size() == limit) {
+                        return true;
+                    }
+                }
+            }
+        }
+    }
+
+    /** The next frame's payload, or {@code null} at the end of the segment (recovery already cut any torn tail). */
+    private static byte[] next(DataInputStream in) throws IOException {
+        int length;
+        try {
+            length = in.readInt();
+        } catch (EOFException e) {
+            return null;
+        }
+        int crc = in.readInt();
+        if (length <= 0 || length > Frames.MAX_PAYLOAD) {
+            throw new IOException("bad frame length " + length + " in the archive");
+        }
+        byte[] payload = in.readNBytes(length);
+        if (payload.length != length || Frames.crc(payload, 0, length) != crc) {
+            throw new IOException("bad frame in the archive");
+        }
+        return payload;
+    }
+
+    private synchronized TreeMap<Long, Position> index() throws IOException {
+        if (index == null) {
+            TreeMap<Long, Position> built = new TreeMap<>();
+            for (Path segment : Segments.list(dir)) {
+                try (InputStream raw = new BufferedInputStream(
+                        Channels.newInputStream(FileChannel.open(segment, StandardOpenOption.READ)), 1 << 16)) {
+                    DataInputStream in = new DataInputStream(raw);
+                    long offset = 0;
+                    long count = 0;
+                    while (true) {
+                        byte[] payload = next(in);
+                        if (payload == null) {
+                            break;
+                        }
+                        if (count++ % INDEX_EVERY == 0) {
+                            built.put(RecordCodec.decode(payload).tx().seq(), new Position(segment, offset));
+                        }
+                        offset += Frames.HEADER_BYTES + payload.length;
+                    }
+                }
+            }
+            index = built;
+        }
+        return index;
+    }
+}

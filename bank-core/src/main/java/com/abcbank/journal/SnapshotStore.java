@@ -1,0 +1,193 @@
+package com.abcbank.journal;
+
+import com.abcbank.ledger.AccountKind;
+import com.abcbank.ledger.AccountView;
+import com.abcbank.ledger.LedgerState;
+import com.abcbank.ledger.Transaction;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Snapshots of the ledger's state, so that a start replays only the journal after the newest one.
+ *
+ * <p>A snapshot is {@code snapshot-<last seq, 20 digits>.snap}: framed records like the journal's (length,
+ * CRC32C, payload): a header (format, last seq, last time, next loan number, counts), one record per account
+ * in lock order, then the transactions whose idempotency keys are still remembered. It is written to a temporary
+ * file, forced, renamed into place and the directory forced (write, fsync, rename): a crash leaves the old
+ * snapshot or the new one, never half of one. The newest {@value #KEEP} are kept; a damaged snapshot is skipped
+ * for the one before it (the journal is never shortened, so an older snapshot or none at all still recovers).
+ * Only state the journal already keeps may be written: take the state, wait until the journal is durable up to
+ * its last seq, then write.
+ */
+public final class SnapshotStore {
+    static final int KEEP = 2;
+    private static final Logger log = LoggerFactory.getLogger(SnapshotStore.class);
+    private static final Pattern NAME = Pattern.compile("snapshot-(\\d{20})\\.snap");
+    private static final byte FORMAT = 1;
+    private static final AccountKind[] KINDS = AccountKind.values();
+
+    private final Path dir;
+
+    public SnapshotStore(Path dir) {
+        this.dir = dir;
+    }
+
+    /** Writes {@code state} durably and drops snapshots older than the newest {@value #KEEP}. */
+    public Path write(LedgerState state) throws IOException {
+        Files.createDirectories(dir);
+        ByteBuffer out = ByteBuffer.allocate(estimate(state));
+        Frames.put(out, header(state));
+        for (AccountView account : state.accounts()) {
+            Frames.put(out, account(account));
+        }
+        for (Transaction tx : state.keyed()) {
+            Frames.put(out, RecordCodec.encode(tx, RecordCodec.NO_PREVIOUS));
+        }
+        out.flip();
+        Path target = dir.resolve(String.format("snapshot-%020d.snap", state.lastSeq()));
+        Path temporary = dir.resolve(target.getFileName() + ".tmp");
+        Files.deleteIfExists(temporary);
+        try (FileChannel channel = FileChannel.open(temporary, Set.of(StandardOpenOption.CREATE_NEW,
+                StandardOpenOption.WRITE), PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")))) {
+            while (out.hasRemaining()) {
+                channel.write(out);
+            }
+            channel.force(true);
+        }
+        Files.move(temporary, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        Segments.forceDirectory(dir);
+        List<Path> all = list();
+        for (int i = 0; i < all.size() - KEEP; i++) {
+            Files.delete(all.get(i));
+        }
+        return target;
+    }
+
+    /** The newest readable snapshot, or {@code null} if there is none (start from the whole journal). */
+    public LedgerState loadLatest() throws IOException {
+        List<Path> all = list();
+        for (int i = all.size() - 1; i >= 0; i--) {
+            try {
+                return read(all.get(i));
+            } catch (IOException e) {
+                log.error("snapshot {} is damaged ({}); trying an older one", all.get(i), e.getMessage());
+            }
+        }
+        return null;
+    }
+
+    private List<Path> list() throws IOException {
+        if (!Files.isDirectory(dir)) {
+            return List.of();
+        }
+        try (Stream<Path> files = Files.list(dir)) {
+            return files.filter(f -> NAME.matcher(f.getFileName().toString()).matches()).sorted().toList();
+        }
+    }
+
+    static LedgerState read(Path file) throws IOException {
+        ByteBuffer in = ByteBuffer.wrap(Files.readAllBytes(file));
+        DataInputStream header = frame(in);
+        if (header.readByte() != FORMAT) {
+            throw new IOException("unknown snapshot format");
+        }
+        long lastSeq = header.readLong();
+        Instant lastTime = Instant.ofEpochSecond(header.readLong(), header.readInt());
+        long nextLoanNumber = header.readLong();
+        int accounts = header.readInt();
+        int keyed = header.readInt();
+        List<AccountView> views = new ArrayList<>(accounts);
+        for (int i = 0; i < accounts; i++) {
+            DataInputStream a = frame(in);
+            String number = a.readUTF();
+            int kind = a.readUnsignedByte();
+            if (kind >= KINDS.length) {
+                throw new IOException("unknown account kind " + kind);
+            }
+            String owner = a.readUTF();
+            Instant created = a.readBoolean() ? Instant.ofEpochSecond(a.readLong(), a.readInt()) : null;
+            views.add(new AccountView(number, KINDS[kind], owner, created, a.readLong()));
+        }
+        List<Transaction> txs = new ArrayList<>(keyed);
+        for (int i = 0; i < keyed; i++) {
+            txs.add(RecordCodec.decode(payload(in)).tx());
+        }
+        if (in.hasRemaining()) {
+            throw new IOException(in.remaining() + " bytes after the snapshot's last record");
+        }
+        return new LedgerState(lastSeq, lastTime, nextLoanNumber, views, txs);
+    }
+
+    private static DataInputStream frame(ByteBuffer in) throws IOException {
+        return new DataInputStream(new ByteArrayInputStream(payload(in)));
+    }
+
+    private static byte[] payload(ByteBuffer in) throws IOException {
+        if (in.remaining() < Frames.HEADER_BYTES) {
+            throw new IOException("the snapshot ends early");
+        }
+        int length = in.getInt();
+        int crc = in.getInt();
+        if (length <= 0 || length > Frames.MAX_PAYLOAD || in.remaining() < length) {
+            throw new IOException("bad frame length " + length);
+        }
+        byte[] payload = new byte[length];
+        in.get(payload);
+        if (Frames.crc(payload, 0, length) != crc) {
+            throw new IOException("checksum mismatch");
+        }
+        return payload;
+    }
+
+    private static byte[] header(LedgerState state) throws IOException {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (DataOutputStream out = new DataOutputStream(bytes)) {
+            out.writeByte(FORMAT);
+            out.writeLong(state.lastSeq());
+            out.writeLong(state.lastTime().getEpochSecond());
+            out.writeInt(state.lastTime().getNano());
+            out.writeLong(state.nextLoanNumber());
+            out.writeInt(state.accounts().size());
+            out.writeInt(state.keyed().size());
+        }
+        return bytes.toByteArray();
+    }
+
+    private static byte[] account(AccountView account) throws IOException {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(64);
+        try (DataOutputStream out = new DataOutputStream(bytes)) {
+            out.writeUTF(account.number());
+            out.writeByte(account.kind().ordinal());
+            out.writeUTF(account.owner());
+            out.writeBoolean(account.created() != null);
+            if (account.created() != null) {
+                out.writeLong(account.created().getEpochSecond());
+                out.writeInt(account.created().getNano());
+            }
+            out.writeLong(account.balanceCents());
+        }
+        return bytes.toByteArray();
+    }
+
+    private static int estimate(LedgerState state) {
+        return 1024 + state.accounts().size() * 160 + state.keyed().size() * 400;
+    }
+}

@@ -1,0 +1,22 @@
+package com.abcbank.ledger;
+
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * Everything a ledger needs to go on from transaction {@code lastSeq} without replaying the journal before it:
+ * for a snapshot file. Taken at one consistent point (see {@link Ledger#exportState}).
+ *
+ * @param lastSeq        the last transaction the state includes
+ * @param lastTime       that transaction's time (later ones never go back before it)
+ * @param nextLoanNumber the number the next loan will get
+ * @param accounts       every account, internal ones included, in lock order
+ * @param keyed          the transactions whose idempotency keys are still remembered
+ */
+public record LedgerState(long lastSeq, Instant lastTime, long nextLoanNumber, List<AccountView> accounts,
+                          List<Transaction> keyed) {
+    public LedgerState {
+        accounts = List.copyOf(accounts);
+        keyed = List.copyOf(keyed);
+    }
+}
