@@ -112,6 +112,24 @@ public final class JournalReader {
                         }
                     }
                 }
+                if (damage == null && records == 0 && afterSeq > 0) {
+                    // Before the starting point (a snapshot covers it): skip without decoding; hash only the
+                    // record just before the start, which the first replayed record must chain to.
+                    try {
+                        long seq = RecordCodec.peekSeq(payload);
+                        maxSeen = Math.max(maxSeen, seq);
+                        if (seq < afterSeq) {
+                            continue;
+                        }
+                        if (seq == afterSeq) {
+                            previousHash = sha256.digest(payload);
+                            chainKnown = true;
+                            continue;
+                        }
+                    } catch (IOException e) {
+                        damage = "an unreadable record (" + e.getMessage() + ")";
+                    }
+                }
                 RecordCodec.Decoded decoded = null;
                 if (damage == null) {
                     try {

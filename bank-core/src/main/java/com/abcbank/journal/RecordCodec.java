@@ -104,6 +104,14 @@ final class RecordCodec {
         }
     }
 
+    /** The sequence number of an encoded record, read without decoding the rest (for skipping fast). */
+    static long peekSeq(byte[] payload) throws IOException {
+        if (payload.length < 2 + HASH_BYTES + Long.BYTES || payload[0] != FORMAT || payload[1] != KIND_TRANSACTION) {
+            throw new IOException("not a transaction record");
+        }
+        return java.nio.ByteBuffer.wrap(payload, 2 + HASH_BYTES, Long.BYTES).getLong();
+    }
+
     static MessageDigest sha256() {
         try {
             return MessageDigest.getInstance("SHA-256");

@@ -35,7 +35,7 @@ import org.HdrHistogram.Histogram;
  * keyed transfers (each waits for its reply before the next: closed loop) for a fixed time after a warm-up, and
  * the benchmark prints transactions per second, p50 and p99 latency (HdrHistogram) and journal forces per second.
  *
- * <p>Run it with {@code scripts/bench-durability.sh}; arguments: measured seconds per cell (default 5).
+ * <p>Run it with {@code scripts/bench.sh durability [SECONDS_PER_CELL]} (default 5).
  */
 public final class DurabilityBenchmark {
     private static final int ACCOUNTS = 128;
