@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 
 @Command(name = "apply_loan", description = "Borrow: the bank opens a loan account and pays the principal into your checking account.")
-final class ApplyLoanCommand extends OperationCommand {
+final class ApplyLoanCommand extends MoneyCommand {
     @Parameters(index = "0", paramLabel = "ACCOUNT", description = "Your checking account that receives the money.")
     String account;
 
@@ -19,7 +19,7 @@ final class ApplyLoanCommand extends OperationCommand {
 
     @Override
     public Request request() {
-        return new Request.ApplyLoan(account, amountCents);
+        return new Request.ApplyLoan(account, amountCents, key());
     }
 
     @Override

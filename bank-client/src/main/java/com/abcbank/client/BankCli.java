@@ -66,11 +66,12 @@ import picocli.CommandLine.UnmatchedArgumentException;
         subcommands = {RegisterCommand.class, CreateAccountCommand.class, DepositCommand.class,
                 WithdrawCommand.class, TransferCommand.class, ApplyLoanCommand.class, PayLoanCheckCommand.class,
                 PayLoanTransferCommand.class, BalanceCommand.class, HistoryCommand.class,
-                ShowAccountholdersCommand.class, ShowHistoryCommand.class, ReportCommand.class, BatchCommand.class},
+                ShowAccountholdersCommand.class, ShowHistoryCommand.class, ReportCommand.class, VerifyCommand.class,
+                BatchCommand.class},
         commandListHeading = "%nCommands (client USER COMMAND --help for each):%n",
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {ExitCodes.HELP_OK, ExitCodes.HELP_USAGE, ExitCodes.HELP_REFUSED, ExitCodes.HELP_AUTH,
-                ExitCodes.HELP_UNAVAILABLE, ExitCodes.HELP_PROTOCOL},
+                ExitCodes.HELP_UNVERIFIED, ExitCodes.HELP_UNAVAILABLE, ExitCodes.HELP_PROTOCOL},
         footerHeading = "%nPassword, first found:%n",
         footer = {"  1. the first line of --password-file FILE",
                 "  2. the environment variable BANK_PASSWORD",
@@ -271,20 +272,26 @@ public final class BankCli implements Callable<Integer> {
         throw new ParameterException(spec.commandLine(), "missing COMMAND: " + SYNOPSIS);
     }
 
-    /** Runs one operation as USER: connect, log in (enrolling if it may), send, print. */
+    /**
+     * Runs one operation as USER: connect, log in (enrolling if it may), send, print. The request is built once,
+     * so a money movement's key is fixed before anything is sent; if the connection breaks before the answer,
+     * the same request (same key) goes once more over a new connection ({@link RetryingConnection}).
+     */
     int run(Operation operation, CommandSpec command) {
         Request first = operation.request();
-        try (BankConnection bank = connect(command, operation.enrols())) {
+        // The reconnect logs in, never enrols: if this run enrolled USER, the new password is saved by now.
+        try (RetryingConnection bank = new RetryingConnection(connect(command, operation.enrols()),
+                () -> connect(command, false), command.commandLine().getErr())) {
             List<JsonNode> results = new ArrayList<>();
             for (Request request = first; request != null; request = operation.nextPage(results.get(results.size() - 1))) {
-                Reply reply = bank.call(request);
+                Reply reply = bank.call(request, command.name());
                 if (!reply.ok()) {
-                    throw ClientException.refused(reply.error());
+                    throw ClientException.refused(reply.error(), IdempotencyKeys.of(request));
                 }
                 results.add(reply.result());
             }
             show(command.commandLine().getOut(), operation, results);
-            return ExitCodes.OK;
+            return operation.exitCode(results);
         }
     }
 

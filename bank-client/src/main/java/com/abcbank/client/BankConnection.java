@@ -34,12 +34,29 @@ import java.util.function.BiConsumer;
  *
  * <p>Every wait is bounded: the connect timeout, a read timeout per reply, and a maximum reply line
  * length. Failures become a {@link ClientException}: {@link ExitCodes#UNAVAILABLE} when the connection
- * cannot be made, breaks or times out, {@link ExitCodes#PROTOCOL} when the other end sends something that
- * is not a reply in order. Not thread-safe: one thread owns a connection.
+ * cannot be made, {@link Lost} (also exit 75) when it breaks or times out once made, {@link ExitCodes#PROTOCOL}
+ * when the other end sends something that is not a reply in order. Not thread-safe: one thread owns a connection.
  */
 final class BankConnection implements AutoCloseable {
     /** A reply line longer than this is not from a sane server (a page of 1,000 transactions is far less). */
     static final int MAX_REPLY_BYTES = 64 << 20;
+
+    /**
+     * The connection broke (reset, ended, or no reply in time) with {@link #inFlight} requests sent and unanswered:
+     * each of those may or may not have taken effect. A broken connection is not used again; the caller may open
+     * another and send them again ({@link RetryingConnection}, {@link BatchCommand}).
+     */
+    static final class Lost extends ClientException {
+        private static final long serialVersionUID = 1L;
+
+        /** What happened, without the count of unanswered requests: {@code 127.0.0.1:5050 closed the connection}. */
+        final String reason;
+
+        Lost(String reason, String unanswered, Throwable cause) {
+            super(ExitCodes.UNAVAILABLE, reason + unanswered, cause);
+            this.reason = reason;
+        }
+    }
 
     private final String peer;
     private final InputStream in;
@@ -166,7 +183,7 @@ final class BankConnection implements AutoCloseable {
             oldestUnanswered++;
             return reply;
         } catch (SocketTimeoutException e) {
-            throw new ClientException(ExitCodes.UNAVAILABLE, "no reply from " + peer + " in time" + unanswered(), e);
+            throw new Lost("no reply from " + peer + " in time", unanswered(), e);
         } catch (IOException e) {
             throw lost(e);
         }
@@ -219,10 +236,10 @@ final class BankConnection implements AutoCloseable {
         }
     }
 
-    private ClientException lost(IOException e) {
+    private Lost lost(IOException e) {
         String reason = e.getMessage() != null && e.getMessage().startsWith(peer) ? e.getMessage()
                 : "lost the connection to " + peer + ": " + e.getMessage();
-        return new ClientException(ExitCodes.UNAVAILABLE, reason + unanswered(), e);
+        return new Lost(reason, unanswered(), e);
     }
 
     private ClientException protocol(String what, Throwable cause) {

@@ -10,8 +10,9 @@ import java.nio.file.NoSuchFileException;
 /**
  * Why the client stops, with the exit code that says so. {@link BankCli} prints {@code error: <message>} to
  * standard error and exits with {@link #exitCode}; nothing else needs to know how a failure is shown.
+ * Not final: {@link BankConnection.Lost} is the one kind the client reacts to (by sending again).
  */
-final class ClientException extends RuntimeException {
+class ClientException extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
     final int exitCode;
@@ -29,6 +30,18 @@ final class ClientException extends RuntimeException {
     /** The server said no: {@code CODE: message}, exit code by code. */
     static ClientException refused(Failure failure) {
         return new ClientException(ExitCodes.of(failure.code()), describe(failure));
+    }
+
+    /**
+     * The server said no to a request that carried {@code key} (null: none). When the refusal leaves the outcome
+     * unknown (INTERNAL_ERROR, STORAGE_FAILED), the message names the key that can finish it at most once.
+     */
+    static ClientException refused(Failure failure, String key) {
+        if (key == null || !ExitCodes.indefinite(failure.code())) {
+            return refused(failure);
+        }
+        return new ClientException(ExitCodes.of(failure.code()), describe(failure) + ". Outcome unknown: it may or may not"
+                + " have taken effect. " + IdempotencyKeys.finishHint(key));
     }
 
     static String describe(Failure failure) {

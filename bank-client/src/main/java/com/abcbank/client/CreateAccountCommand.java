@@ -10,7 +10,7 @@ import picocli.CommandLine.Parameters;
 
 @Command(name = "create_account", description = {"Open a checking account, with an optional opening deposit.",
         "A user with no password yet is registered first; the new password is saved in the credentials file."})
-final class CreateAccountCommand extends OperationCommand {
+final class CreateAccountCommand extends MoneyCommand {
     @Parameters(index = "0", paramLabel = "ACCOUNT", description = "The new account's number: 4 to 12 digits.")
     String account;
 
@@ -20,7 +20,7 @@ final class CreateAccountCommand extends OperationCommand {
 
     @Override
     public Request request() {
-        return new Request.CreateAccount(account, amountCents);
+        return new Request.CreateAccount(account, amountCents, key());
     }
 
     @Override

@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 
 @Command(name = "deposit", description = "Pay cash into a checking account (anyone's).")
-final class DepositCommand extends OperationCommand {
+final class DepositCommand extends MoneyCommand {
     @Parameters(index = "0", paramLabel = "ACCOUNT", description = "The checking account to pay into.")
     String account;
 
@@ -19,7 +19,7 @@ final class DepositCommand extends OperationCommand {
 
     @Override
     public Request request() {
-        return new Request.Deposit(account, amountCents);
+        return new Request.Deposit(account, amountCents, key());
     }
 
     @Override

@@ -7,8 +7,11 @@ import picocli.CommandLine;
  * The client's exit codes, in one place: the help footer, the commands and the tests all read them here.
  *
  * <p>They sort by how a script should react. {@link #REFUSED}: the bank said no and nothing changed; do not
- * retry the same thing. {@link #AUTH}: fix the credentials. {@link #UNAVAILABLE}: try again later, and for a
- * money movement find out first whether it happened (EX_TEMPFAIL from sysexits.h). {@link #PROTOCOL}: the
+ * retry the same thing. {@link #AUTH}: fix the credentials. {@link #UNVERIFIED}: the answer came and it is bad
+ * news about the books (verify): call a person, not a retry loop. {@link #UNAVAILABLE}: try again later (the
+ * client has already sent the request once more over a new connection); a money movement whose outcome is
+ * unknown is named by its key, and the same command with {@code --key} finishes it at most once (EX_TEMPFAIL
+ * from sysexits.h). {@link #PROTOCOL}: the
  * other end is not an ABC Bank server of this version; retrying will not help (EX_PROTOCOL). Picocli owns
  * 1 (a bug in the client: an unexpected exception) and 2 (usage).
  */
@@ -17,6 +20,7 @@ final class ExitCodes {
     static final int USAGE = CommandLine.ExitCode.USAGE;
     static final int REFUSED = 3;
     static final int AUTH = 4;
+    static final int UNVERIFIED = 5;
     static final int UNAVAILABLE = 75;
     static final int PROTOCOL = 76;
 
@@ -25,11 +29,21 @@ final class ExitCodes {
     static final String HELP_USAGE = USAGE + ":usage error: a bad option, argument or amount; nothing was sent";
     static final String HELP_REFUSED = REFUSED + ":the bank refused the operation (error: CODE: message); nothing changed";
     static final String HELP_AUTH = AUTH + ":authentication failed: BAD_CREDENTIALS, THROTTLED, or no password found";
-    static final String HELP_UNAVAILABLE = UNAVAILABLE + ":cannot connect, connection lost, no reply in time, or the server "
-            + "is busy or failed: retry later (an unanswered money movement may or may not have happened)";
+    static final String HELP_UNVERIFIED = UNVERIFIED + ":the books did not verify";
+    static final String HELP_UNAVAILABLE = UNAVAILABLE + ":cannot connect; the connection broke or timed out again after"
+            + " the one automatic retry; or the server is busy or failed: retry later (a money movement whose outcome"
+            + " is unknown is named by its key: run it again with --key KEY to finish it at most once)";
     static final String HELP_PROTOCOL = PROTOCOL + ":the server broke the protocol (not an ABC Bank server?)";
 
     private ExitCodes() {}
+
+    /**
+     * Whether a request refused with {@code code} may have taken effect all the same; every other refusal changed
+     * nothing (docs/protocol.md).
+     */
+    static boolean indefinite(ErrorCode code) {
+        return code == ErrorCode.INTERNAL_ERROR || code == ErrorCode.STORAGE_FAILED;
+    }
 
     /** How the client exits when the server answers a request with {@code code}. */
     static int of(ErrorCode code) {

@@ -31,6 +31,14 @@ interface Operation {
         return null;
     }
 
+    /**
+     * How to exit once {@code results} came back and were shown: 0, unless the answer itself is bad news
+     * ({@code verify} of books that do not verify).
+     */
+    default int exitCode(List<JsonNode> results) {
+        return ExitCodes.OK;
+    }
+
     /** Whether a user with no password yet is enrolled on the spot (create_account). */
     default boolean enrols() {
         return false;

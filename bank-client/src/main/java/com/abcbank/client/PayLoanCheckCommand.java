@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 
 @Command(name = "pay_loan_check", description = "Pay down a loan by check (anyone's loan).")
-final class PayLoanCheckCommand extends OperationCommand {
+final class PayLoanCheckCommand extends MoneyCommand {
     @Parameters(index = "0", paramLabel = "LOAN", description = "The loan account, such as L100001.")
     String loan;
 
@@ -19,7 +19,7 @@ final class PayLoanCheckCommand extends OperationCommand {
 
     @Override
     public Request request() {
-        return new Request.PayLoanCheck(loan, amountCents);
+        return new Request.PayLoanCheck(loan, amountCents, key());
     }
 
     @Override

@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 
 @Command(name = "pay_loan_transfer", description = "Pay down a loan from your checking account.")
-final class PayLoanTransferCommand extends OperationCommand {
+final class PayLoanTransferCommand extends MoneyCommand {
     @Parameters(index = "0", paramLabel = "FROM", description = "Your checking account.")
     String from;
 
@@ -22,7 +22,7 @@ final class PayLoanTransferCommand extends OperationCommand {
 
     @Override
     public Request request() {
-        return new Request.PayLoanTransfer(from, loan, amountCents);
+        return new Request.PayLoanTransfer(from, loan, amountCents, key());
     }
 
     @Override

@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 
 @Command(name = "transfer", description = "Move money from your checking account to another checking account.")
-final class TransferCommand extends OperationCommand {
+final class TransferCommand extends MoneyCommand {
     @Parameters(index = "0", paramLabel = "FROM", description = "Your checking account, which pays.")
     String from;
 
@@ -22,7 +22,7 @@ final class TransferCommand extends OperationCommand {
 
     @Override
     public Request request() {
-        return new Request.Transfer(from, to, amountCents);
+        return new Request.Transfer(from, to, amountCents, key());
     }
 
     @Override

@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 
 @Command(name = "withdraw", description = "Take cash out of your checking account.")
-final class WithdrawCommand extends OperationCommand {
+final class WithdrawCommand extends MoneyCommand {
     @Parameters(index = "0", paramLabel = "ACCOUNT", description = "Your checking account.")
     String account;
 
@@ -19,7 +19,7 @@ final class WithdrawCommand extends OperationCommand {
 
     @Override
     public Request request() {
-        return new Request.Withdraw(account, amountCents);
+        return new Request.Withdraw(account, amountCents, key());
     }
 
     @Override

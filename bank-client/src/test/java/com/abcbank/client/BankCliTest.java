@@ -2,6 +2,7 @@ package com.abcbank.client;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.abcbank.protocol.Request;
@@ -66,16 +67,36 @@ class BankCliTest {
                 Arguments.of("Audit show_history --after 3 --limit 50 --account 1001 --user Bob"
                                 + " --from 2026-11-23T10:00:00Z --to 2026-11-24T00:00:00Z",
                         new Request.ShowHistory(3L, 50, "1001", "Bob", "2026-11-23T10:00:00Z", "2026-11-24T00:00:00Z")),
-                Arguments.of("Audit report", new Request.Report()));
+                Arguments.of("Audit report", new Request.Report()),
+                Arguments.of("Audit verify", new Request.Verify()),
+                Arguments.of("Alice withdraw 1001 50 --key retry-7", new Request.Withdraw("1001", 5_000, "retry-7")),
+                Arguments.of("Alice create_account --key=" + "k".repeat(64) + " 1001",
+                        new Request.CreateAccount("1001", null, "k".repeat(64))));
     }
 
+    /**
+     * A money movement carries a key: the one --key gives, else a new UUID (compared here key aside, since it is
+     * random). A read carries none.
+     */
     @ParameterizedTest
     @MethodSource("commandLines")
     void everyCommandParsesToItsRequest(String line, Request expected) {
         ParseResult parsed = BankCli.commandLine(cli(env)).parseArgs(line.split(" "));
         assertEquals(line.split(" ")[0], ((BankCli) parsed.commandSpec().userObject()).user);
-        assertEquals(expected, requestOf(parsed));
+        Request actual = requestOf(parsed);
+        String key = IdempotencyKeys.of(actual);
+        if (!(parsed.subcommand().commandSpec().userObject() instanceof MoneyCommand)) {
+            assertNull(key, line);
+            assertEquals(expected, actual);
+        } else if (IdempotencyKeys.of(expected) != null) {
+            assertEquals(expected, actual);
+        } else {
+            assertTrue(key != null && key.matches(UUID), line + ": " + key);
+            assertEquals(expected, FakeBankServer.withoutKey(actual));
+        }
     }
+
+    static final String UUID = "\\p{XDigit}{8}-\\p{XDigit}{4}-4\\p{XDigit}{3}-[89ab]\\p{XDigit}{3}-\\p{XDigit}{12}";
 
     @Test
     void globalOptionsGoBeforeTheUserOrAfterTheCommand() {
@@ -116,6 +137,11 @@ class BankCliTest {
             "Alice balance                          | Missing required parameter: 'ACCOUNT'",
             "Alice balance 1001 1002                | Unmatched argument",
             "Alice history                          | Missing required parameter: 'ACCOUNT'",
+            "Alice deposit 1001 5 --key             | Missing required parameter for option '--key' (KEY)",
+            "Alice withdraw 1001 5 --key k\u00e9y      | Invalid value for option '--key': a key is 1 to 64 printable ASCII characters without spaces",
+            "Alice balance 1001 --key k             | Unknown options: '--key', 'k'",
+            "Audit verify --key k                   | Unknown options: '--key', 'k'",
+            "Audit verify extra                     | Unmatched argument",
             "Alice history 1001 --limit 0           | Invalid value for option '--limit': must be at least 1: 0",
             "Alice history 1001 --after -1          | Invalid value for option '--after': must be 0 or more: -1",
             "Alice history 1001 --limit many        | Invalid value for option '--limit': not a whole number: 'many'",
@@ -228,9 +254,28 @@ class BankCliTest {
         assertFalse(run.out().contains("[USER]"), run.out());
         commandNames().forEach(name -> assertTrue(run.out().contains("  " + name + " "), name));
         for (int code : new int[] {ExitCodes.OK, ExitCodes.USAGE, ExitCodes.REFUSED, ExitCodes.AUTH,
-                ExitCodes.UNAVAILABLE, ExitCodes.PROTOCOL}) {
+                ExitCodes.UNVERIFIED, ExitCodes.UNAVAILABLE, ExitCodes.PROTOCOL}) {
             assertTrue(run.out().lines().anyMatch(l -> l.strip().startsWith(code + " ")), "exit code " + code);
         }
+        assertTrue(run.out().lines().anyMatch(l -> l.matches(" +5 +the books did not verify")), run.out());
+    }
+
+    @Test
+    void aKeyLongerThanTheServerTakesIsAUsageError() {
+        CliRunner.Run run = CliRunner.run(env, home, "Alice", "deposit", "1001", "5", "--key", "k".repeat(65));
+        assertEquals(ExitCodes.USAGE, run.exitCode(), run.err());
+        assertTrue(run.err().contains("a key is 1 to 64 printable ASCII characters without spaces"), run.err());
+    }
+
+    @Test
+    void everyMoneyCommandsHelpOffersKeyAndNoOtherDoes() {
+        commandNames().forEach(name -> {
+            CliRunner.Run help = CliRunner.run(env, home, name, "--help");
+            boolean moves = BankCli.commandLine(cli(env)).getSubcommands().get(name).getCommand() instanceof MoneyCommand;
+            assertEquals(moves, help.out().contains("--key=KEY"), name + ": " + help.out());
+        });
+        assertEquals(7, commandNames().filter(name -> BankCli.commandLine(cli(env)).getSubcommands().get(name)
+                .getCommand() instanceof MoneyCommand).count());
     }
 
     @ParameterizedTest
@@ -276,5 +321,9 @@ class BankCliTest {
         showHistory.parseArgs("--user", "Bob", "--from", "2026-11-23T10:00:00Z", "--limit", "3");
         showHistory.parseArgs("--account", "1001");
         assertEquals(new Request.ShowHistory(null, null, "1001", null, null, null), ((Operation) showHistory.getCommand()).request());
+        CommandLine withdraw = new CommandLine(WithdrawCommand.class);
+        withdraw.parseArgs("1001", "5", "--key", "first-line");
+        withdraw.parseArgs("1001", "5");
+        assertTrue(IdempotencyKeys.of(((Operation) withdraw.getCommand()).request()).matches(UUID));
     }
 }

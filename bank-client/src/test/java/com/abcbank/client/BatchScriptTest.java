@@ -1,6 +1,8 @@
 package com.abcbank.client;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -45,8 +47,26 @@ class BatchScriptTest {
         assertEquals(List.of(new Request.CreateAccount("1001", 50_000L), new Request.Deposit("1001", 20_000),
                         new Request.Withdraw("1001", 1_999), new Request.Transfer("1001", "1002", 100_000),
                         new Request.History("1001", null, 5), new Request.Deposit("1002", 100)),
-                steps.stream().map(BatchScript.Step::request).toList());
+                steps.stream().map(BatchScript.Step::request).map(FakeBankServer::withoutKey).toList());
         assertTrue(steps.get(0).operation() instanceof CreateAccountCommand);
+    }
+
+    @Test
+    void everyMoneyLineHasAFreshKeyAndReadsHaveNone() throws Exception {
+        List<BatchScript.Step> steps = parse("""
+                deposit 1001 200
+                deposit 1001 200
+                withdraw 1001 5 --key mine-1
+                balance 1001
+                withdraw 1001 5
+                """);
+        List<String> keys = steps.stream().map(step -> IdempotencyKeys.of(step.request())).toList();
+        assertTrue(keys.get(0).matches(BankCliTest.UUID), keys.get(0));
+        assertTrue(keys.get(1).matches(BankCliTest.UUID), keys.get(1));
+        assertNotEquals(keys.get(0), keys.get(1), "the same line twice is two deposits, not one sent twice");
+        assertEquals("mine-1", keys.get(2));
+        assertNull(keys.get(3));
+        assertTrue(keys.get(4).matches(BankCliTest.UUID), "--key of line 3 leaked into line 5: " + keys.get(4));
     }
 
     @Test

@@ -63,7 +63,10 @@ class CommandsTest {
             assertEquals(0, run.exitCode(), run.err());
             assertEquals("Deposited 200.00 to 1001: balance 700.00 (tx 12)\n", run.out());
             assertEquals("", run.err());
-            assertEquals(List.of(new Request.Login("Alice", "pw"), new Request.Deposit("1001", 20_000)), server.requests());
+            List<Request> requests = server.requests();
+            assertEquals(List.of(new Request.Login("Alice", "pw"), new Request.Deposit("1001", 20_000)),
+                    requests.stream().map(FakeBankServer::withoutKey).toList());
+            assertTrue(IdempotencyKeys.of(requests.get(1)).matches(BankCliTest.UUID), requests.get(1).toString());
         }
     }
 
@@ -246,10 +249,170 @@ class CommandsTest {
             out.println(FakeBankServer.reply(in.next(), bank(r -> null)));
             in.next(); // reads the withdrawal, then hangs up without an answer
         };
-        try (FakeBankServer server = new FakeBankServer(hangUpAfterLogin)) {
+        try (FakeBankServer server = new FakeBankServer(hangUpAfterLogin)) { // and then refuses the reconnect
             CliRunner.Run run = CliRunner.run(env(server, "pw"), home, "Alice", "withdraw", "1001", "50");
             assertEquals(ExitCodes.UNAVAILABLE, run.exitCode());
-            assertTrue(run.err().contains("may or may not have taken effect"), run.err());
+            String key = IdempotencyKeys.of(server.requests().get(1));
+            List<String> err = run.err().lines().toList();
+            assertEquals(2, err.size(), run.err());
+            assertTrue(err.get(0).startsWith("note: 127.0.0.1:" + server.port() + " closed the connection before withdraw was"
+                    + " answered; connecting again to send it once more with the same key " + key), run.err());
+            assertTrue(err.get(1).startsWith("error: outcome unknown: withdraw was sent once and not answered, and could not"
+                    + " be sent again (cannot connect to 127.0.0.1:" + server.port() + ": "), run.err());
+            assertTrue(err.get(1).endsWith(", so it may or may not have taken effect. Its key is " + key + ": run the same"
+                    + " command again with --key " + key + " to finish it at most once, or look at the account's history"
+                    + " to see whether it happened"), run.err());
+        }
+    }
+
+    @Test
+    void aBrokenConnectionIsMadeAgainOnceAndTheSameRequestSentWithTheSameKey() throws Exception {
+        Function<Request, Object> answer = bank(r -> new Result.Tx(9, TIME, "WITHDRAW", 5_000, "1001", 45_000L,
+                null, null, null, null, null, null));
+        FakeBankServer.Script hangUpAfterTheWithdrawal = (in, out) -> {
+            out.println(FakeBankServer.reply(in.next(), answer));
+            in.next();
+        };
+        try (FakeBankServer server = new FakeBankServer(hangUpAfterTheWithdrawal, FakeBankServer.answering(answer))) {
+            CliRunner.Run run = CliRunner.run(env(server, "pw"), home, "Alice", "withdraw", "1001", "50");
+            assertEquals(0, run.exitCode(), run.err());
+            assertEquals("Withdrew 50.00 from 1001: balance 450.00 (tx 9)\n", run.out());
+            List<Request> requests = server.requests();
+            assertEquals(4, requests.size(), requests.toString());
+            Request.Withdraw withdraw = assertInstanceOf(Request.Withdraw.class, requests.get(1));
+            assertEquals(List.of(new Request.Login("Alice", "pw"), withdraw, new Request.Login("Alice", "pw"), withdraw), requests);
+            assertTrue(withdraw.key().matches(BankCliTest.UUID), withdraw.key());
+        }
+    }
+
+    @Test
+    void aReadIsSentAgainAfterABreakToo() throws Exception {
+        Result.Account account = new Result.Account("1001", "CHECKING", "Alice", TIME, 70_000, null);
+        FakeBankServer.Script timeOutOnTheRead = (in, out) -> {
+            out.println(FakeBankServer.reply(in.next(), bank(r -> account)));
+            in.next(); // reads the request and never answers: the client's read timeout ends it
+            in.next(); // returns once the client has closed this connection
+        };
+        try (FakeBankServer server = new FakeBankServer(timeOutOnTheRead, FakeBankServer.answering(bank(r -> account)))) {
+            CliRunner.Run run = CliRunner.run(env(server, "pw"), home, "", 1_000, "Alice", "balance", "1001");
+            assertEquals(0, run.exitCode(), run.err());
+            assertEquals("1001 (checking, Alice): balance 700.00\n", run.out());
+            assertTrue(run.err().startsWith("note: no reply from 127.0.0.1:" + server.port() + " in time before balance"
+                    + " was answered; connecting again to send it once more\n"), run.err());
+            assertEquals(List.of(new Request.Login("Alice", "pw"), new Request.Balance("1001"),
+                    new Request.Login("Alice", "pw"), new Request.Balance("1001")), server.requests());
+        }
+    }
+
+    @Test
+    void aReadThatBreaksTwiceExits75AsItIs() throws Exception {
+        FakeBankServer.Script hangUp = (in, out) -> {
+            out.println(FakeBankServer.reply(in.next(), bank(r -> null)));
+            in.next();
+        };
+        try (FakeBankServer server = new FakeBankServer(hangUp, hangUp)) {
+            CliRunner.Run run = CliRunner.run(env(server, "pw"), home, "Alice", "balance", "1001");
+            assertEquals(ExitCodes.UNAVAILABLE, run.exitCode());
+            assertTrue(run.err().endsWith("\nerror: 127.0.0.1:" + server.port() + " closed the connection; 1 request"
+                    + " unanswered: may or may not have taken effect\n"), run.err());
+            assertEquals(4, server.requests().size(), "sent twice, not more");
+        }
+    }
+
+    @Test
+    void aRetryAfterEnrollingLogsInWithTheSavedPasswordInsteadOfEnrollingAgain() throws Exception {
+        Result.Tx opened = new Result.Tx(1, TIME, "OPEN_ACCOUNT", 0, "1001", 0L, null, null, null, null, null, null);
+        Function<Request, Object> answer = request -> request instanceof Request.Register r ? new Result.User(r.user(), "CUSTOMER")
+                : request instanceof Request.Login l ? new Result.User(l.user(), "CUSTOMER") : opened;
+        FakeBankServer.Script hangUpAfterTheRequest = (in, out) -> {
+            out.println(FakeBankServer.reply(in.next(), answer));
+            in.next();
+        };
+        try (FakeBankServer server = new FakeBankServer(hangUpAfterTheRequest, FakeBankServer.answering(answer))) {
+            CliRunner.Run run = CliRunner.run(env(server, null), home, "Bob", "create_account", "1001");
+            assertEquals(0, run.exitCode(), run.err());
+            List<Request> requests = server.requests();
+            Request.Register register = assertInstanceOf(Request.Register.class, requests.get(0));
+            assertEquals(List.of(register, requests.get(1), new Request.Login("Bob", register.password()), requests.get(1)), requests);
+            assertInstanceOf(Request.CreateAccount.class, requests.get(1));
+        }
+    }
+
+    @Test
+    void storageFailedLeavesTheOutcomeUnknownSoItExits75AndNamesTheKey() throws Exception {
+        Failure failure = FakeBankServer.refuse(ErrorCode.STORAGE_FAILED, "the journal could not be forced to disk");
+        try (FakeBankServer server = new FakeBankServer(FakeBankServer.answering(bank(r -> failure)))) {
+            CliRunner.Run run = CliRunner.run(env(server, "pw"), home, "Alice", "transfer", "1001", "1002", "5");
+            assertEquals(ExitCodes.UNAVAILABLE, run.exitCode());
+            String key = IdempotencyKeys.of(server.requests().get(1));
+            assertEquals("error: STORAGE_FAILED: the journal could not be forced to disk. Outcome unknown: it may or may not"
+                    + " have taken effect. Its key is " + key + ": run the same command again with --key " + key
+                    + " to finish it at most once, or look at the account's history to see whether it happened\n", run.err());
+        }
+    }
+
+    @Test
+    void aDefiniteRefusalNamesNoKey() throws Exception {
+        Failure failure = FakeBankServer.refuse(ErrorCode.KEY_REUSED, "key k was used for another request");
+        try (FakeBankServer server = new FakeBankServer(FakeBankServer.answering(bank(r -> failure)))) {
+            CliRunner.Run run = CliRunner.run(env(server, "pw"), home, "Alice", "deposit", "1001", "5", "--key", "k");
+            assertEquals(ExitCodes.REFUSED, run.exitCode());
+            assertEquals("error: KEY_REUSED: key k was used for another request\n", run.err());
+            assertEquals(new Request.Deposit("1001", 500, "k"), server.requests().get(1));
+        }
+    }
+
+    @Test
+    void verifyOfSoundBooksIsOneLine() throws Exception {
+        Result.Verify verified = new Result.Verify(true, 8_389, 8_389, 76, List.of(), 608);
+        try (FakeBankServer server = new FakeBankServer(FakeBankServer.answering(bank(r -> verified)))) {
+            CliRunner.Run run = CliRunner.run(env(server, "pw"), home, "Audit", "verify");
+            assertEquals(0, run.exitCode(), run.err());
+            assertEquals("Books verified: 8,389 transactions re-read from the journal (checksums, hash chain, sequence,"
+                    + " postings summing to 0), 76 accounts recounted: all equal to the live balances, as of tx 8389,"
+                    + " in 608 ms\n", run.out());
+            assertEquals(new Request.Verify(), server.requests().get(1));
+        }
+    }
+
+    @Test
+    void booksThatDoNotVerifyListEveryProblemAndExit5() throws Exception {
+        Result.Verify failed = new Result.Verify(false, 12, 12, 20,
+                List.of("tx 7: postings sum to 1.00, not 0", "account 1001: the journal says 500.00, the books 450.00"), 3);
+        try (FakeBankServer server = new FakeBankServer(FakeBankServer.answering(bank(r -> failed)))) {
+            CliRunner.Run run = CliRunner.run(env(server, "pw"), home, "Audit", "verify");
+            assertEquals(ExitCodes.UNVERIFIED, run.exitCode(), run.err());
+            assertEquals("""
+                    BOOKS DO NOT VERIFY:
+                      tx 7: postings sum to 1.00, not 0
+                      account 1001: the journal says 500.00, the books 450.00
+                    (as of tx 12: 12 transactions re-read, 20 accounts recounted, in 3 ms)
+                    """, run.out());
+            assertEquals("", run.err());
+        }
+    }
+
+    @Test
+    void verifyJsonPrintsTheRawResultAndStillExits5WhenTheBooksDoNotVerify() throws Exception {
+        Result.Verify failed = new Result.Verify(false, 1, 1, 17, List.of("bad"), 1);
+        try (FakeBankServer server = new FakeBankServer(FakeBankServer.answering(bank(r -> failed)))) {
+            CliRunner.Run run = CliRunner.run(env(server, "pw"), home, "Audit", "verify", "--json");
+            assertEquals(ExitCodes.UNVERIFIED, run.exitCode(), run.err());
+            assertTrue(run.out().startsWith("{\n"), run.out());
+            assertTrue(run.out().contains("\"ok\" : false"), run.out());
+            assertTrue(run.out().contains("\"as_of\" : 1"), run.out());
+            assertTrue(run.out().contains("\"problems\" : [ \"bad\" ]"), run.out());
+        }
+    }
+
+    @Test
+    void aBatchWhoseVerifyFailsExits5() throws Exception {
+        Result.Verify failed = new Result.Verify(false, 1, 1, 17, List.of("bad"), 1);
+        Result.Account account = new Result.Account("1001", "CHECKING", "Alice", TIME, 0, null);
+        try (FakeBankServer server = new FakeBankServer(FakeBankServer.answering(bank(r -> r instanceof Request.Verify ? failed : account)))) {
+            CliRunner.Run run = CliRunner.run(env(server, "pw"), home, "balance 1001\nverify\nbalance 1001\n", 5_000, "Audit", "batch");
+            assertEquals(ExitCodes.UNVERIFIED, run.exitCode(), run.err());
+            assertTrue(run.out().contains("BOOKS DO NOT VERIFY:\n  bad\n"), run.out());
         }
     }
 
@@ -303,7 +466,7 @@ class CommandsTest {
             Request.Register register = assertInstanceOf(Request.Register.class, requests.get(0));
             password = register.password();
             firstPort = server.port();
-            assertEquals(new Request.CreateAccount("1001", 50_000L), requests.get(1));
+            assertEquals(new Request.CreateAccount("1001", 50_000L), FakeBankServer.withoutKey(requests.get(1)));
             assertTrue(password.matches("[A-Za-z0-9_-]{32}"), "192 bits, URL-safe base64");
             assertEquals(List.of("127.0.0.1:" + server.port() + ":Alice:" + password), Files.readAllLines(credentials()));
             assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(credentials())));
@@ -418,8 +581,8 @@ class CommandsTest {
     void showHistoryPrintsAPostingPerRowAndTheTransactionOnce() throws Exception {
         Result.Transactions page = new Result.Transactions(List.of(
                 new Result.Transaction(7, TIME, "TRANSFER", "Alice", null,
-                        List.of(new Result.Posting("1001", -5_000, 45_000), new Result.Posting("1002", 5_000, 5_000))),
-                new Result.Transaction(8, TIME, "OPEN_ACCOUNT", "Bob", "2001", List.of())), null);
+                        List.of(new Result.Posting("1001", -5_000, 45_000), new Result.Posting("1002", 5_000, 5_000)), null),
+                new Result.Transaction(8, TIME, "OPEN_ACCOUNT", "Bob", "2001", List.of(), null)), null);
         try (FakeBankServer server = new FakeBankServer(FakeBankServer.answering(bank(r -> page)))) {
             CliRunner.Run run = CliRunner.run(env(server, "pw"), home, "Audit", "show_history", "--user", "Alice");
             assertEquals(0, run.exitCode(), run.err());
@@ -544,18 +707,65 @@ class CommandsTest {
     }
 
     @Test
-    void batchThatLosesTheConnectionExits75AndCountsWhatWasUnanswered() throws Exception {
+    void batchThatLosesTheConnectionTwiceExits75AndCountsWhatWasUnanswered() throws Exception {
         Function<Request, Object> answer = bank(r -> deposit("1001", 100, 100, 1));
         FakeBankServer.Script twoThenHangUp = (in, out) -> {
-            for (int i = 0; i < 3; i++) { // login and two deposits
-                out.println(FakeBankServer.reply(in.next(), answer));
+            out.println(FakeBankServer.reply(in.next(), answer)); // login
+            List<String> batch = new ArrayList<>();
+            for (int i = 0; i < 5; i++) {
+                batch.add(in.next()); // all five lines come at once: pipelined
             }
+            batch.subList(0, 2).forEach(line -> out.println(FakeBankServer.reply(line, answer)));
         };
-        try (FakeBankServer server = new FakeBankServer(twoThenHangUp)) {
+        try (FakeBankServer server = new FakeBankServer(twoThenHangUp)) { // and then refuses the reconnect
             CliRunner.Run run = CliRunner.run(env(server, "pw"), home, "deposit 1001 1\n".repeat(5), 5_000, "Alice", "batch");
             assertEquals(ExitCodes.UNAVAILABLE, run.exitCode(), run.err());
             assertEquals(2, run.out().lines().count());
-            assertTrue(run.err().lines().anyMatch(l -> l.matches("batch: 2 ok, 0 refused, 3 unanswered in \\d+ ms")), run.err());
+            List<String> err = run.err().lines().toList();
+            assertTrue(err.get(0).startsWith("note: 127.0.0.1:" + server.port() + " closed the connection with line 3"
+                    + " unanswered; connecting again to send the 3 requests without an answer once more"), run.err());
+            assertTrue(err.get(1).startsWith("error: cannot connect to 127.0.0.1:"), run.err());
+            assertTrue(err.get(1).endsWith("; the connection broke a second time, so the batch stops here"), run.err());
+            // All five were sent at once (pipelined); the server read them all, so three have unknown outcomes.
+            List<Request> requests = server.requests();
+            for (int line = 3; line <= 5; line++) {
+                String key = IdempotencyKeys.of(requests.get(line));
+                assertEquals("line " + line + ": outcome unknown: may or may not have taken effect; its key is " + key
+                        + " (run it again with --key " + key + " to finish it at most once)", err.get(line - 1));
+            }
+            assertTrue(err.get(5).matches("batch: 2 ok, 0 refused, 3 unanswered in \\d+ ms"), run.err());
+            assertEquals(6, err.size(), run.err());
+        }
+    }
+
+    @Test
+    void batchThatLosesTheConnectionOnceSendsTheUnansweredLinesAgainWithTheirKeys() throws Exception {
+        Function<Request, Object> answer = bank(request -> {
+            Request.Deposit d = (Request.Deposit) request;
+            return deposit(d.account(), d.amount(), d.amount(), d.amount());
+        });
+        FakeBankServer.Script twoThenHangUp = (in, out) -> {
+            out.println(FakeBankServer.reply(in.next(), answer)); // login
+            List<String> batch = new ArrayList<>();
+            for (int i = 0; i < 5; i++) {
+                batch.add(in.next()); // all five lines come at once: pipelined
+            }
+            batch.subList(0, 2).forEach(line -> out.println(FakeBankServer.reply(line, answer)));
+        };
+        String script = "deposit 1001 1\ndeposit 1001 2\nbalance 1001\ndeposit 1001 3\ndeposit 1001 4\n";
+        Result.Account account = new Result.Account("1001", "CHECKING", "Alice", TIME, 300, null);
+        Function<Request, Object> second = request -> request instanceof Request.Balance ? account : answer.apply(request);
+        try (FakeBankServer server = new FakeBankServer(twoThenHangUp, FakeBankServer.answering(second))) {
+            CliRunner.Run run = CliRunner.run(env(server, "pw"), home, script, 5_000, "Alice", "batch");
+            assertEquals(0, run.exitCode(), run.err());
+            assertEquals(List.of("Deposited 1.00 to 1001: balance 1.00 (tx 100)", "Deposited 2.00 to 1001: balance 2.00 (tx 200)",
+                    "1001 (checking, Alice): balance 3.00", "Deposited 3.00 to 1001: balance 3.00 (tx 300)",
+                    "Deposited 4.00 to 1001: balance 4.00 (tx 400)"), run.out().lines().toList());
+            List<Request> requests = server.requests();
+            // First connection: login and all five (pipelined); second: login and the three without an answer.
+            assertEquals(requests.subList(3, 6), requests.subList(7, 10));
+            assertInstanceOf(Request.Login.class, requests.get(6));
+            assertTrue(run.err().lines().anyMatch(l -> l.matches("batch: 5 ok, 0 refused in \\d+ ms")), run.err());
         }
     }
 

@@ -7,11 +7,14 @@ import com.abcbank.protocol.Failure;
 import com.abcbank.protocol.Json;
 import com.abcbank.protocol.Reply;
 import com.abcbank.protocol.Request;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
+import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
@@ -23,9 +26,11 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 
 /**
- * A stand-in for the bank on 127.0.0.1, port 0: it accepts one connection and runs a script against it,
- * recording every request line it reads. Replies are made with the real protocol classes, and requests are
- * read with the server's own strict parser, so a request the real server would refuse fails here too.
+ * A stand-in for the bank on 127.0.0.1, port 0: it accepts one connection per script, in turn, and runs the
+ * script against it, recording every request line it reads. Once the last connection is accepted it stops
+ * listening, so a client that tries once more is refused at once (not left waiting for an answer). Replies are
+ * made with the real protocol classes, and requests are read with the server's own strict parser, so a request
+ * the real server would refuse fails here too.
  */
 final class FakeBankServer implements AutoCloseable {
     /** What the server does with its one connection. */
@@ -55,17 +60,26 @@ final class FakeBankServer implements AutoCloseable {
     private final Thread thread;
     private final List<String> received = Collections.synchronizedList(new ArrayList<>());
     private final AtomicReference<Throwable> failure = new AtomicReference<>();
+    private volatile boolean closed;
 
-    FakeBankServer(Script script) throws IOException {
+    /** @param scripts one per connection, in the order the connections come */
+    FakeBankServer(Script... scripts) throws IOException {
         socket = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
         thread = new Thread(() -> {
-            try (Socket connection = socket.accept()) {
-                connection.setSoTimeout(10_000); // a test that goes wrong fails instead of hanging
-                Lines in = new Lines(new BufferedReader(new InputStreamReader(connection.getInputStream(), StandardCharsets.UTF_8)));
-                PrintWriter out = new PrintWriter(new OutputStreamWriter(connection.getOutputStream(), StandardCharsets.UTF_8), true);
-                script.run(in, out);
+            try {
+                for (int i = 0; i < scripts.length; i++) {
+                    try (Socket connection = socket.accept()) {
+                        if (i == scripts.length - 1) {
+                            socket.close(); // no more connections expected: refuse any at once
+                        }
+                        connection.setSoTimeout(10_000); // a test that goes wrong fails instead of hanging
+                        Lines in = new Lines(new BufferedReader(new InputStreamReader(connection.getInputStream(), StandardCharsets.UTF_8)));
+                        PrintWriter out = new PrintWriter(new OutputStreamWriter(connection.getOutputStream(), StandardCharsets.UTF_8), true);
+                        scripts[i].run(in, out);
+                    }
+                }
             } catch (Throwable t) {
-                if (!socket.isClosed()) {
+                if (!closed) {
                     failure.set(t);
                 }
             }
@@ -119,8 +133,20 @@ final class FakeBankServer implements AutoCloseable {
         return received().stream().map(line -> Json.parseRequest(line).request()).toList();
     }
 
+    /** {@code request} as it would be without its idempotency key: to compare what was sent, key aside. */
+    static Request withoutKey(Request request) {
+        try {
+            ObjectNode wire = (ObjectNode) new ObjectMapper().readTree(Json.writeRequest(null, request));
+            wire.remove("key");
+            return Json.parseRequest(wire.toString()).request();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     @Override
     public void close() throws IOException {
+        closed = true;
         socket.close();
         thread.interrupt();
     }

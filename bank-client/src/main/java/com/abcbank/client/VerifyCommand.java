@@ -1,0 +1,55 @@
+package com.abcbank.client;
+
+import com.abcbank.protocol.Request;
+import com.abcbank.protocol.Result;
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.PrintWriter;
+import java.util.List;
+import java.util.Locale;
+import picocli.CommandLine.Command;
+
+/**
+ * The auditor's proof of the books: the server re-reads its journal from the first record and recounts every
+ * balance against the live books. Books that do not verify are an answer, not a failure to get one, so they
+ * print like any result and exit with their own code, {@link ExitCodes#UNVERIFIED}, which a script can tell
+ * from a refusal (3) and from a server it could not reach (75).
+ */
+@Command(name = "verify", description = {"Auditor: prove the books: the server re-reads its journal (checksums, hash"
+        + " chain, sequence, postings summing to 0) and recounts every balance against the live books.",
+        "Exits " + ExitCodes.UNVERIFIED + " if they do not verify, listing each problem."})
+final class VerifyCommand extends OperationCommand {
+    @Override
+    public Request request() {
+        return new Request.Verify();
+    }
+
+    @Override
+    public void print(PrintWriter out, List<JsonNode> results) {
+        Result.Verify verify = Operation.as(results.get(0), Result.Verify.class);
+        if (verify.ok()) {
+            out.println("Books verified: " + count(verify.transactions(), "transaction") + " re-read from the journal"
+                    + " (checksums, hash chain, sequence, postings summing to 0), " + count(verify.accounts(), "account")
+                    + " recounted: all equal to the live balances, as of tx " + verify.asOf() + ", in "
+                    + verify.millis() + " ms");
+            return;
+        }
+        out.println("BOOKS DO NOT VERIFY:");
+        List<String> problems = verify.problems() == null ? List.of() : verify.problems();
+        if (problems.isEmpty()) {
+            out.println("  (the server named no problem)");
+        }
+        problems.forEach(problem -> out.println("  " + problem));
+        out.println("(as of tx " + verify.asOf() + ": " + count(verify.transactions(), "transaction") + " re-read, "
+                + count(verify.accounts(), "account") + " recounted, in " + verify.millis() + " ms)");
+    }
+
+    @Override
+    public int exitCode(List<JsonNode> results) {
+        return Operation.as(results.get(0), Result.Verify.class).ok() ? ExitCodes.OK : ExitCodes.UNVERIFIED;
+    }
+
+    /** {@code 8,389 transactions}, {@code 1 account}. */
+    private static String count(long n, String noun) {
+        return String.format(Locale.ROOT, "%,d", n) + " " + noun + (n == 1 ? "" : "s");
+    }
+}
