@@ -3,8 +3,9 @@
 # directory, opens a demo bank (25 customers, 50 checking accounts, 10 loans), then runs 8 concurrent
 # clients doing 10,400 operations in batch mode (opposite transfers between customers, deposits,
 # withdrawals with overdraft attempts, loan payments, balance reads). Then it proves from the Audit view
-# that the whole bank sums to 0 and that every account's balance equals a recount from show_history,
-# prints the throughput, and exits non-zero if anything is off. The server is stopped on any exit.
+# that the whole bank sums to 0 and that every account's balance equals a recount from show_history, has
+# the server verify its journal, prints the throughput, and exits non-zero if anything is off. The server
+# is stopped on any exit.
 #
 # Usage: ./run_bank.sh [SEED]     (the same seed generates the same workload)
 set -euo pipefail
@@ -105,6 +106,9 @@ echo "== Audit: account holders (first 12 lines)"
 audit show_accountholders | head -n 12
 echo
 books_check
+echo
+echo "== Audit: verify (the server re-reads its journal and recounts every balance)"
+audit verify
 echo
 echo "throughput: $total operations ($ok ok, $refused refused by the bank) from $CLIENTS concurrent clients" \
      "in $elapsed_ms ms = $(( total * 1000 / (elapsed_ms > 0 ? elapsed_ms : 1) )) operations/s" \

@@ -55,3 +55,4 @@ echo "== Audit: report"
 audit report
 echo
 books_check
+audit verify
