@@ -4,7 +4,6 @@ import com.abcbank.ledger.History;
 import com.abcbank.ledger.Transaction;
 import java.io.BufferedInputStream;
 import java.io.DataInputStream;
-import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -68,7 +67,7 @@ public final class JournalArchive implements History {
             channel.position(offset);
             DataInputStream in = new DataInputStream(new BufferedInputStream(Channels.newInputStream(channel), 1 << 16));
             while (true) {
-                byte[] payload = next(in);
+                byte[] payload = Frames.read(in); // recovery already cut any torn tail
                 if (payload == null) {
                     return false;
                 }
@@ -86,25 +85,6 @@ public final class JournalArchive implements History {
         }
     }
 
-    /** The next frame's payload, or {@code null} at the end of the segment (recovery already cut any torn tail). */
-    private static byte[] next(DataInputStream in) throws IOException {
-        int length;
-        try {
-            length = in.readInt();
-        } catch (EOFException e) {
-            return null;
-        }
-        int crc = in.readInt();
-        if (length <= 0 || length > Frames.MAX_PAYLOAD) {
-            throw new IOException("bad frame length " + length + " in the archive");
-        }
-        byte[] payload = in.readNBytes(length);
-        if (payload.length != length || Frames.crc(payload, 0, length) != crc) {
-            throw new IOException("bad frame in the archive");
-        }
-        return payload;
-    }
-
     private synchronized TreeMap<Long, Position> index() throws IOException {
         if (index == null) {
             TreeMap<Long, Position> built = new TreeMap<>();
@@ -115,7 +95,7 @@ public final class JournalArchive implements History {
                     long offset = 0;
                     long count = 0;
                     while (true) {
-                        byte[] payload = next(in);
+                        byte[] payload = Frames.read(in); // recovery already cut any torn tail
                         if (payload == null) {
                             break;
                         }

@@ -128,7 +128,7 @@ public final class SnapshotStore {
         }
         List<Transaction> txs = new ArrayList<>(keyed);
         for (int i = 0; i < keyed; i++) {
-            txs.add(RecordCodec.decode(payload(in)).tx());
+            txs.add(RecordCodec.decode(Frames.take(in)).tx());
         }
         if (in.hasRemaining()) {
             throw new IOException(in.remaining() + " bytes after the snapshot's last record");
@@ -137,24 +137,7 @@ public final class SnapshotStore {
     }
 
     private static DataInputStream frame(ByteBuffer in) throws IOException {
-        return new DataInputStream(new ByteArrayInputStream(payload(in)));
-    }
-
-    private static byte[] payload(ByteBuffer in) throws IOException {
-        if (in.remaining() < Frames.HEADER_BYTES) {
-            throw new IOException("the snapshot ends early");
-        }
-        int length = in.getInt();
-        int crc = in.getInt();
-        if (length <= 0 || length > Frames.MAX_PAYLOAD || in.remaining() < length) {
-            throw new IOException("bad frame length " + length);
-        }
-        byte[] payload = new byte[length];
-        in.get(payload);
-        if (Frames.crc(payload, 0, length) != crc) {
-            throw new IOException("checksum mismatch");
-        }
-        return payload;
+        return new DataInputStream(new ByteArrayInputStream(Frames.take(in)));
     }
 
     private static byte[] header(LedgerState state) throws IOException {
