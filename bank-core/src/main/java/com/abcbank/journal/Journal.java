@@ -88,6 +88,14 @@ public final class Journal implements CommitLog, AutoCloseable {
         }
     }
 
+    /** Returns once transaction {@code seq} and all before it are forced to disk, whatever the durability mode. */
+    public void awaitForced(long seq) {
+        JournalWriter current = writer;
+        if (current != null) {
+            current.awaitForced(seq);
+        }
+    }
+
     /** Why the journal stopped taking records, or {@code null} while it is healthy (always, without one). */
     public Throwable failure() {
         JournalWriter current = writer;

@@ -32,15 +32,22 @@ public final class JournalArchive implements History {
     private record Position(Path segment, long offset) {}
 
     private final Path dir;
+    /** The last transaction archived: records after it belong to the live journal, which may be mid-write. */
+    private final long upToSeq;
     private TreeMap<Long, Position> index; // guarded by this
 
-    public JournalArchive(Path dir) {
+    public JournalArchive(Path dir, long upToSeq) {
         this.dir = dir;
+        this.upToSeq = upToSeq;
     }
 
     @Override
     public List<Transaction> read(long afterSeq, long untilSeq, Predicate<Transaction> matching, int limit) {
         List<Transaction> found = new ArrayList<>(Math.min(limit, 64));
+        untilSeq = Math.min(untilSeq, upToSeq);
+        if (afterSeq >= untilSeq) {
+            return found;
+        }
         try {
             Map.Entry<Long, Position> start = index().floorEntry(afterSeq + 1);
             if (start == null) {
@@ -48,7 +55,8 @@ public final class JournalArchive implements History {
             }
             List<Path> segments = Segments.list(dir);
             long offset = start.getValue().offset();
-            for (int i = segments.indexOf(start.getValue().segment()); i >= 0 && i < segments.size(); i++) {
+            for (int i = segments.indexOf(start.getValue().segment());
+                 i >= 0 && i < segments.size() && Segments.firstSeq(segments.get(i)) <= untilSeq; i++) {
                 if (scan(segments.get(i), offset, afterSeq, untilSeq, matching, limit, found)) {
                     break;
                 }
@@ -81,6 +89,9 @@ public final class JournalArchive implements History {
                         return true;
                     }
                 }
+                if (tx.seq() >= untilSeq) {
+                    return true; // never read on into the live journal, whose last frame may be half written
+                }
             }
         }
     }
@@ -89,6 +100,9 @@ public final class JournalArchive implements History {
         if (index == null) {
             TreeMap<Long, Position> built = new TreeMap<>();
             for (Path segment : Segments.list(dir)) {
+                if (Segments.firstSeq(segment) > upToSeq) {
+                    break;
+                }
                 try (InputStream raw = new BufferedInputStream(
                         Channels.newInputStream(FileChannel.open(segment, StandardOpenOption.READ)), 1 << 16)) {
                     DataInputStream in = new DataInputStream(raw);
@@ -99,10 +113,14 @@ public final class JournalArchive implements History {
                         if (payload == null) {
                             break;
                         }
+                        long seq = RecordCodec.peekSeq(payload);
                         if (count++ % INDEX_EVERY == 0) {
-                            built.put(RecordCodec.decode(payload).tx().seq(), new Position(segment, offset));
+                            built.put(seq, new Position(segment, offset));
                         }
                         offset += Frames.HEADER_BYTES + payload.length;
+                        if (seq >= upToSeq) {
+                            break; // what follows is the live journal, whose last frame may be half written
+                        }
                     }
                 }
             }

@@ -67,8 +67,8 @@ public final class JournalReader {
         List<Path> segments = Segments.list(dir);
         int first = 0;
         for (int i = 0; i < segments.size(); i++) {
-            if (Segments.firstSeq(segments.get(i)) <= afterSeq + 1) {
-                first = i; // the last segment starting at or before the first record we need
+            if (Segments.firstSeq(segments.get(i)) <= Math.max(afterSeq, 1)) {
+                first = i; // the segment holding record afterSeq, which the first replayed record chains to
             }
         }
         long expectedSeq = afterSeq + 1;
@@ -169,6 +169,11 @@ public final class JournalReader {
                 if (lastSegment && tornIfLast) {
                     cut += truncate(segment, start, bytes.length, "a torn tail (" + damage + ")");
                     break;
+                }
+                if (repair && afterSeq > 0 && maxSeen < afterSeq) {
+                    throw new JournalCorruptedException(segment, start, damage + ", before the snapshot's transaction "
+                            + afterSeq + ": repair would leave a gap under the snapshot; move the snapshots aside"
+                            + " to repair from a full replay");
                 }
                 if (!repair) {
                     throw new JournalCorruptedException(segment, start, damage

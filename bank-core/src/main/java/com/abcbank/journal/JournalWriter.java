@@ -65,6 +65,10 @@ public final class JournalWriter implements CommitLog, AutoCloseable {
     private final ReentrantLock durableLock = new ReentrantLock();
     private final Condition advanced = durableLock.newCondition();
     private volatile long durableSeq;
+    /** The last transaction forced to disk (in fsync mode, the same as {@link #durableSeq}). */
+    private volatile long forcedSeq;
+    /** Set by {@link #awaitForced}: force at the next turn of the flusher, whatever the batch window says. */
+    private volatile boolean forceRequested;
     private volatile Throwable failure;
     /** How many times the journal was forced: with group commit, far fewer than transactions. */
     private final java.util.concurrent.atomic.AtomicLong forces = new java.util.concurrent.atomic.AtomicLong();
@@ -90,6 +94,7 @@ public final class JournalWriter implements CommitLog, AutoCloseable {
         this.segmentBytes = segmentBytes;
         this.lastHash = lastHash.clone();
         this.durableSeq = lastSeq;
+        this.forcedSeq = lastSeq;
         this.bufferedLastSeq = lastSeq;
         boolean created = !segment.toFile().exists();
         this.channel = FileChannel.open(segment, Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE), OWNER_ONLY);
@@ -176,6 +181,7 @@ public final class JournalWriter implements CommitLog, AutoCloseable {
     private void flushLoop() {
         long lastForce = System.nanoTime();
         boolean unforced = false;
+        long written = durableSeq;
         try {
             while (true) {
                 ByteBuffer batch;
@@ -184,7 +190,7 @@ public final class JournalWriter implements CommitLog, AutoCloseable {
                 boolean finishing;
                 bufferLock.lock();
                 try {
-                    while (buffer.position() == 0 && !closing) {
+                    while (buffer.position() == 0 && !closing && !(forceRequested && unforced)) {
                         if (unforced) {
                             long wait = batchWindowNanos - (System.nanoTime() - lastForce);
                             if (wait <= 0) {
@@ -218,14 +224,19 @@ public final class JournalWriter implements CommitLog, AutoCloseable {
                     unforced = true;
                 }
                 spare = batch;
-                if (durability == Durability.FSYNC || finishing || System.nanoTime() - lastForce >= batchWindowNanos) {
+                if (durability == Durability.FSYNC || finishing || forceRequested
+                        || System.nanoTime() - lastForce >= batchWindowNanos) {
                     if (unforced) {
+                        forceRequested = false;
                         channel.force(false);
                         forces.incrementAndGet();
                         lastForce = System.nanoTime();
                         unforced = false;
+                        written = Math.max(written, lastSeq);
+                        publishForced(written);
                     }
                 }
+                written = Math.max(written, lastSeq);
                 publish(lastSeq);
             }
         } catch (IOException | RuntimeException | Error e) {
@@ -244,6 +255,53 @@ public final class JournalWriter implements CommitLog, AutoCloseable {
         channelBytes = 0;
         Segments.forceDirectory(dir);
         log.info("journal: new segment {}", next.getFileName());
+    }
+
+    /**
+     * Returns once every transaction up to {@code seq} is forced to disk, in any durability mode: a snapshot must
+     * never cover a transaction that a machine crash could still take out of the journal.
+     */
+    public void awaitForced(long seq) {
+        awaitDurable(seq);
+        if (forcedSeq >= seq) {
+            return;
+        }
+        durableLock.lock();
+        try {
+            forceRequested = true;
+            bufferLock.lock();
+            try {
+                work.signal();
+            } finally {
+                bufferLock.unlock();
+            }
+            long nanos = TimeUnit.MILLISECONDS.toNanos(AWAIT_TIMEOUT_MS);
+            while (forcedSeq < seq) {
+                if (failure != null) {
+                    throw new JournalFailedException("the journal failed before transaction " + seq + " was forced", failure);
+                }
+                if (nanos <= 0) {
+                    throw new JournalFailedException("the journal did not force transaction " + seq + " within "
+                            + AWAIT_TIMEOUT_MS + " ms", null);
+                }
+                nanos = advanced.awaitNanos(nanos);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new JournalFailedException("interrupted waiting for transaction " + seq + " to be forced", e);
+        } finally {
+            durableLock.unlock();
+        }
+    }
+
+    private void publishForced(long seq) {
+        durableLock.lock();
+        try {
+            forcedSeq = seq;
+            advanced.signalAll();
+        } finally {
+            durableLock.unlock();
+        }
     }
 
     private void publish(long seq) {

@@ -128,7 +128,16 @@ public final class Ledger {
             }
         }
         Intent intent = new Intent(TxType.OPEN_ACCOUNT, caller.user(), number, null, openingDepositCents);
-        return once(caller, key, intent, k -> open(caller, number, openingDepositCents, k));
+        Outcome<Transaction> outcome = once(caller, key, intent, k -> open(caller, number, openingDepositCents, k));
+        if (outcome.error() == ErrorCode.DUPLICATE_ACCOUNT) {
+            // The account may have been published a moment ago by an opening not yet sequenced; its opener holds
+            // the account's lock until it is. Passing through that lock makes this refusal come after the
+            // opening's sequence number, so the server's wait for lastSeq covers what the refusal reveals.
+            Account existing = find(number);
+            existing.lock.lock();
+            existing.lock.unlock();
+        }
+        return outcome;
     }
 
     private Outcome<Transaction> open(Caller caller, String number, long openingDepositCents, String key) {
@@ -486,6 +495,7 @@ public final class Ledger {
 
     /** Forgets the keys of transactions committed before {@code cutoff}: retries older than that run afresh. */
     public void forgetKeysBefore(Instant cutoff) {
+        log.forgetKeyedBefore(cutoff);
         keys.values().removeIf(entry -> {
             Transaction tx = entry.done.getNow(null);
             return tx != null && tx.time().isBefore(cutoff);
@@ -688,21 +698,22 @@ public final class Ledger {
      * like {@link #snapshot()}), with the transactions of the idempotency keys committed since {@code keysSince}.
      */
     public LedgerState exportState(Instant keysSince) {
-        return quiescent(all -> {
+        LedgerState accountsOnly = quiescent(all -> {
             List<AccountView> views = new ArrayList<>(all.size());
             for (Account account : all) {
                 views.add(account.view());
             }
-            List<Transaction> keyed = new ArrayList<>();
-            for (KeyEntry entry : keys.values()) {
-                Transaction tx = entry.done.getNow(null);
-                if (tx != null && !tx.time().isBefore(keysSince)) {
-                    keyed.add(tx);
-                }
-            }
-            keyed.sort(Comparator.comparingLong(Transaction::seq));
-            return new LedgerState(log.lastSeq(), log.lastTime(), nextLoanNumber.get(), views, keyed);
+            return new LedgerState(log.lastSeq(), log.lastTime(), nextLoanNumber.get(), views, List.of());
         });
+        // Outside the pause: every keyed transaction up to lastSeq was recorded under its locks, so it is there.
+        List<Transaction> keyed = new ArrayList<>();
+        for (Transaction tx : log.keyedSince(keysSince)) {
+            if (tx.seq() <= accountsOnly.lastSeq()) {
+                keyed.add(tx);
+            }
+        }
+        return new LedgerState(accountsOnly.lastSeq(), accountsOnly.lastTime(), accountsOnly.nextLoanNumber(),
+                accountsOnly.accounts(), keyed);
     }
 
     /**
@@ -742,6 +753,7 @@ public final class Ledger {
             }
             nextLoanNumber.set(state.nextLoanNumber());
             log.startAfter(state.lastSeq(), state.lastTime());
+            log.restoreKeyed(state.keyed());
             for (Transaction tx : state.keyed()) {
                 KeyEntry entry = new KeyEntry(Intent.of(tx));
                 entry.done.complete(tx);

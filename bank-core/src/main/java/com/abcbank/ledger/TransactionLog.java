@@ -25,6 +25,12 @@ final class TransactionLog {
     private final CommitLog sink;
     private final ReentrantLock sequencer = new ReentrantLock();
     private final ConcurrentSkipListMap<Long, Transaction> bySeq = new ConcurrentSkipListMap<>();
+    /**
+     * The transactions that carry an idempotency key, recorded with the transaction itself under the sequencer,
+     * so that a state taken with every account locked names the key of every transaction it includes (the
+     * ledger's key table is completed only after the locks are released).
+     */
+    private final ConcurrentSkipListMap<Long, Transaction> keyed = new ConcurrentSkipListMap<>();
     /** Guarded by {@link #sequencer}. */
     private Instant lastTime = Instant.EPOCH;
     /** The highest sequence number whose record is in {@link #bySeq}; written under the sequencer. */
@@ -50,6 +56,9 @@ final class TransactionLog {
             Transaction tx = new Transaction(seq, now, type, user, opened, postings, key);
             sink.committed(tx);
             bySeq.put(seq, tx);
+            if (key != null) {
+                keyed.put(seq, tx);
+            }
             lastTime = now;
             published = seq;
             return tx;
@@ -66,6 +75,9 @@ final class TransactionLog {
                 throw new IllegalStateException("journal out of order: tx " + tx.seq() + " after tx " + published);
             }
             bySeq.put(tx.seq(), tx);
+            if (tx.key() != null) {
+                keyed.put(tx.seq(), tx);
+            }
             if (tx.time().isAfter(lastTime)) {
                 lastTime = tx.time();
             }
@@ -92,6 +104,27 @@ final class TransactionLog {
         } finally {
             sequencer.unlock();
         }
+    }
+
+    /** Keyed transactions restored from a snapshot: they still count for {@link #keyedSince}. */
+    void restoreKeyed(List<Transaction> transactions) {
+        transactions.forEach(tx -> keyed.put(tx.seq(), tx));
+    }
+
+    /** The keyed transactions committed at or after {@code since}, in sequence order. */
+    List<Transaction> keyedSince(Instant since) {
+        List<Transaction> recent = new ArrayList<>();
+        for (Transaction tx : keyed.values()) {
+            if (!tx.time().isBefore(since)) {
+                recent.add(tx);
+            }
+        }
+        return recent;
+    }
+
+    /** Forgets keyed transactions committed before {@code cutoff}. */
+    void forgetKeyedBefore(Instant cutoff) {
+        keyed.values().removeIf(tx -> tx.time().isBefore(cutoff));
     }
 
     Instant lastTime() {

@@ -171,4 +171,77 @@ class LedgerRetryAndReplayTest {
         assertEquals(expected.seq(), nextLoan.seq());
         assertTrue(restarted.transactions(Caller.auditor("Audit"), TransactionQuery.firstPage()).isOk());
     }
+
+    @Test
+    void aStateTakenWhileKeyedDepositsRunNamesTheKeyOfEveryTransactionItIncludes() throws Exception {
+        Ledger live = new Ledger(LedgerConfig.defaults(), Clock.systemUTC());
+        int depositors = 8;
+        int depositsEach = 5_000;
+        for (int u = 0; u < depositors; u++) {
+            live.createAccount(Caller.customer("u" + u), "100" + u, 0);
+        }
+        CountDownLatch done = new CountDownLatch(depositors);
+        ExecutorService pool = Executors.newFixedThreadPool(depositors);
+        int states = 0;
+        try {
+            for (int u = 0; u < depositors; u++) {
+                int me = u;
+                pool.submit(() -> {
+                    try {
+                        for (int n = 0; n < depositsEach; n++) {
+                            live.deposit(Caller.customer("u" + me), "100" + me, 100, "k-" + me + "-" + n);
+                        }
+                    } finally {
+                        done.countDown();
+                    }
+                });
+            }
+            // States taken while deposits commit: the newest transactions are the ones whose key entries may not
+            // be complete yet, so those are checked each time.
+            do {
+                LedgerState state = live.exportState(Instant.EPOCH);
+                java.util.Set<Long> named = new java.util.HashSet<>();
+                state.keyed().forEach(tx -> named.add(tx.seq()));
+                for (long seq = Math.max(depositors + 1, state.lastSeq() - 200); seq <= state.lastSeq(); seq++) {
+                    assertTrue(named.contains(seq), "the state includes tx " + seq + " but not its key");
+                }
+                states++;
+            } while (!done.await(0, SECONDS));
+        } finally {
+            pool.shutdownNow();
+        }
+        assertTrue(states > 1, "states were taken while deposits ran: " + states);
+        assertEquals(depositors * depositsEach, live.exportState(Instant.EPOCH).keyed().size());
+    }
+
+    @Test
+    void aDuplicateRefusalComesAfterTheOpeningItRevealsIsSequenced() throws Exception {
+        CountDownLatch inCommit = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        CommitLog slowJournal = tx -> {
+            if (tx.type() == TxType.OPEN_ACCOUNT) {
+                inCommit.countDown();
+                try {
+                    release.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        };
+        Ledger slow = new Ledger(LedgerConfig.defaults(), Clock.systemUTC(), slowJournal);
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        try {
+            Future<?> alice = pool.submit(() -> slow.createAccount(ALICE, "1234", 0));
+            assertTrue(inCommit.await(10, SECONDS));
+            Future<Long> shown = pool.submit(() -> {
+                assertEquals(ErrorCode.DUPLICATE_ACCOUNT, slow.createAccount(BOB, "1234", 0).error());
+                return slow.lastSeq(); // what the server waits for before answering this refusal
+            });
+            release.countDown();
+            alice.get(10, SECONDS);
+            assertEquals(1, shown.get(10, SECONDS), "the refusal reveals tx 1, so the server must wait for it");
+        } finally {
+            pool.shutdownNow();
+        }
+    }
 }

@@ -127,7 +127,7 @@ public final class BankServer implements AutoCloseable {
                 journal.recover(config.repairJournal(), ledger::replay);
             } else {
                 long started = System.nanoTime();
-                ledger.restore(state, new JournalArchive(config.journalDir()));
+                ledger.restore(state, new JournalArchive(config.journalDir(), state.lastSeq()));
                 log.info("snapshot: {} accounts as of tx {} loaded in {} ms", state.accounts().size(), state.lastSeq(),
                         (System.nanoTime() - started) / 1_000_000);
                 journal.recover(state.lastSeq(), config.repairJournal(), ledger::replay);
@@ -240,7 +240,7 @@ public final class BankServer implements AutoCloseable {
         try {
             long started = System.nanoTime();
             LedgerState state = ledger.exportState(Instant.now().minus(KEY_WINDOW));
-            journal.awaitDurable(state.lastSeq());
+            journal.awaitForced(state.lastSeq()); // on disk, even in batch mode, before a snapshot may cover it
             Path file = snapshots.write(state);
             lastSnapshotSeq = state.lastSeq();
             log.info("snapshot {} written: {} accounts as of tx {} in {} ms", file.getFileName(), state.accounts().size(),

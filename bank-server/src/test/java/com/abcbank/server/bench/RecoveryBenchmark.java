@@ -70,7 +70,7 @@ public final class RecoveryBenchmark {
                 try (Journal journal = journalOf(journalDir)) {
                     ledger = new Ledger(LedgerConfig.defaults(), Clock.systemUTC(), journal);
                     LedgerState loaded = store.loadLatest();
-                    ledger.restore(loaded, new JournalArchive(journalDir));
+                    ledger.restore(loaded, new JournalArchive(journalDir, loaded.lastSeq()));
                     journal.recover(loaded.lastSeq(), false, ledger::replay);
                 }
                 fromSnapshot.add((System.nanoTime() - start) / 1_000_000);
