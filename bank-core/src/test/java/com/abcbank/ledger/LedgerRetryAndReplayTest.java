@@ -176,42 +176,45 @@ class LedgerRetryAndReplayTest {
     void aStateTakenWhileKeyedDepositsRunNamesTheKeyOfEveryTransactionItIncludes() throws Exception {
         Ledger live = new Ledger(LedgerConfig.defaults(), Clock.systemUTC());
         int depositors = 8;
-        int depositsEach = 5_000;
+        int maxDepositsEach = 50_000; // a bound on memory, far above what 40 states take
+        int states = 40;
         for (int u = 0; u < depositors; u++) {
             live.createAccount(Caller.customer("u" + u), "100" + u, 0);
         }
-        CountDownLatch done = new CountDownLatch(depositors);
+        java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+        java.util.concurrent.atomic.AtomicInteger deposits = new java.util.concurrent.atomic.AtomicInteger();
+        CountDownLatch started = new CountDownLatch(depositors);
         ExecutorService pool = Executors.newFixedThreadPool(depositors);
-        int states = 0;
+        List<Long> lastSeqs = new ArrayList<>();
         try {
             for (int u = 0; u < depositors; u++) {
                 int me = u;
                 pool.submit(() -> {
-                    try {
-                        for (int n = 0; n < depositsEach; n++) {
-                            live.deposit(Caller.customer("u" + me), "100" + me, 100, "k-" + me + "-" + n);
-                        }
-                    } finally {
-                        done.countDown();
+                    started.countDown();
+                    for (int n = 0; n < maxDepositsEach && !stop.get(); n++) {
+                        live.deposit(Caller.customer("u" + me), "100" + me, 100, "k-" + me + "-" + n);
+                        deposits.incrementAndGet();
                     }
                 });
             }
-            // States taken while deposits commit: the newest transactions are the ones whose key entries may not
-            // be complete yet, so those are checked each time.
-            do {
+            assertTrue(started.await(10, SECONDS));
+            // The newest transactions of each state are the ones whose key-table entries may not be complete yet.
+            for (int round = 0; round < states; round++) {
                 LedgerState state = live.exportState(Instant.EPOCH);
                 java.util.Set<Long> named = new java.util.HashSet<>();
                 state.keyed().forEach(tx -> named.add(tx.seq()));
                 for (long seq = Math.max(depositors + 1, state.lastSeq() - 200); seq <= state.lastSeq(); seq++) {
                     assertTrue(named.contains(seq), "the state includes tx " + seq + " but not its key");
                 }
-                states++;
-            } while (!done.await(0, SECONDS));
+                lastSeqs.add(state.lastSeq());
+            }
         } finally {
-            pool.shutdownNow();
+            stop.set(true);
+            pool.shutdown();
+            assertTrue(pool.awaitTermination(30, SECONDS));
         }
-        assertTrue(states > 1, "states were taken while deposits ran: " + states);
-        assertEquals(depositors * depositsEach, live.exportState(Instant.EPOCH).keyed().size());
+        assertTrue(lastSeqs.get(lastSeqs.size() - 1) > lastSeqs.get(0), "deposits ran between the states: " + lastSeqs);
+        assertEquals(deposits.get(), live.exportState(Instant.EPOCH).keyed().size());
     }
 
     @Test
