@@ -41,7 +41,7 @@ final class HistoryCommand extends OperationCommand {
         for (JsonNode result : results) {
             Result.History history = Operation.as(result, Result.History.class);
             for (Result.Entry e : history.entries()) {
-                table.row(Long.toString(e.tx()), e.time(), Operation.word(e.type()), e.user(), Operation.money(e.amount()),
+                table.row(Long.toString(e.tx()), Operation.time(e.time()), Operation.word(e.type()), e.user(), Operation.money(e.amount()),
                         e.counterparty(), Operation.money(e.balance()));
             }
             next = history.next();

@@ -58,6 +58,22 @@ interface Operation {
         return cents == null ? "?" : Money.format(cents);
     }
 
+    /** Tables show times to the second, in UTC; {@code --json} keeps the server's full precision. */
+    java.time.format.DateTimeFormatter TABLE_TIME =
+            java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss'Z'").withZone(java.time.ZoneOffset.UTC);
+
+    /** An instant from the wire as a table shows it, tolerating an absent or unexpected value. */
+    static String time(String wire) {
+        if (wire == null) {
+            return "";
+        }
+        try {
+            return TABLE_TIME.format(java.time.Instant.parse(wire));
+        } catch (java.time.format.DateTimeParseException e) {
+            return wire;
+        }
+    }
+
     /** A kind or type from the wire ({@code CHECKING}) as a word in a sentence ({@code checking}). */
     static String word(String wire) {
         return wire == null ? "?" : wire.toLowerCase(Locale.ROOT);

@@ -27,7 +27,7 @@ final class ShowAccountholdersCommand extends OperationCommand {
                 table.row(holder.user(), "", "", "", "", ""); // enrolled, no account yet: still a customer
             }
             for (Result.Account a : holder.accounts()) {
-                table.row(holder.user(), a.account(), Operation.word(a.kind()), a.created(), Operation.money(a.balance()),
+                table.row(holder.user(), a.account(), Operation.word(a.kind()), Operation.time(a.created()), Operation.money(a.balance()),
                         a.outstanding() == null ? "" : Operation.money(a.outstanding()));
             }
         }

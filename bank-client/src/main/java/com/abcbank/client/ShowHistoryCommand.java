@@ -60,7 +60,7 @@ final class ShowHistoryCommand extends OperationCommand {
         for (JsonNode result : results) {
             Result.Transactions transactions = Operation.as(result, Result.Transactions.class);
             for (Result.Transaction t : transactions.entries()) {
-                String[] head = {Long.toString(t.tx()), t.time(), Operation.word(t.type()), t.user()};
+                String[] head = {Long.toString(t.tx()), Operation.time(t.time()), Operation.word(t.type()), t.user()};
                 if (t.postings() == null || t.postings().isEmpty()) {
                     table.row(head[0], head[1], head[2], head[3], t.opened(), "", ""); // an account opened empty
                     continue;

@@ -29,7 +29,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 /** The commands end to end against a fake server: what is sent, what is printed, and the exit code. */
 @Timeout(20)
 class CommandsTest {
-    private static final String TIME = "2026-11-23T10:00:00Z";
+    private static final String TIME = "2026-11-23T10:00:00.123456789Z"; // tables show it to the second
 
     @TempDir
     Path home;
@@ -559,9 +559,9 @@ class CommandsTest {
             assertEquals(0, run.exitCode(), run.err());
             assertEquals("""
                     TX  TIME                  TYPE          BY        AMOUNT  COUNTERPARTY  BALANCE
-                     1  2026-11-23T10:00:00Z  open_account  Alice     500.00  VAULT-03       500.00
-                     2  2026-11-23T10:00:00Z  withdraw      Alice     -50.00  VAULT-03       450.00
-                     9  2026-11-23T10:00:00Z  transfer      Alice  -1,234.56  1002            10.00
+                     1  2026-11-23 10:00:00Z  open_account  Alice     500.00  VAULT-03       500.00
+                     2  2026-11-23 10:00:00Z  withdraw      Alice     -50.00  VAULT-03       450.00
+                     9  2026-11-23 10:00:00Z  transfer      Alice  -1,234.56  1002            10.00
                     """, run.out());
             assertEquals(List.of(new Request.History("1001", null, 2), new Request.History("1001", 2L, 2)),
                     server.requests().subList(1, 3));
@@ -588,9 +588,9 @@ class CommandsTest {
             assertEquals(0, run.exitCode(), run.err());
             assertEquals("""
                     TX  TIME                  TYPE          BY     ACCOUNT  AMOUNT  BALANCE
-                     7  2026-11-23T10:00:00Z  transfer      Alice  1001     -50.00   450.00
+                     7  2026-11-23 10:00:00Z  transfer      Alice  1001     -50.00   450.00
                                                                    1002      50.00    50.00
-                     8  2026-11-23T10:00:00Z  open_account  Bob    2001
+                     8  2026-11-23 10:00:00Z  open_account  Bob    2001
                     """, run.out());
             assertEquals(new Request.ShowHistory(null, null, null, "Alice", null, null), server.requests().get(1));
         }
@@ -606,8 +606,8 @@ class CommandsTest {
             CliRunner.Run run = CliRunner.run(env(server, "pw"), home, "Audit", "show_accountholders");
             assertEquals("""
                     USER   ACCOUNT  KIND      OPENED                  BALANCE  OUTSTANDING
-                    Alice  1001     checking  2026-11-23T10:00:00Z     450.00
-                    Alice  L100001  loan      2026-11-23T10:00:00Z  -1,000.00     1,000.00
+                    Alice  1001     checking  2026-11-23 10:00:00Z     450.00
+                    Alice  L100001  loan      2026-11-23 10:00:00Z  -1,000.00     1,000.00
                     Bob
                     """, run.out());
         }
@@ -699,7 +699,7 @@ class CommandsTest {
             CliRunner.Run run = CliRunner.run(env(server, "pw"), home, "# c\ndeposit 1001 1\nwithdraw 1001 1\n", 5_000,
                     "--json", "Alice", "batch");
             assertEquals(List.of(
-                    "{\"id\":2,\"ok\":true,\"result\":{\"tx\":1,\"time\":\"2026-11-23T10:00:00Z\",\"type\":\"DEPOSIT\","
+                    "{\"id\":2,\"ok\":true,\"result\":{\"tx\":1,\"time\":\"2026-11-23T10:00:00.123456789Z\",\"type\":\"DEPOSIT\","
                             + "\"amount\":100,\"account\":\"1001\",\"balance\":100}}",
                     "{\"id\":3,\"ok\":false,\"error\":{\"code\":\"FORBIDDEN\",\"message\":\"not yours\"}}"),
                     run.out().lines().toList());
