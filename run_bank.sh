@@ -45,7 +45,8 @@ for c in $(seq 0 9); do
   grep -o 'L1[0-9]\{5\}' "$work/setup-$c.out" | head -n 1 > "$work/loan-$c" \
     || { echo "no loan number for ${CUSTOMERS[$c]}:" >&2; cat "$work/setup-$c.out" >&2; exit 1; }
 done
-echo "opened: $(audit report --json | grep -o '"checking" *: *[0-9]*' | head -n 1)"
+report=$(audit report)
+echo "${report%%$'\n'*}"   # its first line: the books' sum, transactions, customers
 
 echo
 echo "== load: $CLIENTS concurrent clients x $OPS_PER_CLIENT operations, seed $SEED"
