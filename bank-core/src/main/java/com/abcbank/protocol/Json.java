@@ -39,10 +39,7 @@ public final class Json {
             .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
             .disable(MapperFeature.ALLOW_COERCION_OF_SCALARS)
             .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
-            .withCoercionConfig(LogicalType.Textual, textual -> textual
-                    .setCoercion(CoercionInputShape.Integer, CoercionAction.Fail)
-                    .setCoercion(CoercionInputShape.Float, CoercionAction.Fail)
-                    .setCoercion(CoercionInputShape.Boolean, CoercionAction.Fail))
+            .withCoercionConfig(LogicalType.Textual, Json::onlyStringsAreText)
             .build();
     private static final ObjectReader TREE = MAPPER.reader();
     private static final ObjectReader REQUEST = MAPPER.readerFor(Request.class);
@@ -51,6 +48,18 @@ public final class Json {
     private static final ObjectWriter REQUEST_WRITER = MAPPER.writerFor(Request.class);
 
     private Json() {}
+
+    /**
+     * A text field (an account number, a user name) takes a JSON string and nothing else: every other input
+     * shape (a number, a boolean, an array, an object) fails instead of being turned into text.
+     */
+    private static void onlyStringsAreText(com.fasterxml.jackson.databind.cfg.MutableCoercionConfig textual) {
+        for (CoercionInputShape shape : CoercionInputShape.values()) {
+            if (shape != CoercionInputShape.String && shape != CoercionInputShape.EmptyString) {
+                textual.setCoercion(shape, CoercionAction.Fail);
+            }
+        }
+    }
 
     /** A request line, read: its {@code id} (always, if the line was an object) and either the request or why not. */
     public record Parsed(JsonNode id, Request request, Failure failure) {}
