@@ -10,7 +10,7 @@ import picocli.CommandLine.TypeConversionException;
  * amount is a usage error (exit 2) carrying Money's reason, and is never sent.
  *
  * <p>The reason goes without the value ({@code amount has more than two decimal places}): the usage error
- * names the parameter and the value itself ({@code invalid AMOUNT '12.505': ...}, {@link BankCli#message}).
+ * names the parameter and the value itself ({@code invalid AMOUNT '12.505': ...}, {@link CliHelp#message}).
  */
 final class CentsConverter implements ITypeConverter<Long> {
     /** The help of every AMOUNT parameter. */

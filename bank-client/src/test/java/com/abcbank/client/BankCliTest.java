@@ -104,8 +104,10 @@ class BankCliTest {
         ParseResult first = BankCli.commandLine(before).parseArgs("--host", "bank.example", "--port", "6000", "--json", "Alice", "balance", "1001");
         BankCli after = cli(env);
         ParseResult second = BankCli.commandLine(after).parseArgs("Alice", "balance", "1001", "--json", "--port=6001", "--host=other");
-        assertEquals(List.of("bank.example", 6000, true), List.of(before.host(), before.port(first.commandSpec()), before.json()));
-        assertEquals(List.of("other", 6001, true), List.of(after.host(), after.port(second.commandSpec()), after.json()));
+        Endpoint beforeEndpoint = before.endpoint(first.commandSpec());
+        Endpoint afterEndpoint = after.endpoint(second.commandSpec());
+        assertEquals(List.of("bank.example", 6000, true), List.of(beforeEndpoint.host(), beforeEndpoint.port(), before.json()));
+        assertEquals(List.of("other", 6001, true), List.of(afterEndpoint.host(), afterEndpoint.port(), after.json()));
     }
 
     @Test
@@ -114,8 +116,10 @@ class BankCliTest {
         ParseResult first = BankCli.commandLine(fromEnv).parseArgs("Alice", "balance", "1001");
         BankCli defaults = cli(Map.of());
         ParseResult second = BankCli.commandLine(defaults).parseArgs("Alice", "balance", "1001");
-        assertEquals(List.of("10.0.0.7", 7070), List.of(fromEnv.host(), fromEnv.port(first.commandSpec())));
-        assertEquals(List.of("127.0.0.1", 5050), List.of(defaults.host(), defaults.port(second.commandSpec())));
+        Endpoint environment = fromEnv.endpoint(first.commandSpec());
+        Endpoint fallback = defaults.endpoint(second.commandSpec());
+        assertEquals(List.of("10.0.0.7", 7070), List.of(environment.host(), environment.port()));
+        assertEquals(List.of("127.0.0.1", 5050), List.of(fallback.host(), fallback.port()));
     }
 
     @ParameterizedTest
@@ -209,7 +213,7 @@ class BankCliTest {
             "histroy    | show_history", "balanc     | batch", "x          | report",
     })
     void aFarNameIsNoSuggestion(String typed, String command) {
-        assertFalse(BankCli.looksLike(typed, command));
+        assertFalse(CliHelp.looksLike(typed, command));
     }
 
     @Test
