@@ -13,8 +13,8 @@ final class CreateAccountCommand extends MoneyCommand {
     @Parameters(index = "0", paramLabel = "ACCOUNT", description = "The new account's number: 4 to 12 digits.")
     String account;
 
-    @Parameters(index = "1", arity = "0..1", paramLabel = "AMOUNT", converter = CentsConverter.class,
-            description = "Opening deposit, if any. " + CentsConverter.HELP)
+    @Parameters(index = "1", arity = "0..1", paramLabel = "AMOUNT", converter = CentsConverter.OpeningDeposit.class,
+            description = "Opening deposit, if any (0: none). " + CentsConverter.HELP)
     Long amountCents;
 
     @Override
