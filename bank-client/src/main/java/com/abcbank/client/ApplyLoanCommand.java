@@ -2,7 +2,6 @@ package com.abcbank.client;
 
 import com.abcbank.protocol.Request;
 import com.abcbank.protocol.Result;
-import com.fasterxml.jackson.databind.JsonNode;
 import java.io.PrintWriter;
 import java.util.List;
 import picocli.CommandLine.Command;
@@ -23,10 +22,10 @@ final class ApplyLoanCommand extends MoneyCommand {
     }
 
     @Override
-    public void print(PrintWriter out, List<JsonNode> results) {
-        Result.Tx tx = Operation.as(results.get(0), Result.Tx.class);
-        out.println("Loan " + tx.loan() + " of " + Operation.money(tx.amount()) + " paid into " + tx.account()
-                + ": balance " + Operation.money(tx.balance()) + ", outstanding " + Operation.money(tx.outstanding())
+    public void print(PrintWriter out, List<Result.Tx> results) {
+        Result.Tx tx = results.get(0);
+        out.println("Loan " + tx.loan() + " of " + Formats.money(tx.amount()) + " paid into " + tx.account()
+                + ": balance " + Formats.money(tx.balance()) + ", outstanding " + Formats.money(tx.outstanding())
                 + " (tx " + tx.tx() + ")");
     }
 }

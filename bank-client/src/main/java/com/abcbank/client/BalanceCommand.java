@@ -2,14 +2,17 @@ package com.abcbank.client;
 
 import com.abcbank.protocol.Request;
 import com.abcbank.protocol.Result;
-import com.fasterxml.jackson.databind.JsonNode;
 import java.io.PrintWriter;
 import java.util.List;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 
 @Command(name = "balance", description = "Show an account's balance (yours, or any as the auditor).")
-final class BalanceCommand extends OperationCommand {
+final class BalanceCommand extends OperationCommand<Result.Account> {
+    BalanceCommand() {
+        super(Result.Account.class);
+    }
+
     @Parameters(index = "0", paramLabel = "ACCOUNT",
             description = "A checking account such as 1001, or a loan account such as L100001.")
     String account;
@@ -20,10 +23,10 @@ final class BalanceCommand extends OperationCommand {
     }
 
     @Override
-    public void print(PrintWriter out, List<JsonNode> results) {
-        Result.Account a = Operation.as(results.get(0), Result.Account.class);
-        String outstanding = a.outstanding() == null ? "" : ", outstanding " + Operation.money(a.outstanding());
-        out.println(a.account() + " (" + Operation.word(a.kind()) + ", " + a.owner() + "): balance "
-                + Operation.money(a.balance()) + outstanding);
+    public void print(PrintWriter out, List<Result.Account> results) {
+        Result.Account a = results.get(0);
+        String outstanding = a.outstanding() == null ? "" : ", outstanding " + Formats.money(a.outstanding());
+        out.println(a.account() + " (" + Formats.word(a.kind()) + ", " + a.owner() + "): balance "
+                + Formats.money(a.balance()) + outstanding);
     }
 }

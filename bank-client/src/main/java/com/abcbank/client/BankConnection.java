@@ -3,7 +3,6 @@ package com.abcbank.client;
 import com.abcbank.protocol.Json;
 import com.abcbank.protocol.Reply;
 import com.abcbank.protocol.Request;
-import com.fasterxml.jackson.databind.JsonNode;
 import java.io.BufferedWriter;
 import java.io.ByteArrayOutputStream;
 import java.io.Closeable;
@@ -151,7 +150,7 @@ final class BankConnection implements AutoCloseable {
 
     /** Buffers one request line; {@link #receive} flushes it. */
     void send(Request request) {
-        String text = Json.writeRequest(Json.tree(nextId), request);
+        String text = Json.writeRequest(nextId, request);
         try {
             out.write(text);
             out.write('\n');
@@ -193,10 +192,9 @@ final class BankConnection implements AutoCloseable {
         if (reply.ok() ? reply.result() == null : reply.error() == null) {
             throw protocol(reply.ok() ? "a success reply without a result" : "a failure reply without an error", null);
         }
-        JsonNode id = reply.id();
-        boolean unread = (id == null || id.isNull()) && !reply.ok();
-        if (!unread && (id == null || !id.isIntegralNumber() || id.asLong() != oldestUnanswered)) {
-            throw protocol("reply id " + id + " where " + oldestUnanswered + " was due", null);
+        boolean unread = reply.unidentified() && !reply.ok();
+        if (!unread && !reply.answers(oldestUnanswered)) {
+            throw protocol("reply id " + reply.idText() + " where " + oldestUnanswered + " was due", null);
         }
     }
 

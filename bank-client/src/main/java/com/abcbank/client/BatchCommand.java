@@ -163,12 +163,7 @@ final class BatchCommand implements Callable<Integer> {
             answered++;
             if (reply.ok()) {
                 ok++;
-                if (cli.json()) {
-                    out.println(Json.write(Reply.success(Json.tree(step.line()), reply.result())));
-                } else {
-                    step.operation().print(out, List.of(reply.result()));
-                }
-                exitCode = Math.max(exitCode, step.operation().exitCode(List.of(reply.result()))); // a failed verify
+                exitCode = Math.max(exitCode, show(step.operation(), reply.withId(step.line()), out)); // a failed verify
                 return;
             }
             refused.merge(reply.error().code(), 1, Integer::sum);
@@ -178,8 +173,23 @@ final class BatchCommand implements Callable<Integer> {
                     + (key != null && ExitCodes.indefinite(reply.error().code())
                             ? " (outcome unknown; its key is " + key + ")" : ""));
             if (cli.json()) {
-                out.println(Json.write(Reply.failure(Json.tree(step.line()), reply.error())));
+                out.println(Json.write(reply.withId(step.line())));
             }
+        }
+
+        /**
+         * A result as the operation prints it, or with --json as one reply line whose id is the batch line number;
+         * returns the operation's exit code for it (a failed verify is 5 either way).
+         */
+        private <R> int show(Operation<R> operation, Reply renumbered, PrintWriter out) {
+            if (cli.json()) {
+                out.println(Json.write(renumbered));
+            }
+            List<R> results = List.of(operation.result(renumbered));
+            if (!cli.json()) {
+                operation.print(out, results);
+            }
+            return operation.exitCode(results);
         }
 
         String summary(int unanswered, long startNanos) {

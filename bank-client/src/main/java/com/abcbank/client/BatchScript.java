@@ -35,7 +35,7 @@ final class BatchScript {
     private static final Set<String> NOT_IN_BATCH = Set.of("batch", "register");
 
     /** One command of the batch: its line number, what prints its result, and the request. */
-    record Step(int line, Operation operation, Request request) {}
+    record Step(int line, Operation<?> operation, Request request) {}
 
     /** A line that is not a valid command; nothing was sent. */
     static final class InvalidLine extends Exception {
@@ -52,7 +52,7 @@ final class BatchScript {
     /** @param subcommands the client's commands by name, as {@link CommandLine#getSubcommands()} gives them */
     BatchScript(Map<String, CommandLine> subcommands) {
         subcommands.forEach((name, command) -> {
-            if (command.getCommand() instanceof Operation && !NOT_IN_BATCH.contains(name)) {
+            if (command.getCommand() instanceof Operation<?> && !NOT_IN_BATCH.contains(name)) {
                 commands.put(name, command.getCommand().getClass());
             }
         });
@@ -93,10 +93,10 @@ final class BatchScript {
                 // Each page's request depends on the previous reply, so it cannot be pipelined.
                 throw new InvalidLine(number, "--all is not available in a batch; use --after and --limit");
             }
-            Operation operation = parser.getCommand();
+            Operation<?> operation = parser.getCommand();
             return new Step(number, operation, operation.request());
         } catch (ParameterException e) {
-            throw new InvalidLine(number, name + ": " + BankCli.message(e));
+            throw new InvalidLine(number, name + ": " + CliHelp.message(e));
         }
     }
 

@@ -1,6 +1,7 @@
 package com.abcbank.client;
 
 import com.abcbank.ledger.Money;
+import java.util.regex.Pattern;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.TypeConversionException;
 
@@ -10,7 +11,7 @@ import picocli.CommandLine.TypeConversionException;
  * amount is a usage error (exit 2) carrying Money's reason, and is never sent.
  *
  * <p>The reason goes without the value ({@code amount has more than two decimal places}): the usage error
- * names the parameter and the value itself ({@code invalid AMOUNT '12.505': ...}, {@link BankCli#message}).
+ * names the parameter and the value itself ({@code invalid AMOUNT '12.505': ...}, {@link CliHelp#message}).
  */
 final class CentsConverter implements ITypeConverter<Long> {
     /** The help of every AMOUNT parameter. */
@@ -32,5 +33,20 @@ final class CentsConverter implements ITypeConverter<Long> {
         }
         String reason = message.replace(": '" + value + "'", "");
         return reason.endsWith(": " + value) ? reason.substring(0, reason.length() - value.length() - 2) : reason;
+    }
+
+    /**
+     * An opening deposit (create_account): as {@link CentsConverter}, except that zero ({@code 0}, {@code 0.00}) is
+     * no deposit at all and converts to {@code null}, the same request as leaving AMOUNT out. A person opening an
+     * empty account types 0; every other money command still refuses it, as moving nothing is a mistake there.
+     */
+    static final class OpeningDeposit implements ITypeConverter<Long> {
+        /** Zero as Money's grammar writes it: whole units and at most two decimals, no sign. */
+        private static final Pattern ZERO = Pattern.compile("0+(\\.0{1,2})?");
+
+        @Override
+        public Long convert(String value) {
+            return ZERO.matcher(value).matches() ? null : new CentsConverter().convert(value);
+        }
     }
 }

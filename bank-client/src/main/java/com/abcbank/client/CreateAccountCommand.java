@@ -2,7 +2,6 @@ package com.abcbank.client;
 
 import com.abcbank.protocol.Request;
 import com.abcbank.protocol.Result;
-import com.fasterxml.jackson.databind.JsonNode;
 import java.io.PrintWriter;
 import java.util.List;
 import picocli.CommandLine.Command;
@@ -14,8 +13,8 @@ final class CreateAccountCommand extends MoneyCommand {
     @Parameters(index = "0", paramLabel = "ACCOUNT", description = "The new account's number: 4 to 12 digits.")
     String account;
 
-    @Parameters(index = "1", arity = "0..1", paramLabel = "AMOUNT", converter = CentsConverter.class,
-            description = "Opening deposit, if any. " + CentsConverter.HELP)
+    @Parameters(index = "1", arity = "0..1", paramLabel = "AMOUNT", converter = CentsConverter.OpeningDeposit.class,
+            description = "Opening deposit, if any (0: none). " + CentsConverter.HELP)
     Long amountCents;
 
     @Override
@@ -29,9 +28,9 @@ final class CreateAccountCommand extends MoneyCommand {
     }
 
     @Override
-    public void print(PrintWriter out, List<JsonNode> results) {
-        Result.Tx tx = Operation.as(results.get(0), Result.Tx.class);
-        String deposit = tx.amount() > 0 ? " with " + Operation.money(tx.amount()) : "";
-        out.println("Opened " + tx.account() + deposit + ": balance " + Operation.money(tx.balance()) + " (tx " + tx.tx() + ")");
+    public void print(PrintWriter out, List<Result.Tx> results) {
+        Result.Tx tx = results.get(0);
+        String deposit = tx.amount() > 0 ? " with " + Formats.money(tx.amount()) : "";
+        out.println("Opened " + tx.account() + deposit + ": balance " + Formats.money(tx.balance()) + " (tx " + tx.tx() + ")");
     }
 }

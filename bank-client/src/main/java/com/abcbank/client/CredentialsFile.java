@@ -59,10 +59,18 @@ final class CredentialsFile {
         this.warnings = warnings;
     }
 
-    /** {@code $BANK_CREDENTIALS}, else {@code ~/.abcbank/credentials}. */
-    static Path defaultPath(Map<String, String> env, Path home) {
+    /**
+     * {@code $BANK_CREDENTIALS}, else {@code ~/.abcbank/credentials}, where {@code ~} is {@code $HOME} as for other
+     * command-line tools (sudo -u, a container, a test harness set it), and only when HOME is unset or empty
+     * {@code userHome}: Java's {@code user.home} comes from the password database and ignores {@code $HOME}.
+     */
+    static Path defaultPath(Map<String, String> env, Path userHome) {
         String override = env.get(ENV);
-        return override != null && !override.isEmpty() ? Path.of(override) : home.resolve(".abcbank").resolve("credentials");
+        if (override != null && !override.isEmpty()) {
+            return Path.of(override);
+        }
+        String home = env.get("HOME");
+        return (home != null && !home.isEmpty() ? Path.of(home) : userHome).resolve(".abcbank").resolve("credentials");
     }
 
     Path path() {

@@ -5,7 +5,6 @@ import static com.abcbank.client.TablePrinter.right;
 
 import com.abcbank.protocol.Request;
 import com.abcbank.protocol.Result;
-import com.fasterxml.jackson.databind.JsonNode;
 import java.io.PrintWriter;
 import java.util.List;
 import picocli.CommandLine.Command;
@@ -13,7 +12,11 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
 
 @Command(name = "history", description = "Show an account's statement, oldest first, a page at a time.")
-final class HistoryCommand extends OperationCommand {
+final class HistoryCommand extends OperationCommand<Result.History> {
+    HistoryCommand() {
+        super(Result.History.class);
+    }
+
     @Parameters(index = "0", paramLabel = "ACCOUNT",
             description = "A checking account such as 1001, or a loan account such as L100001.")
     String account;
@@ -27,22 +30,20 @@ final class HistoryCommand extends OperationCommand {
     }
 
     @Override
-    public Request nextPage(JsonNode result) {
-        Result.History history = Operation.as(result, Result.History.class);
-        Long next = page.follow(history.next());
+    public Request nextPage(Result.History result) {
+        Long next = page.follow(result.next());
         return next == null ? null : new Request.History(account, next, page.limit);
     }
 
     @Override
-    public void print(PrintWriter out, List<JsonNode> results) {
+    public void print(PrintWriter out, List<Result.History> results) {
         TablePrinter table = new TablePrinter(right("TX"), left("TIME"), left("TYPE"), left("BY"), right("AMOUNT"),
                 left("COUNTERPARTY"), right("BALANCE"));
         Long next = null;
-        for (JsonNode result : results) {
-            Result.History history = Operation.as(result, Result.History.class);
+        for (Result.History history : results) {
             for (Result.Entry e : history.entries()) {
-                table.row(Long.toString(e.tx()), Operation.time(e.time()), Operation.word(e.type()), e.user(), Operation.money(e.amount()),
-                        e.counterparty(), Operation.money(e.balance()));
+                table.row(Long.toString(e.tx()), Formats.time(e.time()), Formats.word(e.type()), e.user(), Formats.money(e.amount()),
+                        e.counterparty(), Formats.money(e.balance()));
             }
             next = history.next();
         }

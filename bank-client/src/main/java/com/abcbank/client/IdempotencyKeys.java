@@ -1,10 +1,8 @@
 package com.abcbank.client;
 
-import com.abcbank.protocol.Json;
 import com.abcbank.protocol.Request;
-import com.fasterxml.jackson.databind.JsonNode;
+import com.abcbank.protocol.Wire;
 import java.util.UUID;
-import java.util.regex.Pattern;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.TypeConversionException;
 
@@ -18,9 +16,6 @@ import picocli.CommandLine.TypeConversionException;
  * with the same key: the retry code never has to know which requests carry one.
  */
 final class IdempotencyKeys {
-    /** The server's rule (docs/protocol.md): 1 to 64 printable ASCII characters, no spaces. */
-    private static final Pattern KEY = Pattern.compile("[!-~]{1,64}");
-
     private IdempotencyKeys() {}
 
     /** A new key: a random UUID, 122 random bits, so two commands never share one by chance. */
@@ -30,9 +25,8 @@ final class IdempotencyKeys {
 
     /** The key {@code request} carries, or null for a request that has none (a read). */
     static String of(Request request) {
-        // Read off the wire form rather than by record type, so a money op added later is covered without a change here.
-        JsonNode key = Json.tree(request).get("key");
-        return key == null || key.isNull() ? null : key.asText();
+        // By the sealed Request.Money, not by record: a money op added later is covered without a change here.
+        return request instanceof Request.Money money ? money.key() : null;
     }
 
     /** What to do about a money movement whose outcome is unknown, sent with {@code key}. */
@@ -45,8 +39,8 @@ final class IdempotencyKeys {
     static final class Converter implements ITypeConverter<String> {
         @Override
         public String convert(String value) {
-            if (!KEY.matcher(value).matches()) {
-                throw new TypeConversionException("a key is 1 to 64 printable ASCII characters without spaces");
+            if (!Wire.isKey(value)) { // the server's rule (docs/protocol.md), checked before anything is sent
+                throw new TypeConversionException(Wire.KEY_RULE);
             }
             return value;
         }

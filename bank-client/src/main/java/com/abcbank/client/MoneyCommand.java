@@ -1,5 +1,6 @@
 package com.abcbank.client;
 
+import com.abcbank.protocol.Result;
 import picocli.CommandLine.Option;
 
 /**
@@ -10,12 +11,17 @@ import picocli.CommandLine.Option;
  * broke twice, or the server answered INTERNAL_ERROR or STORAGE_FAILED), it names the key it used, and the same
  * command run again with that key happens at most once in all.
  */
-abstract class MoneyCommand extends OperationCommand {
+abstract class MoneyCommand extends OperationCommand<Result.Tx> {
     static final String KEY_HELP = "Idempotency key (1 to 64 printable ASCII characters, no spaces); default: a new"
             + " random one. Give the key of an earlier run whose outcome was unknown to finish it at most once.";
 
     @Option(names = "--key", paramLabel = "KEY", converter = IdempotencyKeys.Converter.class, description = KEY_HELP)
     String givenKey;
+
+    /** Every money movement answers with the transaction it made. */
+    MoneyCommand() {
+        super(Result.Tx.class);
+    }
 
     /** --key, else a new key. Call once per request built: each call without --key is a new key. */
     final String key() {

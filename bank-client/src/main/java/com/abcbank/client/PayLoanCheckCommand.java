@@ -2,7 +2,6 @@ package com.abcbank.client;
 
 import com.abcbank.protocol.Request;
 import com.abcbank.protocol.Result;
-import com.fasterxml.jackson.databind.JsonNode;
 import java.io.PrintWriter;
 import java.util.List;
 import picocli.CommandLine.Command;
@@ -23,9 +22,9 @@ final class PayLoanCheckCommand extends MoneyCommand {
     }
 
     @Override
-    public void print(PrintWriter out, List<JsonNode> results) {
-        Result.Tx tx = Operation.as(results.get(0), Result.Tx.class);
-        out.println("Paid " + Operation.money(tx.amount()) + " on " + tx.loan() + ": outstanding "
-                + Operation.money(tx.outstanding()) + " (tx " + tx.tx() + ")");
+    public void print(PrintWriter out, List<Result.Tx> results) {
+        Result.Tx tx = results.get(0);
+        out.println("Paid " + Formats.money(tx.amount()) + " on " + tx.loan() + ": outstanding "
+                + Formats.money(tx.outstanding()) + " (tx " + tx.tx() + ")");
     }
 }

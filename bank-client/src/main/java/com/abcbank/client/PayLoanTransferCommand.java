@@ -2,7 +2,6 @@ package com.abcbank.client;
 
 import com.abcbank.protocol.Request;
 import com.abcbank.protocol.Result;
-import com.fasterxml.jackson.databind.JsonNode;
 import java.io.PrintWriter;
 import java.util.List;
 import picocli.CommandLine.Command;
@@ -26,13 +25,13 @@ final class PayLoanTransferCommand extends MoneyCommand {
     }
 
     @Override
-    public void print(PrintWriter out, List<JsonNode> results) {
-        Result.Tx tx = Operation.as(results.get(0), Result.Tx.class);
+    public void print(PrintWriter out, List<Result.Tx> results) {
+        Result.Tx tx = results.get(0);
         // docs/protocol.md names the paying account "account" (with "balance"); Result.Tx also allows "from".
         String from = tx.account() != null ? tx.account() : tx.from();
         Long balance = tx.account() != null ? tx.balance() : tx.fromBalance();
-        out.println("Paid " + Operation.money(tx.amount()) + " from " + from + " on " + tx.loan()
-                + ": balance " + Operation.money(balance) + ", outstanding "
-                + Operation.money(tx.outstanding()) + " (tx " + tx.tx() + ")");
+        out.println("Paid " + Formats.money(tx.amount()) + " from " + from + " on " + tx.loan()
+                + ": balance " + Formats.money(balance) + ", outstanding "
+                + Formats.money(tx.outstanding()) + " (tx " + tx.tx() + ")");
     }
 }

@@ -1,6 +1,5 @@
 package com.abcbank.client;
 
-import com.abcbank.protocol.Json;
 import com.abcbank.protocol.Reply;
 import com.abcbank.protocol.Request;
 import com.abcbank.protocol.Result;
@@ -24,25 +23,22 @@ final class RegisterCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        String user = cli.user(spec);
-        String host = cli.host();
-        int port = cli.port(spec);
-        // Connect first, as BankCli.connect does: an unreachable server (exit 75) before any credentials problem.
-        try (BankConnection bank = cli.open(host, port)) {
-            CredentialsFile credentials = cli.credentials(spec);
-            Optional<String> password = cli.password(host, port, user, credentials);
+        Login login = cli.login(spec);
+        // Connect first, as Login.connect does: an unreachable server (exit 75) before any credentials problem.
+        try (BankConnection bank = login.open()) {
+            Optional<String> password = login.password();
             Reply reply = password.isPresent()
-                    ? bank.call(new Request.Register(user, password.get()))
-                    : cli.enrol(bank, spec, credentials);
+                    ? bank.call(new Request.Register(login.user(), password.get()))
+                    : login.enrol(bank);
             if (!reply.ok()) {
                 throw ClientException.refused(reply.error());
             }
             PrintWriter out = spec.commandLine().getOut();
             if (cli.json()) {
-                out.println(Json.pretty(reply.result()));
+                out.println(reply.prettyResult());
             } else {
-                Result.User registered = Operation.as(reply.result(), Result.User.class);
-                out.println("Registered " + registered.user() + " (" + Operation.word(registered.role()) + ")");
+                Result.User registered = Operation.as(reply, Result.User.class);
+                out.println("Registered " + registered.user() + " (" + Formats.word(registered.role()) + ")");
             }
             return ExitCodes.OK;
         }

@@ -5,7 +5,6 @@ import static com.abcbank.client.TablePrinter.right;
 
 import com.abcbank.protocol.Request;
 import com.abcbank.protocol.Result;
-import com.fasterxml.jackson.databind.JsonNode;
 import java.io.PrintWriter;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
@@ -18,7 +17,11 @@ import picocli.CommandLine.TypeConversionException;
 
 @Command(name = "show_history", description = {"Auditor: every transaction in the bank, oldest first, a page at a time.",
         "One row per posting: each transaction's postings sum to zero."})
-final class ShowHistoryCommand extends OperationCommand {
+final class ShowHistoryCommand extends OperationCommand<Result.Transactions> {
+    ShowHistoryCommand() {
+        super(Result.Transactions.class);
+    }
+
     @Mixin
     PageOptions page;
 
@@ -47,27 +50,26 @@ final class ShowHistoryCommand extends OperationCommand {
     }
 
     @Override
-    public Request nextPage(JsonNode result) {
-        Long next = page.follow(Operation.as(result, Result.Transactions.class).next());
+    public Request nextPage(Result.Transactions result) {
+        Long next = page.follow(result.next());
         return next == null ? null : page(next);
     }
 
     @Override
-    public void print(PrintWriter out, List<JsonNode> results) {
+    public void print(PrintWriter out, List<Result.Transactions> results) {
         TablePrinter table = new TablePrinter(right("TX"), left("TIME"), left("TYPE"), left("BY"), left("ACCOUNT"),
                 right("AMOUNT"), right("BALANCE"));
         Long next = null;
-        for (JsonNode result : results) {
-            Result.Transactions transactions = Operation.as(result, Result.Transactions.class);
+        for (Result.Transactions transactions : results) {
             for (Result.Transaction t : transactions.entries()) {
-                String[] head = {Long.toString(t.tx()), Operation.time(t.time()), Operation.word(t.type()), t.user()};
+                String[] head = {Long.toString(t.tx()), Formats.time(t.time()), Formats.word(t.type()), t.user()};
                 if (t.postings() == null || t.postings().isEmpty()) {
                     table.row(head[0], head[1], head[2], head[3], t.opened(), "", ""); // an account opened empty
                     continue;
                 }
                 for (Result.Posting p : t.postings()) {
-                    table.row(head[0], head[1], head[2], head[3], p.account(), Operation.money(p.amount()),
-                            Operation.money(p.balance()));
+                    table.row(head[0], head[1], head[2], head[3], p.account(), Formats.money(p.amount()),
+                            Formats.money(p.balance()));
                     head = new String[] {"", "", "", ""}; // the transaction's columns once, on its first posting
                 }
             }

@@ -2,7 +2,6 @@ package com.abcbank.client;
 
 import com.abcbank.protocol.Request;
 import com.abcbank.protocol.Result;
-import com.fasterxml.jackson.databind.JsonNode;
 import java.io.PrintWriter;
 import java.util.List;
 import picocli.CommandLine.Command;
@@ -26,9 +25,9 @@ final class TransferCommand extends MoneyCommand {
     }
 
     @Override
-    public void print(PrintWriter out, List<JsonNode> results) {
-        Result.Tx tx = Operation.as(results.get(0), Result.Tx.class);
-        out.println("Transferred " + Operation.money(tx.amount()) + " from " + tx.from() + " to " + tx.to()
-                + ": balance " + Operation.money(tx.fromBalance()) + " (tx " + tx.tx() + ")");
+    public void print(PrintWriter out, List<Result.Tx> results) {
+        Result.Tx tx = results.get(0);
+        out.println("Transferred " + Formats.money(tx.amount()) + " from " + tx.from() + " to " + tx.to()
+                + ": balance " + Formats.money(tx.fromBalance()) + " (tx " + tx.tx() + ")");
     }
 }

@@ -2,7 +2,6 @@ package com.abcbank.client;
 
 import com.abcbank.protocol.Request;
 import com.abcbank.protocol.Result;
-import com.fasterxml.jackson.databind.JsonNode;
 import java.io.PrintWriter;
 import java.util.List;
 import java.util.Locale;
@@ -17,15 +16,19 @@ import picocli.CommandLine.Command;
 @Command(name = "verify", description = {"Auditor: prove the books: the server re-reads its journal (checksums, hash"
         + " chain, sequence, postings summing to 0) and recounts every balance against the live books.",
         "Exits " + ExitCodes.UNVERIFIED + " if they do not verify, listing each problem."})
-final class VerifyCommand extends OperationCommand {
+final class VerifyCommand extends OperationCommand<Result.Verify> {
+    VerifyCommand() {
+        super(Result.Verify.class);
+    }
+
     @Override
     public Request request() {
         return new Request.Verify();
     }
 
     @Override
-    public void print(PrintWriter out, List<JsonNode> results) {
-        Result.Verify verify = Operation.as(results.get(0), Result.Verify.class);
+    public void print(PrintWriter out, List<Result.Verify> results) {
+        Result.Verify verify = results.get(0);
         if (verify.ok()) {
             out.println("Books verified: " + count(verify.transactions(), "transaction") + " re-read from the journal"
                     + " (checksums, hash chain, sequence, postings summing to 0), " + count(verify.accounts(), "account")
@@ -44,8 +47,8 @@ final class VerifyCommand extends OperationCommand {
     }
 
     @Override
-    public int exitCode(List<JsonNode> results) {
-        return Operation.as(results.get(0), Result.Verify.class).ok() ? ExitCodes.OK : ExitCodes.UNVERIFIED;
+    public int exitCode(List<Result.Verify> results) {
+        return results.get(0).ok() ? ExitCodes.OK : ExitCodes.UNVERIFIED;
     }
 
     /** {@code 8,389 transactions}, {@code 1 account}. */

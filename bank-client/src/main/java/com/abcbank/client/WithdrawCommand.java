@@ -2,7 +2,6 @@ package com.abcbank.client;
 
 import com.abcbank.protocol.Request;
 import com.abcbank.protocol.Result;
-import com.fasterxml.jackson.databind.JsonNode;
 import java.io.PrintWriter;
 import java.util.List;
 import picocli.CommandLine.Command;
@@ -23,9 +22,9 @@ final class WithdrawCommand extends MoneyCommand {
     }
 
     @Override
-    public void print(PrintWriter out, List<JsonNode> results) {
-        Result.Tx tx = Operation.as(results.get(0), Result.Tx.class);
-        out.println("Withdrew " + Operation.money(tx.amount()) + " from " + tx.account() + ": balance "
-                + Operation.money(tx.balance()) + " (tx " + tx.tx() + ")");
+    public void print(PrintWriter out, List<Result.Tx> results) {
+        Result.Tx tx = results.get(0);
+        out.println("Withdrew " + Formats.money(tx.amount()) + " from " + tx.account() + ": balance "
+                + Formats.money(tx.balance()) + " (tx " + tx.tx() + ")");
     }
 }

@@ -50,6 +50,8 @@ class BankCliTest {
         return Stream.of(
                 Arguments.of("Alice create_account 1001 500", new Request.CreateAccount("1001", 50_000L)),
                 Arguments.of("Alice create_account 1001", new Request.CreateAccount("1001", null)),
+                Arguments.of("Alice create_account 1001 0", new Request.CreateAccount("1001", null)),
+                Arguments.of("Alice create_account 1001 0.00", new Request.CreateAccount("1001", null)),
                 Arguments.of("Alice deposit 1001 200", new Request.Deposit("1001", 20_000)),
                 Arguments.of("Alice deposit 1001 19.99", new Request.Deposit("1001", 1_999)),
                 Arguments.of("Alice deposit 1001 1,000.00", new Request.Deposit("1001", 100_000)),
@@ -104,8 +106,10 @@ class BankCliTest {
         ParseResult first = BankCli.commandLine(before).parseArgs("--host", "bank.example", "--port", "6000", "--json", "Alice", "balance", "1001");
         BankCli after = cli(env);
         ParseResult second = BankCli.commandLine(after).parseArgs("Alice", "balance", "1001", "--json", "--port=6001", "--host=other");
-        assertEquals(List.of("bank.example", 6000, true), List.of(before.host(), before.port(first.commandSpec()), before.json()));
-        assertEquals(List.of("other", 6001, true), List.of(after.host(), after.port(second.commandSpec()), after.json()));
+        Endpoint beforeEndpoint = before.endpoint(first.commandSpec());
+        Endpoint afterEndpoint = after.endpoint(second.commandSpec());
+        assertEquals(List.of("bank.example", 6000, true), List.of(beforeEndpoint.host(), beforeEndpoint.port(), before.json()));
+        assertEquals(List.of("other", 6001, true), List.of(afterEndpoint.host(), afterEndpoint.port(), after.json()));
     }
 
     @Test
@@ -114,8 +118,10 @@ class BankCliTest {
         ParseResult first = BankCli.commandLine(fromEnv).parseArgs("Alice", "balance", "1001");
         BankCli defaults = cli(Map.of());
         ParseResult second = BankCli.commandLine(defaults).parseArgs("Alice", "balance", "1001");
-        assertEquals(List.of("10.0.0.7", 7070), List.of(fromEnv.host(), fromEnv.port(first.commandSpec())));
-        assertEquals(List.of("127.0.0.1", 5050), List.of(defaults.host(), defaults.port(second.commandSpec())));
+        Endpoint environment = fromEnv.endpoint(first.commandSpec());
+        Endpoint fallback = defaults.endpoint(second.commandSpec());
+        assertEquals(List.of("10.0.0.7", 7070), List.of(environment.host(), environment.port()));
+        assertEquals(List.of("127.0.0.1", 5050), List.of(fallback.host(), fallback.port()));
     }
 
     @ParameterizedTest
@@ -128,6 +134,13 @@ class BankCliTest {
             "Alice deposit 1001 1000000.01          | invalid AMOUNT '1000000.01': amount is above the maximum of 1,000,000.00",
             "Alice deposit 1001 200 300             | Unmatched argument",
             "Alice create_account 1001 1.001        | invalid AMOUNT '1.001': amount has more than two decimal places",
+            "Alice create_account 1001 -0           | invalid AMOUNT '-0': amount must be positive",
+            "Alice create_account 1001 0.001        | invalid AMOUNT '0.001': amount has more than two decimal places",
+            "Alice withdraw 1001 0                  | invalid AMOUNT '0': amount must be positive",
+            "Alice transfer 1001 1002 0.00          | invalid AMOUNT '0.00': amount must be positive",
+            "Alice apply_loan 1001 0                | invalid AMOUNT '0': amount must be positive",
+            "Alice pay_loan_check L100001 0         | invalid AMOUNT '0': amount must be positive",
+            "Alice pay_loan_transfer 1001 L100001 0 | invalid AMOUNT '0': amount must be positive",
             "Alice withdraw 1001                    | Missing required parameter: 'AMOUNT'",
             "Alice transfer 1001 1002               | Missing required parameter: 'AMOUNT'",
             "Alice transfer 1001 1002 x             | invalid AMOUNT 'x': not an amount",
@@ -209,7 +222,7 @@ class BankCliTest {
             "histroy    | show_history", "balanc     | batch", "x          | report",
     })
     void aFarNameIsNoSuggestion(String typed, String command) {
-        assertFalse(BankCli.looksLike(typed, command));
+        assertFalse(CliHelp.looksLike(typed, command));
     }
 
     @Test

@@ -60,7 +60,7 @@ class BankConnectionTest {
             try (BankConnection bank = BankConnection.open("127.0.0.1", server.port(), 2_000, 5_000)) {
                 bank.pipeline(requests, BatchCommand.WINDOW, (index, reply) -> {
                     assertEquals(index + 1, reply.id().asInt());
-                    seen.add(Operation.as(reply.result(), Result.Account.class).account());
+                    seen.add(Operation.as(reply, Result.Account.class).account());
                 });
             }
             assertEquals(IntStream.range(0, count).mapToObj(i -> Integer.toString(1000 + i)).toList(), seen);
@@ -147,7 +147,7 @@ class BankConnectionTest {
             Reply first = bank.call(new Request.History("1001", null, null));
             Reply second = bank.call(new Request.Balance("1001")); // the next reply starts cleanly after the long one
             assertTrue(Json.write(first).length() > 4 * (1 << 16), "longer than several read buffers");
-            assertEquals(big, Operation.as(first.result(), Result.History.class));
+            assertEquals(big, Operation.as(first, Result.History.class));
             assertEquals(2, second.id().asInt());
         }
     }

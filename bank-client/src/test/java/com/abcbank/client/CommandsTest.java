@@ -485,6 +485,38 @@ class CommandsTest {
         }
     }
 
+    /** A person opening an empty account types 0: it is no opening deposit, not a usage error. */
+    @ParameterizedTest
+    @ValueSource(strings = {"0", "0.00"})
+    void createAccountWithZeroOpensAnEmptyAccount(String zero) throws Exception {
+        Result.Tx opened = new Result.Tx(3, TIME, "OPEN_ACCOUNT", 0, "1002", 0L, null, null, null, null, null, null);
+        try (FakeBankServer server = new FakeBankServer(FakeBankServer.answering(bank(r -> opened)))) {
+            CliRunner.Run run = CliRunner.run(env(server, "pw"), home, "Bob", "create_account", "1002", zero);
+            assertEquals(0, run.exitCode(), run.err());
+            assertEquals("Opened 1002: balance 0.00 (tx 3)\n", run.out());
+            assertEquals(new Request.CreateAccount("1002", null), FakeBankServer.withoutKey(server.requests().get(1)));
+        }
+    }
+
+    /**
+     * With HOME pointing elsewhere (sudo -u, a test harness, a container), the client enrols into and reads from
+     * $HOME/.abcbank/credentials, not the home that user.home names.
+     */
+    @Test
+    void theCredentialsFileFollowsHome(@TempDir Path otherHome) throws Exception {
+        Result.Tx opened = new Result.Tx(1, TIME, "OPEN_ACCOUNT", 0, "1001", 0L, null, null, null, null, null, null);
+        try (FakeBankServer server = new FakeBankServer(FakeBankServer.answering(request ->
+                request instanceof Request.Register r ? new Result.User(r.user(), "CUSTOMER") : opened))) {
+            Map<String, String> env = Map.of("BANK_PORT", Integer.toString(server.port()), "HOME", otherHome.toString());
+            CliRunner.Run run = CliRunner.run(env, home, "Alice", "create_account", "1001");
+            assertEquals(0, run.exitCode(), run.err());
+            Path saved = otherHome.resolve(".abcbank").resolve("credentials");
+            assertTrue(run.err().contains("saved in " + saved), run.err());
+            assertEquals(1, Files.readAllLines(saved).size());
+            assertFalse(Files.exists(credentials()), "written under user.home, not $HOME");
+        }
+    }
+
     @Test
     void aRefusedEnrolmentTakesTheSavedPasswordOutAgainAndExits4() throws Exception {
         Failure taken = FakeBankServer.refuse(ErrorCode.USER_EXISTS, "user Alice exists");

@@ -147,6 +147,18 @@ class CredentialsFileTest {
         assertEquals(Path.of("/etc/bank/creds"), CredentialsFile.defaultPath(Map.of("BANK_CREDENTIALS", "/etc/bank/creds"), home));
     }
 
+    /** Like other command-line tools, the client takes $HOME as the home; Java's user.home ignores it. */
+    @Test
+    void homeFromTheEnvironmentWinsOverUserHome() {
+        Path userHome = Path.of("/home/alice");
+        assertEquals(Path.of("/tmp/other/.abcbank/credentials"),
+                CredentialsFile.defaultPath(Map.of("HOME", "/tmp/other"), userHome));
+        assertEquals(Path.of("/etc/bank/creds"),
+                CredentialsFile.defaultPath(Map.of("HOME", "/tmp/other", "BANK_CREDENTIALS", "/etc/bank/creds"), userHome));
+        assertEquals(userHome.resolve(".abcbank/credentials"), CredentialsFile.defaultPath(Map.of("HOME", ""), userHome),
+                "an empty HOME is no home: fall back to user.home");
+    }
+
     @Test
     void splitNeedsExactlyFourFields() {
         assertNull(CredentialsFile.split("a:b:c"));

@@ -306,12 +306,12 @@ class RetryEndToEndTest {
     }
 
     private long balance(String account) throws IOException {
-        return Operation.as(audit(new Request.Balance(account)).result(), Result.Account.class).balance();
+        return Operation.as(audit(new Request.Balance(account)), Result.Account.class).balance();
     }
 
     /** The account's statement entries of one type, from the server's books. */
     private List<Result.Entry> entries(String account, String type) throws IOException {
-        Result.History history = Operation.as(audit(new Request.History(account, null, 1_000)).result(), Result.History.class);
+        Result.History history = Operation.as(audit(new Request.History(account, null, 1_000)), Result.History.class);
         assertEquals(null, history.next(), "more than one page");
         return history.entries().stream().filter(e -> e.type().equals(type)).toList();
     }

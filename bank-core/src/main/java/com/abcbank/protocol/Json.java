@@ -117,6 +117,11 @@ public final class Json {
         }
     }
 
+    /** A request as one line with a numeric id, as a client numbers its requests: {@code {"id":3,"op":..,...}}. */
+    public static String writeRequest(long id, Request request) {
+        return writeRequest(tree(id), request);
+    }
+
     /** A reply as one line, without the newline. */
     public static String write(Reply reply) {
         try {
@@ -140,12 +145,18 @@ public final class Json {
         return MAPPER.valueToTree(value);
     }
 
-    /** A JSON tree as a value of {@code type}, such as a reply's result as a {@link Result} record. */
+    /**
+     * A JSON tree as a value of {@code type}, such as a reply's result as a {@link Result} record.
+     *
+     * @throws UncheckedIOException if the tree does not have that shape
+     */
     public static <T> T convert(JsonNode node, Class<T> type) {
         try {
             return MAPPER.treeToValue(node, type);
         } catch (JsonProcessingException e) {
             throw new UncheckedIOException("unexpected result shape: " + e.getOriginalMessage(), e);
+        } catch (IllegalArgumentException e) { // Jackson's word for a conversion it cannot make
+            throw new UncheckedIOException("unexpected result shape: " + e.getMessage(), new java.io.IOException(e));
         }
     }
 

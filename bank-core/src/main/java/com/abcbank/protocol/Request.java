@@ -4,6 +4,8 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonSubTypes.Type;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
+import java.util.List;
+import java.util.stream.Stream;
 
 /**
  * One request line, after its {@code id} was taken off: {@code {"op": "deposit", "account": "1001", "amount": 20000}}.
@@ -12,6 +14,10 @@ import com.fasterxml.jackson.annotation.JsonTypeInfo;
  * characters, a UUID say): a retry with the same key returns the first result and moves nothing more.
  * A required field is {@code required = true}, so a missing one is an error,
  * not a zero; optional fields are boxed and {@code null} when absent. Field names on the wire are snake_case.
+ *
+ * <p>The op names are said once, in {@link JsonSubTypes}: {@link #OPS} is read from there, and a test checks that
+ * every record this interface permits has a name. The money-moving requests are the {@link Money} ones: a caller
+ * reads their key without knowing the record type, and a request added there is covered by every retry path.
  */
 @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "op")
 @JsonSubTypes({
@@ -32,10 +38,19 @@ import com.fasterxml.jackson.annotation.JsonTypeInfo;
         @Type(value = Request.Verify.class, name = "verify"),
 })
 public sealed interface Request {
-    /** The op names, as on the wire. */
-    java.util.List<String> OPS = java.util.List.of("register", "login", "create_account", "deposit", "withdraw",
-            "transfer", "apply_loan", "pay_loan_check", "pay_loan_transfer", "balance", "history",
-            "show_accountholders", "show_history", "report", "verify");
+    /** The op names, as on the wire, in the order of {@link JsonSubTypes}. */
+    List<String> OPS = Stream.of(Request.class.getAnnotation(JsonSubTypes.class).value())
+            .map(JsonSubTypes.Type::name).toList();
+
+    /**
+     * A request that moves money (or opens an account, which may), and so may carry an idempotency key: sent
+     * twice with the same key, it moves money once ({@link Wire#KEY} says what a key may be).
+     */
+    sealed interface Money extends Request
+            permits CreateAccount, Deposit, Withdraw, Transfer, ApplyLoan, PayLoanCheck, PayLoanTransfer {
+        /** The idempotency key, or {@code null} when the request carries none. */
+        String key();
+    }
 
     /** Open enrolment: a new customer. The password is never logged. */
     record Register(@JsonProperty(required = true) String user, @JsonProperty(required = true) String password)
@@ -56,28 +71,28 @@ public sealed interface Request {
     }
 
     /** @param amount optional opening deposit, cents; @param key optional idempotency key */
-    record CreateAccount(@JsonProperty(required = true) String account, Long amount, String key) implements Request {
+    record CreateAccount(@JsonProperty(required = true) String account, Long amount, String key) implements Money {
         public CreateAccount(String account, Long amount) {
             this(account, amount, null);
         }
     }
 
     record Deposit(@JsonProperty(required = true) String account, @JsonProperty(required = true) long amount,
-                   String key) implements Request {
+                   String key) implements Money {
         public Deposit(String account, long amount) {
             this(account, amount, null);
         }
     }
 
     record Withdraw(@JsonProperty(required = true) String account, @JsonProperty(required = true) long amount,
-                    String key) implements Request {
+                    String key) implements Money {
         public Withdraw(String account, long amount) {
             this(account, amount, null);
         }
     }
 
     record Transfer(@JsonProperty(required = true) String from, @JsonProperty(required = true) String to,
-                    @JsonProperty(required = true) long amount, String key) implements Request {
+                    @JsonProperty(required = true) long amount, String key) implements Money {
         public Transfer(String from, String to, long amount) {
             this(from, to, amount, null);
         }
@@ -85,21 +100,21 @@ public sealed interface Request {
 
     /** @param account the caller's checking account that receives the principal */
     record ApplyLoan(@JsonProperty(required = true) String account, @JsonProperty(required = true) long amount,
-                     String key) implements Request {
+                     String key) implements Money {
         public ApplyLoan(String account, long amount) {
             this(account, amount, null);
         }
     }
 
     record PayLoanCheck(@JsonProperty(required = true) String loan, @JsonProperty(required = true) long amount,
-                        String key) implements Request {
+                        String key) implements Money {
         public PayLoanCheck(String loan, long amount) {
             this(loan, amount, null);
         }
     }
 
     record PayLoanTransfer(@JsonProperty(required = true) String from, @JsonProperty(required = true) String loan,
-                           @JsonProperty(required = true) long amount, String key) implements Request {
+                           @JsonProperty(required = true) long amount, String key) implements Money {
         public PayLoanTransfer(String from, String loan, long amount) {
             this(from, loan, amount, null);
         }

@@ -3,6 +3,7 @@ package com.abcbank.protocol;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.abcbank.ledger.ErrorCode;
@@ -104,5 +105,36 @@ class JsonTest {
         JsonNode tx = Json.tree(new Result.Tx(9, "t", "TRANSFER", 5, null, null, "1001", 1L, "1002", 2L, null, null));
         assertTrue(tx.has("from_balance") && tx.has("to_balance"), tx::toString);
         assertFalse(tx.has("loan"), tx::toString);
+    }
+
+    @Test
+    void aReaderOfRepliesAsksAboutIdsWithoutJackson() {
+        Reply numbered = Json.parseReply("{\"id\":7,\"ok\":true,\"result\":{\"user\":\"alice\",\"role\":\"customer\"}}");
+        assertTrue(numbered.answers(7));
+        assertFalse(numbered.answers(8));
+        assertFalse(numbered.unidentified());
+        Reply named = Json.parseReply("{\"id\":\"7\",\"ok\":false,\"error\":{\"code\":\"UNKNOWN_OP\",\"message\":\"no\"}}");
+        assertFalse(named.answers(7), "the string \"7\" is not the number 7");
+        assertEquals("\"7\"", named.idText());
+        Reply anonymous = Json.parseReply("{\"id\":null,\"ok\":false,\"error\":{\"code\":\"LINE_TOO_LONG\",\"message\":\"x\"}}");
+        assertTrue(anonymous.unidentified());
+        assertFalse(anonymous.answers(0));
+    }
+
+    @Test
+    void aResultIsReadAsItsRecordOrAsTheTextThatCame() {
+        Reply reply = Json.parseReply("{\"id\":1,\"ok\":true,\"result\":{\"user\":\"alice\",\"role\":\"customer\"}}");
+        assertEquals(new Result.User("alice", "customer"), reply.resultAs(Result.User.class));
+        assertEquals("{\n  \"user\" : \"alice\",\n  \"role\" : \"customer\"\n}", reply.prettyResult());
+        assertThrows(java.io.UncheckedIOException.class, () -> reply.resultAs(Result.Verify.class));
+        Reply refused = Reply.failure(null, new Failure(ErrorCode.UNKNOWN_OP, "no"));
+        assertThrows(java.io.UncheckedIOException.class, () -> refused.resultAs(Result.User.class));
+    }
+
+    @Test
+    void renumberingAReplyKeepsTheRestOfItsBytes() {
+        String line = "{\"id\":9,\"ok\":false,\"error\":{\"code\":\"UNKNOWN_OP\",\"message\":\"say \\\"hi\\\"\"}}";
+        assertEquals(line.replace("\"id\":9", "\"id\":3"), Json.write(Json.parseReply(line).withId(3)));
+        assertEquals(Json.writeRequest(IntNode.valueOf(3), new Request.Report()), Json.writeRequest(3, new Request.Report()));
     }
 }

@@ -1,0 +1,173 @@
+package com.abcbank.client;
+
+import com.abcbank.ledger.ErrorCode;
+import com.abcbank.protocol.Reply;
+import com.abcbank.protocol.Request;
+import com.abcbank.protocol.Wire;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.util.Base64;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
+
+/**
+ * Getting a logged-in connection for one USER at one {@link Endpoint}: connect, find the password, log in, or
+ * enrol USER when it may.
+ *
+ * <p>The password comes from the first source that has one: {@code --password-file}, {@code $BANK_PASSWORD},
+ * the {@link CredentialsFile}. A source that is there but gives none ({@code --password-file} of an empty file)
+ * is an authentication failure (exit 4), not a usage error: the command line is right, and what needs fixing is
+ * the credentials, as with any other password that is not there. Passwords never reach a message or a log.
+ *
+ * <p>Order matters: it connects before it looks for a password. A server that cannot be reached is the problem to
+ * fix first (exit 75), and a password is no use without one, so every credentials problem is reported only once
+ * the server is known to be there.
+ */
+final class Login {
+    /** 192 random bits, well above the 128 that make guessing hopeless. */
+    private static final int PASSWORD_BYTES = 24;
+    /** Thread-safe and costly to seed: one for the process. */
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private final String user;
+    private final Endpoint endpoint;
+    private final Path passwordFile;
+    private final Map<String, String> env;
+    private final CredentialsFile credentials;
+    private final PrintWriter err;
+    private final Function<Endpoint, BankConnection> opener;
+
+    /**
+     * @param passwordFile {@code --password-file}, or null
+     * @param env          for {@code BANK_PASSWORD}
+     * @param err          where notes go (a registration, a password that could not be taken out again)
+     * @param opener       connects to the endpoint, or throws {@link ClientException} (exit 75)
+     */
+    Login(String user, Endpoint endpoint, Path passwordFile, Map<String, String> env, CredentialsFile credentials,
+          PrintWriter err, Function<Endpoint, BankConnection> opener) {
+        this.user = user;
+        this.endpoint = endpoint;
+        this.passwordFile = passwordFile;
+        this.env = env;
+        this.credentials = credentials;
+        this.err = err;
+        this.opener = opener;
+    }
+
+    String user() {
+        return user;
+    }
+
+    /** A connection to the endpoint, not logged in. */
+    BankConnection open() {
+        return opener.apply(endpoint);
+    }
+
+    /**
+     * Connects and logs in as USER. With no password from any source, a command that {@code mayEnrol}
+     * registers USER with a new random password instead (which logs the connection in); any other command
+     * stops with exit 4.
+     */
+    BankConnection connect(boolean mayEnrol) {
+        BankConnection bank = open();
+        try {
+            Optional<String> password = password();
+            if (password.isPresent()) {
+                bank.login(user, password.get());
+                return bank;
+            }
+            if (!mayEnrol) {
+                throw new ClientException(ExitCodes.AUTH, noPassword());
+            }
+            // register logs the connection in (docs/protocol.md), so no login follows: one PBKDF2 hash, not two.
+            Reply registered = enrol(bank);
+            if (registered.ok()) {
+                return bank;
+            }
+            if (registered.error().code() == ErrorCode.USER_EXISTS) {
+                throw new ClientException(ExitCodes.AUTH, ClientException.describe(registered.error()) + "; " + noPassword());
+            }
+            throw ClientException.refused(registered.error());
+        } catch (RuntimeException e) {
+            bank.close();
+            throw e;
+        }
+    }
+
+    /** What to do about a missing password: where the client looked, and for the auditor where the server put it. */
+    String noPassword() {
+        String message = "no password for " + user + " at " + endpoint + ": use --password-file, set BANK_PASSWORD,"
+                + " or add host:port:user:password to " + credentials.path();
+        if (user.equalsIgnoreCase(Wire.AUDITOR)) { // names match regardless of case, as on the server
+            message += "; the server wrote the auditor's password to DATA/" + Wire.AUDIT_PASSWORD_FILE + " (DATA: the"
+                    + " server's --data directory, ./data by default), so try --password-file data/" + Wire.AUDIT_PASSWORD_FILE;
+        }
+        return message;
+    }
+
+    /**
+     * Registers USER with a new random password. The password is saved (and forced to disk) before it is
+     * sent: were it saved after, a crash or a full disk between the two would leave a user whose password
+     * nobody knows. If the server refuses, the saved line is taken out again; if the connection breaks,
+     * it stays, because the registration may have happened.
+     */
+    Reply enrol(BankConnection bank) {
+        String password = newPassword();
+        try {
+            credentials.add(endpoint.host(), endpoint.port(), user, password);
+        } catch (IOException | IllegalArgumentException e) {
+            throw new ClientException(ExitCodes.AUTH, "cannot save a new password for " + user + ": " + e.getMessage(), e);
+        }
+        Reply reply = bank.call(new Request.Register(user, password));
+        if (!reply.ok()) {
+            try {
+                credentials.remove(endpoint.host(), endpoint.port(), user, password);
+            } catch (IOException e) {
+                err.println("warning: could not take the unused password of " + user + " out of " + credentials.path()
+                        + ": " + e.getMessage());
+            }
+            return reply;
+        }
+        err.println("note: registered " + user + " at " + endpoint + "; its new password is saved in " + credentials.path());
+        return reply;
+    }
+
+    /** The password from the first source that has one (see the class comment), or empty for none. */
+    Optional<String> password() {
+        if (passwordFile != null) {
+            return Optional.of(fromPasswordFile());
+        }
+        String fromEnv = env.get("BANK_PASSWORD");
+        if (fromEnv != null && !fromEnv.isEmpty()) {
+            return Optional.of(fromEnv);
+        }
+        return credentials.find(endpoint.host(), endpoint.port(), user);
+    }
+
+    private String fromPasswordFile() {
+        String first;
+        try (BufferedReader reader = Files.newBufferedReader(passwordFile, StandardCharsets.UTF_8)) {
+            first = reader.readLine();
+        } catch (IOException e) {
+            throw new ClientException(ExitCodes.AUTH, "cannot read password file " + passwordFile + ": "
+                    + ClientException.describe(e), e);
+        }
+        if (first == null || first.isEmpty()) {
+            throw new ClientException(ExitCodes.AUTH, "no password in password file " + passwordFile
+                    + ": its first line is empty");
+        }
+        return first;
+    }
+
+    private static String newPassword() {
+        byte[] bytes = new byte[PASSWORD_BYTES];
+        RANDOM.nextBytes(bytes);
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+    }
+}

@@ -1,0 +1,19 @@
+/**
+ * The command-line client: {@code client [OPTIONS] USER COMMAND [ARGS]}. {@link com.abcbank.client.BankCli} is the
+ * entry point and the one public class; everything else is package-private and may change freely.
+ *
+ * <p>How it is put together: one class per subcommand (an {@code Operation} knows its request, the type of its
+ * result and how to print it), {@code BankCli.run} as the one way to run an operation, {@code Endpoint} (where the
+ * server is), {@code Login} (connect, password sources, enrolment), {@code BankConnection} (one TCP connection,
+ * bounded waits, replies checked in order), {@code RetryingConnection} and {@code BatchCommand} (one resend with
+ * the same idempotency keys after a break), {@code CliHelp} (help and usage errors), {@code Formats} and
+ * {@code TablePrinter} (text output). It speaks the wire only through {@code com.abcbank.protocol}, and knows no
+ * JSON library.
+ *
+ * <p><b>What is stable</b> is what a person or a script sees, not the Java: the command names, arguments and
+ * options, the exit codes ({@code ExitCodes}: scripts branch on them), the {@code --json} output (the server's
+ * result as sent), the batch file syntax, the environment variables ({@code BANK_HOST}, {@code BANK_PORT},
+ * {@code BANK_PASSWORD}, {@code BANK_CREDENTIALS}, {@code HOME}) and the credentials file format
+ * ({@code host:port:user:password}, mode 600). The text output is for people and may be reworded.
+ */
+package com.abcbank.client;
