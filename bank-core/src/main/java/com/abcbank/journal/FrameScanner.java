@@ -140,8 +140,9 @@ final class FrameScanner implements AutoCloseable {
         int base = load(from, rest);
         for (int i = 0; i + Frames.HEADER_BYTES < rest; i++) {
             int length = window.getInt(base + i);
+            int payloadAt = base + i + Frames.HEADER_BYTES;
             if (length > 0 && length <= Frames.MAX_PAYLOAD && i + Frames.HEADER_BYTES + (long) length <= rest
-                    && Frames.crc(window.array(), base + i + Frames.HEADER_BYTES, length) == window.getInt(base + i + 4)) {
+                    && Frames.crc(window.array(), payloadAt, length) == window.getInt(base + i + 4)) {
                 return true;
             }
         }

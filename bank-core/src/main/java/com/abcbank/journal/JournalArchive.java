@@ -99,7 +99,7 @@ public final class JournalArchive implements History {
         return index;
     }
 
-    /** Adds every {@value #INDEX_EVERY}th record of {@code segment} to {@code index}; true once past {@link #upToSeq}. */
+    /** Indexes every {@value #INDEX_EVERY}th record of {@code segment}; true once at {@link #upToSeq}. */
     private boolean indexSegment(Path segment, TreeMap<Long, Position> index) throws IOException {
         try (FrameScanner scanner = FrameScanner.open(segment, 0)) {
             long count = 0;

@@ -140,7 +140,7 @@ final class JournalWriter implements CommitLog, AutoCloseable {
             throw new IllegalArgumentException("with durability NONE there is no journal to write");
         }
         if (maxBufferBytes < Frames.HEADER_BYTES + Frames.MAX_PAYLOAD) {
-            throw new IllegalArgumentException("a buffer of " + maxBufferBytes + " bytes cannot hold the largest frame");
+            throw new IllegalArgumentException("a buffer of " + maxBufferBytes + " bytes cannot hold every frame");
         }
         this.dir = dir;
         this.durability = durability;
@@ -154,7 +154,8 @@ final class JournalWriter implements CommitLog, AutoCloseable {
         this.written = lastSeq;
         this.buffer = new CommitBuffer(INITIAL_BUFFER_BYTES, maxBufferBytes, lastSeq, hooks);
         boolean created = !segment.toFile().exists();
-        this.channel = FileChannel.open(segment, Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE), OWNER_ONLY);
+        this.channel = FileChannel.open(segment, Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE),
+                OWNER_ONLY);
         this.channelBytes = channel.size();
         channel.position(channelBytes);
         if (created) {

@@ -83,7 +83,8 @@ class JournalWriterTest {
         assertTimeoutPreemptively(WITHIN, writer::close);
 
         List<Long> read = new ArrayList<>();
-        JournalReader.Result result = JournalReader.read(dir, 0, RecordCodec.NO_PREVIOUS, false, tx -> read.add(tx.seq()));
+        JournalReader.Result result = JournalReader.read(dir, 0, RecordCodec.NO_PREVIOUS, false,
+                tx -> read.add(tx.seq()));
         assertEquals(LongStream.rangeClosed(1, N).boxed().toList(), read, "every record, once, in order");
         assertEquals(0, result.cutBytes());
     }
@@ -131,7 +132,8 @@ class JournalWriterTest {
         release.countDown();
         assertTimeoutPreemptively(WITHIN, writer::close);
         List<Long> read = new ArrayList<>();
-        JournalReader.Result result = JournalReader.read(dir, 0, RecordCodec.NO_PREVIOUS, false, tx -> read.add(tx.seq()));
+        JournalReader.Result result = JournalReader.read(dir, 0, RecordCodec.NO_PREVIOUS, false,
+                tx -> read.add(tx.seq()));
         assertEquals(LongStream.rangeClosed(1, result.lastSeq()).boxed().toList(), read, "no gap was written");
         assertTrue(result.lastSeq() < N, "what was dropped is not on disk: " + result.lastSeq());
     }
