@@ -15,8 +15,8 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * <p>{@link #put} is called inside the ledger's sequencer and under account locks; {@link #bufferLock} is taken
  * inside them. Waiting there is safe because the flusher, which alone makes room, takes no ledger lock: it takes
- * {@link #bufferLock} only in {@link #take} and {@link #giveBack}, which never wait for a committer. Nothing else is
- * locked while {@link #bufferLock} is held.
+ * {@link #bufferLock} only in {@link #take} and {@link #giveBack}, which never wait for a committer. No other lock
+ * is ever taken while {@link #bufferLock} is held.
  */
 final class CommitBuffer {
     /** What the flusher took in one turn: frames of transactions {@code firstSeq..lastSeq} (none if empty). */

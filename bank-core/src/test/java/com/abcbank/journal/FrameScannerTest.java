@@ -126,8 +126,11 @@ class FrameScannerTest {
         return payloads;
     }
 
+    /** Where the third of {@link #threeRecords} starts once framed. */
     private static int lastStart(byte[] threeFramed) {
-        return 2 * Frames.HEADER_BYTES + 100 + 200;
+        int start = 2 * Frames.HEADER_BYTES + 100 + 200;
+        assertEquals(threeFramed.length, start + Frames.HEADER_BYTES + 300);
+        return start;
     }
 
     private static byte[] framed(List<byte[]> payloads) {
