@@ -1,8 +1,5 @@
 package com.abcbank.journal;
 
-import java.io.DataInputStream;
-import java.io.EOFException;
-import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.zip.CRC32C;
 
@@ -11,7 +8,10 @@ import java.util.zip.CRC32C;
  * back to back (the framing of H2's {@code Chunk} and MapDB's {@code WriteAheadLog}).
  *
  * <p>The length is bounded by {@link #MAX_PAYLOAD}, so a bit flipped high in a length field reads as
- * corruption, not as a record that runs past the end of the file.
+ * corruption, not as a record that runs past the end of the file. Written here; read only through
+ * {@link FrameScanner}, which also decides what a bad frame means (a torn tail or damage).
+ *
+ * <p>This layout is a stability promise: every journal and snapshot on disk is in it.
  */
 final class Frames {
     static final int HEADER_BYTES = 8;
@@ -28,47 +28,6 @@ final class Frames {
         out.putInt(payload.length);
         out.putInt(crc(payload, 0, payload.length));
         out.put(payload);
-    }
-
-    /** The next frame's payload from {@code in}, checked; for files whose end is known to be whole. */
-    static byte[] take(ByteBuffer in) throws IOException {
-        if (in.remaining() < HEADER_BYTES) {
-            throw new IOException("a frame header cut short");
-        }
-        int length = in.getInt();
-        int crc = in.getInt();
-        if (length <= 0 || length > MAX_PAYLOAD || in.remaining() < length) {
-            throw new IOException("a bad frame length " + length);
-        }
-        byte[] payload = new byte[length];
-        in.get(payload);
-        return checked(payload, crc);
-    }
-
-    /** The next frame's payload from {@code in}, checked, or {@code null} at a clean end of stream. */
-    static byte[] read(DataInputStream in) throws IOException {
-        int length;
-        try {
-            length = in.readInt();
-        } catch (EOFException e) {
-            return null;
-        }
-        int crc = in.readInt();
-        if (length <= 0 || length > MAX_PAYLOAD) {
-            throw new IOException("a bad frame length " + length);
-        }
-        byte[] payload = in.readNBytes(length);
-        if (payload.length != length) {
-            throw new IOException("a frame cut short");
-        }
-        return checked(payload, crc);
-    }
-
-    private static byte[] checked(byte[] payload, int crc) throws IOException {
-        if (crc(payload, 0, payload.length) != crc) {
-            throw new IOException("a checksum mismatch");
-        }
-        return payload;
     }
 
     static int crc(byte[] bytes, int offset, int length) {

@@ -2,15 +2,9 @@ package com.abcbank.journal;
 
 import com.abcbank.ledger.History;
 import com.abcbank.ledger.Transaction;
-import java.io.BufferedInputStream;
-import java.io.DataInputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.nio.channels.Channels;
-import java.nio.channels.FileChannel;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -24,7 +18,8 @@ import java.util.function.Predicate;
  * <p>A sparse index (every {@value #INDEX_EVERY}th record: its sequence number, segment and offset) is built by
  * one scan the first time history is asked for, so that a page read seeks close to its cursor instead of
  * reading a segment from its start. A filtered read (one account's history, say) reads on from the cursor
- * until it has a page or reaches the end of the archive.
+ * until it has a page or reaches the end of the archive. Both read through {@link FrameScanner}, whose window is
+ * the only buffer: a page costs a window or a few, never a whole segment.
  */
 public final class JournalArchive implements History {
     static final int INDEX_EVERY = 256;
@@ -71,15 +66,9 @@ public final class JournalArchive implements History {
     /** Reads one segment from {@code offset}; true when done (a full page, or past {@code untilSeq}). */
     private static boolean scan(Path segment, long offset, long afterSeq, long untilSeq, Predicate<Transaction> matching,
                                 int limit, List<Transaction> found) throws IOException {
-        try (FileChannel channel = FileChannel.open(segment, StandardOpenOption.READ)) {
-            channel.position(offset);
-            DataInputStream in = new DataInputStream(new BufferedInputStream(Channels.newInputStream(channel), 1 << 16));
-            while (true) {
-                byte[] payload = Frames.read(in); // recovery already cut any torn tail
-                if (payload == null) {
-                    return false;
-                }
-                Transaction tx = RecordCodec.decode(payload).tx();
+        try (FrameScanner scanner = FrameScanner.open(segment, offset)) {
+            for (Scanned.Record record = scanner.nextRecord(); record != null; record = scanner.nextRecord()) {
+                Transaction tx = RecordCodec.decode(record.payload()).tx(); // recovery checked the chain
                 if (tx.seq() > untilSeq) {
                     return true;
                 }
@@ -93,6 +82,7 @@ public final class JournalArchive implements History {
                     return true; // never read on into the live journal, whose last frame may be half written
                 }
             }
+            return false;
         }
     }
 
@@ -100,32 +90,29 @@ public final class JournalArchive implements History {
         if (index == null) {
             TreeMap<Long, Position> built = new TreeMap<>();
             for (Path segment : Segments.list(dir)) {
-                if (Segments.firstSeq(segment) > upToSeq) {
+                if (Segments.firstSeq(segment) > upToSeq || indexSegment(segment, built)) {
                     break;
-                }
-                try (InputStream raw = new BufferedInputStream(
-                        Channels.newInputStream(FileChannel.open(segment, StandardOpenOption.READ)), 1 << 16)) {
-                    DataInputStream in = new DataInputStream(raw);
-                    long offset = 0;
-                    long count = 0;
-                    while (true) {
-                        byte[] payload = Frames.read(in); // recovery already cut any torn tail
-                        if (payload == null) {
-                            break;
-                        }
-                        long seq = RecordCodec.peekSeq(payload);
-                        if (count++ % INDEX_EVERY == 0) {
-                            built.put(seq, new Position(segment, offset));
-                        }
-                        offset += Frames.HEADER_BYTES + payload.length;
-                        if (seq >= upToSeq) {
-                            break; // what follows is the live journal, whose last frame may be half written
-                        }
-                    }
                 }
             }
             index = built;
         }
         return index;
+    }
+
+    /** Indexes every {@value #INDEX_EVERY}th record of {@code segment}; true once at {@link #upToSeq}. */
+    private boolean indexSegment(Path segment, TreeMap<Long, Position> index) throws IOException {
+        try (FrameScanner scanner = FrameScanner.open(segment, 0)) {
+            long count = 0;
+            for (Scanned.Record record = scanner.nextRecord(); record != null; record = scanner.nextRecord()) {
+                long seq = RecordCodec.peekSeq(record.payload());
+                if (count++ % INDEX_EVERY == 0) {
+                    index.put(seq, new Position(segment, record.offset()));
+                }
+                if (seq >= upToSeq) {
+                    return true; // what follows is the live journal, whose last frame may be half written
+                }
+            }
+            return false;
+        }
     }
 }

@@ -13,8 +13,10 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,51 +34,93 @@ import org.slf4j.LoggerFactory;
  * the next one: that is the group commit. A request thread calls {@link #awaitDurable} after releasing its
  * locks, and answers its client only when the force covering its record is done.
  *
+ * <h2>A bounded buffer</h2>
+ * The frames wait in a {@link CommitBuffer} of at most {@code maxBufferBytes} ({@link #MAX_BUFFER_BYTES} by
+ * default). A committer whose frame does not fit waits, in {@link #committed}, until the flusher takes the buffer,
+ * for at most {@link #AWAIT_TIMEOUT_MS}: money movement slows to the disk's pace instead of memory growing without
+ * limit. If the wait times out (the disk is stuck) or the journal fails while it waits, the journal fails (below)
+ * and the committer returns without buffering its record: its transaction stays in memory, and its
+ * {@link #awaitDurable} throws, so its reply says the outcome is unknown. {@code committed} never throws for the
+ * journal's sake: a throw inside the sequencer would leave the ledger half way through a commit.
+ *
+ * <h2>Locks, and their order</h2>
+ * <ol>
+ *   <li>The ledger's account locks, then its sequencer: held by the caller of {@link #committed}.
+ *   <li>{@code bufferLock} ({@link CommitBuffer}): taken by {@link #committed} inside those, and held while a
+ *       committer waits for room. That wait cannot deadlock because the flusher, which alone makes room, takes no
+ *       ledger lock and never waits for a committer: it takes {@code bufferLock} only to swap the buffer, and
+ *       {@link #durableLock} only to publish progress.
+ *   <li>{@link #durableLock}: guards the published progress ({@link #advanced}); taken by {@link #awaitDurable}
+ *       and {@link #awaitForced}, whose callers hold no ledger lock, and by the flusher.
+ * </ol>
+ * No thread holds {@code bufferLock} and {@link #durableLock} at once ({@link #fail} takes them one after the
+ * other); should that ever change, {@code durableLock} comes first. A lock may be taken only while holding locks
+ * above it in this list, never below.
+ *
  * <h2>Failure</h2>
- * A failed write or force poisons the journal: {@link #failure()} is set, every waiter not yet covered gets
- * {@link JournalFailedException}, and nothing more is written or acknowledged. No retry: after a failed
- * fsync the kernel may have dropped the pages it could not write, and a later "successful" fsync would lie.
+ * A failed write or force, or a buffer that stays full past the timeout, poisons the journal: {@link #failure()}
+ * is set (the first reason stays), every waiter not yet covered gets {@link JournalFailedException}, committers
+ * waiting for room are released, later records are dropped, and nothing more is written or acknowledged. No
+ * retry: after a failed fsync the kernel may have dropped the pages it could not write, and a later "successful"
+ * fsync would lie.
  */
-public final class JournalWriter implements CommitLog, AutoCloseable {
+final class JournalWriter implements CommitLog, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(JournalWriter.class);
-    /** How long a request waits for its force before giving up with an error (the disk is stuck). */
+    /** How long a request waits for its force, or a committer for room, before giving up (the disk is stuck). */
     static final long AWAIT_TIMEOUT_MS = 30_000;
+    /**
+     * The most bytes of frames that wait for the flusher. A frame is 100 to 250 bytes, so this holds some 40,000
+     * transactions: more than a second at the fastest rate measured (28,500 tx/s, about 340 per group commit in
+     * batch mode: docs/performance.md), a hundred batches' worth, so a healthy disk never lets it fill. What fills
+     * it is a disk that no longer keeps up, and then committers wait for the disk instead of memory growing. With
+     * the buffer being written, the journal holds at most twice this.
+     */
+    static final int MAX_BUFFER_BYTES = 8 << 20;
+    private static final int INITIAL_BUFFER_BYTES = 1 << 20;
     /** The journal is the bank's books: readable by the server's user only. */
     private static final FileAttribute<Set<PosixFilePermission>> OWNER_ONLY =
             PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"));
+
+    /** Where a test holds the flusher or watches committers; production uses {@link #NONE}. */
+    interface Hooks {
+        Hooks NONE = new Hooks() {};
+
+        /** On the flusher, holding no lock, before it writes a batch: may block (a slow disk) or throw (a bad one). */
+        default void beforeWrite() throws IOException, InterruptedException {}
+
+        /** On a committer, under the buffer's lock, before it waits for room: must not block. */
+        default void bufferFull() {}
+    }
 
     private final Path dir;
     private final Durability durability;
     private final long batchWindowNanos;
     private final long segmentBytes;
+    private final long timeoutMs;
+    private final Hooks hooks;
 
     // Written by committed() only, which the ledger's sequencer serialises.
     private final MessageDigest sha256 = RecordCodec.sha256();
     private byte[] lastHash;
 
-    private final ReentrantLock bufferLock = new ReentrantLock();
-    private final Condition work = bufferLock.newCondition();
-    /** Frames waiting for the flusher. Guarded by {@link #bufferLock}. */
-    private ByteBuffer buffer = ByteBuffer.allocate(1 << 20);
-    private long bufferedFirstSeq;
-    private long bufferedLastSeq;
-    private boolean closing;
+    private final CommitBuffer buffer;
 
     private final ReentrantLock durableLock = new ReentrantLock();
     private final Condition advanced = durableLock.newCondition();
     private volatile long durableSeq;
     /** The last transaction forced to disk (in fsync mode, the same as {@link #durableSeq}). */
     private volatile long forcedSeq;
-    /** Set by {@link #awaitForced}: force at the next turn of the flusher, whatever the batch window says. */
-    private volatile boolean forceRequested;
+    /** Written under {@link #durableLock}, read anywhere. */
     private volatile Throwable failure;
     /** How many times the journal was forced: with group commit, far fewer than transactions. */
-    private final java.util.concurrent.atomic.AtomicLong forces = new java.util.concurrent.atomic.AtomicLong();
+    private final AtomicLong forces = new AtomicLong();
 
     // The flusher thread's own.
     private FileChannel channel;
     private long channelBytes;
-    private ByteBuffer spare = ByteBuffer.allocate(1 << 20);
+    private long written;
+    private boolean unforced;
+    private long lastForce = System.nanoTime();
     private final Thread flusher;
 
     /**
@@ -85,19 +129,33 @@ public final class JournalWriter implements CommitLog, AutoCloseable {
      */
     JournalWriter(Path dir, Path segment, long lastSeq, byte[] lastHash, Durability durability, long batchWindowMs,
                   long segmentBytes) throws IOException {
+        this(dir, segment, lastSeq, lastHash, durability, batchWindowMs, segmentBytes, MAX_BUFFER_BYTES,
+                AWAIT_TIMEOUT_MS, Hooks.NONE);
+    }
+
+    /** As above, with the buffer's bound, the bound of every wait, and test hooks given. */
+    JournalWriter(Path dir, Path segment, long lastSeq, byte[] lastHash, Durability durability, long batchWindowMs,
+                  long segmentBytes, int maxBufferBytes, long timeoutMs, Hooks hooks) throws IOException {
         if (durability == Durability.NONE) {
             throw new IllegalArgumentException("with durability NONE there is no journal to write");
+        }
+        if (maxBufferBytes < Frames.HEADER_BYTES + Frames.MAX_PAYLOAD) {
+            throw new IllegalArgumentException("a buffer of " + maxBufferBytes + " bytes cannot hold every frame");
         }
         this.dir = dir;
         this.durability = durability;
         this.batchWindowNanos = TimeUnit.MILLISECONDS.toNanos(batchWindowMs);
         this.segmentBytes = segmentBytes;
+        this.timeoutMs = timeoutMs;
+        this.hooks = hooks;
         this.lastHash = lastHash.clone();
         this.durableSeq = lastSeq;
         this.forcedSeq = lastSeq;
-        this.bufferedLastSeq = lastSeq;
+        this.written = lastSeq;
+        this.buffer = new CommitBuffer(INITIAL_BUFFER_BYTES, maxBufferBytes, lastSeq, hooks);
         boolean created = !segment.toFile().exists();
-        this.channel = FileChannel.open(segment, Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE), OWNER_ONLY);
+        this.channel = FileChannel.open(segment, Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE),
+                OWNER_ONLY);
         this.channelBytes = channel.size();
         channel.position(channelBytes);
         if (created) {
@@ -108,27 +166,21 @@ public final class JournalWriter implements CommitLog, AutoCloseable {
         this.flusher.start();
     }
 
+    /**
+     * Buffers {@code tx}'s record; called inside the ledger's sequencer, under its account locks. Waits for room
+     * if the buffer is full (see the class comment); drops the record once the journal has failed.
+     */
     @Override
     public void committed(Transaction tx) {
+        if (failure != null) {
+            return; // nothing more is written; awaitDurable reports the failure
+        }
         byte[] payload = RecordCodec.encode(tx, lastHash);
-        lastHash = sha256.digest(payload);
-        bufferLock.lock();
-        try {
-            int frame = Frames.HEADER_BYTES + payload.length;
-            if (buffer.remaining() < frame) {
-                ByteBuffer larger = ByteBuffer.allocate(Math.max(buffer.capacity() * 2, buffer.position() + frame));
-                buffer.flip();
-                larger.put(buffer);
-                buffer = larger;
-            }
-            if (buffer.position() == 0) {
-                bufferedFirstSeq = tx.seq();
-            }
-            Frames.put(buffer, payload);
-            bufferedLastSeq = tx.seq();
-            work.signal();
-        } finally {
-            bufferLock.unlock();
+        if (buffer.put(tx.seq(), payload, TimeUnit.MILLISECONDS.toNanos(timeoutMs))) {
+            lastHash = sha256.digest(payload);
+        } else if (failure == null) {
+            fail(new IOException("the journal's buffer stayed full for " + timeoutMs + " ms: the disk is stuck;"
+                    + " transaction " + tx.seq() + " and every later one is not kept"));
         }
     }
 
@@ -136,113 +188,107 @@ public final class JournalWriter implements CommitLog, AutoCloseable {
      * Returns once every transaction up to {@code seq} is durable (as {@link Durability} defines it).
      *
      * @throws JournalFailedException if the journal failed before covering {@code seq}, or did not cover it
-     *                                within {@link #AWAIT_TIMEOUT_MS}: the transaction may or may not be kept
+     *                                within the timeout: the transaction may or may not be kept
      */
-    public void awaitDurable(long seq) {
-        if (durableSeq >= seq) {
+    void awaitDurable(long seq) {
+        awaitAtLeast(() -> durableSeq, seq, "kept");
+    }
+
+    /**
+     * Returns once every transaction up to {@code seq} is forced to disk, in any durability mode: a snapshot must
+     * never cover a transaction that a machine crash could still take out of the journal.
+     */
+    void awaitForced(long seq) {
+        awaitDurable(seq);
+        if (forcedSeq >= seq) {
+            return;
+        }
+        buffer.requestForce();
+        awaitAtLeast(() -> forcedSeq, seq, "forced");
+    }
+
+    /** The one wait of this class: until {@code progress} reaches {@code seq}, the journal fails, or the timeout. */
+    private void awaitAtLeast(LongSupplier progress, long seq, String what) {
+        if (progress.getAsLong() >= seq) {
             return;
         }
         durableLock.lock();
         try {
-            long nanos = TimeUnit.MILLISECONDS.toNanos(AWAIT_TIMEOUT_MS);
-            while (durableSeq < seq) {
+            long nanos = TimeUnit.MILLISECONDS.toNanos(timeoutMs);
+            while (progress.getAsLong() < seq) {
                 if (failure != null) {
-                    throw new JournalFailedException("the journal failed before transaction " + seq + " was kept", failure);
+                    throw new JournalFailedException("the journal failed before transaction " + seq + " was " + what,
+                            failure);
                 }
                 if (nanos <= 0) {
-                    throw new JournalFailedException("the journal did not keep transaction " + seq + " within "
-                            + AWAIT_TIMEOUT_MS + " ms", null);
+                    throw new JournalFailedException("transaction " + seq + " was not " + what + " within "
+                            + timeoutMs + " ms", null);
                 }
                 nanos = advanced.awaitNanos(nanos);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new JournalFailedException("interrupted waiting for transaction " + seq + " to be kept", e);
+            throw new JournalFailedException("interrupted waiting for transaction " + seq + " to be " + what, e);
         } finally {
             durableLock.unlock();
         }
     }
 
     /** Why the journal stopped taking records, or {@code null} while it is healthy. */
-    public Throwable failure() {
+    Throwable failure() {
         return failure;
     }
 
     /** How many times the journal has been forced to disk. */
-    public long forces() {
+    long forces() {
         return forces.get();
     }
 
     /** The last transaction known durable. */
-    public long durableSeq() {
+    long durableSeq() {
         return durableSeq;
     }
 
+    /** The largest the buffer has been, in bytes: never more than its bound. */
+    int largestBufferBytes() {
+        return buffer.largestBytes();
+    }
+
     private void flushLoop() {
-        long lastForce = System.nanoTime();
-        boolean unforced = false;
-        long written = durableSeq;
         try {
-            while (true) {
-                ByteBuffer batch;
-                long firstSeq;
-                long lastSeq;
-                boolean finishing;
-                bufferLock.lock();
-                try {
-                    while (buffer.position() == 0 && !closing && !(forceRequested && unforced)) {
-                        if (unforced) {
-                            long wait = batchWindowNanos - (System.nanoTime() - lastForce);
-                            if (wait <= 0) {
-                                break;
-                            }
-                            work.awaitNanos(wait);
-                        } else {
-                            work.await();
-                        }
-                    }
-                    if (buffer.position() == 0 && closing && !unforced) {
-                        return;
-                    }
-                    batch = buffer;
-                    buffer = spare;
-                    buffer.clear();
-                    firstSeq = bufferedFirstSeq;
-                    lastSeq = bufferedLastSeq;
-                    finishing = closing;
-                } finally {
-                    bufferLock.unlock();
-                }
-                batch.flip();
-                if (batch.hasRemaining()) {
-                    if (channelBytes >= segmentBytes) {
-                        rotate(firstSeq);
-                    }
-                    while (batch.hasRemaining()) {
-                        channelBytes += channel.write(batch);
-                    }
-                    unforced = true;
-                }
-                spare = batch;
-                if (durability == Durability.FSYNC || finishing || forceRequested
-                        || System.nanoTime() - lastForce >= batchWindowNanos) {
-                    if (unforced) {
-                        forceRequested = false;
-                        channel.force(false);
-                        forces.incrementAndGet();
-                        lastForce = System.nanoTime();
-                        unforced = false;
-                        written = Math.max(written, lastSeq);
-                        publishForced(written);
-                    }
-                }
-                written = Math.max(written, lastSeq);
-                publish(lastSeq);
+            CommitBuffer.Batch batch;
+            while ((batch = buffer.take(unforced, batchWindowNanos - (System.nanoTime() - lastForce))) != null) {
+                write(batch);
+                buffer.giveBack(batch);
             }
-        } catch (IOException | RuntimeException | Error e) {
+        } catch (IOException | RuntimeException | Error | InterruptedException e) {
             fail(e);
-        } catch (InterruptedException e) {
-            fail(e);
+        }
+    }
+
+    /** Writes a batch, forces it when the durability mode or a request says so, and publishes how far it got. */
+    private void write(CommitBuffer.Batch batch) throws IOException, InterruptedException {
+        ByteBuffer bytes = batch.bytes().flip();
+        if (bytes.hasRemaining()) {
+            hooks.beforeWrite();
+            if (channelBytes >= segmentBytes) {
+                rotate(batch.firstSeq());
+            }
+            while (bytes.hasRemaining()) {
+                channelBytes += channel.write(bytes);
+            }
+            unforced = true;
+            written = batch.lastSeq();
+        }
+        if (unforced && (durability == Durability.FSYNC || batch.finishing() || batch.forceRequested()
+                || System.nanoTime() - lastForce >= batchWindowNanos)) {
+            channel.force(false);
+            forces.incrementAndGet();
+            lastForce = System.nanoTime();
+            unforced = false;
+            publish(written, written);
+        } else {
+            publish(written, forcedSeq);
         }
     }
 
@@ -257,89 +303,43 @@ public final class JournalWriter implements CommitLog, AutoCloseable {
         log.info("journal: new segment {}", next.getFileName());
     }
 
-    /**
-     * Returns once every transaction up to {@code seq} is forced to disk, in any durability mode: a snapshot must
-     * never cover a transaction that a machine crash could still take out of the journal.
-     */
-    public void awaitForced(long seq) {
-        awaitDurable(seq);
-        if (forcedSeq >= seq) {
+    /** Makes written (durable) and forced progress visible, and wakes every waiter. */
+    private void publish(long durable, long forced) {
+        if (durable <= durableSeq && forced <= forcedSeq) {
             return;
         }
         durableLock.lock();
         try {
-            forceRequested = true;
-            bufferLock.lock();
-            try {
-                work.signal();
-            } finally {
-                bufferLock.unlock();
-            }
-            long nanos = TimeUnit.MILLISECONDS.toNanos(AWAIT_TIMEOUT_MS);
-            while (forcedSeq < seq) {
-                if (failure != null) {
-                    throw new JournalFailedException("the journal failed before transaction " + seq + " was forced", failure);
-                }
-                if (nanos <= 0) {
-                    throw new JournalFailedException("the journal did not force transaction " + seq + " within "
-                            + AWAIT_TIMEOUT_MS + " ms", null);
-                }
-                nanos = advanced.awaitNanos(nanos);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new JournalFailedException("interrupted waiting for transaction " + seq + " to be forced", e);
-        } finally {
-            durableLock.unlock();
-        }
-    }
-
-    private void publishForced(long seq) {
-        durableLock.lock();
-        try {
-            forcedSeq = seq;
+            durableSeq = Math.max(durableSeq, durable);
+            forcedSeq = Math.max(forcedSeq, forced);
             advanced.signalAll();
         } finally {
             durableLock.unlock();
         }
     }
 
-    private void publish(long seq) {
-        if (seq <= durableSeq) {
-            return;
-        }
-        durableLock.lock();
-        try {
-            durableSeq = seq;
-            advanced.signalAll();
-        } finally {
-            durableLock.unlock();
-        }
-    }
-
+    /** Poisons the journal (the first reason stays) and releases every waiter: for durability, and for room. */
     private void fail(Throwable e) {
-        log.error("journal: writing or forcing failed; no further money movement until restart", e);
         durableLock.lock();
         try {
+            if (failure != null) {
+                return;
+            }
             failure = e;
             advanced.signalAll();
         } finally {
             durableLock.unlock();
         }
+        log.error("journal: writing or forcing failed; no further money movement until restart", e);
+        buffer.fail();
     }
 
     /** Writes and forces what is buffered, then closes. Call after the ledger stopped committing. */
     @Override
     public void close() throws IOException {
-        bufferLock.lock();
+        buffer.close();
         try {
-            closing = true;
-            work.signal();
-        } finally {
-            bufferLock.unlock();
-        }
-        try {
-            flusher.join(AWAIT_TIMEOUT_MS);
+            flusher.join(timeoutMs);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

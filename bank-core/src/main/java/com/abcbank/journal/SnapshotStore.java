@@ -104,40 +104,57 @@ public final class SnapshotStore {
     }
 
     static LedgerState read(Path file) throws IOException {
-        ByteBuffer in = ByteBuffer.wrap(Files.readAllBytes(file));
-        DataInputStream header = frame(in);
-        if (header.readByte() != FORMAT) {
-            throw new IOException("unknown snapshot format");
-        }
-        long lastSeq = header.readLong();
-        Instant lastTime = Instant.ofEpochSecond(header.readLong(), header.readInt());
-        long nextLoanNumber = header.readLong();
-        int accounts = header.readInt();
-        int keyed = header.readInt();
-        List<AccountView> views = new ArrayList<>(accounts);
-        for (int i = 0; i < accounts; i++) {
-            DataInputStream a = frame(in);
-            String number = a.readUTF();
-            int kind = a.readUnsignedByte();
-            if (kind >= KINDS.length) {
-                throw new IOException("unknown account kind " + kind);
+        try (FrameScanner in = FrameScanner.open(file, 0)) {
+            DataInputStream header = frame(in);
+            if (header.readByte() != FORMAT) {
+                throw new IOException("unknown snapshot format");
             }
-            String owner = a.readUTF();
-            Instant created = a.readBoolean() ? Instant.ofEpochSecond(a.readLong(), a.readInt()) : null;
-            views.add(new AccountView(number, KINDS[kind], owner, created, a.readLong()));
+            long lastSeq = header.readLong();
+            Instant lastTime = Instant.ofEpochSecond(header.readLong(), header.readInt());
+            long nextLoanNumber = header.readLong();
+            int accounts = header.readInt();
+            int keyed = header.readInt();
+            if (accounts < 0 || keyed < 0) {
+                throw new IOException("negative counts in the snapshot's header");
+            }
+            List<AccountView> views = new ArrayList<>(Math.min(accounts, 1 << 16));
+            for (int i = 0; i < accounts; i++) {
+                views.add(account(frame(in)));
+            }
+            List<Transaction> txs = new ArrayList<>(Math.min(keyed, 1 << 16));
+            for (int i = 0; i < keyed; i++) {
+                txs.add(RecordCodec.decode(payload(in)).tx());
+            }
+            Scanned extra = in.next();
+            if (extra != null) {
+                throw new IOException((in.end() - extra.offset()) + " bytes after the snapshot's last record");
+            }
+            return new LedgerState(lastSeq, lastTime, nextLoanNumber, views, txs);
         }
-        List<Transaction> txs = new ArrayList<>(keyed);
-        for (int i = 0; i < keyed; i++) {
-            txs.add(RecordCodec.decode(Frames.take(in)).tx());
-        }
-        if (in.hasRemaining()) {
-            throw new IOException(in.remaining() + " bytes after the snapshot's last record");
-        }
-        return new LedgerState(lastSeq, lastTime, nextLoanNumber, views, txs);
     }
 
-    private static DataInputStream frame(ByteBuffer in) throws IOException {
-        return new DataInputStream(new ByteArrayInputStream(Frames.take(in)));
+    private static AccountView account(DataInputStream a) throws IOException {
+        String number = a.readUTF();
+        int kind = a.readUnsignedByte();
+        if (kind >= KINDS.length) {
+            throw new IOException("unknown account kind " + kind);
+        }
+        String owner = a.readUTF();
+        Instant created = a.readBoolean() ? Instant.ofEpochSecond(a.readLong(), a.readInt()) : null;
+        return new AccountView(number, KINDS[kind], owner, created, a.readLong());
+    }
+
+    private static DataInputStream frame(FrameScanner in) throws IOException {
+        return new DataInputStream(new ByteArrayInputStream(payload(in)));
+    }
+
+    /** The next record's payload; a snapshot is whole (written, forced, renamed), so anything else is damage. */
+    private static byte[] payload(FrameScanner in) throws IOException {
+        Scanned.Record record = in.nextRecord();
+        if (record == null) {
+            throw new IOException("the snapshot ends before its last record");
+        }
+        return record.payload();
     }
 
     private static byte[] header(LedgerState state) throws IOException {
