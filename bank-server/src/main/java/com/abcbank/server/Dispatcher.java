@@ -1,7 +1,6 @@
 package com.abcbank.server;
 
-import com.abcbank.journal.Durability;
-import com.abcbank.journal.Journal;
+import com.abcbank.journal.DurableLog;
 import com.abcbank.journal.JournalFailedException;
 import com.abcbank.journal.Verifier;
 import com.abcbank.ledger.AccountKind;
@@ -28,6 +27,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Turns one request of one connection into a ledger call and its outcome into a wire result. Stateless and
@@ -36,9 +36,9 @@ import java.util.Map;
 final class Dispatcher {
     private final Ledger ledger;
     private final Users users;
-    private final Journal journal;
+    private final DurableLog journal;
 
-    Dispatcher(Ledger ledger, Users users, Journal journal) {
+    Dispatcher(Ledger ledger, Users users, DurableLog journal) {
         this.ledger = ledger;
         this.users = users;
         this.journal = journal;
@@ -123,13 +123,14 @@ final class Dispatcher {
         if (!caller.isAuditor()) {
             return Outcome.fail(ErrorCode.FORBIDDEN, "verify is for the auditor only");
         }
-        if (journal.durability() == Durability.NONE) {
-            return Outcome.fail(ErrorCode.INVALID_ARGUMENT, "durability none: there is no journal to verify");
-        }
         Snapshot live = ledger.snapshot();
         journal.awaitDurable(live.lastSeq());
         try {
-            Verifier.Report report = Verifier.verify(journal.dir(), live);
+            Optional<Verifier.Report> verified = journal.verify(live);
+            if (verified.isEmpty()) {
+                return Outcome.fail(ErrorCode.INVALID_ARGUMENT, "durability none: there is no journal to verify");
+            }
+            Verifier.Report report = verified.get();
             return Outcome.ok(new Result.Verify(report.ok(), report.asOfSeq(), report.transactions(), report.accounts(),
                     report.problems(), report.millis()));
         } catch (IOException e) {
