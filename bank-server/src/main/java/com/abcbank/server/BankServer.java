@@ -1,6 +1,7 @@
 package com.abcbank.server;
 
 import com.abcbank.journal.Durability;
+import com.abcbank.journal.DurableFeed;
 import com.abcbank.journal.DurableLog;
 import com.abcbank.ledger.ErrorCode;
 import com.abcbank.ledger.Ledger;
@@ -54,6 +55,7 @@ public final class BankServer implements AutoCloseable {
     private final Dispatcher dispatcher;
     private final DurableLog journal;
     private final SnapshotSchedule schedule;
+    private final DurableFeed feed;
     private final ThreadPoolExecutor pool;
     private final Semaphore permits;
     private final ScheduledExecutorService reaper;
@@ -64,8 +66,9 @@ public final class BankServer implements AutoCloseable {
     private volatile boolean stopping;
 
     private BankServer(ServerConfig config, ServerSocket serverSocket, Dispatcher dispatcher, DurableLog journal,
-                       SnapshotSchedule schedule) {
+                       SnapshotSchedule schedule, DurableFeed feed) {
         this.config = config;
+        this.feed = feed;
         this.serverSocket = serverSocket;
         this.dispatcher = dispatcher;
         this.journal = journal;
@@ -108,7 +111,7 @@ public final class BankServer implements AutoCloseable {
         }
         SnapshotSchedule schedule = new SnapshotSchedule(config, clock, state);
         BankServer server = new BankServer(config, socket, new Dispatcher(state.ledger(), state.users(), state.journal()),
-                state.journal(), schedule);
+                state.journal(), schedule, new DurableFeed(state.journal(), state.ledger()::transaction));
         server.acceptor.start();
         long limitNanos = TimeUnit.MILLISECONDS.toNanos(config.idleTimeoutMs());
         server.reaper.scheduleWithFixedDelay(() -> server.reapStuckWriters(limitNanos), 1, 1, TimeUnit.SECONDS);
@@ -134,6 +137,14 @@ public final class BankServer implements AutoCloseable {
     /** The port the server listens on (the chosen one when configured with 0). */
     public int port() {
         return serverSocket.getLocalPort();
+    }
+
+    /**
+     * The bank's durable transactions, for observers (the console, metrics): see {@link DurableFeed} and
+     * {@link com.abcbank.journal.DurableListener} for what a subscriber gets. Closed with the server.
+     */
+    public DurableFeed feed() {
+        return feed;
     }
 
     /** Blocks until {@link #close()} has finished. */
@@ -257,6 +268,7 @@ public final class BankServer implements AutoCloseable {
         } finally {
             reaper.shutdownNow();
             schedule.snapshotAtClose();
+            feed.close();
             try {
                 journal.close();
             } catch (IOException e) {
