@@ -81,6 +81,9 @@ public final class DurableFeed implements AutoCloseable {
         Subscription subscription = new Subscription(nextId.getAndIncrement(), afterSeq, listener);
         subscriptions.add(subscription);
         subscription.thread.start();
+        if (closed) {
+            subscription.close(); // the feed closed while this was being added: close() may have missed it
+        }
         return subscription;
     }
 
@@ -159,8 +162,13 @@ public final class DurableFeed implements AutoCloseable {
                 if (open) {
                     log.warn("durable feed {}: interrupted at tx {}; the subscription stops", id, position);
                 }
-            } catch (Exception e) {
-                log.error("durable feed {}: delivering tx {} failed; the subscription stops", id, position + 1, e);
+            } catch (Exception | AssertionError e) {
+                // A listener's bug ends its own subscription, logged here rather than on standard error.
+                if (open) {
+                    log.error("durable feed {}: delivering tx {} failed; the subscription stops", id, position, e);
+                } else {
+                    log.debug("durable feed {}: the listener ended with {} on close", id, e.toString());
+                }
             } finally {
                 open = false;
                 subscriptions.remove(this);
