@@ -116,8 +116,8 @@ final class Dispatcher {
             return Outcome.fail(ErrorCode.FORBIDDEN, "verify is for the auditor only");
         }
         Snapshot live = ledger.snapshot();
-        journal.awaitDurable(live.lastSeq());
         try {
+            journal.awaitDurable(live.lastSeq()); // the log must hold everything the snapshot shows
             Optional<Verifier.Report> verified = journal.verify(live);
             if (verified.isEmpty()) {
                 return Outcome.fail(ErrorCode.INVALID_ARGUMENT, "durability none: there is no journal to verify");
@@ -125,6 +125,8 @@ final class Dispatcher {
             return Outcome.ok(Results.verify(verified.get()));
         } catch (IOException e) {
             return storageFailed("cannot read the journal: " + e.getMessage());
+        } catch (JournalFailedException e) {
+            return storageFailed("the journal could not keep the books to verify: " + e.getMessage());
         }
     }
 

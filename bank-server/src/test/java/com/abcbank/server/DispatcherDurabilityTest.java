@@ -114,6 +114,20 @@ class DispatcherDurabilityTest {
     }
 
     @Test
+    void verifyWaitsForTheLogAndAFailureThereIsStorageFailed() throws Exception {
+        CompletableFuture<Outcome<?>> opened = inBackground(new Request.CreateAccount("1001", 50_000L));
+        assertEquals(1, nextAwaited());
+        CompletableFuture<Outcome<?>> verify = TestServer.inBackground("verify",
+                () -> dispatcher.dispatch(Caller.auditor("Audit"), new Request.Verify()));
+        assertEquals(1, nextAwaited(), "verify waits for every transaction its snapshot shows");
+        log.fail(new IOException("No space left on device"));
+
+        Outcome<?> outcome = verify.get(WAIT_SECONDS, TimeUnit.SECONDS);
+        assertEquals(ErrorCode.STORAGE_FAILED, outcome.error(), outcome::toString);
+        assertEquals(ErrorCode.STORAGE_FAILED, opened.get(WAIT_SECONDS, TimeUnit.SECONDS).error());
+    }
+
+    @Test
     void verifyWithALogThatKeepsNothingIsRefusedClearly() {
         Outcome<?> outcome = dispatcher.dispatch(Caller.auditor("Audit"), new Request.Verify());
         assertEquals(ErrorCode.INVALID_ARGUMENT, outcome.error());
