@@ -40,7 +40,7 @@ import org.slf4j.LoggerFactory;
  * <p>Shutdown ({@link #close()}, run by the JVM's shutdown hook on SIGTERM or Ctrl-C): stop accepting, stop
  * reading (a blocked read sees end of stream; a request being handled finishes and its reply is written),
  * wait up to {@code shutdownGraceMs} for connection threads, then close whatever is left; then the last
- * snapshot, then the journal.
+ * snapshot, then the feed's subscriptions, then the journal.
  *
  * <p>Parts: {@link ServerMain} is the command line, {@link BankState} opens the data directory (users, snapshot,
  * journal replay), {@link SnapshotSchedule} writes snapshots and forgets old idempotency keys, {@link Connection}
