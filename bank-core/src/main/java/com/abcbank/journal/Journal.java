@@ -1,10 +1,16 @@
 package com.abcbank.journal;
 
 import com.abcbank.ledger.CommitLog;
+import com.abcbank.ledger.Snapshot;
 import com.abcbank.ledger.Transaction;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -14,9 +20,17 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Use: make the {@code Journal}, give it to the {@link com.abcbank.ledger.Ledger} as its {@link CommitLog},
  * call {@link #recover} once (it replays every kept transaction into the ledger and opens the tail for
- * appending), and from then on call {@link #awaitDurable} before answering any request.
+ * appending), and from then on call {@link #awaitDurable} before answering any request. Everything after
+ * {@link #recover} is the {@link DurableLog} contract; only the code that opens the bank's state sees this class.
+ *
+ * <p>Observers ({@link #awaitDurableAbove}) wait in two ways. While a transaction they wait for is already handed
+ * over, they wait on the writer's own condition ({@link JournalWriter#awaitDurable}). While none is, they park,
+ * registered in {@link #idle}, and {@link #committed} unparks them: it publishes {@link #lastCommitted} before it
+ * looks at {@link #idle}, and a waiter registers before it looks at {@link #lastCommitted}, so one of the two
+ * always sees the other (no lost wake-up). With no idle observer, {@link #committed} pays one volatile write and
+ * one emptiness check.
  */
-public final class Journal implements CommitLog, AutoCloseable {
+public final class Journal implements DurableLog {
     /** Segments roll over past this size. */
     public static final long DEFAULT_SEGMENT_BYTES = 64L * 1024 * 1024;
     private static final Logger log = LoggerFactory.getLogger(Journal.class);
@@ -26,6 +40,10 @@ public final class Journal implements CommitLog, AutoCloseable {
     private final long batchWindowMs;
     private final long segmentBytes;
     private volatile JournalWriter writer;
+    /** The last transaction handed to {@link #committed} (or recovered); written by the sequencer only. */
+    private volatile long lastCommitted;
+    /** Observers parked until the next {@link #committed}. */
+    private final Set<Thread> idle = ConcurrentHashMap.newKeySet();
 
     public Journal(Path dir, Durability durability, long batchWindowMs, long segmentBytes) {
         this.dir = dir;
@@ -53,6 +71,7 @@ public final class Journal implements CommitLog, AutoCloseable {
         JournalReader.Result read = JournalReader.read(dir, afterSeq, afterHash, repair, apply);
         Path tail = read.tailSegment() != null ? read.tailSegment() : Segments.path(dir, read.lastSeq() + 1);
         writer = new JournalWriter(dir, tail, read.lastSeq(), read.lastHash(), durability, batchWindowMs, segmentBytes);
+        lastCommitted = read.lastSeq();
         long millis = (System.nanoTime() - started) / 1_000_000;
         log.info("journal: replayed {} transactions (up to tx {}) in {} ms{}", read.records(), read.lastSeq(), millis,
                 read.cutBytes() > 0 ? ", cut " + read.cutBytes() + " bytes" : "");
@@ -78,9 +97,14 @@ public final class Journal implements CommitLog, AutoCloseable {
         } else if (durability != Durability.NONE) {
             throw new IllegalStateException("the journal takes transactions only after recover()");
         }
+        lastCommitted = tx.seq();
+        if (!idle.isEmpty()) {
+            idle.forEach(LockSupport::unpark);
+        }
     }
 
     /** Returns once transaction {@code seq} and all before it are kept; see {@link JournalWriter#awaitDurable}. */
+    @Override
     public void awaitDurable(long seq) {
         JournalWriter current = writer;
         if (current != null) {
@@ -96,13 +120,59 @@ public final class Journal implements CommitLog, AutoCloseable {
         }
     }
 
+    /** Without a journal ({@link Durability#NONE}) every committed transaction counts as durable at once. */
+    @Override
+    public long durableSeq() {
+        JournalWriter current = writer;
+        return current == null ? lastCommitted : current.durableSeq();
+    }
+
+    @Override
+    public long awaitDurableAbove(long seq, long timeoutMs) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
+        while (true) {
+            long durable = durableSeq();
+            long left = deadline - System.nanoTime();
+            if (durable > seq || failure() != null || left <= 0) {
+                return durable;
+            }
+            if (lastCommitted > seq) {
+                awaitHandedOver(seq + 1);
+            } else {
+                Thread self = Thread.currentThread();
+                idle.add(self);
+                try {
+                    if (lastCommitted <= seq) {
+                        LockSupport.parkNanos(this, left);
+                    }
+                } finally {
+                    idle.remove(self);
+                }
+            }
+            if (Thread.interrupted()) {
+                throw new InterruptedException("interrupted waiting for the journal to pass transaction " + seq);
+            }
+        }
+    }
+
+    /** Waits for a transaction already handed over; a failure or a timeout is the caller's to see, not to catch. */
+    private void awaitHandedOver(long seq) {
+        try {
+            awaitDurable(seq);
+        } catch (JournalFailedException e) {
+            // failure() says which; the interrupt flag, if that was the cause, is set again by the writer.
+        }
+    }
+
     /** Why the journal stopped taking records, or {@code null} while it is healthy (always, without one). */
+    @Override
     public Throwable failure() {
         JournalWriter current = writer;
         return current == null ? null : current.failure();
     }
 
     /** How many times the journal has been forced to disk (0 without one). */
+    @Override
     public long forces() {
         JournalWriter current = writer;
         return current == null ? 0 : current.forces();
@@ -114,6 +184,15 @@ public final class Journal implements CommitLog, AutoCloseable {
 
     public Path dir() {
         return dir;
+    }
+
+    /** Re-reads this journal's directory with {@link Verifier}; empty with {@link Durability#NONE}. */
+    @Override
+    public Optional<Verifier.Report> verify(Snapshot live) throws IOException {
+        if (durability == Durability.NONE) {
+            return Optional.empty();
+        }
+        return Optional.of(Verifier.verify(dir, live));
     }
 
     @Override

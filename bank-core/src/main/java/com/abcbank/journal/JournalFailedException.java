@@ -6,7 +6,8 @@ package com.abcbank.journal;
  * already have dropped the dirty pages it failed to write.
  */
 public final class JournalFailedException extends RuntimeException {
-    JournalFailedException(String message, Throwable cause) {
+    /** Public so that any {@link DurableLog}, in any package, reports a failure the way the server expects. */
+    public JournalFailedException(String message, Throwable cause) {
         super(message, cause);
     }
 }

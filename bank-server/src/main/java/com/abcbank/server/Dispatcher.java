@@ -1,44 +1,36 @@
 package com.abcbank.server;
 
-import com.abcbank.journal.Durability;
-import com.abcbank.journal.Journal;
+import com.abcbank.journal.DurableLog;
 import com.abcbank.journal.JournalFailedException;
 import com.abcbank.journal.Verifier;
-import com.abcbank.ledger.AccountKind;
-import com.abcbank.ledger.AccountView;
 import com.abcbank.ledger.Caller;
 import com.abcbank.ledger.ErrorCode;
-import com.abcbank.ledger.HistoryEntry;
-import com.abcbank.ledger.Holder;
 import com.abcbank.ledger.Ledger;
 import com.abcbank.ledger.Outcome;
-import com.abcbank.ledger.Page;
-import com.abcbank.ledger.Posting;
-import com.abcbank.ledger.Report;
 import com.abcbank.ledger.Snapshot;
 import com.abcbank.ledger.Transaction;
 import com.abcbank.ledger.TransactionQuery;
 import com.abcbank.protocol.Request;
 import com.abcbank.protocol.Result;
+import com.abcbank.protocol.Results;
 import com.abcbank.server.auth.Users;
 import java.io.IOException;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
+import java.util.Optional;
 
 /**
- * Turns one request of one connection into a ledger call and its outcome into a wire result. Stateless and
- * shared by all connections; the connection keeps who is logged in.
+ * Turns one request of one connection into a ledger call and its outcome into a wire result ({@link Results}),
+ * answering only once the {@link DurableLog} covers what the answer shows. Routing and durability only: how a
+ * ledger value looks on the wire is {@link Results}'s. Stateless and shared by all connections; the connection
+ * keeps who is logged in.
  */
 final class Dispatcher {
     private final Ledger ledger;
     private final Users users;
-    private final Journal journal;
+    private final DurableLog journal;
 
-    Dispatcher(Ledger ledger, Users users, Journal journal) {
+    Dispatcher(Ledger ledger, Users users, DurableLog journal) {
         this.ledger = ledger;
         this.users = users;
         this.journal = journal;
@@ -103,16 +95,16 @@ final class Dispatcher {
         } else if (request instanceof Request.PayLoanTransfer r) {
             return tx(ledger.payLoanTransfer(caller, r.from(), r.loan(), r.amount(), r.key()));
         } else if (request instanceof Request.Balance r) {
-            return map(ledger.balance(caller, r.account()), Dispatcher::account);
+            return map(ledger.balance(caller, r.account()), Results::account);
         } else if (request instanceof Request.History r) {
             return map(ledger.history(caller, r.account(), r.after() == null ? 0 : r.after(),
-                    r.limit() == null ? TransactionQuery.DEFAULT_LIMIT : r.limit()), page -> history(r.account(), page));
+                    r.limit() == null ? TransactionQuery.DEFAULT_LIMIT : r.limit()), page -> Results.history(r.account(), page));
         } else if (request instanceof Request.ShowAccountholders) {
-            return map(ledger.holders(caller), Dispatcher::holders);
+            return map(ledger.holders(caller), Results::holders);
         } else if (request instanceof Request.ShowHistory r) {
             return showHistory(caller, r);
         } else if (request instanceof Request.Report) {
-            return map(ledger.report(caller), Dispatcher::report);
+            return map(ledger.report(caller), Results::report);
         } else if (request instanceof Request.Verify) {
             return verify(caller);
         }
@@ -123,17 +115,18 @@ final class Dispatcher {
         if (!caller.isAuditor()) {
             return Outcome.fail(ErrorCode.FORBIDDEN, "verify is for the auditor only");
         }
-        if (journal.durability() == Durability.NONE) {
-            return Outcome.fail(ErrorCode.INVALID_ARGUMENT, "durability none: there is no journal to verify");
-        }
         Snapshot live = ledger.snapshot();
-        journal.awaitDurable(live.lastSeq());
         try {
-            Verifier.Report report = Verifier.verify(journal.dir(), live);
-            return Outcome.ok(new Result.Verify(report.ok(), report.asOfSeq(), report.transactions(), report.accounts(),
-                    report.problems(), report.millis()));
+            journal.awaitDurable(live.lastSeq()); // the log must hold everything the snapshot shows
+            Optional<Verifier.Report> verified = journal.verify(live);
+            if (verified.isEmpty()) {
+                return Outcome.fail(ErrorCode.INVALID_ARGUMENT, "durability none: there is no journal to verify");
+            }
+            return Outcome.ok(Results.verify(verified.get()));
         } catch (IOException e) {
             return storageFailed("cannot read the journal: " + e.getMessage());
+        } catch (JournalFailedException e) {
+            return storageFailed("the journal could not keep the books to verify: " + e.getMessage());
         }
     }
 
@@ -148,7 +141,7 @@ final class Dispatcher {
         }
         TransactionQuery query = new TransactionQuery(r.after() == null ? 0 : r.after(),
                 r.limit() == null ? TransactionQuery.DEFAULT_LIMIT : r.limit(), r.account(), r.user(), from, to);
-        return map(ledger.transactions(caller, query), Dispatcher::transactions);
+        return map(ledger.transactions(caller, query), Results::transactions);
     }
 
     private interface Mapping<T, R> {
@@ -159,104 +152,8 @@ final class Dispatcher {
         return outcome.isOk() ? Outcome.ok(mapping.apply(outcome.value())) : Outcome.fail(outcome.error(), outcome.message());
     }
 
-    /** A committed transaction as the result of the op that made it: who moved what, and the balances after. */
+    /** A committed transaction as the result of the op that made it. */
     private static Outcome<Result.Tx> tx(Outcome<Transaction> outcome) {
-        return map(outcome, tx -> {
-            String account = null;
-            Long balance = null;
-            String from = null;
-            Long fromBalance = null;
-            String to = null;
-            Long toBalance = null;
-            String loan = null;
-            Long outstanding = null;
-            List<Posting> legs = tx.postings();
-            switch (tx.type()) {
-                case OPEN_ACCOUNT -> {
-                    account = tx.opened();
-                    balance = legs.isEmpty() ? 0L : tx.postingTo(account).balanceAfterCents();
-                }
-                case DEPOSIT -> {
-                    account = legs.get(1).account();
-                    balance = legs.get(1).balanceAfterCents();
-                }
-                case WITHDRAW -> {
-                    account = legs.get(0).account();
-                    balance = legs.get(0).balanceAfterCents();
-                }
-                case TRANSFER -> {
-                    from = legs.get(0).account();
-                    fromBalance = legs.get(0).balanceAfterCents();
-                    to = legs.get(1).account();
-                    toBalance = legs.get(1).balanceAfterCents();
-                }
-                case LOAN -> {
-                    loan = legs.get(0).account();
-                    outstanding = -legs.get(0).balanceAfterCents();
-                    account = legs.get(1).account();
-                    balance = legs.get(1).balanceAfterCents();
-                }
-                case LOAN_PAYMENT_CHECK -> {
-                    loan = legs.get(1).account();
-                    outstanding = -legs.get(1).balanceAfterCents();
-                }
-                case LOAN_PAYMENT_TRANSFER -> {
-                    account = legs.get(0).account();
-                    balance = legs.get(0).balanceAfterCents();
-                    loan = legs.get(1).account();
-                    outstanding = -legs.get(1).balanceAfterCents();
-                }
-            }
-            return new Result.Tx(tx.seq(), tx.time().toString(), tx.type().name(), tx.amountCents(),
-                    account, balance, from, fromBalance, to, toBalance, loan, outstanding);
-        });
-    }
-
-    private static Result.Account account(AccountView view) {
-        return new Result.Account(view.number(), view.kind().name(), view.owner(),
-                view.created() == null ? null : view.created().toString(), view.balanceCents(),
-                view.kind() == AccountKind.LOAN ? view.outstandingCents() : null);
-    }
-
-    private static Result.History history(String account, Page<HistoryEntry> page) {
-        List<Result.Entry> entries = new ArrayList<>(page.items().size());
-        for (HistoryEntry e : page.items()) {
-            entries.add(new Result.Entry(e.seq(), e.time().toString(), e.type().name(), e.user(), e.amountCents(),
-                    e.counterparty(), e.balanceAfterCents()));
-        }
-        return new Result.History(account, entries, page.next());
-    }
-
-    private static Result.Holders holders(List<Holder> holders) {
-        List<Result.Holder> result = new ArrayList<>(holders.size());
-        for (Holder holder : holders) {
-            result.add(new Result.Holder(holder.user(), holder.accounts().stream().map(Dispatcher::account).toList()));
-        }
-        return new Result.Holders(result);
-    }
-
-    private static Result.Transactions transactions(Page<Transaction> page) {
-        List<Result.Transaction> entries = new ArrayList<>(page.items().size());
-        for (Transaction tx : page.items()) {
-            entries.add(new Result.Transaction(tx.seq(), tx.time().toString(), tx.type().name(), tx.user(), tx.opened(),
-                    tx.postings().stream()
-                            .map(p -> new Result.Posting(p.account(), p.amountCents(), p.balanceAfterCents()))
-                            .toList(), tx.key()));
-        }
-        return new Result.Transactions(entries, page.next());
-    }
-
-    private static Result.Report report(Report report) {
-        Map<String, Long> totals = new LinkedHashMap<>();
-        totals.put("checking", report.checkingTotalCents());
-        totals.put("loan", -report.loanOutstandingCents());
-        totals.put("internal", report.internalTotalCents());
-        Map<String, Integer> accounts = new LinkedHashMap<>();
-        accounts.put("checking", report.checkingAccounts());
-        accounts.put("loan", report.loanAccounts());
-        accounts.put("internal", report.internalAccounts().size());
-        return new Result.Report(report.sumCents(), report.balanced(), report.transactions(), report.asOfSeq(),
-                report.customers(), totals, accounts, report.loanOutstandingCents(),
-                report.internalAccounts().stream().map(Dispatcher::account).toList());
+        return map(outcome, Results::tx);
     }
 }

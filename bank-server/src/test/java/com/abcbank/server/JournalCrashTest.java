@@ -208,7 +208,7 @@ class JournalCrashTest {
             Path portFile = tmp.resolve("port-" + UUID.randomUUID());
             Path log = tmp.resolve("server.log");
             Process process = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                    "-cp", System.getProperty("java.class.path"), BankServer.class.getName(),
+                    "-cp", System.getProperty("java.class.path"), ServerMain.class.getName(),
                     "--port", "0", "--data", data.toString(), "--port-file", portFile.toString(),
                     "--pbkdf2-iterations", "1000", "--snapshot-every", "150")
                     .redirectErrorStream(true)

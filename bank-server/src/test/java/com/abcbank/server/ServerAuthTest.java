@@ -4,7 +4,6 @@ import static com.abcbank.server.TestServer.PASSWORD;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.awaitility.Awaitility.await;
 
 import com.abcbank.ledger.ErrorCode;
 import com.abcbank.protocol.Failure;
@@ -18,6 +17,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
@@ -42,13 +42,15 @@ import org.junit.jupiter.params.provider.ValueSource;
 class ServerAuthTest {
     @TempDir
     Path dataDir;
+    /** The server's clock: throttling waits pass when the test moves it, not when real time does. */
+    private final MutableClock clock = new MutableClock(Instant.parse("2026-11-23T10:00:00Z"));
     private TestServer bank;
     private TestClient alice;
     private TestClient bob;
 
     @BeforeEach
     void start() throws IOException {
-        bank = TestServer.start(TestServer.config(dataDir));
+        bank = TestServer.start(TestServer.config(dataDir), clock);
         alice = bank.customer("Alice");
         bob = bank.customer("Bob");
         alice.ok(new Request.CreateAccount("1001", 30_000L), Result.Tx.class);
@@ -229,9 +231,11 @@ class ServerAuthTest {
         }
         assertEquals(ErrorCode.THROTTLED, guesser.error(new Request.Login("Alice", PASSWORD)));
         assertEquals(ErrorCode.THROTTLED, guesser.error(new Request.Login("alice", PASSWORD)), "names are throttled in any case");
-        // The first wait is 1 s. A throttled attempt is refused without counting, so polling does not extend it.
-        await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(100))
-                .until(() -> guesser.call(new Request.Login("Alice", PASSWORD)).ok());
+        // The first wait is 1 s. A throttled attempt is refused without counting, so trying again does not extend it.
+        clock.advance(Duration.ofMillis(999));
+        assertEquals(ErrorCode.THROTTLED, guesser.error(new Request.Login("Alice", PASSWORD)), "1 ms before the wait ends");
+        clock.advance(Duration.ofMillis(1));
+        assertEquals("Alice", guesser.login("Alice", PASSWORD).user(), "once the wait is over");
         assertEquals(40_000, guesser.balance("1001").balance());
     }
 

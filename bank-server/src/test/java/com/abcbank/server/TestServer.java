@@ -13,6 +13,7 @@ import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -51,8 +52,13 @@ final class TestServer implements AutoCloseable {
     }
 
     static TestServer start(ServerConfig config) throws IOException {
+        return start(config, Clock.systemUTC());
+    }
+
+    /** A server whose every notion of time (transaction times, key window, login throttle) is {@code clock}. */
+    static TestServer start(ServerConfig config, Clock clock) throws IOException {
         ByteArrayOutputStream announced = new ByteArrayOutputStream();
-        BankServer server = BankServer.start(config, new PrintStream(announced, true, StandardCharsets.UTF_8));
+        BankServer server = BankServer.start(config, clock, new PrintStream(announced, true, StandardCharsets.UTF_8));
         return new TestServer(server, config.dataDir(), announced);
     }
 

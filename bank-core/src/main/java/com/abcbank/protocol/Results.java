@@ -1,0 +1,134 @@
+package com.abcbank.protocol;
+
+import com.abcbank.journal.Verifier;
+import com.abcbank.ledger.AccountKind;
+import com.abcbank.ledger.AccountView;
+import com.abcbank.ledger.HistoryEntry;
+import com.abcbank.ledger.Holder;
+import com.abcbank.ledger.Page;
+import com.abcbank.ledger.Posting;
+import com.abcbank.ledger.Report;
+import com.abcbank.ledger.Transaction;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The ledger's answers as wire results: one pure function per {@link Result} record, from the ledger's (and the
+ * verifier's) types. Every transport uses these, so the TCP server and a second one (the console's HTTP) show
+ * the same thing the same way. No I/O, no state, no Jackson: the records are written by {@link Json}.
+ */
+public final class Results {
+    private Results() {}
+
+    /** A committed transaction as the result of the op that made it: who moved what, and the balances after. */
+    public static Result.Tx tx(Transaction tx) {
+        String account = null;
+        Long balance = null;
+        String from = null;
+        Long fromBalance = null;
+        String to = null;
+        Long toBalance = null;
+        String loan = null;
+        Long outstanding = null;
+        List<Posting> legs = tx.postings();
+        switch (tx.type()) {
+            case OPEN_ACCOUNT -> {
+                account = tx.opened();
+                balance = legs.isEmpty() ? 0L : tx.postingTo(account).balanceAfterCents();
+            }
+            case DEPOSIT -> {
+                account = legs.get(1).account();
+                balance = legs.get(1).balanceAfterCents();
+            }
+            case WITHDRAW -> {
+                account = legs.get(0).account();
+                balance = legs.get(0).balanceAfterCents();
+            }
+            case TRANSFER -> {
+                from = legs.get(0).account();
+                fromBalance = legs.get(0).balanceAfterCents();
+                to = legs.get(1).account();
+                toBalance = legs.get(1).balanceAfterCents();
+            }
+            case LOAN -> {
+                loan = legs.get(0).account();
+                outstanding = -legs.get(0).balanceAfterCents();
+                account = legs.get(1).account();
+                balance = legs.get(1).balanceAfterCents();
+            }
+            case LOAN_PAYMENT_CHECK -> {
+                loan = legs.get(1).account();
+                outstanding = -legs.get(1).balanceAfterCents();
+            }
+            case LOAN_PAYMENT_TRANSFER -> {
+                account = legs.get(0).account();
+                balance = legs.get(0).balanceAfterCents();
+                loan = legs.get(1).account();
+                outstanding = -legs.get(1).balanceAfterCents();
+            }
+        }
+        return new Result.Tx(tx.seq(), tx.time().toString(), tx.type().name(), tx.amountCents(),
+                account, balance, from, fromBalance, to, toBalance, loan, outstanding);
+    }
+
+    /** An account as {@code balance} shows it; {@code outstanding} only for a loan. */
+    public static Result.Account account(AccountView view) {
+        return new Result.Account(view.number(), view.kind().name(), view.owner(),
+                view.created() == null ? null : view.created().toString(), view.balanceCents(),
+                view.kind() == AccountKind.LOAN ? view.outstandingCents() : null);
+    }
+
+    /** One page of an account's statement; {@code next} is the cursor of the following page, if any. */
+    public static Result.History history(String account, Page<HistoryEntry> page) {
+        List<Result.Entry> entries = new ArrayList<>(page.items().size());
+        for (HistoryEntry e : page.items()) {
+            entries.add(new Result.Entry(e.seq(), e.time().toString(), e.type().name(), e.user(), e.amountCents(),
+                    e.counterparty(), e.balanceAfterCents()));
+        }
+        return new Result.History(account, entries, page.next());
+    }
+
+    /** Every customer with their accounts. */
+    public static Result.Holders holders(List<Holder> holders) {
+        List<Result.Holder> result = new ArrayList<>(holders.size());
+        for (Holder holder : holders) {
+            result.add(new Result.Holder(holder.user(), holder.accounts().stream().map(Results::account).toList()));
+        }
+        return new Result.Holders(result);
+    }
+
+    /** One page of the journal as the auditor sees it: every posting, and the key. */
+    public static Result.Transactions transactions(Page<Transaction> page) {
+        List<Result.Transaction> entries = new ArrayList<>(page.items().size());
+        for (Transaction tx : page.items()) {
+            entries.add(new Result.Transaction(tx.seq(), tx.time().toString(), tx.type().name(), tx.user(), tx.opened(),
+                    tx.postings().stream()
+                            .map(p -> new Result.Posting(p.account(), p.amountCents(), p.balanceAfterCents()))
+                            .toList(), tx.key()));
+        }
+        return new Result.Transactions(entries, page.next());
+    }
+
+    /** The bank's totals; loans count as what is owed (positive). */
+    public static Result.Report report(Report report) {
+        Map<String, Long> totals = new LinkedHashMap<>();
+        totals.put("checking", report.checkingTotalCents());
+        totals.put("loan", -report.loanOutstandingCents());
+        totals.put("internal", report.internalTotalCents());
+        Map<String, Integer> accounts = new LinkedHashMap<>();
+        accounts.put("checking", report.checkingAccounts());
+        accounts.put("loan", report.loanAccounts());
+        accounts.put("internal", report.internalAccounts().size());
+        return new Result.Report(report.sumCents(), report.balanced(), report.transactions(), report.asOfSeq(),
+                report.customers(), totals, accounts, report.loanOutstandingCents(),
+                report.internalAccounts().stream().map(Results::account).toList());
+    }
+
+    /** What verification found. */
+    public static Result.Verify verify(Verifier.Report report) {
+        return new Result.Verify(report.ok(), report.asOfSeq(), report.transactions(), report.accounts(),
+                report.problems(), report.millis());
+    }
+}

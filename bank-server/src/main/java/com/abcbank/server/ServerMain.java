@@ -1,0 +1,150 @@
+package com.abcbank.server;
+
+import com.abcbank.journal.Durability;
+import com.abcbank.ledger.LedgerConfig;
+import com.abcbank.ledger.Money;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.BindException;
+import java.net.InetAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.Locale;
+import java.util.Properties;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * The {@code bank-server} command: parses the options into a {@link ServerConfig}, starts a {@link BankServer},
+ * installs the shutdown hook (SIGTERM, Ctrl-C) and waits until it has stopped. The jar's main class.
+ *
+ * <p>Exit codes: 0 after a clean shutdown, 1 when the server cannot start (the reason on standard error), 2 for a
+ * usage error (picocli's).
+ */
+public final class ServerMain {
+    private ServerMain() {}
+
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new Cli()).execute(args));
+    }
+
+    /** The build's version, from {@code version.properties}. */
+    static String version() {
+        try (InputStream in = ServerMain.class.getResourceAsStream("version.properties")) {
+            Properties properties = new Properties();
+            properties.load(in);
+            return properties.getProperty("version");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The command line: {@code bank-server [--port 5050] [--bind 127.0.0.1] [--data DIR] ...}. */
+    @Command(name = "bank-server", mixinStandardHelpOptions = true, versionProvider = Cli.Version.class,
+            description = "Runs the ABC Bank server: line-delimited JSON over TCP (see docs/protocol.md).",
+            footer = {"", "On first start with an empty data directory the server creates the user Audit, prints its "
+                    + "password once on standard output and writes it to DATA/audit-password (mode 600).",
+                    "", "Logs go to standard error; set BANK_LOG_LEVEL=DEBUG for one line per request."})
+    static final class Cli implements Callable<Integer> {
+        @Option(names = "--port", defaultValue = "5050", description = "TCP port; 0 picks a free one (default: ${DEFAULT-VALUE}).")
+        int port;
+
+        @Option(names = "--bind", defaultValue = "127.0.0.1", description = "Address to listen on (default: ${DEFAULT-VALUE}).")
+        String bind;
+
+        @Option(names = "--data", defaultValue = "data", description = "Data directory (default: ${DEFAULT-VALUE}).")
+        Path dataDir;
+
+        @Option(names = "--port-file", description = "Write the port to this file once listening (for scripts).")
+        Path portFile;
+
+        @Option(names = "--max-connections", defaultValue = "256", description = "Connections served at once (default: ${DEFAULT-VALUE}).")
+        int maxConnections;
+
+        @Option(names = "--max-line-bytes", defaultValue = "65536", description = "Longest request line (default: ${DEFAULT-VALUE}).")
+        int maxLineBytes;
+
+        @Option(names = "--idle-timeout-ms", defaultValue = "300000", description = "Close a connection idle this long (default: ${DEFAULT-VALUE}).")
+        int idleTimeoutMs;
+
+        @Option(names = "--shutdown-grace-ms", defaultValue = "10000", description = "Wait this long for requests in flight on shutdown (default: ${DEFAULT-VALUE}).")
+        int shutdownGraceMs;
+
+        @Option(names = "--loan-limit", defaultValue = "50,000.00", description = "Most a customer may owe on loans (default: ${DEFAULT-VALUE}).")
+        String loanLimit;
+
+        @Option(names = "--pbkdf2-iterations", defaultValue = "600000", description = "PBKDF2 work factor for new passwords (default: ${DEFAULT-VALUE}).")
+        int pbkdf2Iterations;
+
+        @Option(names = "--durability", defaultValue = "fsync", converter = DurabilityConverter.class,
+                description = "fsync: reply once the journal is forced to disk (default); batch: reply once written,"
+                        + " force at least every --batch-ms (a machine crash loses at most that window);"
+                        + " none: keep nothing (the bank is lost when the server stops).")
+        Durability durability;
+
+        @Option(names = "--batch-ms", defaultValue = "10", description = "With --durability batch: the longest the journal goes unforced (default: ${DEFAULT-VALUE}).")
+        int batchWindowMs;
+
+        @Option(names = "--snapshot-every", defaultValue = "100000", description = "Take a snapshot after this many transactions (and at shutdown), so a start replays only the journal after it (default: ${DEFAULT-VALUE}).")
+        long snapshotEvery;
+
+        @Option(names = "--repair-journal", description = "If the journal is damaged (not just a torn last record), cut it at the damage and start, losing every record from there on. Without it the server refuses to start on a damaged journal.")
+        boolean repairJournal;
+
+        @Override
+        public Integer call() throws Exception {
+            long loanLimitCents;
+            try {
+                loanLimitCents = Money.parseCents(loanLimit);
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.ParameterException(new CommandLine(this), "--loan-limit: " + e.getMessage());
+            }
+            ServerConfig config = new ServerConfig(InetAddress.getByName(bind), port, dataDir, maxConnections,
+                    maxLineBytes, idleTimeoutMs, shutdownGraceMs, pbkdf2Iterations,
+                    LedgerConfig.defaults().withLoanLimitCents(loanLimitCents), durability, batchWindowMs, repairJournal,
+                    snapshotEvery);
+            BankServer server;
+            try {
+                server = BankServer.start(config, System.out);
+            } catch (BindException e) {
+                System.err.println("bank-server: cannot listen on " + bind + ":" + port + ": " + e.getMessage()
+                        + " (is another server running? choose another --port)");
+                return 1;
+            } catch (IOException e) {
+                System.err.println("bank-server: cannot start: " + e.getMessage());
+                return 1;
+            }
+            Runtime.getRuntime().addShutdownHook(new Thread(server::close, "bank-shutdown"));
+            if (portFile != null) {
+                Path temporary = portFile.resolveSibling(portFile.getFileName() + ".tmp");
+                Files.writeString(temporary, server.port() + "\n");
+                Files.move(temporary, portFile, StandardCopyOption.ATOMIC_MOVE,
+                        StandardCopyOption.REPLACE_EXISTING);
+            }
+            server.awaitStopped();
+            return 0;
+        }
+
+        static final class DurabilityConverter implements CommandLine.ITypeConverter<Durability> {
+            @Override
+            public Durability convert(String value) {
+                try {
+                    return Durability.valueOf(value.toUpperCase(Locale.ROOT));
+                } catch (IllegalArgumentException e) {
+                    throw new CommandLine.TypeConversionException("durability is fsync, batch or none, not '" + value + "'");
+                }
+            }
+        }
+
+        static final class Version implements CommandLine.IVersionProvider {
+            @Override
+            public String[] getVersion() {
+                return new String[] {"bank-server " + version()};
+            }
+        }
+    }
+}
