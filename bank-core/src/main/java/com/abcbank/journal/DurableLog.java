@@ -54,8 +54,7 @@ public interface DurableLog extends CommitLog, AutoCloseable {
      * Waits until {@link #durableSeq()} is above {@code seq}, the log fails, or about {@code timeoutMs} pass,
      * whichever comes first, and returns {@link #durableSeq()}: a caller that gets {@code seq} or less back
      * checks {@link #failure()} and waits again. For observers that follow the log; it never throws for a slow
-     * or failed log. A wait may overrun {@code timeoutMs} while a transaction already handed over is being made
-     * durable, by at most the bound of {@link #awaitDurable}.
+     * or failed log.
      *
      * @throws InterruptedException if the waiting thread is interrupted (how an observer is stopped)
      */

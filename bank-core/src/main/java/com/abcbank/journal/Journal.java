@@ -23,12 +23,12 @@ import org.slf4j.LoggerFactory;
  * appending), and from then on call {@link #awaitDurable} before answering any request. Everything after
  * {@link #recover} is the {@link DurableLog} contract; only the code that opens the bank's state sees this class.
  *
- * <p>Observers ({@link #awaitDurableAbove}) wait in two ways. While a transaction they wait for is already handed
- * over, they wait on the writer's own condition ({@link JournalWriter#awaitDurable}). While none is, they park,
- * registered in {@link #idle}, and {@link #committed} unparks them: it publishes {@link #lastCommitted} before it
- * looks at {@link #idle}, and a waiter registers before it looks at {@link #lastCommitted}, so one of the two
- * always sees the other (no lost wake-up). With no idle observer, {@link #committed} pays one volatile write and
- * one emptiness check.
+ * <p>Observers ({@link #awaitDurableAbove}) wait on the writer's own condition, which the flusher signals each
+ * time it publishes progress. Without a writer ({@link Durability#NONE}) a committed transaction is durable at
+ * once, so an observer parks, registered in {@link #idle}, until {@link #committed} unparks it: it publishes
+ * {@link #lastCommitted} before it looks at {@link #idle}, and a waiter registers before it looks at
+ * {@link #lastCommitted}, so one of the two always sees the other (no lost wake-up). With a writer,
+ * {@link #committed} only hands the record over.
  */
 public final class Journal implements DurableLog {
     /** Segments roll over past this size. */
@@ -40,7 +40,7 @@ public final class Journal implements DurableLog {
     private final long batchWindowMs;
     private final long segmentBytes;
     private volatile JournalWriter writer;
-    /** The last transaction handed to {@link #committed} (or recovered); written by the sequencer only. */
+    /** Without a writer ({@link Durability#NONE}): the last transaction handed to {@link #committed}, durable at once. */
     private volatile long lastCommitted;
     /** Observers parked until the next {@link #committed}. */
     private final Set<Thread> idle = ConcurrentHashMap.newKeySet();
@@ -94,7 +94,9 @@ public final class Journal implements DurableLog {
         JournalWriter current = writer;
         if (current != null) {
             current.committed(tx);
-        } else if (durability != Durability.NONE) {
+            return;
+        }
+        if (durability != Durability.NONE) {
             throw new IllegalStateException("the journal takes transactions only after recover()");
         }
         lastCommitted = tx.seq();
@@ -129,39 +131,30 @@ public final class Journal implements DurableLog {
 
     @Override
     public long awaitDurableAbove(long seq, long timeoutMs) throws InterruptedException {
+        JournalWriter current = writer;
+        if (current != null) {
+            return current.awaitDurableAbove(seq, TimeUnit.MILLISECONDS.toNanos(timeoutMs));
+        }
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
-        while (true) {
-            long durable = durableSeq();
+        Thread self = Thread.currentThread();
+        while (lastCommitted <= seq) {
             long left = deadline - System.nanoTime();
-            if (durable > seq || failure() != null || left <= 0) {
-                return durable;
+            if (left <= 0) {
+                break;
             }
-            if (lastCommitted > seq) {
-                awaitHandedOver(seq + 1);
-            } else {
-                Thread self = Thread.currentThread();
-                idle.add(self);
-                try {
-                    if (lastCommitted <= seq) {
-                        LockSupport.parkNanos(this, left);
-                    }
-                } finally {
-                    idle.remove(self);
+            idle.add(self);
+            try {
+                if (lastCommitted <= seq) {
+                    LockSupport.parkNanos(this, left);
                 }
+            } finally {
+                idle.remove(self);
             }
             if (Thread.interrupted()) {
                 throw new InterruptedException("interrupted waiting for the journal to pass transaction " + seq);
             }
         }
-    }
-
-    /** Waits for a transaction already handed over; a failure or a timeout is the caller's to see, not to catch. */
-    private void awaitHandedOver(long seq) {
-        try {
-            awaitDurable(seq);
-        } catch (JournalFailedException e) {
-            // failure() says which; the interrupt flag, if that was the cause, is set again by the writer.
-        }
+        return lastCommitted;
     }
 
     /** Why the journal stopped taking records, or {@code null} while it is healthy (always, without one). */

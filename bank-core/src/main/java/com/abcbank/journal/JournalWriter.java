@@ -234,6 +234,26 @@ final class JournalWriter implements CommitLog, AutoCloseable {
         }
     }
 
+    /**
+     * For observers: waits until {@link #durableSeq} passes {@code seq}, the journal fails, or {@code timeoutNanos}
+     * pass, and returns {@link #durableSeq}. Never throws for a slow or failed journal; the caller checks.
+     */
+    long awaitDurableAbove(long seq, long timeoutNanos) throws InterruptedException {
+        if (durableSeq > seq) {
+            return durableSeq;
+        }
+        durableLock.lock();
+        try {
+            long nanos = timeoutNanos;
+            while (durableSeq <= seq && failure == null && nanos > 0) {
+                nanos = advanced.awaitNanos(nanos);
+            }
+            return durableSeq;
+        } finally {
+            durableLock.unlock();
+        }
+    }
+
     /** Why the journal stopped taking records, or {@code null} while it is healthy. */
     Throwable failure() {
         return failure;
