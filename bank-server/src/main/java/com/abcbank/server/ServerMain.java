@@ -3,6 +3,7 @@ package com.abcbank.server;
 import com.abcbank.journal.Durability;
 import com.abcbank.ledger.LedgerConfig;
 import com.abcbank.ledger.Money;
+import com.abcbank.protocol.Wire;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -50,7 +51,7 @@ public final class ServerMain {
                     + "password once on standard output and writes it to DATA/audit-password (mode 600).",
                     "", "Logs go to standard error; set BANK_LOG_LEVEL=DEBUG for one line per request."})
     static final class Cli implements Callable<Integer> {
-        @Option(names = "--port", defaultValue = "5050", description = "TCP port; 0 picks a free one (default: ${DEFAULT-VALUE}).")
+        @Option(names = "--port", defaultValue = "" + Wire.DEFAULT_PORT, description = "TCP port; 0 picks a free one (default: ${DEFAULT-VALUE}).")
         int port;
 
         @Option(names = "--bind", defaultValue = "127.0.0.1", description = "Address to listen on (default: ${DEFAULT-VALUE}).")

@@ -4,6 +4,7 @@ import com.abcbank.ledger.Caller;
 import com.abcbank.ledger.ErrorCode;
 import com.abcbank.ledger.Outcome;
 import com.abcbank.ledger.Role;
+import com.abcbank.protocol.Wire;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.ByteBuffer;
@@ -30,7 +31,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The bank's users: open enrolment for customers, one auditor ({@value #AUDITOR}), passwords kept only as
+ * The bank's users: open enrolment for customers, one auditor ({@value Wire#AUDITOR}), passwords kept only as
  * salted PBKDF2 hashes.
  *
  * <p>Stored in {@code DATA/users}: one line per user, appended and forced to disk before {@code register}
@@ -41,9 +42,7 @@ import org.slf4j.LoggerFactory;
  * {@code DATA/audit-password} (mode 600) and prints it once to the given stream, never to the log.
  */
 public final class Users {
-    public static final String AUDITOR = "Audit";
     static final String FILE = "users";
-    static final String AUDIT_PASSWORD_FILE = "audit-password";
     private static final Pattern NAME = Pattern.compile("[A-Za-z][A-Za-z0-9_.-]{0,31}");
     static final int MIN_PASSWORD = 8;
     static final int MAX_PASSWORD = 1024;
@@ -81,20 +80,20 @@ public final class Users {
         if (Files.exists(users.file)) {
             users.load();
         }
-        if (!users.users.containsKey(key(AUDITOR))) {
+        if (!users.users.containsKey(key(Wire.AUDITOR))) {
             String password = newPassword();
-            users.append(new Stored(AUDITOR, Role.AUDITOR, users.hasher.hash(password.toCharArray())));
-            Path passwordFile = dataDir.resolve(AUDIT_PASSWORD_FILE);
-            Path temporary = dataDir.resolve(AUDIT_PASSWORD_FILE + ".tmp");
+            users.append(new Stored(Wire.AUDITOR, Role.AUDITOR, users.hasher.hash(password.toCharArray())));
+            Path passwordFile = dataDir.resolve(Wire.AUDIT_PASSWORD_FILE);
+            Path temporary = dataDir.resolve(Wire.AUDIT_PASSWORD_FILE + ".tmp");
             Files.deleteIfExists(temporary);
             Files.createFile(temporary, OWNER_ONLY);
             Files.writeString(temporary, password + "\n", StandardCharsets.UTF_8);
             Files.move(temporary, passwordFile, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            announce.println("Created the auditor '" + AUDITOR + "'. Its password is printed this once and saved to "
+            announce.println("Created the auditor '" + Wire.AUDITOR + "'. Its password is printed this once and saved to "
                     + passwordFile + " (readable by you only):");
             announce.println(password);
             announce.flush();
-            log.info("created the auditor {}; password written to {}", AUDITOR, passwordFile);
+            log.info("created the auditor {}; password written to {}", Wire.AUDITOR, passwordFile);
         }
         log.info("{} users loaded from {}", users.users.size(), users.file);
         return users;
