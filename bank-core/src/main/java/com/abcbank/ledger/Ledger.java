@@ -549,7 +549,7 @@ public final class Ledger {
             if (tx.type() == TxType.LOAN) {
                 exposureOf(tx.user()).addAndGet(tx.amountCents());
             } else if (tx.type() == TxType.LOAN_PAYMENT_CHECK || tx.type() == TxType.LOAN_PAYMENT_TRANSFER) {
-                exposureOf(accounts.get(tx.postings().get(1).account()).owner).addAndGet(-tx.amountCents());
+                exposureOf(accounts.get(tx.credit().account()).owner).addAndGet(-tx.amountCents());
             }
             if (tx.key() != null) {
                 KeyEntry entry = new KeyEntry(Intent.of(tx));
