@@ -51,7 +51,7 @@ public class LedgerLinearizabilityTest {
     private static final Caller AUDITOR = Caller.auditor("audit");
     private static final long LIMIT_CENTS = 800;
     /** Interleavings explored per fixed scenario in the build: enough to find the loan anomaly, bounded in time. */
-    private static final int INVOCATIONS = 100;
+    private static final int INVOCATIONS = 50;
     private static final Clock CLOCK = Clock.fixed(Instant.parse("2026-12-01T00:00:00Z"), ZoneOffset.UTC);
 
     private final Ledger ledger = new Ledger(new LedgerConfig(LIMIT_CENTS, 1), CLOCK);
