@@ -46,11 +46,10 @@ import java.util.regex.Pattern;
  * checks this with Lincheck.
  *
  * <h2>Consistent audit views</h2>
- * {@link #snapshot()} takes {@code openings} exclusively (no account is being added), then every account
- * lock in ascending order, reads every balance, and releases. While it holds them all, no transaction is
- * half-applied, so the copy is exactly the state after transactions {@code 1..lastSeq}. Cost: O(accounts)
- * lock acquisitions; each account's money movement waits from the moment its lock is taken until the copy
- * is done, and account openings wait for the whole copy.
+ * {@link #snapshot()}, {@link #report}, {@link #holders} and {@link #exportState} read every account while no
+ * account is being added and every account is locked ({@link AccountTable#quiescent}): no transaction is
+ * half-applied then, so the copy is exactly the state after transactions {@code 1..lastSeq}, at the cost of
+ * pausing money movement for O(accounts) lock acquisitions.
  */
 public final class Ledger {
     /** Customer-chosen checking account numbers. Loan numbers are bank-assigned: {@code L} and digits. */
