@@ -19,6 +19,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import com.abcbank.journal.JournalTest.Bank;
 import com.abcbank.ledger.Posting;
+import com.abcbank.ledger.Tellers;
 import com.abcbank.ledger.Transaction;
 import com.abcbank.ledger.TxType;
 import java.nio.file.Files;
@@ -65,13 +66,13 @@ class JournalCrashRecoveryTest {
         try (Bank bank = JournalTest.open(dir, Durability.FSYNC, SEGMENT_BYTES)) {
             var ledger = bank.ledger();
             committed.add(commit(bank, ledger.createAccount(ALICE, "1001", 50_000, "open-1001")));
-            committed.add(commit(bank, ledger.createAccount(BOB, "2001", 20_000)));
-            committed.add(commit(bank, ledger.deposit(ALICE, "1001", 7_500)));
+            committed.add(commit(bank, Tellers.createAccount(ledger, BOB, "2001", 20_000)));
+            committed.add(commit(bank, Tellers.deposit(ledger, ALICE, "1001", 7_500)));
             Transaction loan = commit(bank, ledger.applyLoan(BOB, "2001", 30_000, "loan-1"));
             committed.add(loan);
-            committed.add(commit(bank, ledger.withdraw(ALICE, "1001", 1_234)));
+            committed.add(commit(bank, Tellers.withdraw(ledger, ALICE, "1001", 1_234)));
             committed.add(commit(bank, ledger.transfer(BOB, "2001", "1001", 4_321, "t-1")));
-            committed.add(commit(bank, ledger.payLoanCheck(BOB, loan.opened(), 5_000)));
+            committed.add(commit(bank, Tellers.payLoanCheck(ledger, BOB, loan.opened(), 5_000)));
             // The last record is the largest kind: two postings and a key.
             committed.add(commit(bank, ledger.transfer(ALICE, "1001", "2001", 999, "transfer-the-last")));
         }
@@ -104,7 +105,7 @@ class JournalCrashRecoveryTest {
                 assertEquals(kept, transactions(bank.ledger()), at);
                 assertSameBooks(expected, bank.ledger());
 
-                Transaction next = commit(bank, bank.ledger().deposit(BOB, "2001", 100 + offset));
+                Transaction next = commit(bank, Tellers.deposit(bank.ledger(), BOB, "2001", 100 + offset));
                 assertEquals(EIGHT, next.seq(), at);
             }
             try (Bank again = JournalTest.open(torn, Durability.FSYNC, SEGMENT_BYTES)) {
@@ -124,7 +125,7 @@ class JournalCrashRecoveryTest {
             assertEquals(zeros, bank.recovery().cutBytes());
             assertEquals(bytes.length, Files.size(segment));
             assertEquals(committed, transactions(bank.ledger()));
-            assertEquals(EIGHT + 1, commit(bank, bank.ledger().deposit(BOB, "2001", 1)).seq());
+            assertEquals(EIGHT + 1, commit(bank, Tellers.deposit(bank.ledger(), BOB, "2001", 1)).seq());
         }
         try (Bank bank = JournalTest.open(dir, Durability.FSYNC, SEGMENT_BYTES)) {
             assertEquals(EIGHT + 1, bank.recovery().lastSeq());
@@ -186,7 +187,7 @@ class JournalCrashRecoveryTest {
         // The same flip in the last segment would pass for a torn tail; in an older one it cannot be.
         Path next = Segments.path(dir, EIGHT + 1);
         try (Bank bank = JournalTest.open(dir, Durability.FSYNC, 1)) { // 1 byte: the next write rolls over
-            commit(bank, bank.ledger().deposit(BOB, "2001", 1));
+            commit(bank, Tellers.deposit(bank.ledger(), BOB, "2001", 1));
         }
         assertEquals(List.of(segment, next), Segments.list(dir));
         byte[] flipped = bytes.clone();
@@ -303,7 +304,7 @@ class JournalCrashRecoveryTest {
             assertEquals(cutAt - lastStart, bank.recovery().cutBytes());
             assertEquals(lastStart, Files.size(tornLast));
             assertSameBooks(replayed(all.subList(0, n - 1)), bank.ledger());
-            assertEquals(n, commit(bank, bank.ledger().deposit(ALICE, "1001", 1)).seq());
+            assertEquals(n, commit(bank, Tellers.deposit(bank.ledger(), ALICE, "1001", 1)).seq());
         }
         try (Bank bank = JournalTest.open(torn, Durability.FSYNC, 4096)) {
             assertEquals(n, bank.recovery().lastSeq());
@@ -394,7 +395,7 @@ class JournalCrashRecoveryTest {
             assertEquals(cutAt, Files.size(file));
             assertEquals(committed.subList(0, kept), transactions(bank.ledger()));
             assertSameBooks(replayed(committed.subList(0, kept)), bank.ledger());
-            assertEquals(kept + 1, commit(bank, bank.ledger().deposit(ALICE, "1001", 1)).seq());
+            assertEquals(kept + 1, commit(bank, Tellers.deposit(bank.ledger(), ALICE, "1001", 1)).seq());
         }
         try (Bank bank = JournalTest.open(dir, Durability.FSYNC, SEGMENT_BYTES)) {
             assertEquals(kept + 1, bank.recovery().lastSeq(), "after repair the journal is whole again");

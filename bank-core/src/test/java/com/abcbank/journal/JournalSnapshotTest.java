@@ -8,6 +8,7 @@ import com.abcbank.ledger.Caller;
 import com.abcbank.ledger.Ledger;
 import com.abcbank.ledger.LedgerConfig;
 import com.abcbank.ledger.LedgerState;
+import com.abcbank.ledger.Tellers;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -32,8 +33,8 @@ class JournalSnapshotTest {
         try (Journal journal = new Journal(dir, durability, 10, segmentBytes)) {
             Ledger ledger = new Ledger(LedgerConfig.defaults(), Clock.systemUTC(), journal);
             journal.recover(false, ledger::replay);
-            journal.awaitDurable(ledger.createAccount(ALICE, "1001", 10_000).value().seq());
-            journal.awaitDurable(ledger.deposit(ALICE, "1001", 500).value().seq());
+            journal.awaitDurable(Tellers.createAccount(ledger, ALICE, "1001", 10_000).value().seq());
+            journal.awaitDurable(Tellers.deposit(ledger, ALICE, "1001", 500).value().seq());
             journal.awaitDurable(ledger.withdraw(ALICE, "1001", 200, "k-1").value().seq());
             journal.awaitForced(ledger.lastSeq());
             return ledger.exportState(Instant.EPOCH);
@@ -67,10 +68,10 @@ class JournalSnapshotTest {
         try (Journal journal = new Journal(other, Durability.FSYNC, 10, 1)) {
             Ledger ledger = new Ledger(LedgerConfig.defaults(), Clock.systemUTC(), journal);
             journal.recover(false, ledger::replay);
-            ledger.createAccount(ALICE, "1001", 10_000);
-            ledger.deposit(ALICE, "1001", 501);
-            journal.awaitDurable(ledger.withdraw(ALICE, "1001", 200).value().seq());
-            journal.awaitDurable(ledger.deposit(ALICE, "1001", 7).value().seq());
+            Tellers.createAccount(ledger, ALICE, "1001", 10_000);
+            Tellers.deposit(ledger, ALICE, "1001", 501);
+            journal.awaitDurable(Tellers.withdraw(ledger, ALICE, "1001", 200).value().seq());
+            journal.awaitDurable(Tellers.deposit(ledger, ALICE, "1001", 7).value().seq());
         }
         Files.copy(Segments.path(other, 4), Segments.path(dir, 4));
 
@@ -83,7 +84,7 @@ class JournalSnapshotTest {
         try (Journal journal = new Journal(dir, Durability.BATCH, 60_000, Journal.DEFAULT_SEGMENT_BYTES)) {
             Ledger ledger = new Ledger(LedgerConfig.defaults(), Clock.systemUTC(), journal);
             journal.recover(false, ledger::replay);
-            long seq = ledger.createAccount(ALICE, "1001", 10_000).value().seq();
+            long seq = Tellers.createAccount(ledger, ALICE, "1001", 10_000).value().seq();
             journal.awaitDurable(seq);
             long forcesBefore = journal.forces(); // a 60 s window: nothing forces it but the request below
 

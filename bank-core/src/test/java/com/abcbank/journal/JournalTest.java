@@ -18,6 +18,7 @@ import com.abcbank.ledger.LedgerConfig;
 import com.abcbank.ledger.Outcome;
 import com.abcbank.ledger.Page;
 import com.abcbank.ledger.Snapshot;
+import com.abcbank.ledger.Tellers;
 import com.abcbank.ledger.Transaction;
 import com.abcbank.ledger.TransactionQuery;
 import com.abcbank.ledger.TxType;
@@ -118,7 +119,7 @@ class JournalTest {
             assertEquals(0, bank.recovery().lastSeq());
             assertEquals(0, bank.recovery().records());
             assertEquals(List.of(Segments.path(dir, 1)), Segments.list(dir), "the first segment is made at start");
-            first = commit(bank, bank.ledger().createAccount(ALICE, "1001", 5_000));
+            first = commit(bank, Tellers.createAccount(bank.ledger(), ALICE, "1001", 5_000));
         }
         try (Bank bank = open(dir, Durability.FSYNC, Journal.DEFAULT_SEGMENT_BYTES)) {
             assertEquals(1, bank.recovery().lastSeq());
@@ -158,7 +159,7 @@ class JournalTest {
             assertEquals(work.committed, transactions(restarted.ledger()));
             // Appending goes on in the last segment, or a new one, named after its first record.
             for (int i = 0; i < 40; i++) {
-                commit(restarted, restarted.ledger().deposit(BOB, work.accounts.get(BOB).get(0), 1 + i));
+                commit(restarted, Tellers.deposit(restarted.ledger(), BOB, work.accounts.get(BOB).get(0), 1 + i));
             }
         }
         try (Bank again = open(dir, Durability.FSYNC, 4096)) {
@@ -182,7 +183,7 @@ class JournalTest {
         try (Bank bank = open(dir, Durability.FSYNC, Journal.DEFAULT_SEGMENT_BYTES)) {
             Ledger ledger = bank.ledger();
             for (int t = 0; t < threadCount; t++) {
-                commit(bank, ledger.createAccount(user(t), account(t), 1_000_000));
+                commit(bank, Tellers.createAccount(ledger, user(t), account(t), 1_000_000));
             }
             var startGate = new CountDownLatch(1);
             var endGate = new CountDownLatch(threadCount);
@@ -196,7 +197,7 @@ class JournalTest {
                         for (int i = 0; i < transfersPerThread; i++) {
                             int other = (me + 1 + random.nextInt(threadCount - 1)) % threadCount;
                             // 500 transfers of at most 5.00 cannot empty a 10,000.00 account: all commit.
-                            Transaction tx = ledger.transfer(user(me), account(me), account(other),
+                            Transaction tx = Tellers.transfer(ledger, user(me), account(me), account(other),
                                     1 + random.nextInt(500)).value();
                             bank.journal().awaitDurable(tx.seq());
                             acknowledged.add(tx);
@@ -302,8 +303,8 @@ class JournalTest {
         try {
             assertEquals(0, journal.recover(false, ledger::replay).lastSeq());
             assertNull(journal.failure(), "healthy until it writes");
-            Transaction opened = ledger.createAccount(ALICE, "1001", 5_000).value();
-            Transaction deposit = ledger.deposit(ALICE, "1001", 2_500).value();
+            Transaction opened = Tellers.createAccount(ledger, ALICE, "1001", 5_000).value();
+            Transaction deposit = Tellers.deposit(ledger, ALICE, "1001", 2_500).value();
 
             JournalFailedException thrown = assertTimeoutPreemptively(BOUND,
                     () -> assertThrows(JournalFailedException.class, () -> journal.awaitDurable(deposit.seq())));

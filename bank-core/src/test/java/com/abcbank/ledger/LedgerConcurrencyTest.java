@@ -44,7 +44,7 @@ class LedgerConcurrencyTest {
         for (int u = 0; u < USERS.size(); u++) {
             for (int a = 0; a < 2; a++) {
                 String number = "100" + u + a;
-                ok(ledger.createAccount(Caller.customer(USERS.get(u)), number, 50_000));
+                ok(Tellers.createAccount(ledger, Caller.customer(USERS.get(u)), number, 50_000));
                 ownerOf.put(number, USERS.get(u));
             }
         }
@@ -60,13 +60,13 @@ class LedgerConcurrencyTest {
                 Caller owner = Caller.customer(ownerOf.get(account));
                 long amountCents = 1 + random.nextInt(20_000);
                 Outcome<Transaction> outcome = switch (random.nextInt(8)) {
-                    case 0 -> ledger.deposit(owner, account, amountCents);
-                    case 1 -> ledger.withdraw(owner, account, amountCents);
-                    case 2, 3 -> ledger.transfer(owner, account, checking.get(random.nextInt(checking.size())), amountCents);
-                    case 4 -> ledger.applyLoan(owner, account, amountCents * 10);
-                    case 5 -> ledger.payLoanCheck(owner, anyOf(loans, random, account), amountCents);
-                    case 6 -> ledger.payLoanTransfer(owner, account, anyOf(loans, random, account), amountCents);
-                    default -> ledger.withdraw(owner, account, 1 + random.nextInt(200_000)); // often an overdraft attempt
+                    case 0 -> Tellers.deposit(ledger, owner, account, amountCents);
+                    case 1 -> Tellers.withdraw(ledger, owner, account, amountCents);
+                    case 2, 3 -> Tellers.transfer(ledger, owner, account, checking.get(random.nextInt(checking.size())), amountCents);
+                    case 4 -> Tellers.applyLoan(ledger, owner, account, amountCents * 10);
+                    case 5 -> Tellers.payLoanCheck(ledger, owner, anyOf(loans, random, account), amountCents);
+                    case 6 -> Tellers.payLoanTransfer(ledger, owner, account, anyOf(loans, random, account), amountCents);
+                    default -> Tellers.withdraw(ledger, owner, account, 1 + random.nextInt(200_000)); // often an overdraft attempt
                 };
                 if (outcome.isOk()) {
                     committed.incrementAndGet();
@@ -104,14 +104,14 @@ class LedgerConcurrencyTest {
     void oppositeTransfersBetweenTwoAccountsNeverDeadlock() throws Exception {
         Ledger ledger = new Ledger();
         Caller alice = Caller.customer("alice");
-        ok(ledger.createAccount(alice, "2001", 1_000_000));
-        ok(ledger.createAccount(alice, "2002", 1_000_000));
+        ok(Tellers.createAccount(ledger, alice, "2001", 1_000_000));
+        ok(Tellers.createAccount(ledger, alice, "2002", 1_000_000));
 
         runWorkers(THREADS, t -> {
             String from = t % 2 == 0 ? "2001" : "2002";
             String to = t % 2 == 0 ? "2002" : "2001";
             for (int i = 0; i < OPERATIONS_PER_THREAD; i++) {
-                Outcome<Transaction> outcome = ledger.transfer(alice, from, to, 1 + (i % 500));
+                Outcome<Transaction> outcome = Tellers.transfer(ledger, alice, from, to, 1 + (i % 500));
                 if (!outcome.isOk() && outcome.error() != ErrorCode.INSUFFICIENT_FUNDS) {
                     fail("unexpected refusal " + outcome);
                 }
@@ -128,7 +128,7 @@ class LedgerConcurrencyTest {
     void auditReportTakenWhileMoneyMovesAlwaysBalances() throws Exception {
         Ledger ledger = new Ledger(LedgerConfig.defaults().withVaultShards(4), java.time.Clock.systemUTC());
         for (int a = 0; a < 8; a++) {
-            ok(ledger.createAccount(Caller.customer(USERS.get(a % USERS.size())), "300" + a, 100_000));
+            ok(Tellers.createAccount(ledger, Caller.customer(USERS.get(a % USERS.size())), "300" + a, 100_000));
         }
         AtomicBoolean moving = new AtomicBoolean(true);
         AtomicInteger reports = new AtomicInteger();
@@ -149,15 +149,15 @@ class LedgerConcurrencyTest {
                     int a = random.nextInt(8);
                     Caller owner = Caller.customer(USERS.get(a % USERS.size()));
                     switch (random.nextInt(5)) {
-                        case 0 -> ledger.deposit(owner, "300" + a, 1 + random.nextInt(1_000));
-                        case 1 -> ledger.withdraw(owner, "300" + a, 1 + random.nextInt(1_000));
-                        case 2 -> ledger.applyLoan(owner, "300" + a, 1 + random.nextInt(1_000));
+                        case 0 -> Tellers.deposit(ledger, owner, "300" + a, 1 + random.nextInt(1_000));
+                        case 1 -> Tellers.withdraw(ledger, owner, "300" + a, 1 + random.nextInt(1_000));
+                        case 2 -> Tellers.applyLoan(ledger, owner, "300" + a, 1 + random.nextInt(1_000));
                         case 3 -> { // accounts opened during the report must not unbalance it
-                            if (ledger.createAccount(owner, String.format("4%02d%05d", t, i), 1 + random.nextInt(1_000)).isOk()) {
+                            if (Tellers.createAccount(ledger, owner, String.format("4%02d%05d", t, i), 1 + random.nextInt(1_000)).isOk()) {
                                 opened.incrementAndGet();
                             }
                         }
-                        default -> ledger.transfer(owner, "300" + a, "300" + random.nextInt(8), 1 + random.nextInt(1_000));
+                        default -> Tellers.transfer(ledger, owner, "300" + a, "300" + random.nextInt(8), 1 + random.nextInt(1_000));
                     }
                 }
             } finally {
@@ -183,7 +183,7 @@ class LedgerConcurrencyTest {
             Caller caller = Caller.customer("user" + t);
             for (int n = 0; n < numbers; n++) {
                 String number = String.valueOf(10_000 + n);
-                Outcome<Transaction> outcome = ledger.createAccount(caller, number, 100);
+                Outcome<Transaction> outcome = Tellers.createAccount(ledger, caller, number, 100);
                 if (outcome.isOk()) {
                     successes.incrementAndGet();
                     assertNull(winners.put(number, caller.user()), () -> number + " opened twice");
@@ -211,12 +211,12 @@ class LedgerConcurrencyTest {
         long loanCents = 30_000;
         Ledger ledger = new Ledger(LedgerConfig.defaults().withLoanLimitCents(limitCents), java.time.Clock.systemUTC());
         Caller alice = Caller.customer("alice");
-        ok(ledger.createAccount(alice, "5001", 0));
+        ok(Tellers.createAccount(ledger, alice, "5001", 0));
         AtomicInteger granted = new AtomicInteger();
 
         runWorkers(THREADS, t -> {
             for (int i = 0; i < 50; i++) {
-                Outcome<Transaction> outcome = ledger.applyLoan(alice, "5001", loanCents);
+                Outcome<Transaction> outcome = Tellers.applyLoan(ledger, alice, "5001", loanCents);
                 if (outcome.isOk()) {
                     granted.incrementAndGet();
                 } else {

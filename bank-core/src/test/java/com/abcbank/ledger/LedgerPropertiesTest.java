@@ -346,7 +346,7 @@ class LedgerPropertiesTest {
         public long amountCents() { return openingDepositCents; }
         public Op resolve(List<String> bookedLoans) { return this; }
         public Outcome<Transaction> runOn(Ledger ledger) {
-            return ledger.createAccount(caller(user), number, openingDepositCents);
+            return Tellers.createAccount(ledger, caller(user), number, openingDepositCents);
         }
     }
 
@@ -354,14 +354,14 @@ class LedgerPropertiesTest {
         public Op resolve(List<String> bookedLoans) {
             return new Deposit(user, resolveLoan(account, bookedLoans), amountCents);
         }
-        public Outcome<Transaction> runOn(Ledger ledger) { return ledger.deposit(caller(user), account, amountCents); }
+        public Outcome<Transaction> runOn(Ledger ledger) { return Tellers.deposit(ledger, caller(user), account, amountCents); }
     }
 
     record Withdraw(String user, String account, long amountCents) implements Op {
         public Op resolve(List<String> bookedLoans) {
             return new Withdraw(user, resolveLoan(account, bookedLoans), amountCents);
         }
-        public Outcome<Transaction> runOn(Ledger ledger) { return ledger.withdraw(caller(user), account, amountCents); }
+        public Outcome<Transaction> runOn(Ledger ledger) { return Tellers.withdraw(ledger, caller(user), account, amountCents); }
     }
 
     record Transfer(String user, String from, String to, long amountCents) implements Op {
@@ -369,7 +369,7 @@ class LedgerPropertiesTest {
             return new Transfer(user, resolveLoan(from, bookedLoans), resolveLoan(to, bookedLoans), amountCents);
         }
         public Outcome<Transaction> runOn(Ledger ledger) {
-            return ledger.transfer(caller(user), from, to, amountCents);
+            return Tellers.transfer(ledger, caller(user), from, to, amountCents);
         }
     }
 
@@ -378,7 +378,7 @@ class LedgerPropertiesTest {
             return new ApplyLoan(user, resolveLoan(checking, bookedLoans), amountCents);
         }
         public Outcome<Transaction> runOn(Ledger ledger) {
-            return ledger.applyLoan(caller(user), checking, amountCents);
+            return Tellers.applyLoan(ledger, caller(user), checking, amountCents);
         }
     }
 
@@ -387,7 +387,7 @@ class LedgerPropertiesTest {
             return new PayLoanCheck(user, resolveLoan(loan, bookedLoans), amountCents);
         }
         public Outcome<Transaction> runOn(Ledger ledger) {
-            return ledger.payLoanCheck(caller(user), loan, amountCents);
+            return Tellers.payLoanCheck(ledger, caller(user), loan, amountCents);
         }
     }
 
@@ -397,7 +397,7 @@ class LedgerPropertiesTest {
                     amountCents);
         }
         public Outcome<Transaction> runOn(Ledger ledger) {
-            return ledger.payLoanTransfer(caller(user), from, loan, amountCents);
+            return Tellers.payLoanTransfer(ledger, caller(user), from, loan, amountCents);
         }
     }
 

@@ -30,7 +30,7 @@ class LedgerRetryAndReplayTest {
 
     @Test
     void aRetryWithTheSameKeyReturnsTheFirstTransactionAndMovesNothingMore() {
-        ledger.createAccount(ALICE, "1001", 10_000);
+        Tellers.createAccount(ledger, ALICE, "1001", 10_000);
         Transaction first = ledger.withdraw(ALICE, "1001", 3_000, "k-1").value();
         Snapshot after = ledger.snapshot();
 
@@ -44,8 +44,8 @@ class LedgerRetryAndReplayTest {
 
     @Test
     void theSameKeyForAnotherRequestIsRefusedAndChangesNothing() {
-        ledger.createAccount(ALICE, "1001", 10_000);
-        ledger.createAccount(ALICE, "1002", 0);
+        Tellers.createAccount(ledger, ALICE, "1001", 10_000);
+        Tellers.createAccount(ledger, ALICE, "1002", 0);
         ledger.withdraw(ALICE, "1001", 3_000, "k-1");
         Snapshot before = ledger.snapshot();
 
@@ -57,8 +57,8 @@ class LedgerRetryAndReplayTest {
 
     @Test
     void keysBelongToTheirUser() {
-        ledger.createAccount(ALICE, "1001", 10_000);
-        ledger.createAccount(BOB, "2001", 10_000);
+        Tellers.createAccount(ledger, ALICE, "1001", 10_000);
+        Tellers.createAccount(ledger, BOB, "2001", 10_000);
         ledger.withdraw(ALICE, "1001", 1_000, "shared");
 
         Transaction bobs = ledger.withdraw(BOB, "2001", 1_000, "shared").value();
@@ -69,9 +69,9 @@ class LedgerRetryAndReplayTest {
 
     @Test
     void aRefusedRequestReleasesItsKeySoTheRetryRunsOnItsOwnMerits() {
-        ledger.createAccount(ALICE, "1001", 1_000);
+        Tellers.createAccount(ledger, ALICE, "1001", 1_000);
         assertEquals(ErrorCode.INSUFFICIENT_FUNDS, ledger.withdraw(ALICE, "1001", 5_000, "k-2").error());
-        ledger.deposit(ALICE, "1001", 10_000);
+        Tellers.deposit(ledger, ALICE, "1001", 10_000);
 
         Transaction retried = ledger.withdraw(ALICE, "1001", 5_000, "k-2").value();
 
@@ -80,7 +80,7 @@ class LedgerRetryAndReplayTest {
 
     @Test
     void malformedKeysAreRefused() {
-        ledger.createAccount(ALICE, "1001", 1_000);
+        Tellers.createAccount(ledger, ALICE, "1001", 1_000);
         assertEquals(ErrorCode.INVALID_ARGUMENT, ledger.deposit(ALICE, "1001", 100, "has space").error());
         assertEquals(ErrorCode.INVALID_ARGUMENT, ledger.deposit(ALICE, "1001", 100, "").error());
         assertEquals(ErrorCode.INVALID_ARGUMENT, ledger.deposit(ALICE, "1001", 100, "x".repeat(65)).error());
@@ -89,7 +89,7 @@ class LedgerRetryAndReplayTest {
 
     @Test
     void concurrentRetriesOfOneKeyHappenOnce() throws Exception {
-        ledger.createAccount(ALICE, "1001", 1_000_000);
+        Tellers.createAccount(ledger, ALICE, "1001", 1_000_000);
         int threads = 16;
         ExecutorService pool = Executors.newFixedThreadPool(threads);
         try {
@@ -118,7 +118,7 @@ class LedgerRetryAndReplayTest {
 
     @Test
     void forgottenKeysRunAfresh() {
-        ledger.createAccount(ALICE, "1001", 10_000);
+        Tellers.createAccount(ledger, ALICE, "1001", 10_000);
         ledger.withdraw(ALICE, "1001", 1_000, "old");
         ledger.forgetKeysBefore(CLOCK.instant().plus(Duration.ofSeconds(1)));
 
@@ -131,9 +131,9 @@ class LedgerRetryAndReplayTest {
     void replayingTheJournalRebuildsTheSameBankKeysAndCounters() {
         Random random = new Random(7);
         List<String> checking = List.of("1001", "1002", "2001");
-        ledger.createAccount(ALICE, "1001", 50_000);
+        Tellers.createAccount(ledger, ALICE, "1001", 50_000);
         ledger.createAccount(ALICE, "1002", 0, "open-1002");
-        ledger.createAccount(BOB, "2001", 20_000);
+        Tellers.createAccount(ledger, BOB, "2001", 20_000);
         List<String> loans = new ArrayList<>();
         for (int i = 0; i < 2_000; i++) {
             String account = checking.get(random.nextInt(3));
@@ -165,8 +165,8 @@ class LedgerRetryAndReplayTest {
         Transaction opened = journal.get(1);
         assertEquals(opened, restarted.createAccount(ALICE, "1002", 0, "open-1002").value());
         // Counters survive: the next loan gets the next number, and the loan limit still counts old loans.
-        Transaction nextLoan = restarted.applyLoan(ALICE, "1001", 100).value();
-        Transaction expected = ledger.applyLoan(ALICE, "1001", 100).value();
+        Transaction nextLoan = Tellers.applyLoan(restarted, ALICE, "1001", 100).value();
+        Transaction expected = Tellers.applyLoan(ledger, ALICE, "1001", 100).value();
         assertEquals(expected.opened(), nextLoan.opened());
         assertEquals(expected.seq(), nextLoan.seq());
         assertTrue(restarted.transactions(Caller.auditor("Audit"), TransactionQuery.firstPage()).isOk());
@@ -179,7 +179,7 @@ class LedgerRetryAndReplayTest {
         int maxDepositsEach = 50_000; // a bound on memory, far above what 40 states take
         int states = 40;
         for (int u = 0; u < depositors; u++) {
-            live.createAccount(Caller.customer("u" + u), "100" + u, 0);
+            Tellers.createAccount(live, Caller.customer("u" + u), "100" + u, 0);
         }
         java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
         java.util.concurrent.atomic.AtomicInteger deposits = new java.util.concurrent.atomic.AtomicInteger();
@@ -234,10 +234,10 @@ class LedgerRetryAndReplayTest {
         Ledger slow = new Ledger(LedgerConfig.defaults(), Clock.systemUTC(), slowJournal);
         ExecutorService pool = Executors.newFixedThreadPool(2);
         try {
-            Future<?> alice = pool.submit(() -> slow.createAccount(ALICE, "1234", 0));
+            Future<?> alice = pool.submit(() -> Tellers.createAccount(slow, ALICE, "1234", 0));
             assertTrue(inCommit.await(10, SECONDS));
             Future<Long> shown = pool.submit(() -> {
-                assertEquals(ErrorCode.DUPLICATE_ACCOUNT, slow.createAccount(BOB, "1234", 0).error());
+                assertEquals(ErrorCode.DUPLICATE_ACCOUNT, Tellers.createAccount(slow, BOB, "1234", 0).error());
                 return slow.lastSeq(); // what the server waits for before answering this refusal
             });
             release.countDown();

@@ -241,7 +241,7 @@ class LedgerTest {
         @Test
         @DisplayName("create_account without a deposit: one transaction, no postings, balance 0")
         void createAccountWithoutDeposit() {
-            Transaction tx = ok(ledger.createAccount(ALICE, A, 0));
+            Transaction tx = ok(Tellers.createAccount(ledger, ALICE, A, 0));
             assertEquals(1, tx.seq());
             assertEquals(T0, tx.time());
             assertEquals(TxType.OPEN_ACCOUNT, tx.type());
@@ -259,7 +259,7 @@ class LedgerTest {
         @Test
         @DisplayName("create_account with a deposit: cash from the vault into the new account")
         void createAccountWithDeposit() {
-            Transaction tx = ok(ledger.createAccount(ALICE, A, 20_050));
+            Transaction tx = ok(Tellers.createAccount(ledger, ALICE, A, 20_050));
             assertEquals(1, tx.seq());
             assertEquals(TxType.OPEN_ACCOUNT, tx.type());
             assertEquals(A, tx.opened());
@@ -280,7 +280,7 @@ class LedgerTest {
 
         @Test
         void createAccountWithTheMaximumDeposit() {
-            ok(ledger.createAccount(ALICE, A, MAX));
+            ok(Tellers.createAccount(ledger, ALICE, A, MAX));
             assertEquals(MAX, balanceOf(A));
             assertBooksBalance();
         }
@@ -288,7 +288,7 @@ class LedgerTest {
         @ParameterizedTest(name = "\"{0}\"")
         @ValueSource(strings = {"0000", "1234", "000000000001", "999999999999", "12345678"})
         void accountNumbersOfFourToTwelveDigits(String number) {
-            assertEquals(number, ok(ledger.createAccount(ALICE, number, 0)).opened());
+            assertEquals(number, ok(Tellers.createAccount(ledger, ALICE, number, 0)).opened());
             assertEquals(number, ok(ledger.balance(ALICE, number)).number());
         }
 
@@ -297,41 +297,41 @@ class LedgerTest {
         @ValueSource(strings = {"123", "1234567890123", "abcd", "12a4", " 1234", "1234 ", "12 34", "-1234", "+1234",
                 "12.34", "L100001", "VAULT-00", "\u0661\u0662\u0663\u0664", "1234\n"})
         void invalidAccountNumbers(String number) {
-            assertRefusedUnchanged(INVALID_ACCOUNT_NUMBER, () -> ledger.createAccount(ALICE, number, 100));
-            assertRefusedUnchanged(INVALID_ACCOUNT_NUMBER, () -> ledger.createAccount(ALICE, number, 0));
+            assertRefusedUnchanged(INVALID_ACCOUNT_NUMBER, () -> Tellers.createAccount(ledger, ALICE, number, 100));
+            assertRefusedUnchanged(INVALID_ACCOUNT_NUMBER, () -> Tellers.createAccount(ledger, ALICE, number, 0));
         }
 
         @ParameterizedTest(name = "{0} cents")
         @ValueSource(longs = {-1, -100, Long.MIN_VALUE, MAX + 1, Long.MAX_VALUE})
         void invalidOpeningDeposits(long cents) {
-            assertRefusedUnchanged(INVALID_AMOUNT, () -> ledger.createAccount(ALICE, A, cents));
+            assertRefusedUnchanged(INVALID_AMOUNT, () -> Tellers.createAccount(ledger, ALICE, A, cents));
             assertFalse(ledger.mayRead(ALICE, A), "the refused account must not exist");
         }
 
         @Test
         void theAuditorHoldsNoAccounts() {
-            assertRefusedUnchanged(FORBIDDEN, () -> ledger.createAccount(AUDITOR, A, 0));
-            assertRefusedUnchanged(FORBIDDEN, () -> ledger.createAccount(AUDITOR, A, 100));
+            assertRefusedUnchanged(FORBIDDEN, () -> Tellers.createAccount(ledger, AUDITOR, A, 0));
+            assertRefusedUnchanged(FORBIDDEN, () -> Tellers.createAccount(ledger, AUDITOR, A, 100));
         }
 
         @Test
         @DisplayName("create_account precedence: FORBIDDEN, then INVALID_ACCOUNT_NUMBER, then INVALID_AMOUNT")
         void createAccountPrecedence() {
-            assertRefusedUnchanged(FORBIDDEN, () -> ledger.createAccount(AUDITOR, "x", -1));
-            assertRefusedUnchanged(INVALID_ACCOUNT_NUMBER, () -> ledger.createAccount(ALICE, "x", -1));
+            assertRefusedUnchanged(FORBIDDEN, () -> Tellers.createAccount(ledger, AUDITOR, "x", -1));
+            assertRefusedUnchanged(INVALID_ACCOUNT_NUMBER, () -> Tellers.createAccount(ledger, ALICE, "x", -1));
         }
 
         @Test
         @DisplayName("every operation on an account that does not exist is UNKNOWN_ACCOUNT")
         void unknownAccounts() {
             assertAll(
-                    () -> assertRefusedUnchanged(UNKNOWN_ACCOUNT, () -> ledger.deposit(ALICE, A, 100)),
-                    () -> assertRefusedUnchanged(UNKNOWN_ACCOUNT, () -> ledger.withdraw(ALICE, A, 100)),
-                    () -> assertRefusedUnchanged(UNKNOWN_ACCOUNT, () -> ledger.transfer(ALICE, A, B, 100)),
-                    () -> assertRefusedUnchanged(UNKNOWN_ACCOUNT, () -> ledger.applyLoan(ALICE, A, 100)),
-                    () -> assertRefusedUnchanged(UNKNOWN_ACCOUNT, () -> ledger.payLoanCheck(ALICE, "L100001", 100)),
+                    () -> assertRefusedUnchanged(UNKNOWN_ACCOUNT, () -> Tellers.deposit(ledger, ALICE, A, 100)),
+                    () -> assertRefusedUnchanged(UNKNOWN_ACCOUNT, () -> Tellers.withdraw(ledger, ALICE, A, 100)),
+                    () -> assertRefusedUnchanged(UNKNOWN_ACCOUNT, () -> Tellers.transfer(ledger, ALICE, A, B, 100)),
+                    () -> assertRefusedUnchanged(UNKNOWN_ACCOUNT, () -> Tellers.applyLoan(ledger, ALICE, A, 100)),
+                    () -> assertRefusedUnchanged(UNKNOWN_ACCOUNT, () -> Tellers.payLoanCheck(ledger, ALICE, "L100001", 100)),
                     () -> assertRefusedUnchanged(UNKNOWN_ACCOUNT,
-                            () -> ledger.payLoanTransfer(ALICE, A, "L100001", 100)),
+                            () -> Tellers.payLoanTransfer(ledger, ALICE, A, "L100001", 100)),
                     () -> assertRefusedUnchanged(UNKNOWN_ACCOUNT, () -> ledger.balance(ALICE, A)),
                     () -> assertRefusedUnchanged(UNKNOWN_ACCOUNT, () -> ledger.balance(AUDITOR, A)),
                     () -> assertRefusedUnchanged(UNKNOWN_ACCOUNT, () -> ledger.history(ALICE, A, 0, 10)),
@@ -348,10 +348,10 @@ class LedgerTest {
                 assertAll(customer.user(),
                         () -> assertRefusedUnchanged(UNKNOWN_ACCOUNT, () -> ledger.balance(customer, "VAULT-00")),
                         () -> assertRefusedUnchanged(UNKNOWN_ACCOUNT, () -> ledger.history(customer, "VAULT-00", 0, 1)),
-                        () -> assertRefusedUnchanged(UNKNOWN_ACCOUNT, () -> ledger.deposit(customer, "VAULT-00", 1)),
-                        () -> assertRefusedUnchanged(UNKNOWN_ACCOUNT, () -> ledger.withdraw(customer, "VAULT-00", 1)),
-                        () -> assertRefusedUnchanged(UNKNOWN_ACCOUNT, () -> ledger.applyLoan(customer, "VAULT-00", 1)),
-                        () -> assertRefusedUnchanged(UNKNOWN_ACCOUNT, () -> ledger.payLoanCheck(customer, "VAULT-00", 1)),
+                        () -> assertRefusedUnchanged(UNKNOWN_ACCOUNT, () -> Tellers.deposit(ledger, customer, "VAULT-00", 1)),
+                        () -> assertRefusedUnchanged(UNKNOWN_ACCOUNT, () -> Tellers.withdraw(ledger, customer, "VAULT-00", 1)),
+                        () -> assertRefusedUnchanged(UNKNOWN_ACCOUNT, () -> Tellers.applyLoan(ledger, customer, "VAULT-00", 1)),
+                        () -> assertRefusedUnchanged(UNKNOWN_ACCOUNT, () -> Tellers.payLoanCheck(ledger, customer, "VAULT-00", 1)),
                         () -> assertFalse(ledger.mayRead(customer, "VAULT-00")),
                         () -> assertFalse(ledger.mayMoveMoneyOut(customer, "VAULT-00")));
             }
@@ -381,8 +381,8 @@ class LedgerTest {
 
         @BeforeEach
         void openAccounts() {
-            aliceOpened = ok(ledger.createAccount(ALICE, A, 50_000));
-            bobOpened = ok(ledger.createAccount(BOB, B, 10_000));
+            aliceOpened = ok(Tellers.createAccount(ledger, ALICE, A, 50_000));
+            bobOpened = ok(Tellers.createAccount(ledger, BOB, B, 10_000));
             aliceVault = aliceOpened.postings().get(0).account();
             assertNotEquals(aliceVault, bobOpened.postings().get(0).account(), "test setup: distinct vault shards");
         }
@@ -401,7 +401,7 @@ class LedgerTest {
         @DisplayName("deposit: vault to checking, seq 3")
         void deposit() {
             long vaultBefore = balanceOf(aliceVault);
-            Transaction tx = ok(ledger.deposit(ALICE, A, 2_550));
+            Transaction tx = ok(Tellers.deposit(ledger, ALICE, A, 2_550));
             assertEquals(3, tx.seq());
             assertEquals(TxType.DEPOSIT, tx.type());
             assertEquals("alice", tx.user());
@@ -417,7 +417,7 @@ class LedgerTest {
         @Test
         @DisplayName("deposit into somebody else's account is allowed, and recorded as the depositor's")
         void depositIntoAnotherCustomersAccount() {
-            Transaction tx = ok(ledger.deposit(ALICE, B, 1_000));
+            Transaction tx = ok(Tellers.deposit(ledger, ALICE, B, 1_000));
             assertEquals("alice", tx.user());
             assertEquals(11_000, balanceOf(B));
             assertEquals(50_000, balanceOf(A));
@@ -431,7 +431,7 @@ class LedgerTest {
 
         @Test
         void depositOfTheMaximum() {
-            ok(ledger.deposit(ALICE, A, MAX));
+            ok(Tellers.deposit(ledger, ALICE, A, MAX));
             assertEquals(50_000 + MAX, balanceOf(A));
             assertBooksBalance();
         }
@@ -440,7 +440,7 @@ class LedgerTest {
         @DisplayName("withdraw: checking to the same vault shard")
         void withdraw() {
             long vaultBefore = balanceOf(aliceVault);
-            Transaction tx = ok(ledger.withdraw(ALICE, A, 12_345));
+            Transaction tx = ok(Tellers.withdraw(ledger, ALICE, A, 12_345));
             assertEquals(3, tx.seq());
             assertEquals(TxType.WITHDRAW, tx.type());
             assertEquals(List.of(new Posting(A, -12_345, 37_655), new Posting(aliceVault, 12_345, vaultBefore + 12_345)),
@@ -452,29 +452,29 @@ class LedgerTest {
 
         @Test
         void withdrawEverything() {
-            ok(ledger.withdraw(ALICE, A, 50_000));
+            ok(Tellers.withdraw(ledger, ALICE, A, 50_000));
             assertEquals(0, balanceOf(A));
-            assertRefusedUnchanged(INSUFFICIENT_FUNDS, () -> ledger.withdraw(ALICE, A, 1));
+            assertRefusedUnchanged(INSUFFICIENT_FUNDS, () -> Tellers.withdraw(ledger, ALICE, A, 1));
             assertBooksBalance();
         }
 
         @ParameterizedTest(name = "{0} cents from 500.00")
         @ValueSource(longs = {50_001, 100_000, MAX})
         void withdrawMoreThanTheBalance(long cents) {
-            Outcome<?> refused = assertRefusedUnchanged(INSUFFICIENT_FUNDS, () -> ledger.withdraw(ALICE, A, cents));
+            Outcome<?> refused = assertRefusedUnchanged(INSUFFICIENT_FUNDS, () -> Tellers.withdraw(ledger, ALICE, A, cents));
             assertTrue(refused.message().contains("500.00"), refused::message);
         }
 
         @Test
         void withdrawFromAnotherCustomersAccount() {
-            assertRefusedUnchanged(FORBIDDEN, () -> ledger.withdraw(ALICE, B, 1));
-            assertRefusedUnchanged(FORBIDDEN, () -> ledger.withdraw(BOB, A, 1));
+            assertRefusedUnchanged(FORBIDDEN, () -> Tellers.withdraw(ledger, ALICE, B, 1));
+            assertRefusedUnchanged(FORBIDDEN, () -> Tellers.withdraw(ledger, BOB, A, 1));
         }
 
         @Test
         @DisplayName("transfer: both sides, both statements name the other account")
         void transfer() {
-            Transaction tx = ok(ledger.transfer(ALICE, A, B, 12_345));
+            Transaction tx = ok(Tellers.transfer(ledger, ALICE, A, B, 12_345));
             assertEquals(3, tx.seq());
             assertEquals(TxType.TRANSFER, tx.type());
             assertEquals("alice", tx.user());
@@ -488,16 +488,16 @@ class LedgerTest {
 
         @Test
         void transferEverythingThenNothingIsLeft() {
-            ok(ledger.transfer(ALICE, A, B, 50_000));
+            ok(Tellers.transfer(ledger, ALICE, A, B, 50_000));
             assertEquals(0, balanceOf(A));
             assertEquals(60_000, balanceOf(B));
-            assertRefusedUnchanged(INSUFFICIENT_FUNDS, () -> ledger.transfer(ALICE, A, B, 1));
+            assertRefusedUnchanged(INSUFFICIENT_FUNDS, () -> Tellers.transfer(ledger, ALICE, A, B, 1));
         }
 
         @Test
         void transferBetweenTwoOfOnesOwnAccounts() {
-            ok(ledger.createAccount(ALICE, "1002", 0));
-            ok(ledger.transfer(ALICE, A, "1002", 100));
+            ok(Tellers.createAccount(ledger, ALICE, "1002", 0));
+            ok(Tellers.transfer(ledger, ALICE, A, "1002", 100));
             assertEquals(49_900, balanceOf(A));
             assertEquals(100, balanceOf("1002"));
             assertBooksBalance();
@@ -506,14 +506,14 @@ class LedgerTest {
         @Test
         void transferRefusals() {
             assertAll(
-                    () -> assertRefusedUnchanged(INSUFFICIENT_FUNDS, () -> ledger.transfer(BOB, B, A, 10_001)),
-                    () -> assertRefusedUnchanged(SAME_ACCOUNT, () -> ledger.transfer(ALICE, A, A, 1)),
-                    () -> assertRefusedUnchanged(FORBIDDEN, () -> ledger.transfer(ALICE, B, A, 1)),
-                    () -> assertRefusedUnchanged(UNKNOWN_ACCOUNT, () -> ledger.transfer(ALICE, A, "9999", 1)),
-                    () -> assertRefusedUnchanged(UNKNOWN_ACCOUNT, () -> ledger.transfer(ALICE, "9999", B, 1)),
-                    () -> assertRefusedUnchanged(UNKNOWN_ACCOUNT, () -> ledger.transfer(ALICE, A, aliceVault, 1)),
-                    () -> assertRefusedUnchanged(UNKNOWN_ACCOUNT, () -> ledger.transfer(ALICE, aliceVault, A, 1)),
-                    () -> assertRefusedUnchanged(UNKNOWN_ACCOUNT, () -> ledger.transfer(ALICE, null, A, 1)));
+                    () -> assertRefusedUnchanged(INSUFFICIENT_FUNDS, () -> Tellers.transfer(ledger, BOB, B, A, 10_001)),
+                    () -> assertRefusedUnchanged(SAME_ACCOUNT, () -> Tellers.transfer(ledger, ALICE, A, A, 1)),
+                    () -> assertRefusedUnchanged(FORBIDDEN, () -> Tellers.transfer(ledger, ALICE, B, A, 1)),
+                    () -> assertRefusedUnchanged(UNKNOWN_ACCOUNT, () -> Tellers.transfer(ledger, ALICE, A, "9999", 1)),
+                    () -> assertRefusedUnchanged(UNKNOWN_ACCOUNT, () -> Tellers.transfer(ledger, ALICE, "9999", B, 1)),
+                    () -> assertRefusedUnchanged(UNKNOWN_ACCOUNT, () -> Tellers.transfer(ledger, ALICE, A, aliceVault, 1)),
+                    () -> assertRefusedUnchanged(UNKNOWN_ACCOUNT, () -> Tellers.transfer(ledger, ALICE, aliceVault, A, 1)),
+                    () -> assertRefusedUnchanged(UNKNOWN_ACCOUNT, () -> Tellers.transfer(ledger, ALICE, null, A, 1)));
         }
 
         @ParameterizedTest(name = "{0} cents")
@@ -521,33 +521,33 @@ class LedgerTest {
         @DisplayName("every money movement refuses an invalid amount")
         void invalidAmounts(long cents) {
             assertAll(
-                    () -> assertRefusedUnchanged(INVALID_AMOUNT, () -> ledger.deposit(ALICE, A, cents)),
-                    () -> assertRefusedUnchanged(INVALID_AMOUNT, () -> ledger.withdraw(ALICE, A, cents)),
-                    () -> assertRefusedUnchanged(INVALID_AMOUNT, () -> ledger.transfer(ALICE, A, B, cents)),
-                    () -> assertRefusedUnchanged(INVALID_AMOUNT, () -> ledger.applyLoan(ALICE, A, cents)),
-                    () -> assertRefusedUnchanged(INVALID_AMOUNT, () -> ledger.payLoanCheck(ALICE, "L100001", cents)),
+                    () -> assertRefusedUnchanged(INVALID_AMOUNT, () -> Tellers.deposit(ledger, ALICE, A, cents)),
+                    () -> assertRefusedUnchanged(INVALID_AMOUNT, () -> Tellers.withdraw(ledger, ALICE, A, cents)),
+                    () -> assertRefusedUnchanged(INVALID_AMOUNT, () -> Tellers.transfer(ledger, ALICE, A, B, cents)),
+                    () -> assertRefusedUnchanged(INVALID_AMOUNT, () -> Tellers.applyLoan(ledger, ALICE, A, cents)),
+                    () -> assertRefusedUnchanged(INVALID_AMOUNT, () -> Tellers.payLoanCheck(ledger, ALICE, "L100001", cents)),
                     () -> assertRefusedUnchanged(INVALID_AMOUNT,
-                            () -> ledger.payLoanTransfer(ALICE, A, "L100001", cents)));
+                            () -> Tellers.payLoanTransfer(ledger, ALICE, A, "L100001", cents)));
         }
 
         @Test
         @DisplayName("the auditor moves no money, not even into an account")
         void auditorMovesNoMoney() {
             assertAll(
-                    () -> assertRefusedUnchanged(FORBIDDEN, () -> ledger.deposit(AUDITOR, A, 100)),
-                    () -> assertRefusedUnchanged(FORBIDDEN, () -> ledger.withdraw(AUDITOR, A, 100)),
-                    () -> assertRefusedUnchanged(FORBIDDEN, () -> ledger.transfer(AUDITOR, A, B, 100)),
-                    () -> assertRefusedUnchanged(FORBIDDEN, () -> ledger.applyLoan(AUDITOR, A, 100)),
-                    () -> assertRefusedUnchanged(FORBIDDEN, () -> ledger.payLoanCheck(AUDITOR, "L100001", 100)),
-                    () -> assertRefusedUnchanged(FORBIDDEN, () -> ledger.payLoanTransfer(AUDITOR, A, "L100001", 100)),
-                    () -> assertRefusedUnchanged(FORBIDDEN, () -> ledger.createAccount(AUDITOR, "3003", 0)));
+                    () -> assertRefusedUnchanged(FORBIDDEN, () -> Tellers.deposit(ledger, AUDITOR, A, 100)),
+                    () -> assertRefusedUnchanged(FORBIDDEN, () -> Tellers.withdraw(ledger, AUDITOR, A, 100)),
+                    () -> assertRefusedUnchanged(FORBIDDEN, () -> Tellers.transfer(ledger, AUDITOR, A, B, 100)),
+                    () -> assertRefusedUnchanged(FORBIDDEN, () -> Tellers.applyLoan(ledger, AUDITOR, A, 100)),
+                    () -> assertRefusedUnchanged(FORBIDDEN, () -> Tellers.payLoanCheck(ledger, AUDITOR, "L100001", 100)),
+                    () -> assertRefusedUnchanged(FORBIDDEN, () -> Tellers.payLoanTransfer(ledger, AUDITOR, A, "L100001", 100)),
+                    () -> assertRefusedUnchanged(FORBIDDEN, () -> Tellers.createAccount(ledger, AUDITOR, "3003", 0)));
         }
 
         @Test
         @DisplayName("an auditor named like a customer is still the auditor")
         void auditorNamedLikeACustomer() {
             Caller impostor = Caller.auditor("alice");
-            assertRefusedUnchanged(FORBIDDEN, () -> ledger.withdraw(impostor, A, 100));
+            assertRefusedUnchanged(FORBIDDEN, () -> Tellers.withdraw(ledger, impostor, A, 100));
             assertFalse(ledger.mayMoveMoneyOut(impostor, A));
             assertTrue(ledger.mayRead(impostor, B));
         }
@@ -555,9 +555,9 @@ class LedgerTest {
         @Test
         @DisplayName("a number is taken by whoever opened it first")
         void duplicateAccounts() {
-            assertRefusedUnchanged(DUPLICATE_ACCOUNT, () -> ledger.createAccount(ALICE, A, 0));
-            assertRefusedUnchanged(DUPLICATE_ACCOUNT, () -> ledger.createAccount(ALICE, A, 100));
-            assertRefusedUnchanged(DUPLICATE_ACCOUNT, () -> ledger.createAccount(BOB, A, 100));
+            assertRefusedUnchanged(DUPLICATE_ACCOUNT, () -> Tellers.createAccount(ledger, ALICE, A, 0));
+            assertRefusedUnchanged(DUPLICATE_ACCOUNT, () -> Tellers.createAccount(ledger, ALICE, A, 100));
+            assertRefusedUnchanged(DUPLICATE_ACCOUNT, () -> Tellers.createAccount(ledger, BOB, A, 100));
             assertEquals("alice", ok(ledger.balance(AUDITOR, A)).owner());
         }
 
@@ -593,7 +593,7 @@ class LedgerTest {
 
         @Test
         void holders() {
-            ok(ledger.createAccount(ALICE, "0999", 0));
+            ok(Tellers.createAccount(ledger, ALICE, "0999", 0));
             assertEquals(List.of(
                             new Holder("alice", List.of(
                                     new AccountView("0999", AccountKind.CHECKING, "alice", T0, 0),
@@ -604,7 +604,7 @@ class LedgerTest {
 
         @Test
         void report() {
-            ok(ledger.transfer(ALICE, A, B, 5_000));
+            ok(Tellers.transfer(ledger, ALICE, A, B, 5_000));
             Report report = ok(ledger.report(AUDITOR));
             assertEquals(3, report.asOfSeq());
             assertEquals(3, report.transactions());
@@ -624,7 +624,7 @@ class LedgerTest {
         @DisplayName("a snapshot is a copy: later transactions do not change it")
         void snapshotIsACopy() {
             Snapshot before = ledger.snapshot();
-            ok(ledger.deposit(ALICE, A, 1));
+            ok(Tellers.deposit(ledger, ALICE, A, 1));
             Snapshot after = ledger.snapshot();
             assertEquals(2, before.lastSeq());
             assertEquals(3, after.lastSeq());
@@ -641,13 +641,13 @@ class LedgerTest {
         @Test
         @DisplayName("refusals in between leave no gap in the sequence")
         void sequenceHasNoGaps() {
-            ok(ledger.deposit(ALICE, A, 1));
-            assertRefusedUnchanged(INSUFFICIENT_FUNDS, () -> ledger.withdraw(BOB, B, 1_000_000));
-            ok(ledger.transfer(BOB, B, A, 1));
-            assertRefusedUnchanged(DUPLICATE_ACCOUNT, () -> ledger.createAccount(BOB, B, 0));
-            Transaction opened = ok(ledger.createAccount(BOB, "2004", 0));
-            assertRefusedUnchanged(INVALID_AMOUNT, () -> ledger.deposit(BOB, B, 0));
-            Transaction loan = ok(ledger.applyLoan(BOB, B, 100));
+            ok(Tellers.deposit(ledger, ALICE, A, 1));
+            assertRefusedUnchanged(INSUFFICIENT_FUNDS, () -> Tellers.withdraw(ledger, BOB, B, 1_000_000));
+            ok(Tellers.transfer(ledger, BOB, B, A, 1));
+            assertRefusedUnchanged(DUPLICATE_ACCOUNT, () -> Tellers.createAccount(ledger, BOB, B, 0));
+            Transaction opened = ok(Tellers.createAccount(ledger, BOB, "2004", 0));
+            assertRefusedUnchanged(INVALID_AMOUNT, () -> Tellers.deposit(ledger, BOB, B, 0));
+            Transaction loan = ok(Tellers.applyLoan(ledger, BOB, B, 100));
             assertEquals(5, opened.seq());
             assertEquals(6, loan.seq());
             assertEquals(List.of(1L, 2L, 3L, 4L, 5L, 6L), seqs(journal()));
@@ -659,11 +659,11 @@ class LedgerTest {
         class HistoryPaging {
             @BeforeEach
             void interleave() {
-                ok(ledger.deposit(ALICE, A, 100));  // 3
-                ok(ledger.deposit(BOB, B, 1));      // 4
-                ok(ledger.deposit(ALICE, A, 200));  // 5
-                ok(ledger.deposit(BOB, B, 2));      // 6
-                ok(ledger.deposit(ALICE, A, 300));  // 7
+                ok(Tellers.deposit(ledger, ALICE, A, 100));  // 3
+                ok(Tellers.deposit(ledger, BOB, B, 1));      // 4
+                ok(Tellers.deposit(ledger, ALICE, A, 200));  // 5
+                ok(Tellers.deposit(ledger, BOB, B, 2));      // 6
+                ok(Tellers.deposit(ledger, ALICE, A, 300));  // 7
             }
 
             @ParameterizedTest(name = "after {0}, limit {1}: {2}, next {3}")
@@ -726,11 +726,11 @@ class LedgerTest {
         class Journal {
             @BeforeEach
             void interleave() {
-                ok(ledger.deposit(ALICE, A, 100));  // 3
-                ok(ledger.deposit(BOB, B, 1));      // 4
-                ok(ledger.deposit(ALICE, A, 200));  // 5
-                ok(ledger.transfer(BOB, B, A, 2));  // 6 touches both, asked by Bob
-                ok(ledger.deposit(ALICE, A, 300));  // 7
+                ok(Tellers.deposit(ledger, ALICE, A, 100));  // 3
+                ok(Tellers.deposit(ledger, BOB, B, 1));      // 4
+                ok(Tellers.deposit(ledger, ALICE, A, 200));  // 5
+                ok(Tellers.transfer(ledger, BOB, B, A, 2));  // 6 touches both, asked by Bob
+                ok(Tellers.deposit(ledger, ALICE, A, 300));  // 7
             }
 
             @ParameterizedTest(name = "after {0}, limit {1}: {2}, next {3}")
@@ -826,7 +826,7 @@ class LedgerTest {
             @Test
             @DisplayName("apply_loan opens L100001 and pays the principal into checking")
             void applyLoan() {
-                Transaction tx = ok(ledger.applyLoan(ALICE, A, 150_000));
+                Transaction tx = ok(Tellers.applyLoan(ledger, ALICE, A, 150_000));
                 assertEquals(3, tx.seq());
                 assertEquals(TxType.LOAN, tx.type());
                 assertEquals("alice", tx.user());
@@ -841,7 +841,7 @@ class LedgerTest {
                 assertEquals(List.of(entry(3, T0, TxType.LOAN, "alice", -150_000, A, -150_000)),
                         historyOf(ALICE, "L100001"));
                 assertEquals(entry(3, T0, TxType.LOAN, "alice", 150_000, "L100001", 200_000), last(historyOf(ALICE, A)));
-                assertEquals("L100002", ok(ledger.applyLoan(BOB, B, 1)).opened());
+                assertEquals("L100002", ok(Tellers.applyLoan(ledger, BOB, B, 1)).opened());
                 assertBooksBalance();
             }
 
@@ -849,23 +849,23 @@ class LedgerTest {
             @DisplayName("up to the default limit of 50,000.00, not a cent more")
             void defaultLimit() {
                 assertRefusedUnchanged(LOAN_LIMIT_EXCEEDED,
-                        () -> ledger.applyLoan(ALICE, A, LedgerConfig.DEFAULT_LOAN_LIMIT_CENTS + 1));
-                ok(ledger.applyLoan(ALICE, A, LedgerConfig.DEFAULT_LOAN_LIMIT_CENTS));
-                assertRefusedUnchanged(LOAN_LIMIT_EXCEEDED, () -> ledger.applyLoan(ALICE, A, 1));
+                        () -> Tellers.applyLoan(ledger, ALICE, A, LedgerConfig.DEFAULT_LOAN_LIMIT_CENTS + 1));
+                ok(Tellers.applyLoan(ledger, ALICE, A, LedgerConfig.DEFAULT_LOAN_LIMIT_CENTS));
+                assertRefusedUnchanged(LOAN_LIMIT_EXCEEDED, () -> Tellers.applyLoan(ledger, ALICE, A, 1));
             }
 
             @Test
             void aZeroLimitRefusesEveryLoan() {
                 ledger = new Ledger(LedgerConfig.defaults().withLoanLimitCents(0), clock);
-                ok(ledger.createAccount(ALICE, A, 0));
-                assertRefusedUnchanged(LOAN_LIMIT_EXCEEDED, () -> ledger.applyLoan(ALICE, A, 1));
+                ok(Tellers.createAccount(ledger, ALICE, A, 0));
+                assertRefusedUnchanged(LOAN_LIMIT_EXCEEDED, () -> Tellers.applyLoan(ledger, ALICE, A, 1));
             }
 
             @Test
             void intoSomebodyElsesAccountOrNowhere() {
-                assertRefusedUnchanged(FORBIDDEN, () -> ledger.applyLoan(ALICE, B, 100));
-                assertRefusedUnchanged(UNKNOWN_ACCOUNT, () -> ledger.applyLoan(ALICE, "9999", 100));
-                assertRefusedUnchanged(UNKNOWN_ACCOUNT, () -> ledger.applyLoan(ALICE, null, 100));
+                assertRefusedUnchanged(FORBIDDEN, () -> Tellers.applyLoan(ledger, ALICE, B, 100));
+                assertRefusedUnchanged(UNKNOWN_ACCOUNT, () -> Tellers.applyLoan(ledger, ALICE, "9999", 100));
+                assertRefusedUnchanged(UNKNOWN_ACCOUNT, () -> Tellers.applyLoan(ledger, ALICE, null, 100));
             }
         }
 
@@ -874,35 +874,35 @@ class LedgerTest {
         class NullAccountNumbers {
             @Test
             void createAccount() {
-                assertRefusedUnchanged(INVALID_ACCOUNT_NUMBER, () -> ledger.createAccount(ALICE, null, 0));
+                assertRefusedUnchanged(INVALID_ACCOUNT_NUMBER, () -> Tellers.createAccount(ledger, ALICE, null, 0));
             }
 
             @Test
             void depositIntoNull() {
-                assertRefusedUnchanged(UNKNOWN_ACCOUNT, () -> ledger.deposit(ALICE, null, 100));
+                assertRefusedUnchanged(UNKNOWN_ACCOUNT, () -> Tellers.deposit(ledger, ALICE, null, 100));
             }
 
             @Test
             void withdrawFromNull() {
-                assertRefusedUnchanged(UNKNOWN_ACCOUNT, () -> ledger.withdraw(ALICE, null, 100));
+                assertRefusedUnchanged(UNKNOWN_ACCOUNT, () -> Tellers.withdraw(ledger, ALICE, null, 100));
             }
 
             @Test
             void transferFromNull() {
-                assertRefusedUnchanged(UNKNOWN_ACCOUNT, () -> ledger.transfer(ALICE, null, B, 100));
-                assertRefusedUnchanged(UNKNOWN_ACCOUNT, () -> ledger.transfer(ALICE, null, null, 100));
+                assertRefusedUnchanged(UNKNOWN_ACCOUNT, () -> Tellers.transfer(ledger, ALICE, null, B, 100));
+                assertRefusedUnchanged(UNKNOWN_ACCOUNT, () -> Tellers.transfer(ledger, ALICE, null, null, 100));
             }
 
             @Test
             void transferToNull() {
-                assertRefusedUnchanged(UNKNOWN_ACCOUNT, () -> ledger.transfer(ALICE, A, null, 100));
+                assertRefusedUnchanged(UNKNOWN_ACCOUNT, () -> Tellers.transfer(ledger, ALICE, A, null, 100));
             }
 
             @Test
             void loans() {
-                assertRefusedUnchanged(UNKNOWN_ACCOUNT, () -> ledger.payLoanCheck(ALICE, null, 100));
-                assertRefusedUnchanged(UNKNOWN_ACCOUNT, () -> ledger.payLoanTransfer(ALICE, null, "L100001", 100));
-                assertRefusedUnchanged(UNKNOWN_ACCOUNT, () -> ledger.payLoanTransfer(ALICE, A, null, 100));
+                assertRefusedUnchanged(UNKNOWN_ACCOUNT, () -> Tellers.payLoanCheck(ledger, ALICE, null, 100));
+                assertRefusedUnchanged(UNKNOWN_ACCOUNT, () -> Tellers.payLoanTransfer(ledger, ALICE, null, "L100001", 100));
+                assertRefusedUnchanged(UNKNOWN_ACCOUNT, () -> Tellers.payLoanTransfer(ledger, ALICE, A, null, 100));
             }
 
             @Test
@@ -923,43 +923,43 @@ class LedgerTest {
             @Test
             @DisplayName("FORBIDDEN (auditor) before INVALID_AMOUNT")
             void auditorBeforeAmount() {
-                assertRefusedUnchanged(FORBIDDEN, () -> ledger.deposit(AUDITOR, "9999", 0));
-                assertRefusedUnchanged(FORBIDDEN, () -> ledger.transfer(AUDITOR, A, A, -1));
+                assertRefusedUnchanged(FORBIDDEN, () -> Tellers.deposit(ledger, AUDITOR, "9999", 0));
+                assertRefusedUnchanged(FORBIDDEN, () -> Tellers.transfer(ledger, AUDITOR, A, A, -1));
             }
 
             @Test
             @DisplayName("INVALID_AMOUNT before anything about the accounts")
             void amountBeforeAccounts() {
-                assertRefusedUnchanged(INVALID_AMOUNT, () -> ledger.deposit(ALICE, "9999", 0));
-                assertRefusedUnchanged(INVALID_AMOUNT, () -> ledger.withdraw(ALICE, B, 0));
-                assertRefusedUnchanged(INVALID_AMOUNT, () -> ledger.transfer(ALICE, A, A, 0));
+                assertRefusedUnchanged(INVALID_AMOUNT, () -> Tellers.deposit(ledger, ALICE, "9999", 0));
+                assertRefusedUnchanged(INVALID_AMOUNT, () -> Tellers.withdraw(ledger, ALICE, B, 0));
+                assertRefusedUnchanged(INVALID_AMOUNT, () -> Tellers.transfer(ledger, ALICE, A, A, 0));
             }
 
             @Test
             @DisplayName("SAME_ACCOUNT before looking the account up, even for a number nobody holds")
             void sameAccountFirst() {
-                assertRefusedUnchanged(SAME_ACCOUNT, () -> ledger.transfer(ALICE, "9999", "9999", 1));
-                assertRefusedUnchanged(SAME_ACCOUNT, () -> ledger.transfer(ALICE, B, B, 1));
+                assertRefusedUnchanged(SAME_ACCOUNT, () -> Tellers.transfer(ledger, ALICE, "9999", "9999", 1));
+                assertRefusedUnchanged(SAME_ACCOUNT, () -> Tellers.transfer(ledger, ALICE, B, B, 1));
             }
 
             @Test
             @DisplayName("the source is checked before the target")
             void sourceBeforeTarget() {
-                assertRefusedUnchanged(FORBIDDEN, () -> ledger.transfer(ALICE, B, "9999", 1));
-                assertRefusedUnchanged(UNKNOWN_ACCOUNT, () -> ledger.transfer(ALICE, "9999", B, 1));
+                assertRefusedUnchanged(FORBIDDEN, () -> Tellers.transfer(ledger, ALICE, B, "9999", 1));
+                assertRefusedUnchanged(UNKNOWN_ACCOUNT, () -> Tellers.transfer(ledger, ALICE, "9999", B, 1));
             }
 
             @Test
             @DisplayName("create_account: INVALID_ACCOUNT_NUMBER, then INVALID_AMOUNT, then DUPLICATE_ACCOUNT")
             void amountBeforeDuplicate() {
-                assertRefusedUnchanged(INVALID_AMOUNT, () -> ledger.createAccount(ALICE, A, -1));
-                assertRefusedUnchanged(INVALID_ACCOUNT_NUMBER, () -> ledger.createAccount(ALICE, "12", -1));
+                assertRefusedUnchanged(INVALID_AMOUNT, () -> Tellers.createAccount(ledger, ALICE, A, -1));
+                assertRefusedUnchanged(INVALID_ACCOUNT_NUMBER, () -> Tellers.createAccount(ledger, ALICE, "12", -1));
             }
 
             @Test
             @DisplayName("the target is looked up before the source's funds are checked")
             void targetBeforeFunds() {
-                assertRefusedUnchanged(UNKNOWN_ACCOUNT, () -> ledger.transfer(BOB, B, "9999", 1_000_000));
+                assertRefusedUnchanged(UNKNOWN_ACCOUNT, () -> Tellers.transfer(ledger, BOB, B, "9999", 1_000_000));
             }
         }
     }
@@ -973,9 +973,9 @@ class LedgerTest {
         @BeforeEach
         void borrow() {
             ledger = new Ledger(LedgerConfig.defaults().withLoanLimitCents(LIMIT), clock);
-            ok(ledger.createAccount(ALICE, A, 50_000));                  // 1
-            ok(ledger.createAccount(BOB, B, 10_000));                    // 2
-            assertEquals(LOAN, ok(ledger.applyLoan(ALICE, A, 150_000)).opened()); // 3
+            ok(Tellers.createAccount(ledger, ALICE, A, 50_000));                  // 1
+            ok(Tellers.createAccount(ledger, BOB, B, 10_000));                    // 2
+            assertEquals(LOAN, ok(Tellers.applyLoan(ledger, ALICE, A, 150_000)).opened()); // 3
         }
 
         @Test
@@ -1018,54 +1018,54 @@ class LedgerTest {
         @DisplayName("deposit, withdraw, transfer and apply_loan want a checking account")
         void wrongKinds() {
             assertAll(
-                    () -> assertRefusedUnchanged(WRONG_ACCOUNT_KIND, () -> ledger.deposit(ALICE, LOAN, 100)),
-                    () -> assertRefusedUnchanged(WRONG_ACCOUNT_KIND, () -> ledger.deposit(BOB, LOAN, 100)),
-                    () -> assertRefusedUnchanged(WRONG_ACCOUNT_KIND, () -> ledger.withdraw(ALICE, LOAN, 100)),
-                    () -> assertRefusedUnchanged(WRONG_ACCOUNT_KIND, () -> ledger.transfer(ALICE, LOAN, B, 100)),
-                    () -> assertRefusedUnchanged(WRONG_ACCOUNT_KIND, () -> ledger.transfer(ALICE, A, LOAN, 100)),
-                    () -> assertRefusedUnchanged(WRONG_ACCOUNT_KIND, () -> ledger.applyLoan(ALICE, LOAN, 100)));
+                    () -> assertRefusedUnchanged(WRONG_ACCOUNT_KIND, () -> Tellers.deposit(ledger, ALICE, LOAN, 100)),
+                    () -> assertRefusedUnchanged(WRONG_ACCOUNT_KIND, () -> Tellers.deposit(ledger, BOB, LOAN, 100)),
+                    () -> assertRefusedUnchanged(WRONG_ACCOUNT_KIND, () -> Tellers.withdraw(ledger, ALICE, LOAN, 100)),
+                    () -> assertRefusedUnchanged(WRONG_ACCOUNT_KIND, () -> Tellers.transfer(ledger, ALICE, LOAN, B, 100)),
+                    () -> assertRefusedUnchanged(WRONG_ACCOUNT_KIND, () -> Tellers.transfer(ledger, ALICE, A, LOAN, 100)),
+                    () -> assertRefusedUnchanged(WRONG_ACCOUNT_KIND, () -> Tellers.applyLoan(ledger, ALICE, LOAN, 100)));
         }
 
         @Test
         @DisplayName("paying a checking account as if it were a loan is WRONG_ACCOUNT_KIND")
         void payingACheckingAccount() {
-            assertRefusedUnchanged(WRONG_ACCOUNT_KIND, () -> ledger.payLoanCheck(ALICE, A, 100));
-            assertRefusedUnchanged(WRONG_ACCOUNT_KIND, () -> ledger.payLoanCheck(ALICE, B, 100));
-            assertRefusedUnchanged(WRONG_ACCOUNT_KIND, () -> ledger.payLoanTransfer(ALICE, A, B, 100));
+            assertRefusedUnchanged(WRONG_ACCOUNT_KIND, () -> Tellers.payLoanCheck(ledger, ALICE, A, 100));
+            assertRefusedUnchanged(WRONG_ACCOUNT_KIND, () -> Tellers.payLoanCheck(ledger, ALICE, B, 100));
+            assertRefusedUnchanged(WRONG_ACCOUNT_KIND, () -> Tellers.payLoanTransfer(ledger, ALICE, A, B, 100));
         }
 
         @Test
         @DisplayName("paying from a loan is WRONG_ACCOUNT_KIND; from itself SAME_ACCOUNT")
         void payingFromALoan() {
-            String second = ok(ledger.applyLoan(ALICE, A, 10_000)).opened();
+            String second = ok(Tellers.applyLoan(ledger, ALICE, A, 10_000)).opened();
             assertEquals("L100002", second);
-            assertRefusedUnchanged(WRONG_ACCOUNT_KIND, () -> ledger.payLoanTransfer(ALICE, LOAN, second, 100));
-            assertRefusedUnchanged(SAME_ACCOUNT, () -> ledger.payLoanTransfer(ALICE, LOAN, LOAN, 100));
-            assertRefusedUnchanged(SAME_ACCOUNT, () -> ledger.payLoanTransfer(ALICE, A, A, 100));
+            assertRefusedUnchanged(WRONG_ACCOUNT_KIND, () -> Tellers.payLoanTransfer(ledger, ALICE, LOAN, second, 100));
+            assertRefusedUnchanged(SAME_ACCOUNT, () -> Tellers.payLoanTransfer(ledger, ALICE, LOAN, LOAN, 100));
+            assertRefusedUnchanged(SAME_ACCOUNT, () -> Tellers.payLoanTransfer(ledger, ALICE, A, A, 100));
         }
 
         @Test
         @DisplayName("ownership is checked before kind: Bob gets FORBIDDEN on Alice's loan, not WRONG_ACCOUNT_KIND")
         void ownershipBeforeKind() {
-            assertRefusedUnchanged(FORBIDDEN, () -> ledger.withdraw(BOB, LOAN, 100));
-            assertRefusedUnchanged(FORBIDDEN, () -> ledger.transfer(BOB, LOAN, B, 100));
-            assertRefusedUnchanged(FORBIDDEN, () -> ledger.payLoanTransfer(BOB, A, LOAN, 100));
-            assertRefusedUnchanged(FORBIDDEN, () -> ledger.applyLoan(BOB, LOAN, 100));
+            assertRefusedUnchanged(FORBIDDEN, () -> Tellers.withdraw(ledger, BOB, LOAN, 100));
+            assertRefusedUnchanged(FORBIDDEN, () -> Tellers.transfer(ledger, BOB, LOAN, B, 100));
+            assertRefusedUnchanged(FORBIDDEN, () -> Tellers.payLoanTransfer(ledger, BOB, A, LOAN, 100));
+            assertRefusedUnchanged(FORBIDDEN, () -> Tellers.applyLoan(ledger, BOB, LOAN, 100));
         }
 
         @Test
         void unknownLoans() {
-            assertRefusedUnchanged(UNKNOWN_ACCOUNT, () -> ledger.payLoanCheck(ALICE, "L999999", 100));
-            assertRefusedUnchanged(UNKNOWN_ACCOUNT, () -> ledger.payLoanCheck(ALICE, "VAULT-00", 100));
-            assertRefusedUnchanged(UNKNOWN_ACCOUNT, () -> ledger.payLoanTransfer(ALICE, A, "L999999", 100));
-            assertRefusedUnchanged(UNKNOWN_ACCOUNT, () -> ledger.payLoanTransfer(ALICE, A, "VAULT-00", 100));
-            assertRefusedUnchanged(UNKNOWN_ACCOUNT, () -> ledger.payLoanTransfer(ALICE, "9999", LOAN, 100));
+            assertRefusedUnchanged(UNKNOWN_ACCOUNT, () -> Tellers.payLoanCheck(ledger, ALICE, "L999999", 100));
+            assertRefusedUnchanged(UNKNOWN_ACCOUNT, () -> Tellers.payLoanCheck(ledger, ALICE, "VAULT-00", 100));
+            assertRefusedUnchanged(UNKNOWN_ACCOUNT, () -> Tellers.payLoanTransfer(ledger, ALICE, A, "L999999", 100));
+            assertRefusedUnchanged(UNKNOWN_ACCOUNT, () -> Tellers.payLoanTransfer(ledger, ALICE, A, "VAULT-00", 100));
+            assertRefusedUnchanged(UNKNOWN_ACCOUNT, () -> Tellers.payLoanTransfer(ledger, ALICE, "9999", LOAN, 100));
         }
 
         @Test
         @DisplayName("pay_loan_check: from the vault, outstanding goes down")
         void payByCheck() {
-            Transaction tx = ok(ledger.payLoanCheck(ALICE, LOAN, 30_000));
+            Transaction tx = ok(Tellers.payLoanCheck(ledger, ALICE, LOAN, 30_000));
             assertEquals(4, tx.seq());
             assertEquals(TxType.LOAN_PAYMENT_CHECK, tx.type());
             assertEquals(2, tx.postings().size());
@@ -1084,7 +1084,7 @@ class LedgerTest {
         @Test
         @DisplayName("pay_loan_transfer: from checking, outstanding goes down")
         void payByTransfer() {
-            Transaction tx = ok(ledger.payLoanTransfer(ALICE, A, LOAN, 30_000));
+            Transaction tx = ok(Tellers.payLoanTransfer(ledger, ALICE, A, LOAN, 30_000));
             assertEquals(4, tx.seq());
             assertEquals(TxType.LOAN_PAYMENT_TRANSFER, tx.type());
             assertEquals(List.of(new Posting(A, -30_000, 170_000), new Posting(LOAN, 30_000, -120_000)), tx.postings());
@@ -1100,13 +1100,13 @@ class LedgerTest {
         @Test
         @DisplayName("paying it all leaves 0 outstanding; one more cent is LOAN_OVERPAYMENT")
         void payInFull() {
-            ok(ledger.payLoanCheck(ALICE, LOAN, 100_000));
-            ok(ledger.payLoanTransfer(ALICE, A, LOAN, 50_000));
+            ok(Tellers.payLoanCheck(ledger, ALICE, LOAN, 100_000));
+            ok(Tellers.payLoanTransfer(ledger, ALICE, A, LOAN, 50_000));
             AccountView loan = ok(ledger.balance(ALICE, LOAN));
             assertEquals(0, loan.outstandingCents());
             assertEquals(0, loan.balanceCents());
-            assertRefusedUnchanged(LOAN_OVERPAYMENT, () -> ledger.payLoanCheck(ALICE, LOAN, 1));
-            assertRefusedUnchanged(LOAN_OVERPAYMENT, () -> ledger.payLoanTransfer(ALICE, A, LOAN, 1));
+            assertRefusedUnchanged(LOAN_OVERPAYMENT, () -> Tellers.payLoanCheck(ledger, ALICE, LOAN, 1));
+            assertRefusedUnchanged(LOAN_OVERPAYMENT, () -> Tellers.payLoanTransfer(ledger, ALICE, A, LOAN, 1));
             assertEquals(0, ok(ledger.report(AUDITOR)).loanOutstandingCents());
             assertBooksBalance();
         }
@@ -1114,41 +1114,41 @@ class LedgerTest {
         @ParameterizedTest(name = "{0} cents against 1,500.00 outstanding")
         @ValueSource(longs = {150_001, 200_000})
         void overpayment(long cents) {
-            assertRefusedUnchanged(LOAN_OVERPAYMENT, () -> ledger.payLoanCheck(ALICE, LOAN, cents));
-            assertRefusedUnchanged(LOAN_OVERPAYMENT, () -> ledger.payLoanTransfer(ALICE, A, LOAN, cents));
+            assertRefusedUnchanged(LOAN_OVERPAYMENT, () -> Tellers.payLoanCheck(ledger, ALICE, LOAN, cents));
+            assertRefusedUnchanged(LOAN_OVERPAYMENT, () -> Tellers.payLoanTransfer(ledger, ALICE, A, LOAN, cents));
         }
 
         @Test
         @DisplayName("INSUFFICIENT_FUNDS before LOAN_OVERPAYMENT when both hold")
         void insufficientFunds() {
-            assertRefusedUnchanged(INSUFFICIENT_FUNDS, () -> ledger.payLoanTransfer(BOB, B, LOAN, 10_001));
-            assertRefusedUnchanged(INSUFFICIENT_FUNDS, () -> ledger.payLoanTransfer(BOB, B, LOAN, 150_001));
+            assertRefusedUnchanged(INSUFFICIENT_FUNDS, () -> Tellers.payLoanTransfer(ledger, BOB, B, LOAN, 10_001));
+            assertRefusedUnchanged(INSUFFICIENT_FUNDS, () -> Tellers.payLoanTransfer(ledger, BOB, B, LOAN, 150_001));
         }
 
         @Test
         @DisplayName("auditor and invalid amounts, for the loan operations")
         void auditorAndAmounts() {
-            assertRefusedUnchanged(FORBIDDEN, () -> ledger.payLoanCheck(AUDITOR, LOAN, 100));
-            assertRefusedUnchanged(FORBIDDEN, () -> ledger.payLoanTransfer(AUDITOR, A, LOAN, 100));
-            assertRefusedUnchanged(INVALID_AMOUNT, () -> ledger.payLoanCheck(ALICE, LOAN, 0));
-            assertRefusedUnchanged(INVALID_AMOUNT, () -> ledger.payLoanTransfer(ALICE, A, LOAN, -5));
-            assertRefusedUnchanged(INVALID_AMOUNT, () -> ledger.payLoanTransfer(ALICE, A, LOAN, MAX + 1));
+            assertRefusedUnchanged(FORBIDDEN, () -> Tellers.payLoanCheck(ledger, AUDITOR, LOAN, 100));
+            assertRefusedUnchanged(FORBIDDEN, () -> Tellers.payLoanTransfer(ledger, AUDITOR, A, LOAN, 100));
+            assertRefusedUnchanged(INVALID_AMOUNT, () -> Tellers.payLoanCheck(ledger, ALICE, LOAN, 0));
+            assertRefusedUnchanged(INVALID_AMOUNT, () -> Tellers.payLoanTransfer(ledger, ALICE, A, LOAN, -5));
+            assertRefusedUnchanged(INVALID_AMOUNT, () -> Tellers.payLoanTransfer(ledger, ALICE, A, LOAN, MAX + 1));
         }
 
         @ParameterizedTest(name = "{0} cents more")
         @ValueSource(longs = {50_001, 100_000, MAX})
         @DisplayName("a second loan beyond the room left is LOAN_LIMIT_EXCEEDED")
         void limitExceeded(long cents) {
-            Outcome<?> refused = assertRefusedUnchanged(LOAN_LIMIT_EXCEEDED, () -> ledger.applyLoan(ALICE, A, cents));
+            Outcome<?> refused = assertRefusedUnchanged(LOAN_LIMIT_EXCEEDED, () -> Tellers.applyLoan(ledger, ALICE, A, cents));
             assertTrue(refused.message().contains("2,000.00"), refused::message);
         }
 
         @Test
         @DisplayName("the room left is exactly the limit minus what is owed, and a refusal uses no loan number")
         void exactlyTheRoomLeft() {
-            assertRefusedUnchanged(LOAN_LIMIT_EXCEEDED, () -> ledger.applyLoan(ALICE, A, 50_001));
-            assertEquals("L100002", ok(ledger.applyLoan(ALICE, A, 50_000)).opened());
-            assertRefusedUnchanged(LOAN_LIMIT_EXCEEDED, () -> ledger.applyLoan(ALICE, A, 1));
+            assertRefusedUnchanged(LOAN_LIMIT_EXCEEDED, () -> Tellers.applyLoan(ledger, ALICE, A, 50_001));
+            assertEquals("L100002", ok(Tellers.applyLoan(ledger, ALICE, A, 50_000)).opened());
+            assertRefusedUnchanged(LOAN_LIMIT_EXCEEDED, () -> Tellers.applyLoan(ledger, ALICE, A, 1));
             assertEquals(2, ok(ledger.report(AUDITOR)).loanAccounts());
             assertEquals(LIMIT, ok(ledger.report(AUDITOR)).loanOutstandingCents());
         }
@@ -1156,72 +1156,72 @@ class LedgerTest {
         @Test
         @DisplayName("refusals before the limit check leave the room untouched")
         void earlierRefusalsLeaveTheRoom() {
-            assertRefusedUnchanged(FORBIDDEN, () -> ledger.applyLoan(ALICE, B, 50_000));
-            assertRefusedUnchanged(WRONG_ACCOUNT_KIND, () -> ledger.applyLoan(ALICE, LOAN, 50_000));
-            ok(ledger.applyLoan(ALICE, A, 50_000));
+            assertRefusedUnchanged(FORBIDDEN, () -> Tellers.applyLoan(ledger, ALICE, B, 50_000));
+            assertRefusedUnchanged(WRONG_ACCOUNT_KIND, () -> Tellers.applyLoan(ledger, ALICE, LOAN, 50_000));
+            ok(Tellers.applyLoan(ledger, ALICE, A, 50_000));
         }
 
         @Test
         @DisplayName("each customer has their own limit")
         void limitIsPerCustomer() {
-            assertEquals("L100002", ok(ledger.applyLoan(BOB, B, LIMIT)).opened());
-            assertRefusedUnchanged(LOAN_LIMIT_EXCEEDED, () -> ledger.applyLoan(BOB, B, 1));
-            assertRefusedUnchanged(LOAN_LIMIT_EXCEEDED, () -> ledger.applyLoan(ALICE, A, 50_001));
+            assertEquals("L100002", ok(Tellers.applyLoan(ledger, BOB, B, LIMIT)).opened());
+            assertRefusedUnchanged(LOAN_LIMIT_EXCEEDED, () -> Tellers.applyLoan(ledger, BOB, B, 1));
+            assertRefusedUnchanged(LOAN_LIMIT_EXCEEDED, () -> Tellers.applyLoan(ledger, ALICE, A, 50_001));
         }
 
         @Test
         @DisplayName("paying by check restores room under the limit")
         void payingByCheckRestoresRoom() {
-            ok(ledger.payLoanCheck(ALICE, LOAN, 30_000));
-            assertRefusedUnchanged(LOAN_LIMIT_EXCEEDED, () -> ledger.applyLoan(ALICE, A, 80_001));
-            ok(ledger.applyLoan(ALICE, A, 80_000));
-            assertRefusedUnchanged(LOAN_LIMIT_EXCEEDED, () -> ledger.applyLoan(ALICE, A, 1));
+            ok(Tellers.payLoanCheck(ledger, ALICE, LOAN, 30_000));
+            assertRefusedUnchanged(LOAN_LIMIT_EXCEEDED, () -> Tellers.applyLoan(ledger, ALICE, A, 80_001));
+            ok(Tellers.applyLoan(ledger, ALICE, A, 80_000));
+            assertRefusedUnchanged(LOAN_LIMIT_EXCEEDED, () -> Tellers.applyLoan(ledger, ALICE, A, 1));
         }
 
         @Test
         @DisplayName("paying by transfer restores room under the limit")
         void payingByTransferRestoresRoom() {
-            ok(ledger.payLoanTransfer(ALICE, A, LOAN, 30_000));
-            assertRefusedUnchanged(LOAN_LIMIT_EXCEEDED, () -> ledger.applyLoan(ALICE, A, 80_001));
-            ok(ledger.applyLoan(ALICE, A, 80_000));
+            ok(Tellers.payLoanTransfer(ledger, ALICE, A, LOAN, 30_000));
+            assertRefusedUnchanged(LOAN_LIMIT_EXCEEDED, () -> Tellers.applyLoan(ledger, ALICE, A, 80_001));
+            ok(Tellers.applyLoan(ledger, ALICE, A, 80_000));
         }
 
         @Test
         @DisplayName("paying in full restores the whole limit")
         void payingInFullRestoresTheWholeLimit() {
-            ok(ledger.payLoanTransfer(ALICE, A, LOAN, 150_000));
-            ok(ledger.applyLoan(ALICE, A, LIMIT));
-            assertRefusedUnchanged(LOAN_LIMIT_EXCEEDED, () -> ledger.applyLoan(ALICE, A, 1));
+            ok(Tellers.payLoanTransfer(ledger, ALICE, A, LOAN, 150_000));
+            ok(Tellers.applyLoan(ledger, ALICE, A, LIMIT));
+            assertRefusedUnchanged(LOAN_LIMIT_EXCEEDED, () -> Tellers.applyLoan(ledger, ALICE, A, 1));
             assertBooksBalance();
         }
 
         @Test
         @DisplayName("a refused payment restores no room")
         void refusedPaymentRestoresNoRoom() {
-            assertRefusedUnchanged(LOAN_OVERPAYMENT, () -> ledger.payLoanCheck(ALICE, LOAN, 150_001));
-            assertRefusedUnchanged(INSUFFICIENT_FUNDS, () -> ledger.payLoanTransfer(BOB, B, LOAN, 20_000));
-            assertRefusedUnchanged(LOAN_LIMIT_EXCEEDED, () -> ledger.applyLoan(ALICE, A, 50_001));
+            assertRefusedUnchanged(LOAN_OVERPAYMENT, () -> Tellers.payLoanCheck(ledger, ALICE, LOAN, 150_001));
+            assertRefusedUnchanged(INSUFFICIENT_FUNDS, () -> Tellers.payLoanTransfer(ledger, BOB, B, LOAN, 20_000));
+            assertRefusedUnchanged(LOAN_LIMIT_EXCEEDED, () -> Tellers.applyLoan(ledger, ALICE, A, 50_001));
         }
 
         @Test
         @DisplayName("anybody may pay Alice's loan; it is Alice's room that comes back, not the payer's")
         void somebodyElsePays() {
-            Transaction tx = ok(ledger.payLoanTransfer(BOB, B, LOAN, 10_000));
+            Transaction tx = ok(Tellers.payLoanTransfer(ledger, BOB, B, LOAN, 10_000));
             assertEquals("bob", tx.user());
             assertEquals(0, balanceOf(B));
-            ok(ledger.payLoanCheck(BOB, LOAN, 20_000));
+            ok(Tellers.payLoanCheck(ledger, BOB, LOAN, 20_000));
             assertEquals(120_000, ok(ledger.balance(ALICE, LOAN)).outstandingCents());
-            ok(ledger.applyLoan(ALICE, A, 80_000));
-            assertRefusedUnchanged(LOAN_LIMIT_EXCEEDED, () -> ledger.applyLoan(ALICE, A, 1));
-            ok(ledger.applyLoan(BOB, B, LIMIT));
+            ok(Tellers.applyLoan(ledger, ALICE, A, 80_000));
+            assertRefusedUnchanged(LOAN_LIMIT_EXCEEDED, () -> Tellers.applyLoan(ledger, ALICE, A, 1));
+            ok(Tellers.applyLoan(ledger, BOB, B, LIMIT));
             assertBooksBalance();
         }
 
         @Test
         void journalByLoanAccount() {
-            ok(ledger.payLoanCheck(ALICE, LOAN, 1));
-            ok(ledger.deposit(ALICE, A, 1));
-            ok(ledger.payLoanTransfer(ALICE, A, LOAN, 1));
+            ok(Tellers.payLoanCheck(ledger, ALICE, LOAN, 1));
+            ok(Tellers.deposit(ledger, ALICE, A, 1));
+            ok(Tellers.payLoanTransfer(ledger, ALICE, A, LOAN, 1));
             Page<Transaction> page = ok(ledger.transactions(AUDITOR, TransactionQuery.firstPage().account(LOAN)));
             assertEquals(List.of(3L, 4L, 6L), seqs(page.items()));
             assertNull(page.next());
@@ -1259,13 +1259,13 @@ class LedgerTest {
 
         @BeforeEach
         void spreadOut() {
-            ok(ledger.createAccount(ALICE, A, 0));         // 1 at T0
+            ok(Tellers.createAccount(ledger, ALICE, A, 0));         // 1 at T0
             clock.advance(Duration.ofHours(1));
-            ok(ledger.createAccount(BOB, B, 10_000));      // 2 at t1
+            ok(Tellers.createAccount(ledger, BOB, B, 10_000));      // 2 at t1
             clock.advance(Duration.ofHours(1));
-            ok(ledger.deposit(ALICE, A, 100));             // 3 at t2
+            ok(Tellers.deposit(ledger, ALICE, A, 100));             // 3 at t2
             clock.advance(Duration.ofHours(1));
-            ok(ledger.deposit(BOB, A, 200));               // 4 at t3
+            ok(Tellers.deposit(ledger, BOB, A, 200));               // 4 at t3
         }
 
         @Test
@@ -1334,9 +1334,9 @@ class LedgerTest {
         @DisplayName("a clock that steps back does not make time run backwards in the journal")
         void clockStepsBack() {
             clock.advance(Duration.ofHours(2));   // 14:00
-            Transaction at14 = ok(ledger.deposit(ALICE, A, 1));
+            Transaction at14 = ok(Tellers.deposit(ledger, ALICE, A, 1));
             clock.advance(Duration.ofHours(-1));  // back to 13:00
-            Transaction after = ok(ledger.deposit(ALICE, A, 1));
+            Transaction after = ok(Tellers.deposit(ledger, ALICE, A, 1));
             assertEquals(T0.plus(Duration.ofHours(5)), at14.time());
             assertEquals(at14.time(), after.time());
             assertEquals(at14.seq() + 1, after.seq());

@@ -101,12 +101,13 @@ public final class RecoveryBenchmark {
             Ledger ledger = new Ledger(LedgerConfig.defaults(), Clock.systemUTC(), journal);
             journal.recover(false, ledger::replay);
             for (int a = 0; a < ACCOUNTS; a++) {
-                ledger.createAccount(owner, String.valueOf(100_000 + a), 10_000_000);
+                ledger.createAccount(owner, String.valueOf(100_000 + a), 10_000_000, null);
             }
             while (ledger.lastSeq() < transactions) {
                 int from = random.nextInt(ACCOUNTS);
                 int to = (from + 1 + random.nextInt(ACCOUNTS - 1)) % ACCOUNTS;
-                ledger.transfer(owner, String.valueOf(100_000 + from), String.valueOf(100_000 + to), 1 + random.nextInt(500));
+                ledger.transfer(owner, String.valueOf(100_000 + from), String.valueOf(100_000 + to), 1 + random.nextInt(500),
+                        null);
             }
             journal.awaitDurable(ledger.lastSeq());
             return ledger.snapshot();
