@@ -7,7 +7,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
-import java.util.regex.Pattern;
 
 /**
  * Idempotency keys: a request with a key moves money at most once, however often it is retried.
@@ -37,8 +36,6 @@ import java.util.regex.Pattern;
  * </ul>
  */
 final class KeyTable {
-    /** An idempotency key: printable ASCII without spaces, up to 64 characters (a UUID fits). */
-    static final Pattern KEY = Pattern.compile("[!-~]{1,64}");
     /** How long a retry may wait for the first attempt with its key, which holds no lock while it is waited for. */
     static final long WAIT_SECONDS = 30;
 
@@ -66,8 +63,8 @@ final class KeyTable {
         if (key == null) {
             return op.apply(null);
         }
-        if (!KEY.matcher(key).matches()) {
-            return Outcome.fail(ErrorCode.INVALID_ARGUMENT, "a key is 1 to 64 printable ASCII characters without spaces");
+        if (!Ledger.KEY.matcher(key).matches()) {
+            return Outcome.fail(ErrorCode.INVALID_ARGUMENT, Ledger.KEY_RULE);
         }
         String slot = slot(user, key);
         while (true) {

@@ -52,6 +52,13 @@ import java.util.regex.Pattern;
  * pausing money movement for O(accounts) lock acquisitions.
  */
 public final class Ledger {
+    /**
+     * What an idempotency key may be: 1 to 64 printable ASCII characters, no spaces (a UUID fits). The ledger
+     * enforces it, so it is defined here; the protocol names it for clients as {@code Wire.KEY}.
+     */
+    public static final Pattern KEY = Pattern.compile("[!-~]{1,64}");
+    /** Why a key was refused, fit to show a person: {@link #KEY} in words. */
+    public static final String KEY_RULE = "a key is 1 to 64 printable ASCII characters without spaces";
     /** Customer-chosen checking account numbers. Loan numbers are bank-assigned: {@code L} and digits. */
     private static final Pattern ACCOUNT_NUMBER = Pattern.compile("\\d{4,12}");
 

@@ -32,41 +32,42 @@ public final class Results {
         Long toBalance = null;
         String loan = null;
         Long outstanding = null;
-        List<Posting> legs = tx.postings();
+        Posting debit = tx.debit();
+        Posting credit = tx.credit();
         switch (tx.type()) {
             case OPEN_ACCOUNT -> {
                 account = tx.opened();
-                balance = legs.isEmpty() ? 0L : tx.postingTo(account).balanceAfterCents();
+                balance = credit == null ? 0L : credit.balanceAfterCents();
             }
             case DEPOSIT -> {
-                account = legs.get(1).account();
-                balance = legs.get(1).balanceAfterCents();
+                account = credit.account();
+                balance = credit.balanceAfterCents();
             }
             case WITHDRAW -> {
-                account = legs.get(0).account();
-                balance = legs.get(0).balanceAfterCents();
+                account = debit.account();
+                balance = debit.balanceAfterCents();
             }
             case TRANSFER -> {
-                from = legs.get(0).account();
-                fromBalance = legs.get(0).balanceAfterCents();
-                to = legs.get(1).account();
-                toBalance = legs.get(1).balanceAfterCents();
+                from = debit.account();
+                fromBalance = debit.balanceAfterCents();
+                to = credit.account();
+                toBalance = credit.balanceAfterCents();
             }
             case LOAN -> {
-                loan = legs.get(0).account();
-                outstanding = -legs.get(0).balanceAfterCents();
-                account = legs.get(1).account();
-                balance = legs.get(1).balanceAfterCents();
+                loan = debit.account();
+                outstanding = -debit.balanceAfterCents();
+                account = credit.account();
+                balance = credit.balanceAfterCents();
             }
             case LOAN_PAYMENT_CHECK -> {
-                loan = legs.get(1).account();
-                outstanding = -legs.get(1).balanceAfterCents();
+                loan = credit.account();
+                outstanding = -credit.balanceAfterCents();
             }
             case LOAN_PAYMENT_TRANSFER -> {
-                account = legs.get(0).account();
-                balance = legs.get(0).balanceAfterCents();
-                loan = legs.get(1).account();
-                outstanding = -legs.get(1).balanceAfterCents();
+                account = debit.account();
+                balance = debit.balanceAfterCents();
+                loan = credit.account();
+                outstanding = -credit.balanceAfterCents();
             }
         }
         return new Result.Tx(tx.seq(), tx.time().toString(), tx.type().name(), tx.amountCents(),

@@ -1,5 +1,6 @@
 package com.abcbank.protocol;
 
+import com.abcbank.ledger.Ledger;
 import java.util.regex.Pattern;
 
 /**
@@ -11,12 +12,13 @@ import java.util.regex.Pattern;
 public final class Wire {
     /**
      * What an idempotency key may be: 1 to 64 printable ASCII characters, no spaces (a UUID fits). Printable and
-     * bounded because the server keeps keys for a day and prints them in histories.
+     * bounded because the server keeps keys for a day and prints them in histories. The ledger enforces it, so it
+     * is {@link Ledger#KEY}, named here for the client (the ledger does not depend on the protocol).
      */
-    public static final Pattern KEY = Pattern.compile("[!-~]{1,64}");
+    public static final Pattern KEY = Ledger.KEY;
 
     /** Why a key was refused, fit to show a person: the rule of {@link #KEY} in words. */
-    public static final String KEY_RULE = "a key is 1 to 64 printable ASCII characters without spaces";
+    public static final String KEY_RULE = Ledger.KEY_RULE;
 
     /** The one auditor's user name. Names match regardless of case on the server. */
     public static final String AUDITOR = "Audit";
