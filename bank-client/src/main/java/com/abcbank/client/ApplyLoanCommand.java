@@ -7,12 +7,17 @@ import java.util.List;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 
-@Command(name = "apply_loan", description = "Borrow: the bank opens a loan account and pays the principal into your checking account.")
+@Command(
+        name = "apply_loan",
+        description = "Borrow: the bank opens a loan account and pays the principal into your checking account.")
 final class ApplyLoanCommand extends MoneyCommand {
     @Parameters(index = "0", paramLabel = "ACCOUNT", description = "Your checking account that receives the money.")
     String account;
 
-    @Parameters(index = "1", paramLabel = "AMOUNT", converter = CentsConverter.class,
+    @Parameters(
+            index = "1",
+            paramLabel = "AMOUNT",
+            converter = CentsConverter.class,
             description = "The amount to borrow. " + CentsConverter.HELP)
     long amountCents;
 

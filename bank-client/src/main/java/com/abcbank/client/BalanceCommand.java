@@ -13,7 +13,9 @@ final class BalanceCommand extends OperationCommand<Result.Account> {
         super(Result.Account.class);
     }
 
-    @Parameters(index = "0", paramLabel = "ACCOUNT",
+    @Parameters(
+            index = "0",
+            paramLabel = "ACCOUNT",
             description = "A checking account such as 1001, or a loan account such as L100001.")
     String account;
 

@@ -42,61 +42,107 @@ import picocli.CommandLine.Spec;
  * <p>The global options are inherited by every command, so {@code client Alice balance 1001 --json} works as
  * well as {@code client --json Alice balance 1001}.
  */
-@Command(name = "client",
+@Command(
+        name = "client",
         versionProvider = BankCli.Version.class,
         customSynopsis = BankCli.SYNOPSIS,
-        description = {"Talks to the ABC Bank server: opens accounts, moves money, shows balances and histories,"
-                + " and for the auditor shows the whole bank.",
-                "Amounts are typed as decimals: 200, 19.99 or 1,000.00."},
-        subcommands = {RegisterCommand.class, CreateAccountCommand.class, DepositCommand.class,
-                WithdrawCommand.class, TransferCommand.class, ApplyLoanCommand.class, PayLoanCheckCommand.class,
-                PayLoanTransferCommand.class, BalanceCommand.class, HistoryCommand.class,
-                ShowAccountholdersCommand.class, ShowHistoryCommand.class, ReportCommand.class, VerifyCommand.class,
-                BatchCommand.class},
+        description = {
+            "Talks to the ABC Bank server: opens accounts, moves money, shows balances and histories,"
+                    + " and for the auditor shows the whole bank.",
+            "Amounts are typed as decimals: 200, 19.99 or 1,000.00."
+        },
+        subcommands = {
+            RegisterCommand.class,
+            CreateAccountCommand.class,
+            DepositCommand.class,
+            WithdrawCommand.class,
+            TransferCommand.class,
+            ApplyLoanCommand.class,
+            PayLoanCheckCommand.class,
+            PayLoanTransferCommand.class,
+            BalanceCommand.class,
+            HistoryCommand.class,
+            ShowAccountholdersCommand.class,
+            ShowHistoryCommand.class,
+            ReportCommand.class,
+            VerifyCommand.class,
+            BatchCommand.class
+        },
         commandListHeading = "%nCommands (client USER COMMAND --help for each):%n",
         exitCodeListHeading = "%nExit codes:%n",
-        exitCodeList = {ExitCodes.HELP_OK, ExitCodes.HELP_USAGE, ExitCodes.HELP_REFUSED, ExitCodes.HELP_AUTH,
-                ExitCodes.HELP_UNVERIFIED, ExitCodes.HELP_UNAVAILABLE, ExitCodes.HELP_PROTOCOL},
+        exitCodeList = {
+            ExitCodes.HELP_OK,
+            ExitCodes.HELP_USAGE,
+            ExitCodes.HELP_REFUSED,
+            ExitCodes.HELP_AUTH,
+            ExitCodes.HELP_UNVERIFIED,
+            ExitCodes.HELP_UNAVAILABLE,
+            ExitCodes.HELP_PROTOCOL
+        },
         footerHeading = "%nPassword, first found:%n",
-        footer = {"  1. the first line of --password-file FILE",
-                "  2. the environment variable BANK_PASSWORD",
-                "  3. the first line host:port:user:password for this server and USER in",
-                "     $BANK_CREDENTIALS, else ~/.abcbank/credentials (as in ~/.pgpass: * matches",
-                "     any host or port, # starts a comment; ignored unless its mode is 600)",
-                "  With none, create_account and register enrol USER with a new random password",
-                "  and save it in that file. The client never prints a password.",
-                "",
-                "Environment: BANK_HOST, BANK_PORT, BANK_PASSWORD, BANK_CREDENTIALS."})
+        footer = {
+            "  1. the first line of --password-file FILE",
+            "  2. the environment variable BANK_PASSWORD",
+            "  3. the first line host:port:user:password for this server and USER in",
+            "     $BANK_CREDENTIALS, else ~/.abcbank/credentials (as in ~/.pgpass: * matches",
+            "     any host or port, # starts a comment; ignored unless its mode is 600)",
+            "  With none, create_account and register enrol USER with a new random password",
+            "  and save it in that file. The client never prints a password.",
+            "",
+            "Environment: BANK_HOST, BANK_PORT, BANK_PASSWORD, BANK_CREDENTIALS."
+        })
 public final class BankCli implements Callable<Integer> {
     static final int CONNECT_TIMEOUT_MS = 5_000;
     /** Per reply. Long enough for a big audit page on a loaded server; a hung server still fails in time. */
     static final int READ_TIMEOUT_MS = 30_000;
+
     static final String SYNOPSIS = "client [OPTIONS] USER COMMAND [ARGS]";
 
-    @Parameters(index = "0", arity = "0..1", paramLabel = "USER",
+    @Parameters(
+            index = "0",
+            arity = "0..1",
+            paramLabel = "USER",
             description = "The customer (or auditor) the command runs as.")
     String user;
 
-    @Option(names = "--host", paramLabel = "HOST", scope = ScopeType.INHERIT,
+    @Option(
+            names = "--host",
+            paramLabel = "HOST",
+            scope = ScopeType.INHERIT,
             description = "Server host (default: $BANK_HOST, else " + Endpoint.DEFAULT_HOST + ").")
     String host;
 
-    @Option(names = "--port", paramLabel = "PORT", scope = ScopeType.INHERIT,
+    @Option(
+            names = "--port",
+            paramLabel = "PORT",
+            scope = ScopeType.INHERIT,
             description = "Server port (default: $BANK_PORT, else " + Wire.DEFAULT_PORT + ").")
     Integer port;
 
-    @Option(names = "--json", scope = ScopeType.INHERIT,
+    @Option(
+            names = "--json",
+            scope = ScopeType.INHERIT,
             description = "Print the server's result as JSON instead of text.")
     boolean json;
 
-    @Option(names = "--password-file", paramLabel = "FILE", scope = ScopeType.INHERIT,
+    @Option(
+            names = "--password-file",
+            paramLabel = "FILE",
+            scope = ScopeType.INHERIT,
             description = "Read the password from the first line of FILE.")
     Path passwordFile;
 
-    @Option(names = {"-h", "--help"}, usageHelp = true, scope = ScopeType.INHERIT, description = "Show this help and exit.")
+    @Option(
+            names = {"-h", "--help"},
+            usageHelp = true,
+            scope = ScopeType.INHERIT,
+            description = "Show this help and exit.")
     boolean help;
 
-    @Option(names = {"-V", "--version"}, versionHelp = true, description = "Print the version and exit.")
+    @Option(
+            names = {"-V", "--version"},
+            versionHelp = true,
+            description = "Print the version and exit.")
     boolean version;
 
     @Spec
@@ -122,8 +168,12 @@ public final class BankCli implements Callable<Integer> {
     }
 
     public static void main(String[] args) {
-        BankCli cli = new BankCli(System.getenv(), System.in, Path.of(System.getProperty("user.home")),
-                CONNECT_TIMEOUT_MS, READ_TIMEOUT_MS);
+        BankCli cli = new BankCli(
+                System.getenv(),
+                System.in,
+                Path.of(System.getProperty("user.home")),
+                CONNECT_TIMEOUT_MS,
+                READ_TIMEOUT_MS);
         System.exit(commandLine(cli).execute(args));
     }
 
@@ -146,11 +196,15 @@ public final class BankCli implements Callable<Integer> {
     <R> int run(Operation<R> operation, CommandSpec command) {
         Request first = operation.request();
         // The reconnect logs in, never enrols: if this run enrolled USER, the new password is saved by now.
-        try (RetryingConnection bank = new RetryingConnection(connect(command, operation.enrols()),
-                () -> connect(command, false), command.commandLine().getErr())) {
+        try (RetryingConnection bank = new RetryingConnection(
+                connect(command, operation.enrols()),
+                () -> connect(command, false),
+                command.commandLine().getErr())) {
             List<Reply> replies = new ArrayList<>();
             List<R> results = new ArrayList<>();
-            for (Request request = first; request != null; request = operation.nextPage(results.get(results.size() - 1))) {
+            for (Request request = first;
+                    request != null;
+                    request = operation.nextPage(results.get(results.size() - 1))) {
                 Reply reply = bank.call(request, command.name());
                 if (!reply.ok()) {
                     throw ClientException.refused(reply.error(), IdempotencyKeys.of(request));
@@ -175,8 +229,14 @@ public final class BankCli implements Callable<Integer> {
 
     /** How USER logs in at the endpoint: checks USER and the port (usage errors) but connects to nothing yet. */
     Login login(CommandSpec command) {
-        return new Login(user(command), endpoint(command), passwordFile, env, credentials(command),
-                command.commandLine().getErr(), this::open);
+        return new Login(
+                user(command),
+                endpoint(command),
+                passwordFile,
+                env,
+                credentials(command),
+                command.commandLine().getErr(),
+                this::open);
     }
 
     BankConnection open(Endpoint endpoint) {
@@ -184,13 +244,15 @@ public final class BankCli implements Callable<Integer> {
     }
 
     CredentialsFile credentials(CommandSpec command) {
-        return new CredentialsFile(CredentialsFile.defaultPath(env, home), command.commandLine().getErr());
+        return new CredentialsFile(
+                CredentialsFile.defaultPath(env, home), command.commandLine().getErr());
     }
 
     String user(CommandSpec command) {
         if (user == null || user.isBlank()) {
-            throw new ParameterException(command.commandLine(), "Missing required parameter: 'USER' (client USER "
-                    + command.name() + " ...)");
+            throw new ParameterException(
+                    command.commandLine(),
+                    "Missing required parameter: 'USER' (client USER " + command.name() + " ...)");
         }
         return user;
     }

@@ -63,10 +63,12 @@ final class BankConnection implements AutoCloseable {
     private final Closeable resource;
     /** Our own read buffer, scanned for newlines a block at a time rather than a byte per call. */
     private final byte[] buffer = new byte[1 << 16];
+
     private int position;
     private int limit;
     /** The start of a reply longer than what {@link #buffer} held. */
     private final ByteArrayOutputStream line = new ByteArrayOutputStream(256);
+
     private long nextId = 1;
     private long oldestUnanswered = 1;
     private boolean unflushed;
@@ -89,9 +91,11 @@ final class BankConnection implements AutoCloseable {
             return new BankConnection(peer, socket.getInputStream(), socket.getOutputStream(), socket);
         } catch (IOException e) {
             closeQuietly(socket);
-            String reason = e instanceof UnknownHostException ? "unknown host"
-                    : e instanceof SocketTimeoutException ? "no answer within " + connectTimeoutMs + " ms"
-                    : e.getMessage();
+            String reason = e instanceof UnknownHostException
+                    ? "unknown host"
+                    : e instanceof SocketTimeoutException
+                            ? "no answer within " + connectTimeoutMs + " ms"
+                            : e.getMessage();
             throw new ClientException(ExitCodes.UNAVAILABLE, "cannot connect to " + peer + ": " + reason, e);
         }
     }
@@ -205,7 +209,8 @@ final class BankConnection implements AutoCloseable {
             if (position == limit) {
                 int n = in.read(buffer, 0, buffer.length);
                 if (n < 0) {
-                    throw new IOException(peer + " closed the connection" + (line.size() > 0 ? " in the middle of a reply" : ""));
+                    throw new IOException(
+                            peer + " closed the connection" + (line.size() > 0 ? " in the middle of a reply" : ""));
                 }
                 position = 0;
                 limit = n;
@@ -235,7 +240,8 @@ final class BankConnection implements AutoCloseable {
     }
 
     private Lost lost(IOException e) {
-        String reason = e.getMessage() != null && e.getMessage().startsWith(peer) ? e.getMessage()
+        String reason = e.getMessage() != null && e.getMessage().startsWith(peer)
+                ? e.getMessage()
                 : "lost the connection to " + peer + ": " + e.getMessage();
         return new Lost(reason, unanswered(), e);
     }
@@ -246,9 +252,10 @@ final class BankConnection implements AutoCloseable {
 
     private String unanswered() {
         long count = inFlight();
-        return count == 0 ? ""
+        return count == 0
+                ? ""
                 : "; " + count + (count == 1 ? " request" : " requests")
-                  + " unanswered: may or may not have taken effect";
+                        + " unanswered: may or may not have taken effect";
     }
 
     @Override

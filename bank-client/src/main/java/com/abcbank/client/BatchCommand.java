@@ -35,25 +35,34 @@ import picocli.CommandLine.Spec;
  * run now. Replies still arrive in file order, since the first unanswered line is the first one sent again.
  * A second break ends the batch (exit 75), naming the key of each money line that was sent but not answered.
  */
-@Command(name = "batch", description = {"Run commands from FILE, one per line, as USER, over one connection.",
-        "A line is COMMAND [ARGS] as on the command line after USER, e.g. 'deposit 1001 200'; blank lines and lines"
-                + " starting with # are skipped. Every line is checked first: one bad line (exit 2) and nothing is sent.",
-        "Prints one result per command, in order (with --json: one JSON reply per line, its id the line number);"
-                + " refusals go to standard error as 'line N: error: CODE: message'; a summary line ends the run.",
-        "Each money line has its own idempotency key. If the connection breaks, the batch reconnects once and sends"
-                + " every unanswered line again with the same key, so nothing happens twice.",
-        "Exits 0 if every command succeeded, 3 if any was refused, 5 if a verify failed, 75 if the server could not"
-                + " be reached or the connection broke a second time."})
+@Command(
+        name = "batch",
+        description = {
+            "Run commands from FILE, one per line, as USER, over one connection.",
+            "A line is COMMAND [ARGS] as on the command line after USER, e.g. 'deposit 1001 200'; blank lines and lines"
+                    + " starting with # are skipped. Every line is checked first: one bad line (exit 2) and nothing is sent.",
+            "Prints one result per command, in order (with --json: one JSON reply per line, its id the line number);"
+                    + " refusals go to standard error as 'line N: error: CODE: message'; a summary line ends the run.",
+            "Each money line has its own idempotency key. If the connection breaks, the batch reconnects once and sends"
+                    + " every unanswered line again with the same key, so nothing happens twice.",
+            "Exits 0 if every command succeeded, 3 if any was refused, 5 if a verify failed, 75 if the server could not"
+                    + " be reached or the connection broke a second time."
+        })
 final class BatchCommand implements Callable<Integer> {
     /** Requests in flight at most: enough to hide the round trip, small enough for any socket buffer. */
     static final int WINDOW = 64;
 
     @ParentCommand
     BankCli cli;
+
     @Spec
     CommandSpec spec;
 
-    @Parameters(index = "0", arity = "0..1", paramLabel = "FILE", description = "The commands; '-' or none: standard input.")
+    @Parameters(
+            index = "0",
+            arity = "0..1",
+            paramLabel = "FILE",
+            description = "The commands; '-' or none: standard input.")
     String file;
 
     @Override
@@ -88,7 +97,9 @@ final class BatchCommand implements Callable<Integer> {
             while (true) {
                 int first = tally.answered; // the first step with no answer: where this connection starts
                 try {
-                    bank.pipeline(requests.subList(first, requests.size()), WINDOW,
+                    bank.pipeline(
+                            requests.subList(first, requests.size()),
+                            WINDOW,
                             (index, reply) -> tally.record(steps.get(first + index), reply, out, err));
                     break;
                 } catch (BankConnection.Lost lost) {
@@ -99,8 +110,10 @@ final class BatchCommand implements Callable<Integer> {
                     }
                     reconnected = true;
                     int left = steps.size() - tally.answered;
-                    err.println("note: " + lost.reason + " with line " + steps.get(tally.answered).line()
-                            + " unanswered; connecting again to send the " + left + (left == 1 ? " request" : " requests")
+                    err.println("note: " + lost.reason + " with line "
+                            + steps.get(tally.answered).line()
+                            + " unanswered; connecting again to send the " + left
+                            + (left == 1 ? " request" : " requests")
                             + " without an answer once more, with the same keys");
                 }
                 try {
@@ -141,12 +154,14 @@ final class BatchCommand implements Callable<Integer> {
     private List<BatchScript.Step> read() {
         BatchScript script = new BatchScript(spec.parent().subcommands());
         boolean stdin = file == null || file.equals("-");
-        try (Reader in = stdin ? new InputStreamReader(cli.stdin(), StandardCharsets.UTF_8)
+        try (Reader in = stdin
+                ? new InputStreamReader(cli.stdin(), StandardCharsets.UTF_8)
                 : Files.newBufferedReader(Path.of(file), StandardCharsets.UTF_8)) {
             return script.parse(stdin ? new BufferedReader(in) : in);
         } catch (IOException e) {
-            throw new ParameterException(spec.commandLine(), "cannot read " + (stdin ? "standard input" : file) + ": "
-                    + ClientException.describe(e));
+            throw new ParameterException(
+                    spec.commandLine(),
+                    "cannot read " + (stdin ? "standard input" : file) + ": " + ClientException.describe(e));
         } catch (BatchScript.InvalidLine e) {
             throw new ParameterException(spec.commandLine(), e.getMessage());
         }
@@ -163,7 +178,8 @@ final class BatchCommand implements Callable<Integer> {
             answered++;
             if (reply.ok()) {
                 ok++;
-                exitCode = Math.max(exitCode, show(step.operation(), reply.withId(step.line()), out)); // a failed verify
+                exitCode =
+                        Math.max(exitCode, show(step.operation(), reply.withId(step.line()), out)); // a failed verify
                 return;
             }
             refused.merge(reply.error().code(), 1, Integer::sum);
@@ -171,7 +187,8 @@ final class BatchCommand implements Callable<Integer> {
             String key = IdempotencyKeys.of(step.request());
             err.println("line " + step.line() + ": error: " + ClientException.describe(reply.error())
                     + (key != null && ExitCodes.indefinite(reply.error().code())
-                            ? " (outcome unknown; its key is " + key + ")" : ""));
+                            ? " (outcome unknown; its key is " + key + ")"
+                            : ""));
             if (cli.json()) {
                 out.println(Json.write(reply.withId(step.line())));
             }
@@ -193,9 +210,13 @@ final class BatchCommand implements Callable<Integer> {
         }
 
         String summary(int unanswered, long startNanos) {
-            int refusedCount = refused.values().stream().mapToInt(Integer::intValue).sum();
-            String codes = refused.isEmpty() ? "" : refused.entrySet().stream()
-                    .map(e -> e.getKey() + " x " + e.getValue()).collect(Collectors.joining(", ", " (", ")"));
+            int refusedCount =
+                    refused.values().stream().mapToInt(Integer::intValue).sum();
+            String codes = refused.isEmpty()
+                    ? ""
+                    : refused.entrySet().stream()
+                            .map(e -> e.getKey() + " x " + e.getValue())
+                            .collect(Collectors.joining(", ", " (", ")"));
             String lost = unanswered == 0 ? "" : ", " + unanswered + " unanswered";
             long elapsedMs = (System.nanoTime() - startNanos) / 1_000_000;
             return "batch: " + ok + " ok, " + refusedCount + " refused" + codes + lost + " in " + elapsedMs + " ms";

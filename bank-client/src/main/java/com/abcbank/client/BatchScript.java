@@ -30,6 +30,7 @@ import picocli.CommandLine.ParseResult;
 final class BatchScript {
     /** Bounds what a batch holds in memory before it starts: split bigger jobs into several files. */
     static final int MAX_COMMANDS = 100_000;
+
     static final int MAX_LINE_CHARS = 4_096;
     /** register runs before there is a login; a batch inside a batch would be a second connection. */
     private static final Set<String> NOT_IN_BATCH = Set.of("batch", "register");
@@ -84,7 +85,8 @@ final class BatchScript {
         }
         Class<?> type = commands.get(name);
         if (type == null) {
-            throw new InvalidLine(number, "not a command: '" + name + "' (commands: " + String.join(", ", commands.keySet()) + ")");
+            throw new InvalidLine(
+                    number, "not a command: '" + name + "' (commands: " + String.join(", ", commands.keySet()) + ")");
         }
         CommandLine parser = parsers.computeIfAbsent(name, unused -> new CommandLine(type));
         try {

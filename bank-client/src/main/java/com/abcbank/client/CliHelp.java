@@ -28,15 +28,21 @@ final class CliHelp {
         commandLine.setParameterExceptionHandler(CliHelp::usageError);
         commandLine.setExecutionExceptionHandler(CliHelp::failure);
         // Picocli brackets USER as optional, which it is only to the parser (see BankCli's class comment).
-        commandLine.getHelpSectionMap().put(UsageMessageSpec.SECTION_KEY_PARAMETER_LIST,
-                help -> help.parameterList(help.createDefaultLayout(), required(help.parameterLabelRenderer())));
+        commandLine
+                .getHelpSectionMap()
+                .put(
+                        UsageMessageSpec.SECTION_KEY_PARAMETER_LIST,
+                        help -> help.parameterList(
+                                help.createDefaultLayout(), required(help.parameterLabelRenderer())));
         for (CommandLine command : commandLine.getSubcommands().values()) {
             // Picocli would show "client deposit ..."; the user goes between, and wrapped lines move along.
             // On a terminal the name starts with a colour code (ESC [ 1 m), which the user goes after.
-            command.getHelpSectionMap().put(UsageMessageSpec.SECTION_KEY_SYNOPSIS,
-                    help -> help.synopsis(help.synopsisHeadingLength())
-                            .replaceFirst("^((?:\u001B\\[[\\d;]*m)*)client ", "$1client USER ")
-                            .replaceAll("(?m)^( +)(?=\\S)", "$1     "));
+            command.getHelpSectionMap()
+                    .put(
+                            UsageMessageSpec.SECTION_KEY_SYNOPSIS,
+                            help -> help.synopsis(help.synopsisHeadingLength())
+                                    .replaceFirst("^((?:\u001B\\[[\\d;]*m)*)client ", "$1client USER ")
+                                    .replaceAll("(?m)^( +)(?=\\S)", "$1     "));
         }
         return commandLine;
     }
@@ -46,12 +52,16 @@ final class CliHelp {
         CommandLine commandLine = e.getCommandLine();
         PrintWriter err = commandLine.getErr();
         CommandSpec command = commandLine.getCommandSpec();
-        if (e instanceof UnmatchedArgumentException unmatched && command.parent() == null
-                && !unmatched.getUnmatched().isEmpty() && !unmatched.getUnmatched().get(0).startsWith("-")) {
+        if (e instanceof UnmatchedArgumentException unmatched
+                && command.parent() == null
+                && !unmatched.getUnmatched().isEmpty()
+                && !unmatched.getUnmatched().get(0).startsWith("-")) {
             // At the top, the word after USER is where a command goes: picocli found none by that name.
             String word = unmatched.getUnmatched().get(0);
             err.println("error: unknown command '" + word + "'");
-            List<String> close = unmatched.getSuggestions().stream().filter(name -> looksLike(word, name)).toList();
+            List<String> close = unmatched.getSuggestions().stream()
+                    .filter(name -> looksLike(word, name))
+                    .toList();
             if (!close.isEmpty()) {
                 err.println("Did you mean " + orList(close) + "?");
             }
@@ -70,7 +80,8 @@ final class CliHelp {
      * the converters give the reason without the value, and this names the parameter and the value once.
      */
     static String message(ParameterException e) {
-        if (e.getCause() instanceof TypeConversionException conversion && e.getArgSpec() instanceof PositionalParamSpec) {
+        if (e.getCause() instanceof TypeConversionException conversion
+                && e.getArgSpec() instanceof PositionalParamSpec) {
             return "invalid " + e.getArgSpec().paramLabel() + " '" + e.getValue() + "': " + conversion.getMessage();
         }
         return e.getMessage();
@@ -82,7 +93,8 @@ final class CliHelp {
      */
     static boolean looksLike(String word, String name) {
         String typed = word.toLowerCase(Locale.ROOT);
-        return (typed.length() >= 3 && name.contains(typed)) || editDistance(typed, name) <= Math.max(2, typed.length() / 3);
+        return (typed.length() >= 3 && name.contains(typed))
+                || editDistance(typed, name) <= Math.max(2, typed.length() / 3);
     }
 
     /** Levenshtein distance, bounded in cost by the word lengths (a command line word, a command name). */
@@ -108,7 +120,8 @@ final class CliHelp {
     /** {@code 'a'}, {@code 'a' or 'b'}, {@code 'a', 'b' or 'c'}. */
     private static String orList(List<String> names) {
         List<String> quoted = names.stream().map(name -> "'" + name + "'").toList();
-        return quoted.size() == 1 ? quoted.get(0)
+        return quoted.size() == 1
+                ? quoted.get(0)
                 : String.join(", ", quoted.subList(0, quoted.size() - 1)) + " or " + quoted.get(quoted.size() - 1);
     }
 

@@ -40,8 +40,10 @@ class ClientException extends RuntimeException {
         if (key == null || !ExitCodes.indefinite(failure.code())) {
             return refused(failure);
         }
-        return new ClientException(ExitCodes.of(failure.code()), describe(failure) + ". Outcome unknown: it may or may not"
-                + " have taken effect. " + IdempotencyKeys.finishHint(key));
+        return new ClientException(
+                ExitCodes.of(failure.code()),
+                describe(failure) + ". Outcome unknown: it may or may not" + " have taken effect. "
+                        + IdempotencyKeys.finishHint(key));
     }
 
     static String describe(Failure failure) {

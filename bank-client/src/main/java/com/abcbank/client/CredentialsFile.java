@@ -43,11 +43,15 @@ final class CredentialsFile {
 
     private static final Set<PosixFilePermission> OWNER_ONLY_FILE =
             EnumSet.of(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE);
-    private static final Set<PosixFilePermission> OWNER_ONLY_DIRECTORY = EnumSet.of(PosixFilePermission.OWNER_READ,
-            PosixFilePermission.OWNER_WRITE, PosixFilePermission.OWNER_EXECUTE);
+    private static final Set<PosixFilePermission> OWNER_ONLY_DIRECTORY = EnumSet.of(
+            PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE, PosixFilePermission.OWNER_EXECUTE);
     private static final Set<PosixFilePermission> GROUP_OR_OTHERS = EnumSet.of(
-            PosixFilePermission.GROUP_READ, PosixFilePermission.GROUP_WRITE, PosixFilePermission.GROUP_EXECUTE,
-            PosixFilePermission.OTHERS_READ, PosixFilePermission.OTHERS_WRITE, PosixFilePermission.OTHERS_EXECUTE);
+            PosixFilePermission.GROUP_READ,
+            PosixFilePermission.GROUP_WRITE,
+            PosixFilePermission.GROUP_EXECUTE,
+            PosixFilePermission.OTHERS_READ,
+            PosixFilePermission.OTHERS_WRITE,
+            PosixFilePermission.OTHERS_EXECUTE);
     /** A credentials file is a few lines; a huge one is a mistake (a wrong path), not something to load. */
     private static final long MAX_BYTES = 1 << 20;
 
@@ -70,7 +74,9 @@ final class CredentialsFile {
             return Path.of(override);
         }
         String home = env.get("HOME");
-        return (home != null && !home.isEmpty() ? Path.of(home) : userHome).resolve(".abcbank").resolve("credentials");
+        return (home != null && !home.isEmpty() ? Path.of(home) : userHome)
+                .resolve(".abcbank")
+                .resolve("credentials");
     }
 
     Path path() {
@@ -91,7 +97,8 @@ final class CredentialsFile {
         try {
             lines = Files.readAllLines(path, StandardCharsets.UTF_8);
         } catch (IOException e) {
-            warnings.println("warning: ignoring credentials file " + path + ": cannot read it: " + ClientException.describe(e));
+            warnings.println(
+                    "warning: ignoring credentials file " + path + ": cannot read it: " + ClientException.describe(e));
             return Optional.empty();
         }
         String portText = Integer.toString(port);
@@ -106,7 +113,9 @@ final class CredentialsFile {
                 continue;
             }
             // User names are unique regardless of case on the server (docs/protocol.md), so here too.
-            if (matches(fields.get(0), host) && matches(fields.get(1), portText) && fields.get(2).equalsIgnoreCase(user)) {
+            if (matches(fields.get(0), host)
+                    && matches(fields.get(1), portText)
+                    && fields.get(2).equalsIgnoreCase(user)) {
                 return Optional.of(fields.get(3));
             }
         }
@@ -234,9 +243,11 @@ final class CredentialsFile {
             Files.createDirectories(directory, permissions(OWNER_ONLY_DIRECTORY));
         }
         Path lockFile = path.resolveSibling(path.getFileName() + ".lock");
-        try (FileChannel channel = FileChannel.open(lockFile,
-                     Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE), permissions(OWNER_ONLY_FILE));
-             FileLock ignored = channel.lock()) {
+        try (FileChannel channel = FileChannel.open(
+                        lockFile,
+                        Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE),
+                        permissions(OWNER_ONLY_FILE));
+                FileLock ignored = channel.lock()) {
             change.run();
         }
     }
@@ -251,7 +262,9 @@ final class CredentialsFile {
     }
 
     private FileAttribute<?>[] permissions(Set<PosixFilePermission> permissions) {
-        return posix() ? new FileAttribute<?>[] {PosixFilePermissions.asFileAttribute(permissions)} : new FileAttribute<?>[0];
+        return posix()
+                ? new FileAttribute<?>[] {PosixFilePermissions.asFileAttribute(permissions)}
+                : new FileAttribute<?>[0];
     }
 
     private boolean posix() {

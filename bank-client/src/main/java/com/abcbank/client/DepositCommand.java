@@ -12,7 +12,10 @@ final class DepositCommand extends MoneyCommand {
     @Parameters(index = "0", paramLabel = "ACCOUNT", description = "The checking account to pay into.")
     String account;
 
-    @Parameters(index = "1", paramLabel = "AMOUNT", converter = CentsConverter.class,
+    @Parameters(
+            index = "1",
+            paramLabel = "AMOUNT",
+            converter = CentsConverter.class,
             description = "The amount to pay in. " + CentsConverter.HELP)
     long amountCents;
 

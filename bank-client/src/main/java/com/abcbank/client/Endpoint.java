@@ -42,7 +42,8 @@ record Endpoint(String host, int port) {
             try {
                 value = Integer.parseInt(fromEnv.strip());
             } catch (NumberFormatException e) {
-                throw new ParameterException(command.commandLine(), "BANK_PORT is not a port number: '" + fromEnv + "'");
+                throw new ParameterException(
+                        command.commandLine(), "BANK_PORT is not a port number: '" + fromEnv + "'");
             }
         }
         if (value < 1 || value > 65_535) {

@@ -26,13 +26,16 @@ final class ExitCodes {
 
     /** The help footer, built from the constants so that it cannot drift from them. */
     static final String HELP_OK = OK + ":success";
+
     static final String HELP_USAGE = USAGE + ":usage error: a bad option, argument or amount; nothing was sent";
-    static final String HELP_REFUSED = REFUSED + ":the bank refused the operation (error: CODE: message); nothing changed";
+    static final String HELP_REFUSED =
+            REFUSED + ":the bank refused the operation (error: CODE: message); nothing changed";
     static final String HELP_AUTH = AUTH + ":authentication failed: BAD_CREDENTIALS, THROTTLED, or no password found";
     static final String HELP_UNVERIFIED = UNVERIFIED + ":the books did not verify";
-    static final String HELP_UNAVAILABLE = UNAVAILABLE + ":cannot connect; the connection broke or timed out again after"
-            + " the one automatic retry; or the server is busy or failed: retry later (a money movement whose outcome"
-            + " is unknown is named by its key: run it again with --key KEY to finish it at most once)";
+    static final String HELP_UNAVAILABLE =
+            UNAVAILABLE + ":cannot connect; the connection broke or timed out again after"
+                    + " the one automatic retry; or the server is busy or failed: retry later (a money movement whose outcome"
+                    + " is unknown is named by its key: run it again with --key KEY to finish it at most once)";
     static final String HELP_PROTOCOL = PROTOCOL + ":the server broke the protocol (not an ABC Bank server?)";
 
     private ExitCodes() {}
@@ -53,10 +56,24 @@ final class ExitCodes {
             // Busy and shutting down are temporary; INTERNAL_ERROR and STORAGE_FAILED are indefinite (the op may
             // have happened).
             case SERVER_BUSY, SHUTTING_DOWN, INTERNAL_ERROR, STORAGE_FAILED -> UNAVAILABLE;
-            case INVALID_AMOUNT, INVALID_ACCOUNT_NUMBER, UNKNOWN_ACCOUNT, FORBIDDEN, WRONG_ACCOUNT_KIND, SAME_ACCOUNT,
-                 INSUFFICIENT_FUNDS, LOAN_OVERPAYMENT, DUPLICATE_ACCOUNT, LOAN_LIMIT_EXCEEDED, BALANCE_OVERFLOW,
-                 INVALID_ARGUMENT, MALFORMED_REQUEST, UNKNOWN_OP, LINE_TOO_LONG, USER_EXISTS, INVALID_USER,
-                 KEY_REUSED -> REFUSED; // a key used for another request: refused, nothing changed
+            case INVALID_AMOUNT,
+                    INVALID_ACCOUNT_NUMBER,
+                    UNKNOWN_ACCOUNT,
+                    FORBIDDEN,
+                    WRONG_ACCOUNT_KIND,
+                    SAME_ACCOUNT,
+                    INSUFFICIENT_FUNDS,
+                    LOAN_OVERPAYMENT,
+                    DUPLICATE_ACCOUNT,
+                    LOAN_LIMIT_EXCEEDED,
+                    BALANCE_OVERFLOW,
+                    INVALID_ARGUMENT,
+                    MALFORMED_REQUEST,
+                    UNKNOWN_OP,
+                    LINE_TOO_LONG,
+                    USER_EXISTS,
+                    INVALID_USER,
+                    KEY_REUSED -> REFUSED; // a key used for another request: refused, nothing changed
         };
     }
 }

@@ -17,7 +17,9 @@ final class HistoryCommand extends OperationCommand<Result.History> {
         super(Result.History.class);
     }
 
-    @Parameters(index = "0", paramLabel = "ACCOUNT",
+    @Parameters(
+            index = "0",
+            paramLabel = "ACCOUNT",
             description = "A checking account such as 1001, or a loan account such as L100001.")
     String account;
 
@@ -37,13 +39,25 @@ final class HistoryCommand extends OperationCommand<Result.History> {
 
     @Override
     public void print(PrintWriter out, List<Result.History> results) {
-        TablePrinter table = new TablePrinter(right("TX"), left("TIME"), left("TYPE"), left("BY"), right("AMOUNT"),
-                left("COUNTERPARTY"), right("BALANCE"));
+        TablePrinter table = new TablePrinter(
+                right("TX"),
+                left("TIME"),
+                left("TYPE"),
+                left("BY"),
+                right("AMOUNT"),
+                left("COUNTERPARTY"),
+                right("BALANCE"));
         Long next = null;
         for (Result.History history : results) {
             for (Result.Entry e : history.entries()) {
-                table.row(Long.toString(e.tx()), Formats.time(e.time()), Formats.word(e.type()), e.user(), Formats.money(e.amount()),
-                        e.counterparty(), Formats.money(e.balance()));
+                table.row(
+                        Long.toString(e.tx()),
+                        Formats.time(e.time()),
+                        Formats.word(e.type()),
+                        e.user(),
+                        Formats.money(e.amount()),
+                        e.counterparty(),
+                        Formats.money(e.balance()));
             }
             next = history.next();
         }

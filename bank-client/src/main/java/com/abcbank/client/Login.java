@@ -49,8 +49,14 @@ final class Login {
      * @param err          where notes go (a registration, a password that could not be taken out again)
      * @param opener       connects to the endpoint, or throws {@link ClientException} (exit 75)
      */
-    Login(String user, Endpoint endpoint, Path passwordFile, Map<String, String> env, CredentialsFile credentials,
-          PrintWriter err, Function<Endpoint, BankConnection> opener) {
+    Login(
+            String user,
+            Endpoint endpoint,
+            Path passwordFile,
+            Map<String, String> env,
+            CredentialsFile credentials,
+            PrintWriter err,
+            Function<Endpoint, BankConnection> opener) {
         this.user = user;
         this.endpoint = endpoint;
         this.passwordFile = passwordFile;
@@ -91,7 +97,8 @@ final class Login {
                 return bank;
             }
             if (registered.error().code() == ErrorCode.USER_EXISTS) {
-                throw new ClientException(ExitCodes.AUTH, ClientException.describe(registered.error()) + "; " + noPassword());
+                throw new ClientException(
+                        ExitCodes.AUTH, ClientException.describe(registered.error()) + "; " + noPassword());
             }
             throw ClientException.refused(registered.error());
         } catch (RuntimeException e) {
@@ -106,7 +113,8 @@ final class Login {
                 + " or add host:port:user:password to " + credentials.path();
         if (user.equalsIgnoreCase(Wire.AUDITOR)) { // names match regardless of case, as on the server
             message += "; the server wrote the auditor's password to DATA/" + Wire.AUDIT_PASSWORD_FILE + " (DATA: the"
-                    + " server's --data directory, ./data by default), so try --password-file data/" + Wire.AUDIT_PASSWORD_FILE;
+                    + " server's --data directory, ./data by default), so try --password-file data/"
+                    + Wire.AUDIT_PASSWORD_FILE;
         }
         return message;
     }
@@ -122,7 +130,8 @@ final class Login {
         try {
             credentials.add(endpoint.host(), endpoint.port(), user, password);
         } catch (IOException | IllegalArgumentException e) {
-            throw new ClientException(ExitCodes.AUTH, "cannot save a new password for " + user + ": " + e.getMessage(), e);
+            throw new ClientException(
+                    ExitCodes.AUTH, "cannot save a new password for " + user + ": " + e.getMessage(), e);
         }
         Reply reply = bank.call(new Request.Register(user, password));
         if (!reply.ok()) {
@@ -134,7 +143,8 @@ final class Login {
             }
             return reply;
         }
-        err.println("note: registered " + user + " at " + endpoint + "; its new password is saved in " + credentials.path());
+        err.println("note: registered " + user + " at " + endpoint + "; its new password is saved in "
+                + credentials.path());
         return reply;
     }
 
@@ -155,12 +165,14 @@ final class Login {
         try (BufferedReader reader = Files.newBufferedReader(passwordFile, StandardCharsets.UTF_8)) {
             first = reader.readLine();
         } catch (IOException e) {
-            throw new ClientException(ExitCodes.AUTH, "cannot read password file " + passwordFile + ": "
-                    + ClientException.describe(e), e);
+            throw new ClientException(
+                    ExitCodes.AUTH,
+                    "cannot read password file " + passwordFile + ": " + ClientException.describe(e),
+                    e);
         }
         if (first == null || first.isEmpty()) {
-            throw new ClientException(ExitCodes.AUTH, "no password in password file " + passwordFile
-                    + ": its first line is empty");
+            throw new ClientException(
+                    ExitCodes.AUTH, "no password in password file " + passwordFile + ": its first line is empty");
         }
         return first;
     }

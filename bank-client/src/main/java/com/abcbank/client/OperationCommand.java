@@ -14,6 +14,7 @@ import picocli.CommandLine.Spec;
 abstract class OperationCommand<R> implements Callable<Integer>, Operation<R> {
     @ParentCommand
     BankCli cli;
+
     @Spec
     CommandSpec spec;
 

@@ -12,11 +12,17 @@ import picocli.CommandLine.TypeConversionException;
  * would let one line's {@code --limit} leak into the next.
  */
 final class PageOptions {
-    @Option(names = "--after", paramLabel = "TX", converter = NotNegative.class,
+    @Option(
+            names = "--after",
+            paramLabel = "TX",
+            converter = NotNegative.class,
             description = "Start after transaction number TX (the 'more' line of the previous page names it).")
     Long after;
 
-    @Option(names = "--limit", paramLabel = "N", converter = Positive.class,
+    @Option(
+            names = "--limit",
+            paramLabel = "N",
+            converter = Positive.class,
             description = "At most N entries per page (server default 100, at most 1,000).")
     Integer limit;
 
@@ -36,7 +42,8 @@ final class PageOptions {
         }
         long current = cursor != null ? cursor : after != null ? after : 0;
         if (next <= current) {
-            throw new ClientException(ExitCodes.PROTOCOL, "protocol error: the page cursor went from " + current + " to " + next);
+            throw new ClientException(
+                    ExitCodes.PROTOCOL, "protocol error: the page cursor went from " + current + " to " + next);
         }
         cursor = next;
         return next;

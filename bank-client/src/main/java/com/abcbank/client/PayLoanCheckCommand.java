@@ -12,7 +12,10 @@ final class PayLoanCheckCommand extends MoneyCommand {
     @Parameters(index = "0", paramLabel = "LOAN", description = "The loan account, such as L100001.")
     String loan;
 
-    @Parameters(index = "1", paramLabel = "AMOUNT", converter = CentsConverter.class,
+    @Parameters(
+            index = "1",
+            paramLabel = "AMOUNT",
+            converter = CentsConverter.class,
             description = "The amount to pay, at most what is outstanding. " + CentsConverter.HELP)
     long amountCents;
 

@@ -15,7 +15,10 @@ final class PayLoanTransferCommand extends MoneyCommand {
     @Parameters(index = "1", paramLabel = "LOAN", description = "The loan account, such as L100001.")
     String loan;
 
-    @Parameters(index = "2", paramLabel = "AMOUNT", converter = CentsConverter.class,
+    @Parameters(
+            index = "2",
+            paramLabel = "AMOUNT",
+            converter = CentsConverter.class,
             description = "The amount to pay, at most what is outstanding. " + CentsConverter.HELP)
     long amountCents;
 

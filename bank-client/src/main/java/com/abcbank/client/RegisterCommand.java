@@ -12,12 +12,17 @@ import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
 /** Explicit enrolment. Not an {@link Operation}: it runs before there is anyone to log in as. */
-@Command(name = "register", description = {"Enrol USER as a new customer.",
-        "Uses the password from --password-file, BANK_PASSWORD or the credentials file; with none, makes a random"
-                + " one and saves it in the credentials file."})
+@Command(
+        name = "register",
+        description = {
+            "Enrol USER as a new customer.",
+            "Uses the password from --password-file, BANK_PASSWORD or the credentials file; with none, makes a random"
+                    + " one and saves it in the credentials file."
+        })
 final class RegisterCommand implements Callable<Integer> {
     @ParentCommand
     BankCli cli;
+
     @Spec
     CommandSpec spec;
 

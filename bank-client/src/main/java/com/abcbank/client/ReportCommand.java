@@ -11,7 +11,9 @@ import java.util.List;
 import java.util.Set;
 import picocli.CommandLine.Command;
 
-@Command(name = "report", description = "Auditor: the books at one moment: totals per kind of account, and whether they sum to zero.")
+@Command(
+        name = "report",
+        description = "Auditor: the books at one moment: totals per kind of account, and whether they sum to zero.")
 final class ReportCommand extends OperationCommand<Result.Report> {
     ReportCommand() {
         super(Result.Report.class);
@@ -34,7 +36,10 @@ final class ReportCommand extends OperationCommand<Result.Report> {
         TablePrinter table = new TablePrinter(left("KIND"), right("ACCOUNTS"), right("TOTAL"));
         for (String kind : kinds) {
             Integer count = report.accounts().get(kind);
-            table.row(kind, count == null ? "0" : count.toString(), Formats.money(report.totals().getOrDefault(kind, 0L)));
+            table.row(
+                    kind,
+                    count == null ? "0" : count.toString(),
+                    Formats.money(report.totals().getOrDefault(kind, 0L)));
         }
         table.print(out);
         out.println("Outstanding loans: " + Formats.money(report.outstanding()));

@@ -49,13 +49,17 @@ final class RetryingConnection implements AutoCloseable {
             }
             reconnected = true;
             bank.close();
-            err.println("note: " + lost.reason + " before " + what + " was answered; connecting again to send it once more"
-                    + (key == null ? "" : " with the same key " + key));
+            err.println(
+                    "note: " + lost.reason + " before " + what + " was answered; connecting again to send it once more"
+                            + (key == null ? "" : " with the same key " + key));
             try {
                 bank = reconnect.get();
             } catch (ClientException again) { // could not connect or log in again
-                throw gaveUp(key, again, what + " was sent once and not answered, and could not be sent again ("
-                        + again.getMessage() + ")");
+                throw gaveUp(
+                        key,
+                        again,
+                        what + " was sent once and not answered, and could not be sent again (" + again.getMessage()
+                                + ")");
             }
             try {
                 return bank.call(request);
@@ -74,8 +78,11 @@ final class RetryingConnection implements AutoCloseable {
         if (key == null) {
             return failure;
         }
-        return new ClientException(ExitCodes.UNAVAILABLE, "outcome unknown: " + story + ", so it may or may not have"
-                + " taken effect. " + IdempotencyKeys.finishHint(key), failure);
+        return new ClientException(
+                ExitCodes.UNAVAILABLE,
+                "outcome unknown: " + story + ", so it may or may not have" + " taken effect. "
+                        + IdempotencyKeys.finishHint(key),
+                failure);
     }
 
     @Override

@@ -23,14 +23,19 @@ final class ShowAccountholdersCommand extends OperationCommand<Result.Holders> {
     @Override
     public void print(PrintWriter out, List<Result.Holders> results) {
         Result.Holders holders = results.get(0);
-        TablePrinter table = new TablePrinter(left("USER"), left("ACCOUNT"), left("KIND"), left("OPENED"),
-                right("BALANCE"), right("OUTSTANDING"));
+        TablePrinter table = new TablePrinter(
+                left("USER"), left("ACCOUNT"), left("KIND"), left("OPENED"), right("BALANCE"), right("OUTSTANDING"));
         for (Result.Holder holder : holders.holders()) {
             if (holder.accounts().isEmpty()) {
                 table.row(holder.user(), "", "", "", "", ""); // enrolled, no account yet: still a customer
             }
             for (Result.Account a : holder.accounts()) {
-                table.row(holder.user(), a.account(), Formats.word(a.kind()), Formats.time(a.created()), Formats.money(a.balance()),
+                table.row(
+                        holder.user(),
+                        a.account(),
+                        Formats.word(a.kind()),
+                        Formats.time(a.created()),
+                        Formats.money(a.balance()),
                         a.outstanding() == null ? "" : Formats.money(a.outstanding()));
             }
         }

@@ -15,8 +15,12 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.TypeConversionException;
 
-@Command(name = "show_history", description = {"Auditor: every transaction in the bank, oldest first, a page at a time.",
-        "One row per posting: each transaction's postings sum to zero."})
+@Command(
+        name = "show_history",
+        description = {
+            "Auditor: every transaction in the bank, oldest first, a page at a time.",
+            "One row per posting: each transaction's postings sum to zero."
+        })
 final class ShowHistoryCommand extends OperationCommand<Result.Transactions> {
     ShowHistoryCommand() {
         super(Result.Transactions.class);
@@ -31,11 +35,17 @@ final class ShowHistoryCommand extends OperationCommand<Result.Transactions> {
     @Option(names = "--user", paramLabel = "USER", description = "Only transactions made by USER.")
     String user;
 
-    @Option(names = "--from", paramLabel = "INSTANT", converter = InstantConverter.class,
+    @Option(
+            names = "--from",
+            paramLabel = "INSTANT",
+            converter = InstantConverter.class,
             description = "From this time on, inclusive: an ISO-8601 instant such as 2026-11-23T10:00:00Z.")
     Instant from;
 
-    @Option(names = "--to", paramLabel = "INSTANT", converter = InstantConverter.class,
+    @Option(
+            names = "--to",
+            paramLabel = "INSTANT",
+            converter = InstantConverter.class,
             description = "Before this time, exclusive.")
     Instant to;
 
@@ -45,8 +55,13 @@ final class ShowHistoryCommand extends OperationCommand<Result.Transactions> {
     }
 
     private Request page(Long after) {
-        return new Request.ShowHistory(after, page.limit, account, user,
-                from == null ? null : from.toString(), to == null ? null : to.toString());
+        return new Request.ShowHistory(
+                after,
+                page.limit,
+                account,
+                user,
+                from == null ? null : from.toString(),
+                to == null ? null : to.toString());
     }
 
     @Override
@@ -57,8 +72,14 @@ final class ShowHistoryCommand extends OperationCommand<Result.Transactions> {
 
     @Override
     public void print(PrintWriter out, List<Result.Transactions> results) {
-        TablePrinter table = new TablePrinter(right("TX"), left("TIME"), left("TYPE"), left("BY"), left("ACCOUNT"),
-                right("AMOUNT"), right("BALANCE"));
+        TablePrinter table = new TablePrinter(
+                right("TX"),
+                left("TIME"),
+                left("TYPE"),
+                left("BY"),
+                left("ACCOUNT"),
+                right("AMOUNT"),
+                right("BALANCE"));
         Long next = null;
         for (Result.Transactions transactions : results) {
             for (Result.Transaction t : transactions.entries()) {
@@ -68,7 +89,13 @@ final class ShowHistoryCommand extends OperationCommand<Result.Transactions> {
                     continue;
                 }
                 for (Result.Posting p : t.postings()) {
-                    table.row(head[0], head[1], head[2], head[3], p.account(), Formats.money(p.amount()),
+                    table.row(
+                            head[0],
+                            head[1],
+                            head[2],
+                            head[3],
+                            p.account(),
+                            Formats.money(p.amount()),
                             Formats.money(p.balance()));
                     head = new String[] {"", "", "", ""}; // the transaction's columns once, on its first posting
                 }
@@ -88,7 +115,8 @@ final class ShowHistoryCommand extends OperationCommand<Result.Transactions> {
             try {
                 return Instant.parse(value);
             } catch (DateTimeParseException e) {
-                throw new TypeConversionException("not an ISO-8601 instant: '" + value + "' (write it like 2026-11-23T10:00:00Z)");
+                throw new TypeConversionException(
+                        "not an ISO-8601 instant: '" + value + "' (write it like 2026-11-23T10:00:00Z)");
             }
         }
     }

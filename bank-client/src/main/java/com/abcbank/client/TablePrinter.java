@@ -14,7 +14,10 @@ import java.util.List;
  * Asian wide characters would still need a terminal-width table; names here are expected to be narrow.)
  */
 final class TablePrinter {
-    enum Align { LEFT, RIGHT }
+    enum Align {
+        LEFT,
+        RIGHT
+    }
 
     record Column(String header, Align align) {}
 

@@ -15,7 +15,10 @@ final class TransferCommand extends MoneyCommand {
     @Parameters(index = "1", paramLabel = "TO", description = "The checking account that receives (anyone's).")
     String to;
 
-    @Parameters(index = "2", paramLabel = "AMOUNT", converter = CentsConverter.class,
+    @Parameters(
+            index = "2",
+            paramLabel = "AMOUNT",
+            converter = CentsConverter.class,
             description = "The amount to move. " + CentsConverter.HELP)
     long amountCents;
 
@@ -27,7 +30,7 @@ final class TransferCommand extends MoneyCommand {
     @Override
     public void print(PrintWriter out, List<Result.Tx> results) {
         Result.Tx tx = results.get(0);
-        out.println("Transferred " + Formats.money(tx.amount()) + " from " + tx.from() + " to " + tx.to()
-                + ": balance " + Formats.money(tx.fromBalance()) + " (tx " + tx.tx() + ")");
+        out.println("Transferred " + Formats.money(tx.amount()) + " from " + tx.from() + " to " + tx.to() + ": balance "
+                + Formats.money(tx.fromBalance()) + " (tx " + tx.tx() + ")");
     }
 }

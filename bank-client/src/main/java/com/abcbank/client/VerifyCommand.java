@@ -13,9 +13,13 @@ import picocli.CommandLine.Command;
  * print like any result and exit with their own code, {@link ExitCodes#UNVERIFIED}, which a script can tell
  * from a refusal (3) and from a server it could not reach (75).
  */
-@Command(name = "verify", description = {"Auditor: prove the books: the server re-reads its journal (checksums, hash"
-        + " chain, sequence, postings summing to 0) and recounts every balance against the live books.",
-        "Exits " + ExitCodes.UNVERIFIED + " if they do not verify, listing each problem."})
+@Command(
+        name = "verify",
+        description = {
+            "Auditor: prove the books: the server re-reads its journal (checksums, hash"
+                    + " chain, sequence, postings summing to 0) and recounts every balance against the live books.",
+            "Exits " + ExitCodes.UNVERIFIED + " if they do not verify, listing each problem."
+        })
 final class VerifyCommand extends OperationCommand<Result.Verify> {
     VerifyCommand() {
         super(Result.Verify.class);
@@ -31,7 +35,8 @@ final class VerifyCommand extends OperationCommand<Result.Verify> {
         Result.Verify verify = results.get(0);
         if (verify.ok()) {
             out.println("Books verified: " + count(verify.transactions(), "transaction") + " re-read from the journal"
-                    + " (checksums, hash chain, sequence, postings summing to 0), " + count(verify.accounts(), "account")
+                    + " (checksums, hash chain, sequence, postings summing to 0), "
+                    + count(verify.accounts(), "account")
                     + " recounted: all equal to the live balances, as of tx " + verify.asOf() + ", in "
                     + verify.millis() + " ms");
             return;

@@ -12,7 +12,10 @@ final class WithdrawCommand extends MoneyCommand {
     @Parameters(index = "0", paramLabel = "ACCOUNT", description = "Your checking account.")
     String account;
 
-    @Parameters(index = "1", paramLabel = "AMOUNT", converter = CentsConverter.class,
+    @Parameters(
+            index = "1",
+            paramLabel = "AMOUNT",
+            converter = CentsConverter.class,
             description = "The amount to take out. " + CentsConverter.HELP)
     long amountCents;
 

@@ -34,8 +34,13 @@ class BankCliTest {
 
     @BeforeEach
     void environment() throws IOException {
-        env = new HashMap<>(Map.of("BANK_PORT", Integer.toString(FakeBankServer.closedPort()),
-                "BANK_PASSWORD", "secret", "BANK_CREDENTIALS", home.resolve("credentials").toString()));
+        env = new HashMap<>(Map.of(
+                "BANK_PORT",
+                Integer.toString(FakeBankServer.closedPort()),
+                "BANK_PASSWORD",
+                "secret",
+                "BANK_CREDENTIALS",
+                home.resolve("credentials").toString()));
     }
 
     private BankCli cli(Map<String, String> environment) {
@@ -59,20 +64,24 @@ class BankCliTest {
                 Arguments.of("Alice transfer 1001 1002 50", new Request.Transfer("1001", "1002", 5_000)),
                 Arguments.of("Alice apply_loan 1001 1000", new Request.ApplyLoan("1001", 100_000)),
                 Arguments.of("Alice pay_loan_check L100001 100", new Request.PayLoanCheck("L100001", 10_000)),
-                Arguments.of("Alice pay_loan_transfer 1001 L100001 100", new Request.PayLoanTransfer("1001", "L100001", 10_000)),
+                Arguments.of(
+                        "Alice pay_loan_transfer 1001 L100001 100",
+                        new Request.PayLoanTransfer("1001", "L100001", 10_000)),
                 Arguments.of("Alice balance 1001", new Request.Balance("1001")),
                 Arguments.of("Alice history 1001", new Request.History("1001", null, null)),
                 Arguments.of("Alice history 1001 --after 5 --limit 10", new Request.History("1001", 5L, 10)),
                 Arguments.of("Alice history --limit=10 1001 --all", new Request.History("1001", null, 10)),
                 Arguments.of("Audit show_accountholders", new Request.ShowAccountholders()),
                 Arguments.of("Audit show_history", new Request.ShowHistory(null, null, null, null, null, null)),
-                Arguments.of("Audit show_history --after 3 --limit 50 --account 1001 --user Bob"
+                Arguments.of(
+                        "Audit show_history --after 3 --limit 50 --account 1001 --user Bob"
                                 + " --from 2026-11-23T10:00:00Z --to 2026-11-24T00:00:00Z",
                         new Request.ShowHistory(3L, 50, "1001", "Bob", "2026-11-23T10:00:00Z", "2026-11-24T00:00:00Z")),
                 Arguments.of("Audit report", new Request.Report()),
                 Arguments.of("Audit verify", new Request.Verify()),
                 Arguments.of("Alice withdraw 1001 50 --key retry-7", new Request.Withdraw("1001", 5_000, "retry-7")),
-                Arguments.of("Alice create_account --key=" + "k".repeat(64) + " 1001",
+                Arguments.of(
+                        "Alice create_account --key=" + "k".repeat(64) + " 1001",
                         new Request.CreateAccount("1001", null, "k".repeat(64))));
     }
 
@@ -103,12 +112,16 @@ class BankCliTest {
     @Test
     void globalOptionsGoBeforeTheUserOrAfterTheCommand() {
         BankCli before = cli(env);
-        ParseResult first = BankCli.commandLine(before).parseArgs("--host", "bank.example", "--port", "6000", "--json", "Alice", "balance", "1001");
+        ParseResult first = BankCli.commandLine(before)
+                .parseArgs("--host", "bank.example", "--port", "6000", "--json", "Alice", "balance", "1001");
         BankCli after = cli(env);
-        ParseResult second = BankCli.commandLine(after).parseArgs("Alice", "balance", "1001", "--json", "--port=6001", "--host=other");
+        ParseResult second = BankCli.commandLine(after)
+                .parseArgs("Alice", "balance", "1001", "--json", "--port=6001", "--host=other");
         Endpoint beforeEndpoint = before.endpoint(first.commandSpec());
         Endpoint afterEndpoint = after.endpoint(second.commandSpec());
-        assertEquals(List.of("bank.example", 6000, true), List.of(beforeEndpoint.host(), beforeEndpoint.port(), before.json()));
+        assertEquals(
+                List.of("bank.example", 6000, true),
+                List.of(beforeEndpoint.host(), beforeEndpoint.port(), before.json()));
         assertEquals(List.of("other", 6001, true), List.of(afterEndpoint.host(), afterEndpoint.port(), after.json()));
     }
 
@@ -125,51 +138,53 @@ class BankCliTest {
     }
 
     @ParameterizedTest
-    @CsvSource(delimiter = '|', value = {
-            "Alice deposit 1001                     | Missing required parameter: 'AMOUNT'",
-            "Alice deposit 1001 -5                  | invalid AMOUNT '-5': amount must be positive",
-            "Alice deposit 1001 0                   | invalid AMOUNT '0': amount must be positive",
-            "Alice deposit 1001 12.345              | invalid AMOUNT '12.345': amount has more than two decimal places",
-            "Alice deposit 1001 abc                 | invalid AMOUNT 'abc': not an amount (write it like 200",
-            "Alice deposit 1001 1000000.01          | invalid AMOUNT '1000000.01': amount is above the maximum of 1,000,000.00",
-            "Alice deposit 1001 200 300             | Unmatched argument",
-            "Alice create_account 1001 1.001        | invalid AMOUNT '1.001': amount has more than two decimal places",
-            "Alice create_account 1001 -0           | invalid AMOUNT '-0': amount must be positive",
-            "Alice create_account 1001 0.001        | invalid AMOUNT '0.001': amount has more than two decimal places",
-            "Alice withdraw 1001 0                  | invalid AMOUNT '0': amount must be positive",
-            "Alice transfer 1001 1002 0.00          | invalid AMOUNT '0.00': amount must be positive",
-            "Alice apply_loan 1001 0                | invalid AMOUNT '0': amount must be positive",
-            "Alice pay_loan_check L100001 0         | invalid AMOUNT '0': amount must be positive",
-            "Alice pay_loan_transfer 1001 L100001 0 | invalid AMOUNT '0': amount must be positive",
-            "Alice withdraw 1001                    | Missing required parameter: 'AMOUNT'",
-            "Alice transfer 1001 1002               | Missing required parameter: 'AMOUNT'",
-            "Alice transfer 1001 1002 x             | invalid AMOUNT 'x': not an amount",
-            "Alice apply_loan 1001                  | Missing required parameter: 'AMOUNT'",
-            "Alice pay_loan_check L100001 -1        | amount must be positive",
-            "Alice pay_loan_transfer 1001 L100001   | Missing required parameter: 'AMOUNT'",
-            "Alice balance                          | Missing required parameter: 'ACCOUNT'",
-            "Alice balance 1001 1002                | Unmatched argument",
-            "Alice history                          | Missing required parameter: 'ACCOUNT'",
-            "Alice deposit 1001 5 --key             | Missing required parameter for option '--key' (KEY)",
-            "Alice withdraw 1001 5 --key k\u00e9y      | Invalid value for option '--key': a key is 1 to 64 printable ASCII characters without spaces",
-            "Alice balance 1001 --key k             | Unknown options: '--key', 'k'",
-            "Audit verify --key k                   | Unknown options: '--key', 'k'",
-            "Audit verify extra                     | Unmatched argument",
-            "Alice history 1001 --limit 0           | Invalid value for option '--limit': must be at least 1: 0",
-            "Alice history 1001 --after -1          | Invalid value for option '--after': must be 0 or more: -1",
-            "Alice history 1001 --limit many        | Invalid value for option '--limit': not a whole number: 'many'",
-            "Audit show_history --limit 0           | Invalid value for option '--limit': must be at least 1",
-            "Audit show_accountholders extra        | Unmatched argument",
-            "Audit show_history --from yesterday    | not an ISO-8601 instant: 'yesterday'",
-            "Audit show_history --to 2026-11-23     | not an ISO-8601 instant",
-            "Audit report --all                     | Unknown option: '--all'",
-            "Alice register extra                   | Unmatched argument",
-            "Alice withdrawl 1001 5                 | unknown command 'withdrawl'",
-            "Alice                                  | missing COMMAND: client [OPTIONS] USER COMMAND [ARGS]",
-            "deposit 1001 200                       | Missing required parameter: 'USER'",
-            "--port 0 Alice balance 1001            | port must be 1 to 65535: 0",
-            "Alice balance 1001 --port 65536        | port must be 1 to 65535: 65536",
-    })
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "Alice deposit 1001                     | Missing required parameter: 'AMOUNT'",
+                "Alice deposit 1001 -5                  | invalid AMOUNT '-5': amount must be positive",
+                "Alice deposit 1001 0                   | invalid AMOUNT '0': amount must be positive",
+                "Alice deposit 1001 12.345              | invalid AMOUNT '12.345': amount has more than two decimal places",
+                "Alice deposit 1001 abc                 | invalid AMOUNT 'abc': not an amount (write it like 200",
+                "Alice deposit 1001 1000000.01          | invalid AMOUNT '1000000.01': amount is above the maximum of 1,000,000.00",
+                "Alice deposit 1001 200 300             | Unmatched argument",
+                "Alice create_account 1001 1.001        | invalid AMOUNT '1.001': amount has more than two decimal places",
+                "Alice create_account 1001 -0           | invalid AMOUNT '-0': amount must be positive",
+                "Alice create_account 1001 0.001        | invalid AMOUNT '0.001': amount has more than two decimal places",
+                "Alice withdraw 1001 0                  | invalid AMOUNT '0': amount must be positive",
+                "Alice transfer 1001 1002 0.00          | invalid AMOUNT '0.00': amount must be positive",
+                "Alice apply_loan 1001 0                | invalid AMOUNT '0': amount must be positive",
+                "Alice pay_loan_check L100001 0         | invalid AMOUNT '0': amount must be positive",
+                "Alice pay_loan_transfer 1001 L100001 0 | invalid AMOUNT '0': amount must be positive",
+                "Alice withdraw 1001                    | Missing required parameter: 'AMOUNT'",
+                "Alice transfer 1001 1002               | Missing required parameter: 'AMOUNT'",
+                "Alice transfer 1001 1002 x             | invalid AMOUNT 'x': not an amount",
+                "Alice apply_loan 1001                  | Missing required parameter: 'AMOUNT'",
+                "Alice pay_loan_check L100001 -1        | amount must be positive",
+                "Alice pay_loan_transfer 1001 L100001   | Missing required parameter: 'AMOUNT'",
+                "Alice balance                          | Missing required parameter: 'ACCOUNT'",
+                "Alice balance 1001 1002                | Unmatched argument",
+                "Alice history                          | Missing required parameter: 'ACCOUNT'",
+                "Alice deposit 1001 5 --key             | Missing required parameter for option '--key' (KEY)",
+                "Alice withdraw 1001 5 --key k\u00e9y      | Invalid value for option '--key': a key is 1 to 64 printable ASCII characters without spaces",
+                "Alice balance 1001 --key k             | Unknown options: '--key', 'k'",
+                "Audit verify --key k                   | Unknown options: '--key', 'k'",
+                "Audit verify extra                     | Unmatched argument",
+                "Alice history 1001 --limit 0           | Invalid value for option '--limit': must be at least 1: 0",
+                "Alice history 1001 --after -1          | Invalid value for option '--after': must be 0 or more: -1",
+                "Alice history 1001 --limit many        | Invalid value for option '--limit': not a whole number: 'many'",
+                "Audit show_history --limit 0           | Invalid value for option '--limit': must be at least 1",
+                "Audit show_accountholders extra        | Unmatched argument",
+                "Audit show_history --from yesterday    | not an ISO-8601 instant: 'yesterday'",
+                "Audit show_history --to 2026-11-23     | not an ISO-8601 instant",
+                "Audit report --all                     | Unknown option: '--all'",
+                "Alice register extra                   | Unmatched argument",
+                "Alice withdrawl 1001 5                 | unknown command 'withdrawl'",
+                "Alice                                  | missing COMMAND: client [OPTIONS] USER COMMAND [ARGS]",
+                "deposit 1001 200                       | Missing required parameter: 'USER'",
+                "--port 0 Alice balance 1001            | port must be 1 to 65535: 0",
+                "Alice balance 1001 --port 65536        | port must be 1 to 65535: 65536",
+            })
     void badUsageExits2WithTheReasonAndSendsNothing(String line, String reason) {
         CliRunner.Run run = CliRunner.run(env, home, line.split(" "));
         assertEquals(ExitCodes.USAGE, run.exitCode(), run.err());
@@ -187,12 +202,14 @@ class BankCliTest {
     }
 
     @ParameterizedTest
-    @CsvSource(delimiter = '|', value = {
-            "''                         | missing COMMAND: client [OPTIONS] USER COMMAND [ARGS]",
-            "Alice                      | missing COMMAND: client [OPTIONS] USER COMMAND [ARGS]",
-            "--json Alice               | missing COMMAND: client [OPTIONS] USER COMMAND [ARGS]",
-            "Alice frobnicate 1001      | unknown command 'frobnicate'",
-    })
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "''                         | missing COMMAND: client [OPTIONS] USER COMMAND [ARGS]",
+                "Alice                      | missing COMMAND: client [OPTIONS] USER COMMAND [ARGS]",
+                "--json Alice               | missing COMMAND: client [OPTIONS] USER COMMAND [ARGS]",
+                "Alice frobnicate 1001      | unknown command 'frobnicate'",
+            })
     void noCommandOrAnUnknownOneIsSaidInWordsWithNothingElse(String line, String reason) {
         CliRunner.Run run = CliRunner.run(env, home, line.isEmpty() ? new String[0] : line.split(" "));
         assertEquals(ExitCodes.USAGE, run.exitCode(), run.err());
@@ -201,26 +218,35 @@ class BankCliTest {
     }
 
     @ParameterizedTest
-    @CsvSource(delimiter = '|', quoteCharacter = '"', value = {
-            "balanc      | 'balance'",
-            "Balance     | 'balance'",
-            "withdrawl   | 'withdraw'",
-            "histroy     | 'history'",
-            "creat_account | 'create_account'",
-            "loan        | 'apply_loan', 'pay_loan_transfer' or 'pay_loan_check'",
-    })
+    @CsvSource(
+            delimiter = '|',
+            quoteCharacter = '"',
+            value = {
+                "balanc      | 'balance'",
+                "Balance     | 'balance'",
+                "withdrawl   | 'withdraw'",
+                "histroy     | 'history'",
+                "creat_account | 'create_account'",
+                "loan        | 'apply_loan', 'pay_loan_transfer' or 'pay_loan_check'",
+            })
     void anUnknownCommandSuggestsOnlyCloseNames(String typed, String suggested) {
         CliRunner.Run run = CliRunner.run(env, home, "Alice", typed, "1001");
         assertEquals(ExitCodes.USAGE, run.exitCode(), run.err());
-        assertEquals(List.of("error: unknown command '" + typed + "'", "Did you mean " + suggested + "?",
-                "Try 'client --help' for more information."), run.err().lines().toList());
+        assertEquals(
+                List.of(
+                        "error: unknown command '" + typed + "'",
+                        "Did you mean " + suggested + "?",
+                        "Try 'client --help' for more information."),
+                run.err().lines().toList());
     }
 
     @ParameterizedTest
-    @CsvSource(delimiter = '|', value = {
-            "frobnicate | create_account", "frobnicate | batch", "frobnicate | register",
-            "histroy    | show_history", "balanc     | batch", "x          | report",
-    })
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "frobnicate | create_account", "frobnicate | batch", "frobnicate | register",
+                "histroy    | show_history", "balanc     | batch", "x          | report",
+            })
     void aFarNameIsNoSuggestion(String typed, String command) {
         assertFalse(CliHelp.looksLike(typed, command));
     }
@@ -235,7 +261,9 @@ class BankCliTest {
 
     static Stream<String> commandNames() {
         return BankCli.commandLine(new BankCli(Map.of(), new ByteArrayInputStream(new byte[0]), Path.of("."), 1, 1))
-                .getSubcommands().keySet().stream();
+                .getSubcommands()
+                .keySet()
+                .stream();
     }
 
     @ParameterizedTest
@@ -266,8 +294,15 @@ class BankCliTest {
         assertTrue(run.out().lines().anyMatch(l -> l.matches(" +USER +The customer .*")), run.out());
         assertFalse(run.out().contains("[USER]"), run.out());
         commandNames().forEach(name -> assertTrue(run.out().contains("  " + name + " "), name));
-        for (int code : new int[] {ExitCodes.OK, ExitCodes.USAGE, ExitCodes.REFUSED, ExitCodes.AUTH,
-                ExitCodes.UNVERIFIED, ExitCodes.UNAVAILABLE, ExitCodes.PROTOCOL}) {
+        for (int code : new int[] {
+            ExitCodes.OK,
+            ExitCodes.USAGE,
+            ExitCodes.REFUSED,
+            ExitCodes.AUTH,
+            ExitCodes.UNVERIFIED,
+            ExitCodes.UNAVAILABLE,
+            ExitCodes.PROTOCOL
+        }) {
             assertTrue(run.out().lines().anyMatch(l -> l.strip().startsWith(code + " ")), "exit code " + code);
         }
         assertTrue(run.out().lines().anyMatch(l -> l.matches(" +5 +the books did not verify")), run.out());
@@ -284,11 +319,19 @@ class BankCliTest {
     void everyMoneyCommandsHelpOffersKeyAndNoOtherDoes() {
         commandNames().forEach(name -> {
             CliRunner.Run help = CliRunner.run(env, home, name, "--help");
-            boolean moves = BankCli.commandLine(cli(env)).getSubcommands().get(name).getCommand() instanceof MoneyCommand;
+            boolean moves =
+                    BankCli.commandLine(cli(env)).getSubcommands().get(name).getCommand() instanceof MoneyCommand;
             assertEquals(moves, help.out().contains("--key=KEY"), name + ": " + help.out());
         });
-        assertEquals(7, commandNames().filter(name -> BankCli.commandLine(cli(env)).getSubcommands().get(name)
-                .getCommand() instanceof MoneyCommand).count());
+        assertEquals(
+                7,
+                commandNames()
+                        .filter(name -> BankCli.commandLine(cli(env))
+                                        .getSubcommands()
+                                        .get(name)
+                                        .getCommand()
+                                instanceof MoneyCommand)
+                        .count());
     }
 
     @ParameterizedTest
@@ -304,14 +347,18 @@ class BankCliTest {
         }
         CliRunner.Run help = CliRunner.run(env, home, name, "--help");
         for (PositionalParamSpec positional : command.getCommandSpec().positionalParameters()) {
-            assertTrue(help.out().lines().anyMatch(l -> l.matches(" +\\[?" + positional.paramLabel() + "]? +\\S.*")), help.out());
+            assertTrue(
+                    help.out().lines().anyMatch(l -> l.matches(" +\\[?" + positional.paramLabel() + "]? +\\S.*")),
+                    help.out());
         }
     }
 
     @Test
     void amountHelpSaysHowToWriteOne() {
         CliRunner.Run run = CliRunner.run(env, home, "deposit", "--help");
-        assertTrue(run.out().contains("AMOUNT                 The amount to pay in. Decimal, e.g. 200 or 19.99;"), run.out());
+        assertTrue(
+                run.out().contains("AMOUNT                 The amount to pay in. Decimal, e.g. 200 or 19.99;"),
+                run.out());
         assertTrue(run.out().contains("at most two decimals."), run.out());
     }
 
@@ -333,10 +380,13 @@ class BankCliTest {
         CommandLine showHistory = new CommandLine(ShowHistoryCommand.class);
         showHistory.parseArgs("--user", "Bob", "--from", "2026-11-23T10:00:00Z", "--limit", "3");
         showHistory.parseArgs("--account", "1001");
-        assertEquals(new Request.ShowHistory(null, null, "1001", null, null, null), ((Operation) showHistory.getCommand()).request());
+        assertEquals(
+                new Request.ShowHistory(null, null, "1001", null, null, null),
+                ((Operation) showHistory.getCommand()).request());
         CommandLine withdraw = new CommandLine(WithdrawCommand.class);
         withdraw.parseArgs("1001", "5", "--key", "first-line");
         withdraw.parseArgs("1001", "5");
-        assertTrue(IdempotencyKeys.of(((Operation) withdraw.getCommand()).request()).matches(UUID));
+        assertTrue(IdempotencyKeys.of(((Operation) withdraw.getCommand()).request())
+                .matches(UUID));
     }
 }

@@ -35,9 +35,11 @@ class BankConnectionTest {
                 assertTrue(reply.ok());
                 assertEquals(2, reply.id().asLong());
             }
-            assertEquals(List.of(
-                    "{\"id\":1,\"op\":\"login\",\"user\":\"Alice\",\"password\":\"pw\"}",
-                    "{\"id\":2,\"op\":\"deposit\",\"account\":\"1001\",\"amount\":20000}"), server.received());
+            assertEquals(
+                    List.of(
+                            "{\"id\":1,\"op\":\"login\",\"user\":\"Alice\",\"password\":\"pw\"}",
+                            "{\"id\":2,\"op\":\"deposit\",\"account\":\"1001\",\"amount\":20000}"),
+                    server.received());
         }
     }
 
@@ -55,7 +57,9 @@ class BankConnectionTest {
             FakeBankServer.answerUntilClosed(in, out, BankConnectionTest::echoAccount);
         };
         try (FakeBankServer server = new FakeBankServer(script)) {
-            List<Request> requests = IntStream.range(0, count).<Request>mapToObj(i -> new Request.Balance(Integer.toString(1000 + i))).toList();
+            List<Request> requests = IntStream.range(0, count)
+                    .<Request>mapToObj(i -> new Request.Balance(Integer.toString(1000 + i)))
+                    .toList();
             List<String> seen = new ArrayList<>();
             try (BankConnection bank = BankConnection.open("127.0.0.1", server.port(), 2_000, 5_000)) {
                 bank.pipeline(requests, BatchCommand.WINDOW, (index, reply) -> {
@@ -63,22 +67,29 @@ class BankConnectionTest {
                     seen.add(Operation.as(reply, Result.Account.class).account());
                 });
             }
-            assertEquals(IntStream.range(0, count).mapToObj(i -> Integer.toString(1000 + i)).toList(), seen);
+            assertEquals(
+                    IntStream.range(0, count)
+                            .mapToObj(i -> Integer.toString(1000 + i))
+                            .toList(),
+                    seen);
             assertEquals(count, server.received().size());
         }
     }
 
     private static Object echoAccount(Request request) {
-        return new Result.Account(((Request.Balance) request).account(), "CHECKING", "Alice", "2026-11-23T10:00:00Z", 0, null);
+        return new Result.Account(
+                ((Request.Balance) request).account(), "CHECKING", "Alice", "2026-11-23T10:00:00Z", 0, null);
     }
 
     @ParameterizedTest
     @ValueSource(ints = {1, 2, 5, 64})
     void neverMoreThanTheWindowInFlightAndEveryAwaitedRequestWasFlushed(int window) {
         ScriptedPeer peer = new ScriptedPeer(window);
-        List<Request> requests = IntStream.range(0, 150).<Request>mapToObj(i -> new Request.Balance("1001")).toList();
+        List<Request> requests = IntStream.range(0, 150)
+                .<Request>mapToObj(i -> new Request.Balance("1001"))
+                .toList();
         List<Integer> order = new ArrayList<>();
-        try (BankConnection bank = new BankConnection("peer", peer.in, peer.out, () -> { })) {
+        try (BankConnection bank = new BankConnection("peer", peer.in, peer.out, () -> {})) {
             bank.pipeline(requests, window, (index, reply) -> order.add(index));
         }
         assertEquals(IntStream.range(0, 150).boxed().toList(), order);
@@ -125,7 +136,8 @@ class BankConnectionTest {
                     assertTrue(inFlight <= window, inFlight + " requests in flight, window " + window);
                     maxInFlight = Math.max(maxInFlight, inFlight);
                     repliesGiven++;
-                    current = (Json.write(Reply.success(Json.tree(repliesGiven), Json.tree(ALICE))) + "\n").getBytes(StandardCharsets.UTF_8);
+                    current = (Json.write(Reply.success(Json.tree(repliesGiven), Json.tree(ALICE))) + "\n")
+                            .getBytes(StandardCharsets.UTF_8);
                     position = 0;
                 }
                 int n = Math.min(length, current.length - position); // never past this reply: the next is not due yet
@@ -139,11 +151,12 @@ class BankConnectionTest {
     @Test
     void aReplyLongerThanTheReadBufferArrivesWhole() throws Exception {
         List<Result.Entry> entries = IntStream.range(0, 5_000)
-                .mapToObj(i -> new Result.Entry(i + 1, "2026-11-23T10:00:00Z", "DEPOSIT", "Alice", 100, "VAULT-03", 100L * (i + 1)))
+                .mapToObj(i -> new Result.Entry(
+                        i + 1, "2026-11-23T10:00:00Z", "DEPOSIT", "Alice", 100, "VAULT-03", 100L * (i + 1)))
                 .toList();
         Result.History big = new Result.History("1001", entries, null);
         try (FakeBankServer server = new FakeBankServer(FakeBankServer.answering(request -> big));
-             BankConnection bank = BankConnection.open("127.0.0.1", server.port(), 2_000, 5_000)) {
+                BankConnection bank = BankConnection.open("127.0.0.1", server.port(), 2_000, 5_000)) {
             Reply first = bank.call(new Request.History("1001", null, null));
             Reply second = bank.call(new Request.Balance("1001")); // the next reply starts cleanly after the long one
             assertTrue(Json.write(first).length() > 4 * (1 << 16), "longer than several read buffers");
@@ -160,7 +173,7 @@ class BankConnectionTest {
             out.println(Json.write(Reply.failure(null, FakeBankServer.refuse(ErrorCode.SERVER_BUSY, "full"))));
         };
         try (FakeBankServer server = new FakeBankServer(script);
-             BankConnection bank = BankConnection.open("127.0.0.1", server.port(), 2_000, 5_000)) {
+                BankConnection bank = BankConnection.open("127.0.0.1", server.port(), 2_000, 5_000)) {
             ClientException e = assertThrows(ClientException.class, () -> bank.login("Alice", "pw"));
             assertEquals(ExitCodes.UNAVAILABLE, e.exitCode);
             assertEquals("SERVER_BUSY: full", e.getMessage());
@@ -174,7 +187,7 @@ class BankConnectionTest {
             out.println(Json.write(Reply.success(Json.tree(7), Json.tree(ALICE))));
         };
         try (FakeBankServer server = new FakeBankServer(script);
-             BankConnection bank = BankConnection.open("127.0.0.1", server.port(), 2_000, 5_000)) {
+                BankConnection bank = BankConnection.open("127.0.0.1", server.port(), 2_000, 5_000)) {
             ClientException e = assertThrows(ClientException.class, () -> bank.call(new Request.Report()));
             assertEquals(ExitCodes.PROTOCOL, e.exitCode);
             assertTrue(e.getMessage().contains("reply id 7 where 1 was due"), e.getMessage());
@@ -188,8 +201,10 @@ class BankConnectionTest {
             out.println("HTTP/1.1 400 Bad Request");
         };
         try (FakeBankServer server = new FakeBankServer(script);
-             BankConnection bank = BankConnection.open("127.0.0.1", server.port(), 2_000, 5_000)) {
-            assertEquals(ExitCodes.PROTOCOL, assertThrows(ClientException.class, () -> bank.call(new Request.Report())).exitCode);
+                BankConnection bank = BankConnection.open("127.0.0.1", server.port(), 2_000, 5_000)) {
+            assertEquals(
+                    ExitCodes.PROTOCOL,
+                    assertThrows(ClientException.class, () -> bank.call(new Request.Report())).exitCode);
         }
     }
 
@@ -197,11 +212,12 @@ class BankConnectionTest {
     void aConnectionClosedWithRequestsUnansweredSaysTheyMayHaveHappened() throws Exception {
         FakeBankServer.Script script = (in, out) -> in.next(); // reads one request, then hangs up
         try (FakeBankServer server = new FakeBankServer(script);
-             BankConnection bank = BankConnection.open("127.0.0.1", server.port(), 2_000, 5_000)) {
+                BankConnection bank = BankConnection.open("127.0.0.1", server.port(), 2_000, 5_000)) {
             ClientException e = assertThrows(ClientException.class, () -> bank.call(new Request.Deposit("1001", 1)));
             assertEquals(ExitCodes.UNAVAILABLE, e.exitCode);
             assertTrue(e.getMessage().contains("closed the connection"), e.getMessage());
-            assertTrue(e.getMessage().contains("1 request unanswered: may or may not have taken effect"), e.getMessage());
+            assertTrue(
+                    e.getMessage().contains("1 request unanswered: may or may not have taken effect"), e.getMessage());
         }
     }
 
@@ -212,17 +228,19 @@ class BankConnectionTest {
             in.next(); // waits for a line that never comes, until the client gives up and closes
         };
         try (FakeBankServer server = new FakeBankServer(script);
-             BankConnection bank = BankConnection.open("127.0.0.1", server.port(), 2_000, 200)) {
+                BankConnection bank = BankConnection.open("127.0.0.1", server.port(), 2_000, 200)) {
             ClientException e = assertThrows(ClientException.class, () -> bank.call(new Request.Report()));
             assertEquals(ExitCodes.UNAVAILABLE, e.exitCode);
-            assertTrue(e.getMessage().startsWith("no reply from 127.0.0.1:" + server.port() + " in time"), e.getMessage());
+            assertTrue(
+                    e.getMessage().startsWith("no reply from 127.0.0.1:" + server.port() + " in time"), e.getMessage());
         }
     }
 
     @Test
     void aRefusedConnectionIsUnavailable() throws IOException {
         int port = FakeBankServer.closedPort();
-        ClientException e = assertThrows(ClientException.class, () -> BankConnection.open("127.0.0.1", port, 2_000, 2_000));
+        ClientException e =
+                assertThrows(ClientException.class, () -> BankConnection.open("127.0.0.1", port, 2_000, 2_000));
         assertEquals(ExitCodes.UNAVAILABLE, e.exitCode);
         assertTrue(e.getMessage().startsWith("cannot connect to 127.0.0.1:" + port + ": "), e.getMessage());
     }
@@ -241,7 +259,7 @@ class BankConnectionTest {
                 return length;
             }
         };
-        try (BankConnection bank = new BankConnection("peer", endless, new ByteArrayOutputStream(), () -> { })) {
+        try (BankConnection bank = new BankConnection("peer", endless, new ByteArrayOutputStream(), () -> {})) {
             ClientException e = assertThrows(ClientException.class, () -> bank.call(new Request.Report()));
             assertEquals(ExitCodes.PROTOCOL, e.exitCode);
             assertTrue(e.getMessage().contains("longer than"), e.getMessage());

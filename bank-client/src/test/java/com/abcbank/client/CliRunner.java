@@ -15,7 +15,8 @@ final class CliRunner {
     private CliRunner() {}
 
     static Run run(Map<String, String> env, Path home, String stdin, int readTimeoutMs, String... args) {
-        BankCli cli = new BankCli(env, new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)), home, 2_000, readTimeoutMs);
+        BankCli cli = new BankCli(
+                env, new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)), home, 2_000, readTimeoutMs);
         CommandLine commandLine = BankCli.commandLine(cli);
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();

@@ -51,7 +51,9 @@ class CredentialsFileTest {
         assertEquals(Optional.of("any-port"), credentials.find("bank.example", 7, "Alice"));
         assertEquals(Optional.of("anywhere"), credentials.find("x", 1, "Bob"));
         assertEquals(Optional.empty(), credentials.find("127.0.0.1", 5051, "Alice"));
-        assertEquals(Optional.of("exact"), credentials.find("127.0.0.1", 5050, "ALICE")); // names ignore case, as on the server
+        assertEquals(
+                Optional.of("exact"),
+                credentials.find("127.0.0.1", 5050, "ALICE")); // names ignore case, as on the server
         assertEquals(Optional.empty(), credentials.find("127.0.0.1", 5050, "Alicia"));
         assertEquals("", warnings.toString());
     }
@@ -126,7 +128,8 @@ class CredentialsFileTest {
 
     @Test
     void addRefusesWhatTheFormatCannotHold() {
-        assertThrows(IllegalArgumentException.class, () -> file(dir.resolve("c")).add("h", 1, "Ali\nce", "pw"));
+        assertThrows(
+                IllegalArgumentException.class, () -> file(dir.resolve("c")).add("h", 1, "Ali\nce", "pw"));
         assertFalse(Files.exists(dir.resolve("c")));
     }
 
@@ -144,18 +147,25 @@ class CredentialsFileTest {
     void theDefaultIsUnderHomeUnlessBankCredentialsSaysOtherwise() {
         Path home = Path.of("/home/alice");
         assertEquals(home.resolve(".abcbank/credentials"), CredentialsFile.defaultPath(Map.of(), home));
-        assertEquals(Path.of("/etc/bank/creds"), CredentialsFile.defaultPath(Map.of("BANK_CREDENTIALS", "/etc/bank/creds"), home));
+        assertEquals(
+                Path.of("/etc/bank/creds"),
+                CredentialsFile.defaultPath(Map.of("BANK_CREDENTIALS", "/etc/bank/creds"), home));
     }
 
     /** Like other command-line tools, the client takes $HOME as the home; Java's user.home ignores it. */
     @Test
     void homeFromTheEnvironmentWinsOverUserHome() {
         Path userHome = Path.of("/home/alice");
-        assertEquals(Path.of("/tmp/other/.abcbank/credentials"),
+        assertEquals(
+                Path.of("/tmp/other/.abcbank/credentials"),
                 CredentialsFile.defaultPath(Map.of("HOME", "/tmp/other"), userHome));
-        assertEquals(Path.of("/etc/bank/creds"),
-                CredentialsFile.defaultPath(Map.of("HOME", "/tmp/other", "BANK_CREDENTIALS", "/etc/bank/creds"), userHome));
-        assertEquals(userHome.resolve(".abcbank/credentials"), CredentialsFile.defaultPath(Map.of("HOME", ""), userHome),
+        assertEquals(
+                Path.of("/etc/bank/creds"),
+                CredentialsFile.defaultPath(
+                        Map.of("HOME", "/tmp/other", "BANK_CREDENTIALS", "/etc/bank/creds"), userHome));
+        assertEquals(
+                userHome.resolve(".abcbank/credentials"),
+                CredentialsFile.defaultPath(Map.of("HOME", ""), userHome),
                 "an empty HOME is no home: fall back to user.home");
     }
 

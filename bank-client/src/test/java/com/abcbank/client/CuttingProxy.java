@@ -28,7 +28,10 @@ import java.util.function.Predicate;
  * <p>Two daemon threads per connection (one each way) and one accepting; closing the proxy closes every socket.
  */
 final class CuttingProxy implements AutoCloseable {
-    enum Where { BEFORE_REQUEST, BEFORE_REPLY }
+    enum Where {
+        BEFORE_REQUEST,
+        BEFORE_REPLY
+    }
 
     private final int serverPort;
     private final Predicate<String> cutAt;
@@ -107,7 +110,9 @@ final class CuttingProxy implements AutoCloseable {
                 long index = 0;
                 for (String line = in.readLine(); line != null; line = in.readLine(), index++) {
                     requestLines.add(line);
-                    boolean cut = cutAtReply.get() < 0 && cutAt.test(line) && cutsLeft.getAndUpdate(n -> Math.max(0, n - 1)) > 0;
+                    boolean cut = cutAtReply.get() < 0
+                            && cutAt.test(line)
+                            && cutsLeft.getAndUpdate(n -> Math.max(0, n - 1)) > 0;
                     if (cut && where == Where.BEFORE_REQUEST) {
                         cutsMade.incrementAndGet();
                         closeBoth();

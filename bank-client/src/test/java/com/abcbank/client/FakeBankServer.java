@@ -65,25 +65,30 @@ final class FakeBankServer implements AutoCloseable {
     /** @param scripts one per connection, in the order the connections come */
     FakeBankServer(Script... scripts) throws IOException {
         socket = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
-        thread = new Thread(() -> {
-            try {
-                for (int i = 0; i < scripts.length; i++) {
-                    try (Socket connection = socket.accept()) {
-                        if (i == scripts.length - 1) {
-                            socket.close(); // no more connections expected: refuse any at once
+        thread = new Thread(
+                () -> {
+                    try {
+                        for (int i = 0; i < scripts.length; i++) {
+                            try (Socket connection = socket.accept()) {
+                                if (i == scripts.length - 1) {
+                                    socket.close(); // no more connections expected: refuse any at once
+                                }
+                                connection.setSoTimeout(10_000); // a test that goes wrong fails instead of hanging
+                                Lines in = new Lines(new BufferedReader(
+                                        new InputStreamReader(connection.getInputStream(), StandardCharsets.UTF_8)));
+                                PrintWriter out = new PrintWriter(
+                                        new OutputStreamWriter(connection.getOutputStream(), StandardCharsets.UTF_8),
+                                        true);
+                                scripts[i].run(in, out);
+                            }
                         }
-                        connection.setSoTimeout(10_000); // a test that goes wrong fails instead of hanging
-                        Lines in = new Lines(new BufferedReader(new InputStreamReader(connection.getInputStream(), StandardCharsets.UTF_8)));
-                        PrintWriter out = new PrintWriter(new OutputStreamWriter(connection.getOutputStream(), StandardCharsets.UTF_8), true);
-                        scripts[i].run(in, out);
+                    } catch (Throwable t) {
+                        if (!closed) {
+                            failure.set(t);
+                        }
                     }
-                }
-            } catch (Throwable t) {
-                if (!closed) {
-                    failure.set(t);
-                }
-            }
-        }, "fake-bank");
+                },
+                "fake-bank");
         thread.setDaemon(true); // a stuck script must not hang the build
         thread.start();
     }
@@ -106,8 +111,10 @@ final class FakeBankServer implements AutoCloseable {
             return Json.write(Reply.failure(parsed.id(), parsed.failure()));
         }
         Object result = answer.apply(parsed.request());
-        return Json.write(result instanceof Failure failure ? Reply.failure(parsed.id(), failure)
-                : Reply.success(parsed.id(), Json.tree(result)));
+        return Json.write(
+                result instanceof Failure failure
+                        ? Reply.failure(parsed.id(), failure)
+                        : Reply.success(parsed.id(), Json.tree(result)));
     }
 
     static Failure refuse(ErrorCode code, String message) {
@@ -130,7 +137,9 @@ final class FakeBankServer implements AutoCloseable {
 
     /** The requests read, parsed by the server's parser. */
     List<Request> requests() throws InterruptedException {
-        return received().stream().map(line -> Json.parseRequest(line).request()).toList();
+        return received().stream()
+                .map(line -> Json.parseRequest(line).request())
+                .toList();
     }
 
     /** {@code request} as it would be without its idempotency key: to compare what was sent, key aside. */

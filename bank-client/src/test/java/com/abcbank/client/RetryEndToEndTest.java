@@ -49,15 +49,26 @@ class RetryEndToEndTest {
 
     @TempDir
     Path data;
+
     @TempDir
     Path home;
+
     private BankServer server;
 
     @BeforeEach
     void startTheBankWithAlicesAccount() throws IOException {
-        ServerConfig config = new ServerConfig(InetAddress.getLoopbackAddress(), 0, data, 16, 65_536, 30_000, 2_000,
-                1_000, LedgerConfig.defaults()); // 1,000 PBKDF2 iterations: logins in microseconds
-        server = BankServer.start(config, new PrintStream(OutputStream.nullOutputStream(), true, StandardCharsets.UTF_8));
+        ServerConfig config = new ServerConfig(
+                InetAddress.getLoopbackAddress(),
+                0,
+                data,
+                16,
+                65_536,
+                30_000,
+                2_000,
+                1_000,
+                LedgerConfig.defaults()); // 1,000 PBKDF2 iterations: logins in microseconds
+        server = BankServer.start(
+                config, new PrintStream(OutputStream.nullOutputStream(), true, StandardCharsets.UTF_8));
         assertEquals(0, client(server.port(), "Alice", "register").exitCode());
         CliRunner.Run opened = client(server.port(), "Alice", "create_account", "1001", "500");
         assertEquals(0, opened.exitCode(), opened.err());
@@ -70,38 +81,49 @@ class RetryEndToEndTest {
 
     @Test
     void aWithdrawalWhoseReplyWasCutIsSentAgainAndHappensOnce() throws IOException {
-        try (CuttingProxy proxy = new CuttingProxy(server.port(), op(Request.Withdraw.class), CuttingProxy.Where.BEFORE_REPLY, 1)) {
+        try (CuttingProxy proxy =
+                new CuttingProxy(server.port(), op(Request.Withdraw.class), CuttingProxy.Where.BEFORE_REPLY, 1)) {
             CliRunner.Run run = client(proxy.port(), "Alice", "withdraw", "1001", "50");
             assertEquals(0, run.exitCode(), run.err());
             assertEquals(1, proxy.cutsMade(), "the proxy did not cut: the test tests nothing");
             assertEquals(2, proxy.connections());
             List<Result.Entry> withdrawals = entries("1001", "WITHDRAW");
             assertEquals(1, withdrawals.size(), "withdrawals on the server: " + withdrawals);
-            assertEquals("Withdrew 50.00 from 1001: balance 450.00 (tx " + withdrawals.get(0).tx() + ")\n", run.out());
+            assertEquals(
+                    "Withdrew 50.00 from 1001: balance 450.00 (tx "
+                            + withdrawals.get(0).tx() + ")\n",
+                    run.out());
             assertEquals(50_000 - 5_000, balance("1001"));
             List<String> keys = keys(proxy, Request.Withdraw.class);
             assertEquals(2, keys.size(), "sent twice");
             assertEquals(keys.get(0), keys.get(1), "with one key");
-            assertTrue(run.err().contains("connecting again to send it once more with the same key " + keys.get(0)), run.err());
+            assertTrue(
+                    run.err().contains("connecting again to send it once more with the same key " + keys.get(0)),
+                    run.err());
         }
     }
 
     @Test
     void aWithdrawalWhoseRequestWasCutHappensOnceOnTheRetry() throws IOException {
-        try (CuttingProxy proxy = new CuttingProxy(server.port(), op(Request.Withdraw.class), CuttingProxy.Where.BEFORE_REQUEST, 1)) {
+        try (CuttingProxy proxy =
+                new CuttingProxy(server.port(), op(Request.Withdraw.class), CuttingProxy.Where.BEFORE_REQUEST, 1)) {
             CliRunner.Run run = client(proxy.port(), "Alice", "withdraw", "1001", "50");
             assertEquals(0, run.exitCode(), run.err());
             assertEquals(1, proxy.cutsMade());
             List<Result.Entry> withdrawals = entries("1001", "WITHDRAW");
             assertEquals(1, withdrawals.size(), "withdrawals on the server: " + withdrawals);
-            assertEquals("Withdrew 50.00 from 1001: balance 450.00 (tx " + withdrawals.get(0).tx() + ")\n", run.out());
+            assertEquals(
+                    "Withdrew 50.00 from 1001: balance 450.00 (tx "
+                            + withdrawals.get(0).tx() + ")\n",
+                    run.out());
             assertEquals(45_000, balance("1001"));
         }
     }
 
     @Test
     void aReadWhoseReplyWasCutIsSentAgain() throws IOException {
-        try (CuttingProxy proxy = new CuttingProxy(server.port(), op(Request.Balance.class), CuttingProxy.Where.BEFORE_REPLY, 1)) {
+        try (CuttingProxy proxy =
+                new CuttingProxy(server.port(), op(Request.Balance.class), CuttingProxy.Where.BEFORE_REPLY, 1)) {
             CliRunner.Run run = client(proxy.port(), "Alice", "balance", "1001");
             assertEquals(0, run.exitCode(), run.err());
             assertEquals(1, proxy.cutsMade());
@@ -119,12 +141,15 @@ class RetryEndToEndTest {
         int count = 90;
         StringBuilder script = new StringBuilder();
         for (int cents = 1; cents <= count; cents++) {
-            script.append("withdraw 1001 0.").append(String.format("%02d", cents)).append('\n');
+            script.append("withdraw 1001 0.")
+                    .append(String.format("%02d", cents))
+                    .append('\n');
             if (cents % 10 == 0) {
                 script.append("balance 1001\n");
             }
         }
-        Predicate<String> fortieth = line -> Json.parseRequest(line).request() instanceof Request.Withdraw w && w.amount() == 40;
+        Predicate<String> fortieth =
+                line -> Json.parseRequest(line).request() instanceof Request.Withdraw w && w.amount() == 40;
         try (CuttingProxy proxy = new CuttingProxy(server.port(), fortieth, CuttingProxy.Where.BEFORE_REPLY, 1)) {
             CliRunner.Run run = CliRunner.run(env(proxy.port()), home, script.toString(), 10_000, "Alice", "batch");
             assertEquals(0, run.exitCode(), run.err());
@@ -147,7 +172,9 @@ class RetryEndToEndTest {
             int line = 0;
             for (int cents = 1; cents <= count; cents++) {
                 String printed = out.get(line++);
-                assertTrue(printed.startsWith("Withdrew " + com.abcbank.ledger.Money.format(cents) + " from 1001: "), printed);
+                assertTrue(
+                        printed.startsWith("Withdrew " + com.abcbank.ledger.Money.format(cents) + " from 1001: "),
+                        printed);
                 Matcher tx = TX.matcher(printed);
                 assertTrue(tx.find(), printed);
                 assertEquals(txByAmount.get((long) cents), Long.parseLong(tx.group(1)), printed);
@@ -165,7 +192,8 @@ class RetryEndToEndTest {
 
     @Test
     void aSecondCutExits75NamingTheKeyAndThatKeyFinishesItOnce() throws IOException {
-        try (CuttingProxy proxy = new CuttingProxy(server.port(), op(Request.Withdraw.class), CuttingProxy.Where.BEFORE_REPLY, 2)) {
+        try (CuttingProxy proxy =
+                new CuttingProxy(server.port(), op(Request.Withdraw.class), CuttingProxy.Where.BEFORE_REPLY, 2)) {
             CliRunner.Run run = client(proxy.port(), "Alice", "withdraw", "1001", "50");
             assertEquals(ExitCodes.UNAVAILABLE, run.exitCode(), run.err());
             assertEquals(2, proxy.cutsMade());
@@ -174,8 +202,11 @@ class RetryEndToEndTest {
             assertEquals(2, keys.size());
             assertEquals(keys.get(0), keys.get(1));
             String key = keys.get(0);
-            assertTrue(run.err().contains("error: outcome unknown: withdraw was sent twice and not answered"), run.err());
-            assertTrue(run.err().contains("Its key is " + key + ": run the same command again with --key " + key), run.err());
+            assertTrue(
+                    run.err().contains("error: outcome unknown: withdraw was sent twice and not answered"), run.err());
+            assertTrue(
+                    run.err().contains("Its key is " + key + ": run the same command again with --key " + key),
+                    run.err());
             assertEquals("", run.out());
             assertEquals(1, entries("1001", "WITHDRAW").size(), "the server ran it once, and the retry moved nothing");
             assertEquals(45_000, balance("1001"));
@@ -185,38 +216,51 @@ class RetryEndToEndTest {
             assertEquals(0, finish.exitCode(), finish.err());
             List<Result.Entry> withdrawals = entries("1001", "WITHDRAW");
             assertEquals(1, withdrawals.size());
-            assertEquals("Withdrew 50.00 from 1001: balance 450.00 (tx " + withdrawals.get(0).tx() + ")\n", finish.out());
+            assertEquals(
+                    "Withdrew 50.00 from 1001: balance 450.00 (tx "
+                            + withdrawals.get(0).tx() + ")\n",
+                    finish.out());
             assertEquals(45_000, balance("1001"));
         }
     }
 
     @Test
     void aBatchCutTwiceExits75NamingTheKeyOfEveryLineWithoutAnAnswer() throws IOException {
-        Predicate<String> third = line -> Json.parseRequest(line).request() instanceof Request.Withdraw w && w.amount() == 3;
+        Predicate<String> third =
+                line -> Json.parseRequest(line).request() instanceof Request.Withdraw w && w.amount() == 3;
         try (CuttingProxy proxy = new CuttingProxy(server.port(), third, CuttingProxy.Where.BEFORE_REPLY, 2)) {
-            String script = "withdraw 1001 0.01\nwithdraw 1001 0.02\nwithdraw 1001 0.03\nwithdraw 1001 0.04\nwithdraw 1001 0.05\n";
+            String script =
+                    "withdraw 1001 0.01\nwithdraw 1001 0.02\nwithdraw 1001 0.03\nwithdraw 1001 0.04\nwithdraw 1001 0.05\n";
             CliRunner.Run run = CliRunner.run(env(proxy.port()), home, script, 10_000, "Alice", "batch");
             assertEquals(ExitCodes.UNAVAILABLE, run.exitCode(), run.err());
             assertEquals(2, proxy.cutsMade());
             assertEquals(2, run.out().lines().count(), run.out());
             List<String> err = run.err().lines().toList();
-            assertTrue(err.stream().anyMatch(l -> l.contains("the connection broke a second time, so the batch stops here")), run.err());
-            Map<Long, String> keyByAmount = proxy.requestLines().stream().map(l -> Json.parseRequest(l).request())
-                    .filter(r -> r instanceof Request.Withdraw).map(r -> (Request.Withdraw) r)
+            assertTrue(
+                    err.stream()
+                            .anyMatch(l -> l.contains("the connection broke a second time, so the batch stops here")),
+                    run.err());
+            Map<Long, String> keyByAmount = proxy.requestLines().stream()
+                    .map(l -> Json.parseRequest(l).request())
+                    .filter(r -> r instanceof Request.Withdraw)
+                    .map(r -> (Request.Withdraw) r)
                     .collect(Collectors.toMap(Request.Withdraw::amount, Request.Withdraw::key, (a, b) -> {
                         assertEquals(a, b, "a line sent again with another key");
                         return a;
                     }));
             for (int line = 3; line <= 5; line++) {
                 String key = keyByAmount.get((long) line);
-                String expected = "line " + line + ": outcome unknown: may or may not have taken effect; its key is " + key
-                        + " (run it again with --key " + key + " to finish it at most once)";
+                String expected = "line " + line + ": outcome unknown: may or may not have taken effect; its key is "
+                        + key + " (run it again with --key " + key + " to finish it at most once)";
                 assertTrue(err.contains(expected), expected + " in\n" + run.err());
             }
             assertTrue(err.get(err.size() - 1).matches("batch: 2 ok, 0 refused, 3 unanswered in \\d+ ms"), run.err());
             // Nothing happened twice: 0.01 to 0.03 once each (the server answered 0.03 twice, the same), 0.04 and 0.05
             // at most once (the cut may have come before the proxy passed them on).
-            List<Long> amounts = entries("1001", "WITHDRAW").stream().map(e -> -e.amount()).sorted().toList();
+            List<Long> amounts = entries("1001", "WITHDRAW").stream()
+                    .map(e -> -e.amount())
+                    .sorted()
+                    .toList();
             assertEquals(List.of(1L, 2L, 3L), amounts.subList(0, 3), amounts.toString());
             assertEquals(amounts.size(), new LinkedHashSet<>(amounts).size(), amounts.toString());
             assertEquals(50_000 - amounts.stream().mapToLong(Long::longValue).sum(), balance("1001"));
@@ -246,17 +290,27 @@ class RetryEndToEndTest {
         assertEquals(0, client(server.port(), "Alice", "withdraw", "1001", "5").exitCode());
         CliRunner.Run run = auditor("verify");
         assertEquals(0, run.exitCode(), run.err());
-        assertTrue(run.out().matches("Books verified: 3 transactions re-read from the journal \\(checksums, hash chain,"
-                + " sequence, postings summing to 0\\), \\d+ accounts recounted: all equal to the live balances,"
-                + " as of tx 3, in \\d+ ms\\n"), run.out());
+        assertTrue(
+                run.out()
+                        .matches("Books verified: 3 transactions re-read from the journal \\(checksums, hash chain,"
+                                + " sequence, postings summing to 0\\), \\d+ accounts recounted: all equal to the live balances,"
+                                + " as of tx 3, in \\d+ ms\\n"),
+                run.out());
         assertEquals("", run.err());
 
         CliRunner.Run json = auditor("verify", "--json");
         assertEquals(0, json.exitCode(), json.err());
-        Result.Verify result = Json.convert(Json.parseReply("{\"id\":1,\"ok\":true,\"result\":" + json.out() + "}").result(),
+        Result.Verify result = Json.convert(
+                Json.parseReply("{\"id\":1,\"ok\":true,\"result\":" + json.out() + "}")
+                        .result(),
                 Result.Verify.class);
-        assertEquals(List.of(true, 3L, 3L, List.of()), List.of(result.ok(), result.asOf(), result.transactions(),
-                result.problems() == null ? List.of() : result.problems()));
+        assertEquals(
+                List.of(true, 3L, 3L, List.of()),
+                List.of(
+                        result.ok(),
+                        result.asOf(),
+                        result.transactions(),
+                        result.problems() == null ? List.of() : result.problems()));
     }
 
     @Test
@@ -267,8 +321,13 @@ class RetryEndToEndTest {
     }
 
     private Map<String, String> env(int port) {
-        return Map.of("BANK_PORT", Integer.toString(port), "BANK_PASSWORD", PASSWORD,
-                "BANK_CREDENTIALS", home.resolve("credentials").toString());
+        return Map.of(
+                "BANK_PORT",
+                Integer.toString(port),
+                "BANK_PASSWORD",
+                PASSWORD,
+                "BANK_CREDENTIALS",
+                home.resolve("credentials").toString());
     }
 
     private CliRunner.Run client(int port, String... args) {
@@ -291,14 +350,20 @@ class RetryEndToEndTest {
 
     /** The keys of every request of {@code type} the proxy passed or cut, in order. */
     private static List<String> keys(CuttingProxy proxy, Class<? extends Request> type) {
-        return proxy.requestLines().stream().map(line -> Json.parseRequest(line).request())
-                .filter(type::isInstance).map(IdempotencyKeys::of).toList();
+        return proxy.requestLines().stream()
+                .map(line -> Json.parseRequest(line).request())
+                .filter(type::isInstance)
+                .map(IdempotencyKeys::of)
+                .toList();
     }
 
     /** Asks the server itself (not through the proxy), as the auditor. */
     private Reply audit(Request request) throws IOException {
         try (BankConnection bank = BankConnection.open("127.0.0.1", server.port(), 2_000, 10_000)) {
-            bank.login("Audit", Files.readString(data.resolve("audit-password"), StandardCharsets.UTF_8).strip());
+            bank.login(
+                    "Audit",
+                    Files.readString(data.resolve("audit-password"), StandardCharsets.UTF_8)
+                            .strip());
             Reply reply = bank.call(request);
             assertTrue(reply.ok(), reply.toString());
             return reply;
@@ -306,7 +371,8 @@ class RetryEndToEndTest {
     }
 
     private long balance(String account) throws IOException {
-        return Operation.as(audit(new Request.Balance(account)), Result.Account.class).balance();
+        return Operation.as(audit(new Request.Balance(account)), Result.Account.class)
+                .balance();
     }
 
     /** The account's statement entries of one type, from the server's books. */

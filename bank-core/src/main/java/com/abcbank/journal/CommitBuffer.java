@@ -1,7 +1,6 @@
 package com.abcbank.journal;
 
 import java.nio.ByteBuffer;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -34,6 +33,7 @@ final class CommitBuffer {
     private ByteBuffer filling;
     /** The buffer the flusher gave back, or {@code null} while it writes it. */
     private ByteBuffer spare;
+
     private long firstSeq;
     private long lastSeq;
     private boolean closing;

@@ -105,6 +105,7 @@ public final class DurableFeed implements AutoCloseable {
         private final Thread thread;
         /** The last sequence number delivered (or the starting point); written by {@link #thread} only. */
         private volatile long position;
+
         private volatile boolean open = true;
 
         private Subscription(long id, long afterSeq, DurableListener listener) {
@@ -199,8 +200,8 @@ public final class DurableFeed implements AutoCloseable {
                     return tx;
                 }
                 if (System.nanoTime() - deadline >= 0) {
-                    throw new IllegalStateException("tx " + seq + " is durable but not in the source after "
-                            + SOURCE_WAIT_MS + " ms");
+                    throw new IllegalStateException(
+                            "tx " + seq + " is durable but not in the source after " + SOURCE_WAIT_MS + " ms");
                 }
                 LockSupport.parkNanos(this, TimeUnit.MICROSECONDS.toNanos(50)); // the sequencer is publishing it
                 if (Thread.interrupted()) {

@@ -43,6 +43,7 @@ final class FrameScanner implements AutoCloseable {
     private final long end;
     /** Holds bytes {@code [windowStart, windowStart + window.limit())} of the file; read with absolute gets only. */
     private final ByteBuffer window = ByteBuffer.allocate(WINDOW_BYTES);
+
     private long windowStart;
     private long position;
     private boolean stopped;
@@ -141,7 +142,9 @@ final class FrameScanner implements AutoCloseable {
         for (int i = 0; i + Frames.HEADER_BYTES < rest; i++) {
             int length = window.getInt(base + i);
             int payloadAt = base + i + Frames.HEADER_BYTES;
-            if (length > 0 && length <= Frames.MAX_PAYLOAD && i + Frames.HEADER_BYTES + (long) length <= rest
+            if (length > 0
+                    && length <= Frames.MAX_PAYLOAD
+                    && i + Frames.HEADER_BYTES + (long) length <= rest
                     && Frames.crc(window.array(), payloadAt, length) == window.getInt(base + i + 4)) {
                 return true;
             }

@@ -33,6 +33,7 @@ import org.slf4j.LoggerFactory;
 public final class Journal implements DurableLog {
     /** Segments roll over past this size. */
     public static final long DEFAULT_SEGMENT_BYTES = 64L * 1024 * 1024;
+
     private static final Logger log = LoggerFactory.getLogger(Journal.class);
 
     private final Path dir;
@@ -73,7 +74,11 @@ public final class Journal implements DurableLog {
         writer = new JournalWriter(dir, tail, read.lastSeq(), read.lastHash(), durability, batchWindowMs, segmentBytes);
         lastCommitted = read.lastSeq();
         long millis = (System.nanoTime() - started) / 1_000_000;
-        log.info("journal: replayed {} transactions (up to tx {}) in {} ms{}", read.records(), read.lastSeq(), millis,
+        log.info(
+                "journal: replayed {} transactions (up to tx {}) in {} ms{}",
+                read.records(),
+                read.lastSeq(),
+                millis,
                 read.cutBytes() > 0 ? ", cut " + read.cutBytes() + " bytes" : "");
         return new Recovery(read.lastSeq(), read.records(), read.cutBytes(), millis);
     }

@@ -29,6 +29,7 @@ public final class JournalArchive implements History {
     private final Path dir;
     /** The last transaction archived: records after it belong to the live journal, which may be mid-write. */
     private final long upToSeq;
+
     private TreeMap<Long, Position> index; // guarded by this
 
     public JournalArchive(Path dir, long upToSeq) {
@@ -51,7 +52,8 @@ public final class JournalArchive implements History {
             List<Path> segments = Segments.list(dir);
             long offset = start.getValue().offset();
             for (int i = segments.indexOf(start.getValue().segment());
-                 i >= 0 && i < segments.size() && Segments.firstSeq(segments.get(i)) <= untilSeq; i++) {
+                    i >= 0 && i < segments.size() && Segments.firstSeq(segments.get(i)) <= untilSeq;
+                    i++) {
                 if (scan(segments.get(i), offset, afterSeq, untilSeq, matching, limit, found)) {
                     break;
                 }
@@ -64,8 +66,15 @@ public final class JournalArchive implements History {
     }
 
     /** Reads one segment from {@code offset}; true when done (a full page, or past {@code untilSeq}). */
-    private static boolean scan(Path segment, long offset, long afterSeq, long untilSeq, Predicate<Transaction> matching,
-                                int limit, List<Transaction> found) throws IOException {
+    private static boolean scan(
+            Path segment,
+            long offset,
+            long afterSeq,
+            long untilSeq,
+            Predicate<Transaction> matching,
+            int limit,
+            List<Transaction> found)
+            throws IOException {
         try (FrameScanner scanner = FrameScanner.open(segment, offset)) {
             for (Scanned.Record record = scanner.nextRecord(); record != null; record = scanner.nextRecord()) {
                 Transaction tx = RecordCodec.decode(record.payload()).tx(); // recovery checked the chain

@@ -41,13 +41,18 @@ final class JournalReader {
      */
     record Result(long lastSeq, byte[] lastHash, Path tailSegment, long records, long cutBytes) {}
 
-    private enum Mode { RECOVER, REPAIR, INSPECT }
+    private enum Mode {
+        RECOVER,
+        REPAIR,
+        INSPECT
+    }
 
     private final Path dir;
     /** The start point: a snapshot holds every transaction up to it (0 for none). */
     private final long afterSeq;
     /** Where an inspection stops: the live ledger's last transaction. */
     private final long untilSeq;
+
     private final Mode mode;
     private final Consumer<Transaction> apply;
     private final MessageDigest sha256 = RecordCodec.sha256();
@@ -55,14 +60,15 @@ final class JournalReader {
     private long expectedSeq;
     /** The hash of the last record read, which the next one must carry, if {@link #chainKnown}. */
     private byte[] previousHash;
+
     private boolean chainKnown;
     private long records;
     private long cut;
     /** The highest sequence number seen, skipped records included: whether the journal reaches the start point. */
     private long maxSeen;
 
-    private JournalReader(Path dir, long afterSeq, byte[] afterHash, long untilSeq, Mode mode,
-                          Consumer<Transaction> apply) {
+    private JournalReader(
+            Path dir, long afterSeq, byte[] afterHash, long untilSeq, Mode mode, Consumer<Transaction> apply) {
         this.dir = dir;
         this.afterSeq = afterSeq;
         this.untilSeq = untilSeq;
@@ -124,8 +130,11 @@ final class JournalReader {
         }
         if (afterSeq > 0 && maxSeen < afterSeq) {
             Path last = segments.isEmpty() ? dir : segments.get(segments.size() - 1);
-            throw new JournalCorruptedException(last, 0, "the journal ends at transaction " + maxSeen
-                    + ", before the snapshot's transaction " + afterSeq + ": kept records are missing");
+            throw new JournalCorruptedException(
+                    last,
+                    0,
+                    "the journal ends at transaction " + maxSeen + ", before the snapshot's transaction " + afterSeq
+                            + ": kept records are missing");
         }
         return result(segments.isEmpty() ? null : segments.get(segments.size() - 1));
     }
@@ -165,12 +174,14 @@ final class JournalReader {
             Transaction tx = decoded.tx();
             maxSeen = Math.max(maxSeen, tx.seq());
             if (tx.seq() != expectedSeq) {
-                return new Scanned.Damage(record.offset(), "transaction " + tx.seq() + " where " + expectedSeq
-                        + " was expected");
+                return new Scanned.Damage(
+                        record.offset(), "transaction " + tx.seq() + " where " + expectedSeq + " was expected");
             }
             if (chainKnown && !RecordCodec.sameHash(decoded.previousHash(), previousHash)) {
-                return new Scanned.Damage(record.offset(), "transaction " + tx.seq() + " does not chain to the record"
-                        + " before it (a record was edited, inserted or removed)");
+                return new Scanned.Damage(
+                        record.offset(),
+                        "transaction " + tx.seq() + " does not chain to the record"
+                                + " before it (a record was edited, inserted or removed)");
             }
             apply.accept(tx);
             previousHash = sha256.digest(payload);
@@ -193,13 +204,19 @@ final class JournalReader {
         long at = damage.offset();
         String why = damage instanceof Scanned.TornTail torn ? torn.why() : ((Scanned.Damage) damage).why();
         if (mode == Mode.REPAIR && afterSeq > 0 && maxSeen < afterSeq) {
-            throw new JournalCorruptedException(segment, at, why + ", before the snapshot's transaction " + afterSeq
-                    + ": repair would leave a gap under the snapshot; move the snapshots aside to repair from a"
-                    + " full replay");
+            throw new JournalCorruptedException(
+                    segment,
+                    at,
+                    why + ", before the snapshot's transaction " + afterSeq
+                            + ": repair would leave a gap under the snapshot; move the snapshots aside to repair from a"
+                            + " full replay");
         }
         if (mode != Mode.REPAIR) {
-            throw new JournalCorruptedException(segment, at, why + "; refusing to start on a damaged journal (the"
-                    + " repair option cuts it here, losing every record from this one on)");
+            throw new JournalCorruptedException(
+                    segment,
+                    at,
+                    why + "; refusing to start on a damaged journal (the"
+                            + " repair option cuts it here, losing every record from this one on)");
         }
         log.error("journal {}: REPAIR: cutting at byte {} because of {}; every later record is lost", segment, at, why);
         cut += truncate(segment, at, size, "damage (repair)");

@@ -76,6 +76,7 @@ final class JournalWriter implements CommitLog, AutoCloseable {
      * the buffer being written, the journal holds at most twice this.
      */
     static final int MAX_BUFFER_BYTES = 8 << 20;
+
     private static final int INITIAL_BUFFER_BYTES = 1 << 20;
     /** The journal is the bank's books: readable by the server's user only. */
     private static final FileAttribute<Set<PosixFilePermission>> OWNER_ONLY =
@@ -127,15 +128,41 @@ final class JournalWriter implements CommitLog, AutoCloseable {
      * Opens the journal for appending after transaction {@code lastSeq}, whose record hashed to {@code lastHash},
      * in the segment {@code segment} (created if missing), and starts the flusher.
      */
-    JournalWriter(Path dir, Path segment, long lastSeq, byte[] lastHash, Durability durability, long batchWindowMs,
-                  long segmentBytes) throws IOException {
-        this(dir, segment, lastSeq, lastHash, durability, batchWindowMs, segmentBytes, MAX_BUFFER_BYTES,
-                AWAIT_TIMEOUT_MS, Hooks.NONE);
+    JournalWriter(
+            Path dir,
+            Path segment,
+            long lastSeq,
+            byte[] lastHash,
+            Durability durability,
+            long batchWindowMs,
+            long segmentBytes)
+            throws IOException {
+        this(
+                dir,
+                segment,
+                lastSeq,
+                lastHash,
+                durability,
+                batchWindowMs,
+                segmentBytes,
+                MAX_BUFFER_BYTES,
+                AWAIT_TIMEOUT_MS,
+                Hooks.NONE);
     }
 
     /** As above, with the buffer's bound, the bound of every wait, and test hooks given. */
-    JournalWriter(Path dir, Path segment, long lastSeq, byte[] lastHash, Durability durability, long batchWindowMs,
-                  long segmentBytes, int maxBufferBytes, long timeoutMs, Hooks hooks) throws IOException {
+    JournalWriter(
+            Path dir,
+            Path segment,
+            long lastSeq,
+            byte[] lastHash,
+            Durability durability,
+            long batchWindowMs,
+            long segmentBytes,
+            int maxBufferBytes,
+            long timeoutMs,
+            Hooks hooks)
+            throws IOException {
         if (durability == Durability.NONE) {
             throw new IllegalArgumentException("with durability NONE there is no journal to write");
         }
@@ -154,8 +181,8 @@ final class JournalWriter implements CommitLog, AutoCloseable {
         this.written = lastSeq;
         this.buffer = new CommitBuffer(INITIAL_BUFFER_BYTES, maxBufferBytes, lastSeq, hooks);
         boolean created = !segment.toFile().exists();
-        this.channel = FileChannel.open(segment, Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE),
-                OWNER_ONLY);
+        this.channel =
+                FileChannel.open(segment, Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE), OWNER_ONLY);
         this.channelBytes = channel.size();
         channel.position(channelBytes);
         if (created) {
@@ -217,12 +244,12 @@ final class JournalWriter implements CommitLog, AutoCloseable {
             long nanos = TimeUnit.MILLISECONDS.toNanos(timeoutMs);
             while (progress.getAsLong() < seq) {
                 if (failure != null) {
-                    throw new JournalFailedException("the journal failed before transaction " + seq + " was " + what,
-                            failure);
+                    throw new JournalFailedException(
+                            "the journal failed before transaction " + seq + " was " + what, failure);
                 }
                 if (nanos <= 0) {
-                    throw new JournalFailedException("transaction " + seq + " was not " + what + " within "
-                            + timeoutMs + " ms", null);
+                    throw new JournalFailedException(
+                            "transaction " + seq + " was not " + what + " within " + timeoutMs + " ms", null);
                 }
                 nanos = advanced.awaitNanos(nanos);
             }
@@ -300,8 +327,11 @@ final class JournalWriter implements CommitLog, AutoCloseable {
             unforced = true;
             written = batch.lastSeq();
         }
-        if (unforced && (durability == Durability.FSYNC || batch.finishing() || batch.forceRequested()
-                || System.nanoTime() - lastForce >= batchWindowNanos)) {
+        if (unforced
+                && (durability == Durability.FSYNC
+                        || batch.finishing()
+                        || batch.forceRequested()
+                        || System.nanoTime() - lastForce >= batchWindowNanos)) {
             channel.force(false);
             forces.incrementAndGet();
             lastForce = System.nanoTime();

@@ -26,7 +26,10 @@ final class Segments {
             return List.of();
         }
         try (Stream<Path> files = Files.list(dir)) {
-            return files.filter(file -> NAME.matcher(file.getFileName().toString()).matches()).sorted().toList();
+            return files.filter(
+                            file -> NAME.matcher(file.getFileName().toString()).matches())
+                    .sorted()
+                    .toList();
         }
     }
 

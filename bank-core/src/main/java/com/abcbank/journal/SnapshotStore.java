@@ -65,8 +65,10 @@ public final class SnapshotStore {
         Path target = dir.resolve(String.format("snapshot-%020d.snap", state.lastSeq()));
         Path temporary = dir.resolve(target.getFileName() + ".tmp");
         Files.deleteIfExists(temporary);
-        try (FileChannel channel = FileChannel.open(temporary, Set.of(StandardOpenOption.CREATE_NEW,
-                StandardOpenOption.WRITE), PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")))) {
+        try (FileChannel channel = FileChannel.open(
+                temporary,
+                Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
+                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")))) {
             while (out.hasRemaining()) {
                 channel.write(out);
             }
@@ -99,7 +101,9 @@ public final class SnapshotStore {
             return List.of();
         }
         try (Stream<Path> files = Files.list(dir)) {
-            return files.filter(f -> NAME.matcher(f.getFileName().toString()).matches()).sorted().toList();
+            return files.filter(f -> NAME.matcher(f.getFileName().toString()).matches())
+                    .sorted()
+                    .toList();
         }
     }
 

@@ -52,8 +52,9 @@ public final class Verifier {
                 check(tx, recount, problems);
             });
             if (live.lastSeq() > 0 && result.lastSeq() != live.lastSeq()) {
-                problem(problems, "the journal ends at transaction " + result.lastSeq() + ", the ledger is at "
-                        + live.lastSeq());
+                problem(
+                        problems,
+                        "the journal ends at transaction " + result.lastSeq() + ", the ledger is at " + live.lastSeq());
             }
         } catch (JournalCorruptedException e) {
             problem(problems, e.getMessage());
@@ -63,8 +64,10 @@ public final class Verifier {
             liveBalances.put(account.number(), account.balanceCents());
             long recounted = recount.getOrDefault(account.number(), 0L);
             if (recounted != account.balanceCents()) {
-                problem(problems, "account " + account.number() + ": live balance " + account.balanceCents()
-                        + ", journal recount " + recounted);
+                problem(
+                        problems,
+                        "account " + account.number() + ": live balance " + account.balanceCents()
+                                + ", journal recount " + recounted);
             }
         }
         for (String number : recount.keySet()) {
@@ -72,7 +75,11 @@ public final class Verifier {
                 problem(problems, "the journal names account " + number + ", which the ledger lacks");
             }
         }
-        return new Report(live.lastSeq(), read[0], live.accounts().size(), List.copyOf(problems),
+        return new Report(
+                live.lastSeq(),
+                read[0],
+                live.accounts().size(),
+                List.copyOf(problems),
                 (System.nanoTime() - started) / 1_000_000);
     }
 
@@ -82,8 +89,10 @@ public final class Verifier {
             sum += posting.amountCents();
             long balance = recount.merge(posting.account(), posting.amountCents(), Long::sum);
             if (balance != posting.balanceAfterCents()) {
-                problem(problems, "tx " + tx.seq() + ": " + posting.account() + " balance after "
-                        + posting.balanceAfterCents() + ", recount " + balance);
+                problem(
+                        problems,
+                        "tx " + tx.seq() + ": " + posting.account() + " balance after " + posting.balanceAfterCents()
+                                + ", recount " + balance);
             }
         }
         if (sum != 0) {

@@ -26,15 +26,18 @@ final class Access {
     }
 
     private static boolean mayMoveMoneyOut(Caller caller, Account account) {
-        return account != null && !caller.isAuditor() && account.kind == AccountKind.CHECKING
+        return account != null
+                && !caller.isAuditor()
+                && account.kind == AccountKind.CHECKING
                 && account.owner.equals(caller.user());
     }
 
     /** Whether {@code caller} may see {@code number}'s balance and history: its holder, or the auditor. */
     boolean mayRead(Caller caller, String number) {
         Account account = accounts.find(number);
-        return account != null && (caller.isAuditor()
-                || (account.kind != AccountKind.INTERNAL && account.owner.equals(caller.user())));
+        return account != null
+                && (caller.isAuditor()
+                        || (account.kind != AccountKind.INTERNAL && account.owner.equals(caller.user())));
     }
 
     /**

@@ -166,12 +166,12 @@ final class AccountTable {
         Account account = accounts.get(view.number());
         if (view.kind() == AccountKind.INTERNAL) {
             if (account == null) {
-                throw new IllegalStateException("the state has vault shard " + view.number()
-                        + ", this ledger has " + vault.length + " shards");
+                throw new IllegalStateException(
+                        "the state has vault shard " + view.number() + ", this ledger has " + vault.length + " shards");
             }
         } else {
-            account = new Account(view.number(), view.kind(), view.owner(), nextOrdinal.getAndIncrement(),
-                    view.created());
+            account = new Account(
+                    view.number(), view.kind(), view.owner(), nextOrdinal.getAndIncrement(), view.created());
             if (accounts.putIfAbsent(view.number(), account) != null) {
                 throw new IllegalStateException("the state lists account " + view.number() + " twice");
             }

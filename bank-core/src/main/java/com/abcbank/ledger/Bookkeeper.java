@@ -52,8 +52,8 @@ final class Bookkeeper {
         });
     }
 
-    private Outcome<Transaction> openLocked(String user, String number, long openingDepositCents, Account till,
-                                            String key) {
+    private Outcome<Transaction> openLocked(
+            String user, String number, long openingDepositCents, Account till, String key) {
         List<Posting> postings = new ArrayList<>(2);
         if (till != null) {
             long tillAfter = till.balanceCents() - openingDepositCents;
@@ -92,20 +92,24 @@ final class Bookkeeper {
         return post(type, user, debit, credit, amountCents, key);
     }
 
-    private Outcome<Transaction> post(TxType type, String user, Account debit, Account credit, long amountCents,
-                                      String key) {
+    private Outcome<Transaction> post(
+            TxType type, String user, Account debit, Account credit, long amountCents, String key) {
         List<Account> involved = new ArrayList<>(List.of(debit, credit));
         AccountTable.lockInOrder(involved);
         try {
             long debitBefore = debit.balanceCents();
             long creditBefore = credit.balanceCents();
             if (debit.kind == AccountKind.CHECKING && debitBefore < amountCents) {
-                return Outcome.fail(ErrorCode.INSUFFICIENT_FUNDS, "account " + debit.number + " holds "
-                        + Money.format(debitBefore) + ", less than " + Money.format(amountCents));
+                return Outcome.fail(
+                        ErrorCode.INSUFFICIENT_FUNDS,
+                        "account " + debit.number + " holds " + Money.format(debitBefore) + ", less than "
+                                + Money.format(amountCents));
             }
             if (credit.kind == AccountKind.LOAN && -creditBefore < amountCents) {
-                return Outcome.fail(ErrorCode.LOAN_OVERPAYMENT, "loan " + credit.number + " has "
-                        + Money.format(-creditBefore) + " outstanding, less than " + Money.format(amountCents));
+                return Outcome.fail(
+                        ErrorCode.LOAN_OVERPAYMENT,
+                        "loan " + credit.number + " has " + Money.format(-creditBefore) + " outstanding, less than "
+                                + Money.format(amountCents));
             }
             long debitAfter = debitBefore - amountCents;
             long creditAfter = creditBefore + amountCents;
@@ -115,9 +119,14 @@ final class Bookkeeper {
             if (creditAfter < creditBefore) {
                 return Refusals.overflow(credit);
             }
-            Transaction tx = log.append(type, user, null, List.of(
-                    new Posting(debit.number, -amountCents, debitAfter),
-                    new Posting(credit.number, amountCents, creditAfter)), key);
+            Transaction tx = log.append(
+                    type,
+                    user,
+                    null,
+                    List.of(
+                            new Posting(debit.number, -amountCents, debitAfter),
+                            new Posting(credit.number, amountCents, creditAfter)),
+                    key);
             debit.apply(tx);
             credit.apply(tx);
             return Outcome.ok(tx);
@@ -131,8 +140,8 @@ final class Bookkeeper {
      * decided and booked under the user's exposure lock (see {@link LoanExposure}).
      */
     Outcome<Transaction> lend(String user, Account checking, long amountCents, String key) {
-        return exposure.borrow(user, amountCents,
-                () -> accounts.whileOpening(() -> bookLoan(user, checking, amountCents, key)));
+        return exposure.borrow(
+                user, amountCents, () -> accounts.whileOpening(() -> bookLoan(user, checking, amountCents, key)));
     }
 
     private Outcome<Transaction> bookLoan(String user, Account checking, long amountCents, String key) {
@@ -149,9 +158,14 @@ final class Bookkeeper {
                 if (!accounts.publish(loan)) {
                     throw new IllegalStateException("loan number " + number + " assigned twice");
                 }
-                Transaction tx = log.append(TxType.LOAN, user, number, List.of(
-                        new Posting(number, -amountCents, -amountCents),
-                        new Posting(checking.number, amountCents, checkingAfter)), key);
+                Transaction tx = log.append(
+                        TxType.LOAN,
+                        user,
+                        number,
+                        List.of(
+                                new Posting(number, -amountCents, -amountCents),
+                                new Posting(checking.number, amountCents, checkingAfter)),
+                        key);
                 loan.apply(tx);
                 checking.apply(tx);
                 return Outcome.ok(tx);
@@ -204,7 +218,8 @@ final class Bookkeeper {
         for (Posting posting : tx.postings()) {
             Account account = accounts.find(posting.account());
             if (account == null) {
-                throw new IllegalStateException("journal tx " + tx.seq() + " posts to unknown account " + posting.account());
+                throw new IllegalStateException(
+                        "journal tx " + tx.seq() + " posts to unknown account " + posting.account());
             }
             if (!involved.contains(account)) {
                 involved.add(account);

@@ -8,7 +8,7 @@ package com.abcbank.ledger;
  */
 public interface CommitLog {
     /** Keeps nothing: an in-memory bank. */
-    CommitLog NONE = tx -> { };
+    CommitLog NONE = tx -> {};
 
     void committed(Transaction tx);
 }

@@ -9,8 +9,14 @@ import java.time.Instant;
  * @param counterparty      the other account of the transaction, or {@code null} if there was none
  * @param balanceAfterCents the account's balance right after this transaction
  */
-public record HistoryEntry(long seq, Instant time, TxType type, String user, long amountCents,
-                           String counterparty, long balanceAfterCents) {
+public record HistoryEntry(
+        long seq,
+        Instant time,
+        TxType type,
+        String user,
+        long amountCents,
+        String counterparty,
+        long balanceAfterCents) {
 
     static HistoryEntry of(Transaction tx, String account) {
         Posting own = tx.postingTo(account);
@@ -20,7 +26,13 @@ public record HistoryEntry(long seq, Instant time, TxType type, String user, lon
                 counterparty = posting.account();
             }
         }
-        return new HistoryEntry(tx.seq(), tx.time(), tx.type(), tx.user(),
-                own == null ? 0 : own.amountCents(), counterparty, own == null ? 0 : own.balanceAfterCents());
+        return new HistoryEntry(
+                tx.seq(),
+                tx.time(),
+                tx.type(),
+                tx.user(),
+                own == null ? 0 : own.amountCents(),
+                counterparty,
+                own == null ? 0 : own.balanceAfterCents());
     }
 }

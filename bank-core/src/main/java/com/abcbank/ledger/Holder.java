@@ -17,7 +17,8 @@ public record Holder(String user, List<AccountView> accounts) {
         Map<String, List<AccountView>> byOwner = new TreeMap<>();
         for (AccountView account : snapshot.accounts()) {
             if (account.kind() != AccountKind.INTERNAL) {
-                byOwner.computeIfAbsent(account.owner(), owner -> new ArrayList<>()).add(account);
+                byOwner.computeIfAbsent(account.owner(), owner -> new ArrayList<>())
+                        .add(account);
             }
         }
         List<Holder> holders = new ArrayList<>(byOwner.size());

@@ -11,10 +11,11 @@ record Intent(TxType type, String user, String account, String other, long amoun
         return switch (tx.type()) {
             case OPEN_ACCOUNT -> new Intent(tx.type(), tx.user(), tx.opened(), null, tx.amountCents());
             case DEPOSIT, LOAN, LOAN_PAYMENT_CHECK ->
-                    new Intent(tx.type(), tx.user(), tx.credit().account(), null, tx.amountCents());
+                new Intent(tx.type(), tx.user(), tx.credit().account(), null, tx.amountCents());
             case WITHDRAW -> new Intent(tx.type(), tx.user(), tx.debit().account(), null, tx.amountCents());
             case TRANSFER, LOAN_PAYMENT_TRANSFER ->
-                    new Intent(tx.type(), tx.user(), tx.debit().account(), tx.credit().account(), tx.amountCents());
+                new Intent(
+                        tx.type(), tx.user(), tx.debit().account(), tx.credit().account(), tx.amountCents());
         };
     }
 }

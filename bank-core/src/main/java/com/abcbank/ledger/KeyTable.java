@@ -74,8 +74,11 @@ final class KeyTable {
                 return runReserved(slot, mine, key, op);
             }
             if (!theirs.intent.equals(intent)) {
-                return Outcome.fail(ErrorCode.KEY_REUSED, "key " + key + " was used for another request ("
-                        + theirs.intent.type().name().toLowerCase() + " of " + Money.format(theirs.intent.amountCents()) + ")");
+                return Outcome.fail(
+                        ErrorCode.KEY_REUSED,
+                        "key " + key + " was used for another request ("
+                                + theirs.intent.type().name().toLowerCase() + " of "
+                                + Money.format(theirs.intent.amountCents()) + ")");
             }
             Transaction earlier = await(theirs, key);
             if (earlier != null) {
@@ -85,8 +88,8 @@ final class KeyTable {
         }
     }
 
-    private Outcome<Transaction> runReserved(String slot, Entry mine, String key,
-                                             Function<String, Outcome<Transaction>> op) {
+    private Outcome<Transaction> runReserved(
+            String slot, Entry mine, String key, Function<String, Outcome<Transaction>> op) {
         Outcome<Transaction> outcome;
         try {
             outcome = op.apply(key);

@@ -71,6 +71,7 @@ public final class Ledger {
     private final Access access;
     /** Where transactions up to {@link #archivedUpTo} are read from after a start from a snapshot; set once, before serving. */
     private volatile History archive;
+
     private volatile long archivedUpTo;
 
     public Ledger() {
@@ -104,7 +105,8 @@ public final class Ledger {
             return Outcome.fail(ErrorCode.FORBIDDEN, "the auditor holds no accounts");
         }
         if (number == null || !ACCOUNT_NUMBER.matcher(number).matches()) {
-            return Outcome.fail(ErrorCode.INVALID_ACCOUNT_NUMBER, "an account number is 4 to 12 digits, got '" + number + "'");
+            return Outcome.fail(
+                    ErrorCode.INVALID_ACCOUNT_NUMBER, "an account number is 4 to 12 digits, got '" + number + "'");
         }
         if (openingDepositCents != 0) {
             Optional<String> problem = Money.problemWith(openingDepositCents);
@@ -113,8 +115,8 @@ public final class Ledger {
             }
         }
         Intent intent = new Intent(TxType.OPEN_ACCOUNT, caller.user(), number, null, openingDepositCents);
-        Outcome<Transaction> outcome = keys.once(caller.user(), key, intent,
-                k -> books.open(caller.user(), number, openingDepositCents, k));
+        Outcome<Transaction> outcome =
+                keys.once(caller.user(), key, intent, k -> books.open(caller.user(), number, openingDepositCents, k));
         if (outcome.error() == ErrorCode.DUPLICATE_ACCOUNT) {
             // The account may have been published a moment ago by an opening not yet sequenced; its opener holds
             // the account's lock until it is. Passing through that lock makes this refusal come after the
@@ -132,12 +134,17 @@ public final class Ledger {
         if (refused.isPresent()) {
             return refused.get();
         }
-        Outcome<Account> account = access.checking(number, "deposit into a checking account; pay a loan with pay_loan_check");
+        Outcome<Account> account =
+                access.checking(number, "deposit into a checking account; pay a loan with pay_loan_check");
         if (!account.isOk()) {
             return account.asFailure();
         }
-        return keys.once(caller.user(), key, new Intent(TxType.DEPOSIT, caller.user(), number, null, amountCents),
-                k -> books.move(TxType.DEPOSIT, caller.user(), accounts.vaultFor(number), account.value(), amountCents, k));
+        return keys.once(
+                caller.user(),
+                key,
+                new Intent(TxType.DEPOSIT, caller.user(), number, null, amountCents),
+                k -> books.move(
+                        TxType.DEPOSIT, caller.user(), accounts.vaultFor(number), account.value(), amountCents, k));
     }
 
     /** withdraw: cash out of one of the caller's checking accounts. */
@@ -150,8 +157,12 @@ public final class Ledger {
         if (!source.isOk()) {
             return source.asFailure();
         }
-        return keys.once(caller.user(), key, new Intent(TxType.WITHDRAW, caller.user(), number, null, amountCents),
-                k -> books.move(TxType.WITHDRAW, caller.user(), source.value(), accounts.vaultFor(number), amountCents, k));
+        return keys.once(
+                caller.user(),
+                key,
+                new Intent(TxType.WITHDRAW, caller.user(), number, null, amountCents),
+                k -> books.move(
+                        TxType.WITHDRAW, caller.user(), source.value(), accounts.vaultFor(number), amountCents, k));
     }
 
     /** transfer: from one of the caller's checking accounts to any other checking account. */
@@ -167,11 +178,15 @@ public final class Ledger {
         if (!source.isOk()) {
             return source.asFailure();
         }
-        Outcome<Account> target = access.checking(to, "transfer to a checking account; pay a loan with pay_loan_transfer");
+        Outcome<Account> target =
+                access.checking(to, "transfer to a checking account; pay a loan with pay_loan_transfer");
         if (!target.isOk()) {
             return target.asFailure();
         }
-        return keys.once(caller.user(), key, new Intent(TxType.TRANSFER, caller.user(), from, to, amountCents),
+        return keys.once(
+                caller.user(),
+                key,
+                new Intent(TxType.TRANSFER, caller.user(), from, to, amountCents),
                 k -> books.move(TxType.TRANSFER, caller.user(), source.value(), target.value(), amountCents, k));
     }
 
@@ -188,7 +203,10 @@ public final class Ledger {
         if (!checking.isOk()) {
             return checking.asFailure();
         }
-        return keys.once(caller.user(), key, new Intent(TxType.LOAN, caller.user(), checkingNumber, null, amountCents),
+        return keys.once(
+                caller.user(),
+                key,
+                new Intent(TxType.LOAN, caller.user(), checkingNumber, null, amountCents),
                 k -> books.lend(caller.user(), checking.value(), amountCents, k));
     }
 
@@ -202,14 +220,22 @@ public final class Ledger {
         if (!loan.isOk()) {
             return loan.asFailure();
         }
-        return keys.once(caller.user(), key,
+        return keys.once(
+                caller.user(),
+                key,
                 new Intent(TxType.LOAN_PAYMENT_CHECK, caller.user(), loanNumber, null, amountCents),
-                k -> books.move(TxType.LOAN_PAYMENT_CHECK, caller.user(), accounts.vaultFor(loanNumber), loan.value(),
-                        amountCents, k));
+                k -> books.move(
+                        TxType.LOAN_PAYMENT_CHECK,
+                        caller.user(),
+                        accounts.vaultFor(loanNumber),
+                        loan.value(),
+                        amountCents,
+                        k));
     }
 
     /** pay_loan_transfer: pays a loan down from one of the caller's checking accounts. */
-    public Outcome<Transaction> payLoanTransfer(Caller caller, String from, String loanNumber, long amountCents, String key) {
+    public Outcome<Transaction> payLoanTransfer(
+            Caller caller, String from, String loanNumber, long amountCents, String key) {
         Optional<Outcome<Transaction>> refused = Refusals.moneyMovement(caller, amountCents);
         if (refused.isPresent()) {
             return refused.get();
@@ -225,9 +251,12 @@ public final class Ledger {
         if (!loan.isOk()) {
             return loan.asFailure();
         }
-        return keys.once(caller.user(), key,
+        return keys.once(
+                caller.user(),
+                key,
                 new Intent(TxType.LOAN_PAYMENT_TRANSFER, caller.user(), from, loanNumber, amountCents),
-                k -> books.move(TxType.LOAN_PAYMENT_TRANSFER, caller.user(), source.value(), loan.value(), amountCents, k));
+                k -> books.move(
+                        TxType.LOAN_PAYMENT_TRANSFER, caller.user(), source.value(), loan.value(), amountCents, k));
     }
 
     /** Forgets the keys of transactions committed before {@code cutoff}: retries older than that run afresh. */
@@ -254,8 +283,8 @@ public final class Ledger {
      * like {@link #snapshot()}), with the transactions of the idempotency keys committed since {@code keysSince}.
      */
     public LedgerState exportState(Instant keysSince) {
-        LedgerState accountsOnly = accounts.quiescent(all -> new LedgerState(log.lastSeq(), log.lastTime(),
-                accounts.peekNextLoanNumber(), views(all), List.of()));
+        LedgerState accountsOnly = accounts.quiescent(all ->
+                new LedgerState(log.lastSeq(), log.lastTime(), accounts.peekNextLoanNumber(), views(all), List.of()));
         // Outside the pause: every keyed transaction up to lastSeq was recorded under its locks, so it is there.
         List<Transaction> keyed = new ArrayList<>();
         for (Transaction tx : log.keyedSince(keysSince)) {
@@ -263,8 +292,12 @@ public final class Ledger {
                 keyed.add(tx);
             }
         }
-        return new LedgerState(accountsOnly.lastSeq(), accountsOnly.lastTime(), accountsOnly.nextLoanNumber(),
-                accountsOnly.accounts(), keyed);
+        return new LedgerState(
+                accountsOnly.lastSeq(),
+                accountsOnly.lastTime(),
+                accountsOnly.nextLoanNumber(),
+                accountsOnly.accounts(),
+                keyed);
     }
 
     /**
@@ -336,7 +369,8 @@ public final class Ledger {
         for (int i = 0; i < txs.size() && i < limit; i++) {
             entries.add(HistoryEntry.of(txs.get(i), number));
         }
-        return Outcome.ok(new Page<>(entries, more ? entries.get(entries.size() - 1).seq() : null));
+        return Outcome.ok(
+                new Page<>(entries, more ? entries.get(entries.size() - 1).seq() : null));
     }
 
     /** show_accountholders: every customer with their accounts, as of one consistent moment. Auditor only. */

@@ -10,6 +10,7 @@ package com.abcbank.ledger;
 public record LedgerConfig(long loanLimitCents, int vaultShards) {
     /** 50,000.00 outstanding per customer. */
     public static final long DEFAULT_LOAN_LIMIT_CENTS = 5_000_000L;
+
     public static final int DEFAULT_VAULT_SHARDS = 16;
 
     public LedgerConfig {

@@ -13,8 +13,8 @@ import java.util.List;
  * @param accounts       every account, internal ones included, in lock order
  * @param keyed          the transactions whose idempotency keys are still remembered
  */
-public record LedgerState(long lastSeq, Instant lastTime, long nextLoanNumber, List<AccountView> accounts,
-                          List<Transaction> keyed) {
+public record LedgerState(
+        long lastSeq, Instant lastTime, long nextLoanNumber, List<AccountView> accounts, List<Transaction> keyed) {
     public LedgerState {
         accounts = List.copyOf(accounts);
         keyed = List.copyOf(keyed);

@@ -62,9 +62,11 @@ final class LoanExposure {
         exposure.lock.lock();
         try {
             if (exposure.owedCents > limitCents - amountCents) {
-                return Outcome.fail(ErrorCode.LOAN_LIMIT_EXCEEDED, "a loan of " + Money.format(amountCents)
-                        + " would exceed the limit of " + Money.format(limitCents) + " ("
-                        + Money.format(exposure.owedCents) + " already owed)");
+                return Outcome.fail(
+                        ErrorCode.LOAN_LIMIT_EXCEEDED,
+                        "a loan of " + Money.format(amountCents)
+                                + " would exceed the limit of " + Money.format(limitCents) + " ("
+                                + Money.format(exposure.owedCents) + " already owed)");
             }
             Outcome<Transaction> booked = booking.get();
             if (booked.isOk()) {

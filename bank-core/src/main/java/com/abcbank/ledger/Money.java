@@ -43,7 +43,8 @@ public final class Money {
         }
         BigDecimal cents = new BigDecimal(text.replace(",", "")).movePointRight(2);
         if (cents.compareTo(BigDecimal.valueOf(MAX_AMOUNT_CENTS)) > 0) {
-            throw new IllegalArgumentException("amount is above the maximum of " + format(MAX_AMOUNT_CENTS) + ": " + text);
+            throw new IllegalArgumentException(
+                    "amount is above the maximum of " + format(MAX_AMOUNT_CENTS) + ": " + text);
         }
         long result = cents.longValueExact();
         if (result == 0) {

@@ -19,7 +19,8 @@ final class Refusals {
     }
 
     static <T> Outcome<T> wrongKind(Account account, String rule) {
-        return Outcome.fail(ErrorCode.WRONG_ACCOUNT_KIND,
+        return Outcome.fail(
+                ErrorCode.WRONG_ACCOUNT_KIND,
                 "account " + account.number + " is a " + account.kind.name().toLowerCase() + " account: " + rule);
     }
 

@@ -19,9 +19,17 @@ import java.util.Set;
  * @param internalAccounts     each internal account
  * @param sumCents             the sum of every balance: must be 0
  */
-public record Report(long asOfSeq, long transactions, int customers, int checkingAccounts, long checkingTotalCents,
-                     int loanAccounts, long loanOutstandingCents, long internalTotalCents,
-                     List<AccountView> internalAccounts, long sumCents) {
+public record Report(
+        long asOfSeq,
+        long transactions,
+        int customers,
+        int checkingAccounts,
+        long checkingTotalCents,
+        int loanAccounts,
+        long loanOutstandingCents,
+        long internalTotalCents,
+        List<AccountView> internalAccounts,
+        long sumCents) {
     public Report {
         internalAccounts = List.copyOf(internalAccounts);
     }
@@ -53,8 +61,17 @@ public record Report(long asOfSeq, long transactions, int customers, int checkin
                 }
             }
         }
-        return new Report(snapshot.lastSeq(), snapshot.lastSeq(), customers.size(), checkingAccounts, checkingTotal,
-                loanAccounts, loanOutstanding, internalTotal, internal, snapshot.sumCents());
+        return new Report(
+                snapshot.lastSeq(),
+                snapshot.lastSeq(),
+                customers.size(),
+                checkingAccounts,
+                checkingTotal,
+                loanAccounts,
+                loanOutstanding,
+                internalTotal,
+                internal,
+                snapshot.sumCents());
     }
 
     /** Whether the books balance: every balance sums to exactly zero. */

@@ -21,8 +21,8 @@ import java.util.Objects;
  * positive), or none at all (an account opened without a deposit moves no money). The constructor checks this
  * shape, so a journal record that breaks it does not load, and readers name the legs instead of indexing them.
  */
-public record Transaction(long seq, Instant time, TxType type, String user, String opened, List<Posting> postings,
-                          String key) {
+public record Transaction(
+        long seq, Instant time, TxType type, String user, String opened, List<Posting> postings, String key) {
     public Transaction {
         Objects.requireNonNull(time, "time");
         Objects.requireNonNull(type, "type");
@@ -52,11 +52,12 @@ public record Transaction(long seq, Instant time, TxType type, String user, Stri
         Posting debit = postings.get(0);
         Posting credit = postings.get(1);
         if (debit.amountCents() >= 0 || credit.amountCents() <= 0) {
-            throw new IllegalStateException("transaction " + seq + " is not written debit first, credit second: "
-                    + postings);
+            throw new IllegalStateException(
+                    "transaction " + seq + " is not written debit first, credit second: " + postings);
         }
         if (debit.account().equals(credit.account())) {
-            throw new IllegalStateException("transaction " + seq + " moves money from " + debit.account() + " to itself");
+            throw new IllegalStateException(
+                    "transaction " + seq + " moves money from " + debit.account() + " to itself");
         }
     }
 

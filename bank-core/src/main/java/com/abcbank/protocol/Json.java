@@ -70,7 +70,8 @@ public final class Json {
         try {
             tree = TREE.readTree(line);
         } catch (JsonProcessingException e) {
-            return new Parsed(null, null, new Failure(ErrorCode.MALFORMED_REQUEST, "not JSON: " + e.getOriginalMessage()));
+            return new Parsed(
+                    null, null, new Failure(ErrorCode.MALFORMED_REQUEST, "not JSON: " + e.getOriginalMessage()));
         }
         if (tree == null || !tree.isObject()) {
             return new Parsed(null, null, new Failure(ErrorCode.MALFORMED_REQUEST, "a request is a JSON object"));
@@ -85,13 +86,22 @@ public final class Json {
         while (fields.hasNext()) {
             var field = fields.next();
             if (field.getValue().isNull()) {
-                return new Parsed(id, null, new Failure(ErrorCode.MALFORMED_REQUEST, "field \"" + field.getKey()
-                        + "\" is null: give a value, or leave an optional field out"));
+                return new Parsed(
+                        id,
+                        null,
+                        new Failure(
+                                ErrorCode.MALFORMED_REQUEST,
+                                "field \"" + field.getKey()
+                                        + "\" is null: give a value, or leave an optional field out"));
             }
         }
         if (!Request.OPS.contains(op.asText())) {
-            return new Parsed(id, null, new Failure(ErrorCode.UNKNOWN_OP, "unknown op \"" + op.asText()
-                    + "\"; known: " + String.join(", ", Request.OPS)));
+            return new Parsed(
+                    id,
+                    null,
+                    new Failure(
+                            ErrorCode.UNKNOWN_OP,
+                            "unknown op \"" + op.asText() + "\"; known: " + String.join(", ", Request.OPS)));
         }
         try {
             return new Parsed(id, REQUEST.readValue(object), null);
@@ -175,7 +185,8 @@ public final class Json {
 
     /** Jackson's message without its source excerpt, and with the field path in snake_case as sent. */
     private static String describe(java.io.IOException e) {
-        if (e instanceof com.fasterxml.jackson.databind.JsonMappingException mapping && !mapping.getPath().isEmpty()) {
+        if (e instanceof com.fasterxml.jackson.databind.JsonMappingException mapping
+                && !mapping.getPath().isEmpty()) {
             StringBuilder path = new StringBuilder();
             for (com.fasterxml.jackson.databind.JsonMappingException.Reference reference : mapping.getPath()) {
                 if (reference.getFieldName() != null) {

@@ -21,26 +21,27 @@ import java.util.stream.Stream;
  */
 @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "op")
 @JsonSubTypes({
-        @Type(value = Request.Register.class, name = "register"),
-        @Type(value = Request.Login.class, name = "login"),
-        @Type(value = Request.CreateAccount.class, name = "create_account"),
-        @Type(value = Request.Deposit.class, name = "deposit"),
-        @Type(value = Request.Withdraw.class, name = "withdraw"),
-        @Type(value = Request.Transfer.class, name = "transfer"),
-        @Type(value = Request.ApplyLoan.class, name = "apply_loan"),
-        @Type(value = Request.PayLoanCheck.class, name = "pay_loan_check"),
-        @Type(value = Request.PayLoanTransfer.class, name = "pay_loan_transfer"),
-        @Type(value = Request.Balance.class, name = "balance"),
-        @Type(value = Request.History.class, name = "history"),
-        @Type(value = Request.ShowAccountholders.class, name = "show_accountholders"),
-        @Type(value = Request.ShowHistory.class, name = "show_history"),
-        @Type(value = Request.Report.class, name = "report"),
-        @Type(value = Request.Verify.class, name = "verify"),
+    @Type(value = Request.Register.class, name = "register"),
+    @Type(value = Request.Login.class, name = "login"),
+    @Type(value = Request.CreateAccount.class, name = "create_account"),
+    @Type(value = Request.Deposit.class, name = "deposit"),
+    @Type(value = Request.Withdraw.class, name = "withdraw"),
+    @Type(value = Request.Transfer.class, name = "transfer"),
+    @Type(value = Request.ApplyLoan.class, name = "apply_loan"),
+    @Type(value = Request.PayLoanCheck.class, name = "pay_loan_check"),
+    @Type(value = Request.PayLoanTransfer.class, name = "pay_loan_transfer"),
+    @Type(value = Request.Balance.class, name = "balance"),
+    @Type(value = Request.History.class, name = "history"),
+    @Type(value = Request.ShowAccountholders.class, name = "show_accountholders"),
+    @Type(value = Request.ShowHistory.class, name = "show_history"),
+    @Type(value = Request.Report.class, name = "report"),
+    @Type(value = Request.Verify.class, name = "verify"),
 })
 public sealed interface Request {
     /** The op names, as on the wire, in the order of {@link JsonSubTypes}. */
     List<String> OPS = Stream.of(Request.class.getAnnotation(JsonSubTypes.class).value())
-            .map(JsonSubTypes.Type::name).toList();
+            .map(JsonSubTypes.Type::name)
+            .toList();
 
     /**
      * A request that moves money (or opens an account, which may), and so may carry an idempotency key: sent
@@ -53,8 +54,9 @@ public sealed interface Request {
     }
 
     /** Open enrolment: a new customer. The password is never logged. */
-    record Register(@JsonProperty(required = true) String user, @JsonProperty(required = true) String password)
-            implements Request {
+    record Register(
+            @JsonProperty(required = true) String user,
+            @JsonProperty(required = true) String password) implements Request {
         @Override
         public String toString() {
             return "Register[user=" + user + ", password=***]";
@@ -62,8 +64,9 @@ public sealed interface Request {
     }
 
     /** Authenticates this connection as {@code user}. The password is never logged. */
-    record Login(@JsonProperty(required = true) String user, @JsonProperty(required = true) String password)
-            implements Request {
+    record Login(
+            @JsonProperty(required = true) String user,
+            @JsonProperty(required = true) String password) implements Request {
         @Override
         public String toString() {
             return "Login[user=" + user + ", password=***]";
@@ -77,44 +80,60 @@ public sealed interface Request {
         }
     }
 
-    record Deposit(@JsonProperty(required = true) String account, @JsonProperty(required = true) long amount,
-                   String key) implements Money {
+    record Deposit(
+            @JsonProperty(required = true) String account,
+            @JsonProperty(required = true) long amount,
+            String key) implements Money {
         public Deposit(String account, long amount) {
             this(account, amount, null);
         }
     }
 
-    record Withdraw(@JsonProperty(required = true) String account, @JsonProperty(required = true) long amount,
-                    String key) implements Money {
+    record Withdraw(
+            @JsonProperty(required = true) String account,
+            @JsonProperty(required = true) long amount,
+            String key) implements Money {
         public Withdraw(String account, long amount) {
             this(account, amount, null);
         }
     }
 
-    record Transfer(@JsonProperty(required = true) String from, @JsonProperty(required = true) String to,
-                    @JsonProperty(required = true) long amount, String key) implements Money {
+    record Transfer(
+            @JsonProperty(required = true) String from,
+            @JsonProperty(required = true) String to,
+            @JsonProperty(required = true) long amount,
+            String key)
+            implements Money {
         public Transfer(String from, String to, long amount) {
             this(from, to, amount, null);
         }
     }
 
     /** @param account the caller's checking account that receives the principal */
-    record ApplyLoan(@JsonProperty(required = true) String account, @JsonProperty(required = true) long amount,
-                     String key) implements Money {
+    record ApplyLoan(
+            @JsonProperty(required = true) String account,
+            @JsonProperty(required = true) long amount,
+            String key) implements Money {
         public ApplyLoan(String account, long amount) {
             this(account, amount, null);
         }
     }
 
-    record PayLoanCheck(@JsonProperty(required = true) String loan, @JsonProperty(required = true) long amount,
-                        String key) implements Money {
+    record PayLoanCheck(
+            @JsonProperty(required = true) String loan,
+            @JsonProperty(required = true) long amount,
+            String key) implements Money {
         public PayLoanCheck(String loan, long amount) {
             this(loan, amount, null);
         }
     }
 
-    record PayLoanTransfer(@JsonProperty(required = true) String from, @JsonProperty(required = true) String loan,
-                           @JsonProperty(required = true) long amount, String key) implements Money {
+    record PayLoanTransfer(
+            @JsonProperty(required = true) String from,
+            @JsonProperty(required = true) String loan,
+            @JsonProperty(required = true) long amount,
+            String key)
+            implements Money {
         public PayLoanTransfer(String from, String loan, long amount) {
             this(from, loan, amount, null);
         }

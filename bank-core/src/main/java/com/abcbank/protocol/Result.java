@@ -24,17 +24,26 @@ public final class Result {
      * @param to           transfer: the target; with {@code toBalance}
      * @param loan         apply_loan (the new loan's number), pay_loan_check, pay_loan_transfer; with {@code outstanding}
      */
-    public record Tx(long tx, String time, String type, long amount,
-                     String account, Long balance,
-                     String from, Long fromBalance,
-                     String to, Long toBalance,
-                     String loan, Long outstanding) {}
+    public record Tx(
+            long tx,
+            String time,
+            String type,
+            long amount,
+            String account,
+            Long balance,
+            String from,
+            Long fromBalance,
+            String to,
+            Long toBalance,
+            String loan,
+            Long outstanding) {}
 
     /** balance, and each account in show_accountholders. {@code outstanding} only for loans. */
     public record Account(String account, String kind, String owner, String created, long balance, Long outstanding) {}
 
     /** One line of an account's statement. {@code amount} is signed: negative when money left the account. */
-    public record Entry(long tx, String time, String type, String user, long amount, String counterparty, long balance) {}
+    public record Entry(
+            long tx, String time, String type, String user, long amount, String counterparty, long balance) {}
 
     /** history. {@code next}: pass as {@code after} for the next page; absent at the end. */
     public record History(String account, List<Entry> entries, Long next) {}
@@ -48,8 +57,8 @@ public final class Result {
     public record Posting(String account, long amount, long balance) {}
 
     /** One journal transaction, in show_history; {@code key} is the client's idempotency key, if it sent one. */
-    public record Transaction(long tx, String time, String type, String user, String opened, List<Posting> postings,
-                              String key) {}
+    public record Transaction(
+            long tx, String time, String type, String user, String opened, List<Posting> postings, String key) {}
 
     /** show_history. */
     public record Transactions(List<Transaction> entries, Long next) {}
@@ -62,9 +71,16 @@ public final class Result {
      * @param accounts     number of accounts per kind
      * @param outstanding  what customers owe on loans (a positive figure)
      */
-    public record Report(long sum, boolean balanced, long transactions, long asOf, int customers,
-                         Map<String, Long> totals, Map<String, Integer> accounts, long outstanding,
-                         List<Account> internal) {}
+    public record Report(
+            long sum,
+            boolean balanced,
+            long transactions,
+            long asOf,
+            int customers,
+            Map<String, Long> totals,
+            Map<String, Integer> accounts,
+            long outstanding,
+            List<Account> internal) {}
 
     /**
      * verify: the journal re-read from its first record and checked against the live balances as of {@code asOf}.

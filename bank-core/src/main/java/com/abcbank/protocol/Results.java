@@ -70,14 +70,29 @@ public final class Results {
                 outstanding = -credit.balanceAfterCents();
             }
         }
-        return new Result.Tx(tx.seq(), tx.time().toString(), tx.type().name(), tx.amountCents(),
-                account, balance, from, fromBalance, to, toBalance, loan, outstanding);
+        return new Result.Tx(
+                tx.seq(),
+                tx.time().toString(),
+                tx.type().name(),
+                tx.amountCents(),
+                account,
+                balance,
+                from,
+                fromBalance,
+                to,
+                toBalance,
+                loan,
+                outstanding);
     }
 
     /** An account as {@code balance} shows it; {@code outstanding} only for a loan. */
     public static Result.Account account(AccountView view) {
-        return new Result.Account(view.number(), view.kind().name(), view.owner(),
-                view.created() == null ? null : view.created().toString(), view.balanceCents(),
+        return new Result.Account(
+                view.number(),
+                view.kind().name(),
+                view.owner(),
+                view.created() == null ? null : view.created().toString(),
+                view.balanceCents(),
                 view.kind() == AccountKind.LOAN ? view.outstandingCents() : null);
     }
 
@@ -85,8 +100,14 @@ public final class Results {
     public static Result.History history(String account, Page<HistoryEntry> page) {
         List<Result.Entry> entries = new ArrayList<>(page.items().size());
         for (HistoryEntry e : page.items()) {
-            entries.add(new Result.Entry(e.seq(), e.time().toString(), e.type().name(), e.user(), e.amountCents(),
-                    e.counterparty(), e.balanceAfterCents()));
+            entries.add(new Result.Entry(
+                    e.seq(),
+                    e.time().toString(),
+                    e.type().name(),
+                    e.user(),
+                    e.amountCents(),
+                    e.counterparty(),
+                    e.balanceAfterCents()));
         }
         return new Result.History(account, entries, page.next());
     }
@@ -95,7 +116,9 @@ public final class Results {
     public static Result.Holders holders(List<Holder> holders) {
         List<Result.Holder> result = new ArrayList<>(holders.size());
         for (Holder holder : holders) {
-            result.add(new Result.Holder(holder.user(), holder.accounts().stream().map(Results::account).toList()));
+            result.add(new Result.Holder(
+                    holder.user(),
+                    holder.accounts().stream().map(Results::account).toList()));
         }
         return new Result.Holders(result);
     }
@@ -104,10 +127,16 @@ public final class Results {
     public static Result.Transactions transactions(Page<Transaction> page) {
         List<Result.Transaction> entries = new ArrayList<>(page.items().size());
         for (Transaction tx : page.items()) {
-            entries.add(new Result.Transaction(tx.seq(), tx.time().toString(), tx.type().name(), tx.user(), tx.opened(),
+            entries.add(new Result.Transaction(
+                    tx.seq(),
+                    tx.time().toString(),
+                    tx.type().name(),
+                    tx.user(),
+                    tx.opened(),
                     tx.postings().stream()
                             .map(p -> new Result.Posting(p.account(), p.amountCents(), p.balanceAfterCents()))
-                            .toList(), tx.key()));
+                            .toList(),
+                    tx.key()));
         }
         return new Result.Transactions(entries, page.next());
     }
@@ -122,14 +151,26 @@ public final class Results {
         accounts.put("checking", report.checkingAccounts());
         accounts.put("loan", report.loanAccounts());
         accounts.put("internal", report.internalAccounts().size());
-        return new Result.Report(report.sumCents(), report.balanced(), report.transactions(), report.asOfSeq(),
-                report.customers(), totals, accounts, report.loanOutstandingCents(),
+        return new Result.Report(
+                report.sumCents(),
+                report.balanced(),
+                report.transactions(),
+                report.asOfSeq(),
+                report.customers(),
+                totals,
+                accounts,
+                report.loanOutstandingCents(),
                 report.internalAccounts().stream().map(Results::account).toList());
     }
 
     /** What verification found. */
     public static Result.Verify verify(Verifier.Report report) {
-        return new Result.Verify(report.ok(), report.asOfSeq(), report.transactions(), report.accounts(),
-                report.problems(), report.millis());
+        return new Result.Verify(
+                report.ok(),
+                report.asOfSeq(),
+                report.transactions(),
+                report.accounts(),
+                report.problems(),
+                report.millis());
     }
 }

@@ -54,7 +54,8 @@ class FrameScannerTest {
             List<Scanned.Record> rest = scanAll(file, all.get(from).offset());
             assertEquals(all.size() - from, rest.size(), "from record " + from);
             assertArrayEquals(payloads.get(from), rest.get(0).payload());
-            assertArrayEquals(payloads.get(payloads.size() - 1), rest.get(rest.size() - 1).payload());
+            assertArrayEquals(
+                    payloads.get(payloads.size() - 1), rest.get(rest.size() - 1).payload());
         }
     }
 

@@ -55,6 +55,7 @@ class JournalCrashRecoveryTest {
     private Path segment;
     /** The eight transactions as committed. */
     private List<Transaction> committed;
+
     private byte[] bytes;
     private List<Integer> starts;
 
@@ -125,7 +126,9 @@ class JournalCrashRecoveryTest {
             assertEquals(zeros, bank.recovery().cutBytes());
             assertEquals(bytes.length, Files.size(segment));
             assertEquals(committed, transactions(bank.ledger()));
-            assertEquals(EIGHT + 1, commit(bank, Tellers.deposit(bank.ledger(), BOB, "2001", 1)).seq());
+            assertEquals(
+                    EIGHT + 1,
+                    commit(bank, Tellers.deposit(bank.ledger(), BOB, "2001", 1)).seq());
         }
         try (Bank bank = JournalTest.open(dir, Durability.FSYNC, SEGMENT_BYTES)) {
             assertEquals(EIGHT + 1, bank.recovery().lastSeq());
@@ -150,17 +153,17 @@ class JournalCrashRecoveryTest {
     /** A bit flipped in the middle record (the fifth), at byte {@code byteInFrame} of its frame (-1: its last). */
     @ParameterizedTest(name = "{0}: byte {1} bit {2}")
     @CsvSource({
-            "length sign bit,              0, 7",
-            "length above the 64 KiB limit, 1, 0",
-            "length past the end of the file, 2, 4",
-            "length a little longer,        2, 0",
-            "length off by one,             3, 0",
-            "checksum low bit,              7, 0",
-            "checksum high bit,             4, 7",
-            "payload format byte,           8, 0",
-            "payload previous hash,         20, 3",
-            "payload amount,                -9, 1",
-            "payload last byte,             -1, 0",
+        "length sign bit,              0, 7",
+        "length above the 64 KiB limit, 1, 0",
+        "length past the end of the file, 2, 4",
+        "length a little longer,        2, 0",
+        "length off by one,             3, 0",
+        "checksum low bit,              7, 0",
+        "checksum high bit,             4, 7",
+        "payload format byte,           8, 0",
+        "payload previous hash,         20, 3",
+        "payload amount,                -9, 1",
+        "payload last byte,             -1, 0",
     })
     void aFlippedBitInAMiddleRecordIsRefusedUntouchedAndRepairCutsThere(String what, int byteInFrame, int bit)
             throws Exception {
@@ -243,10 +246,21 @@ class JournalCrashRecoveryTest {
         long extraCents = 100_000;
         Posting vault = original.postings().get(0);
         Posting account = original.postings().get(1);
-        Transaction forged = new Transaction(original.seq(), original.time(), original.type(), original.user(),
-                original.opened(), List.of(
-                        new Posting(vault.account(), vault.amountCents() - extraCents, vault.balanceAfterCents() - extraCents),
-                        new Posting(account.account(), account.amountCents() + extraCents, account.balanceAfterCents() + extraCents)),
+        Transaction forged = new Transaction(
+                original.seq(),
+                original.time(),
+                original.type(),
+                original.user(),
+                original.opened(),
+                List.of(
+                        new Posting(
+                                vault.account(),
+                                vault.amountCents() - extraCents,
+                                vault.balanceAfterCents() - extraCents),
+                        new Posting(
+                                account.account(),
+                                account.amountCents() + extraCents,
+                                account.balanceAfterCents() + extraCents)),
                 original.key());
         payloads.set(edited, RecordCodec.encode(forged, decoded.previousHash()));
         byte[] rewritten = framed(payloads);
@@ -304,7 +318,10 @@ class JournalCrashRecoveryTest {
             assertEquals(cutAt - lastStart, bank.recovery().cutBytes());
             assertEquals(lastStart, Files.size(tornLast));
             assertSameBooks(replayed(all.subList(0, n - 1)), bank.ledger());
-            assertEquals(n, commit(bank, Tellers.deposit(bank.ledger(), ALICE, "1001", 1)).seq());
+            assertEquals(
+                    n,
+                    commit(bank, Tellers.deposit(bank.ledger(), ALICE, "1001", 1))
+                            .seq());
         }
         try (Bank bank = JournalTest.open(torn, Durability.FSYNC, 4096)) {
             assertEquals(n, bank.recovery().lastSeq());
@@ -387,7 +404,7 @@ class JournalCrashRecoveryTest {
     /** With repair, recovery keeps the {@code kept} records before byte {@code cutAt} and cuts the rest. */
     private void assertRepairCutsAt(Path file, int cutAt, int kept) throws Exception {
         long size = Files.size(file);
-        Consumer<Transaction> ignore = tx -> { };
+        Consumer<Transaction> ignore = tx -> {};
         try (Bank bank = JournalTest.open(dir, Durability.FSYNC, SEGMENT_BYTES, 5, true, ignore)) {
             assertEquals(kept, bank.recovery().lastSeq());
             assertEquals(kept, bank.recovery().records());
@@ -395,7 +412,10 @@ class JournalCrashRecoveryTest {
             assertEquals(cutAt, Files.size(file));
             assertEquals(committed.subList(0, kept), transactions(bank.ledger()));
             assertSameBooks(replayed(committed.subList(0, kept)), bank.ledger());
-            assertEquals(kept + 1, commit(bank, Tellers.deposit(bank.ledger(), ALICE, "1001", 1)).seq());
+            assertEquals(
+                    kept + 1,
+                    commit(bank, Tellers.deposit(bank.ledger(), ALICE, "1001", 1))
+                            .seq());
         }
         try (Bank bank = JournalTest.open(dir, Durability.FSYNC, SEGMENT_BYTES)) {
             assertEquals(kept + 1, bank.recovery().lastSeq(), "after repair the journal is whole again");

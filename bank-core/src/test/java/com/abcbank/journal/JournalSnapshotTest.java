@@ -33,9 +33,12 @@ class JournalSnapshotTest {
         try (Journal journal = new Journal(dir, durability, 10, segmentBytes)) {
             Ledger ledger = new Ledger(LedgerConfig.defaults(), Clock.systemUTC(), journal);
             journal.recover(false, ledger::replay);
-            journal.awaitDurable(Tellers.createAccount(ledger, ALICE, "1001", 10_000).value().seq());
-            journal.awaitDurable(Tellers.deposit(ledger, ALICE, "1001", 500).value().seq());
-            journal.awaitDurable(ledger.withdraw(ALICE, "1001", 200, "k-1").value().seq());
+            journal.awaitDurable(
+                    Tellers.createAccount(ledger, ALICE, "1001", 10_000).value().seq());
+            journal.awaitDurable(
+                    Tellers.deposit(ledger, ALICE, "1001", 500).value().seq());
+            journal.awaitDurable(
+                    ledger.withdraw(ALICE, "1001", 200, "k-1").value().seq());
             journal.awaitForced(ledger.lastSeq());
             return ledger.exportState(Instant.EPOCH);
         }
@@ -56,7 +59,8 @@ class JournalSnapshotTest {
         Ledger ledger = startFrom(state, false);
 
         assertEquals(state.lastSeq(), ledger.lastSeq());
-        assertEquals(10_300, ledger.balance(Caller.auditor("Audit"), "1001").value().balanceCents());
+        assertEquals(
+                10_300, ledger.balance(Caller.auditor("Audit"), "1001").value().balanceCents());
         assertEquals(3, ledger.history(ALICE, "1001", 0, 10).value().items().size(), "history from the archive");
     }
 
@@ -70,8 +74,10 @@ class JournalSnapshotTest {
             journal.recover(false, ledger::replay);
             Tellers.createAccount(ledger, ALICE, "1001", 10_000);
             Tellers.deposit(ledger, ALICE, "1001", 501);
-            journal.awaitDurable(Tellers.withdraw(ledger, ALICE, "1001", 200).value().seq());
-            journal.awaitDurable(Tellers.deposit(ledger, ALICE, "1001", 7).value().seq());
+            journal.awaitDurable(
+                    Tellers.withdraw(ledger, ALICE, "1001", 200).value().seq());
+            journal.awaitDurable(
+                    Tellers.deposit(ledger, ALICE, "1001", 7).value().seq());
         }
         Files.copy(Segments.path(other, 4), Segments.path(dir, 4));
 
@@ -84,7 +90,8 @@ class JournalSnapshotTest {
         try (Journal journal = new Journal(dir, Durability.BATCH, 60_000, Journal.DEFAULT_SEGMENT_BYTES)) {
             Ledger ledger = new Ledger(LedgerConfig.defaults(), Clock.systemUTC(), journal);
             journal.recover(false, ledger::replay);
-            long seq = Tellers.createAccount(ledger, ALICE, "1001", 10_000).value().seq();
+            long seq =
+                    Tellers.createAccount(ledger, ALICE, "1001", 10_000).value().seq();
             journal.awaitDurable(seq);
             long forcesBefore = journal.forces(); // a 60 s window: nothing forces it but the request below
 

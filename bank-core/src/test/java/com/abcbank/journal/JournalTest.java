@@ -88,7 +88,10 @@ class JournalTest {
         assertEquals(work.committed.size(), lastSeq);
 
         try (Bank restarted = open(dir, Durability.FSYNC, Journal.DEFAULT_SEGMENT_BYTES)) {
-            assertEquals(new Journal.Recovery(lastSeq, lastSeq, 0, restarted.recovery().millis()), restarted.recovery());
+            assertEquals(
+                    new Journal.Recovery(
+                            lastSeq, lastSeq, 0, restarted.recovery().millis()),
+                    restarted.recovery());
             assertSameBooks(original, restarted.ledger());
             assertEquals(work.committed, transactions(restarted.ledger()), "every transaction, field by field");
             Snapshot before = restarted.ledger().snapshot();
@@ -101,13 +104,16 @@ class JournalTest {
             assertEquals(lastSeq, restarted.ledger().lastSeq());
 
             // The chain and the sequence go on from where they stopped.
-            Transaction next = commit(restarted, restarted.ledger().deposit(ALICE, work.accounts.get(ALICE).get(0), 1_00, "after-restart"));
+            Transaction next = commit(
+                    restarted,
+                    restarted.ledger().deposit(ALICE, work.accounts.get(ALICE).get(0), 1_00, "after-restart"));
             assertEquals(lastSeq + 1, next.seq());
         }
         try (Bank again = open(dir, Durability.FSYNC, Journal.DEFAULT_SEGMENT_BYTES)) {
             assertEquals(lastSeq + 1, again.recovery().lastSeq());
             assertEquals(work.committed, transactions(again.ledger()).subList(0, (int) lastSeq));
-            assertEquals("after-restart", again.ledger().transaction(lastSeq + 1).key());
+            assertEquals(
+                    "after-restart", again.ledger().transaction(lastSeq + 1).key());
         }
     }
 
@@ -144,7 +150,9 @@ class JournalTest {
             byte[] bytes = Files.readAllBytes(segment);
             List<Integer> starts = frameStarts(bytes);
             assertTrue(!starts.isEmpty(), segment + " is empty");
-            assertEquals(Segments.firstSeq(segment), decode(bytes, starts.get(0)).seq(),
+            assertEquals(
+                    Segments.firstSeq(segment),
+                    decode(bytes, starts.get(0)).seq(),
                     segment + " is named after its first record");
         }
         for (int i = 0; i < segments.size() - 1; i++) {
@@ -159,7 +167,10 @@ class JournalTest {
             assertEquals(work.committed, transactions(restarted.ledger()));
             // Appending goes on in the last segment, or a new one, named after its first record.
             for (int i = 0; i < 40; i++) {
-                commit(restarted, Tellers.deposit(restarted.ledger(), BOB, work.accounts.get(BOB).get(0), 1 + i));
+                commit(
+                        restarted,
+                        Tellers.deposit(
+                                restarted.ledger(), BOB, work.accounts.get(BOB).get(0), 1 + i));
             }
         }
         try (Bank again = open(dir, Durability.FSYNC, 4096)) {
@@ -191,23 +202,30 @@ class JournalTest {
             for (int t = 0; t < threadCount; t++) {
                 int me = t;
                 var random = new Random(t); // seeded: replayable
-                var worker = new Thread(() -> {
-                    try {
-                        startGate.await();
-                        for (int i = 0; i < transfersPerThread; i++) {
-                            int other = (me + 1 + random.nextInt(threadCount - 1)) % threadCount;
-                            // 500 transfers of at most 5.00 cannot empty a 10,000.00 account: all commit.
-                            Transaction tx = Tellers.transfer(ledger, user(me), account(me), account(other),
-                                    1 + random.nextInt(500)).value();
-                            bank.journal().awaitDurable(tx.seq());
-                            acknowledged.add(tx);
-                        }
-                    } catch (Throwable e) {
-                        failure.compareAndSet(null, e);
-                    } finally {
-                        endGate.countDown();
-                    }
-                }, "committer-" + t);
+                var worker = new Thread(
+                        () -> {
+                            try {
+                                startGate.await();
+                                for (int i = 0; i < transfersPerThread; i++) {
+                                    int other = (me + 1 + random.nextInt(threadCount - 1)) % threadCount;
+                                    // 500 transfers of at most 5.00 cannot empty a 10,000.00 account: all commit.
+                                    Transaction tx = Tellers.transfer(
+                                                    ledger,
+                                                    user(me),
+                                                    account(me),
+                                                    account(other),
+                                                    1 + random.nextInt(500))
+                                            .value();
+                                    bank.journal().awaitDurable(tx.seq());
+                                    acknowledged.add(tx);
+                                }
+                            } catch (Throwable e) {
+                                failure.compareAndSet(null, e);
+                            } finally {
+                                endGate.countDown();
+                            }
+                        },
+                        "committer-" + t);
                 worker.setDaemon(true); // a stuck journal must not hang the build
                 worker.start();
             }
@@ -239,7 +257,9 @@ class JournalTest {
     // ---------------------------------------------------------------- durability modes
 
     @ParameterizedTest
-    @EnumSource(value = Durability.class, names = {"FSYNC", "BATCH"})
+    @EnumSource(
+            value = Durability.class,
+            names = {"FSYNC", "BATCH"})
     void whatWasAcknowledgedSurvivesAProcessCrashWithoutClose(Durability durability) throws Exception {
         Path dir = tmp.resolve("journal");
         Path crashed = tmp.resolve("crashed");
@@ -303,21 +323,22 @@ class JournalTest {
         try {
             assertEquals(0, journal.recover(false, ledger::replay).lastSeq());
             assertNull(journal.failure(), "healthy until it writes");
-            Transaction opened = Tellers.createAccount(ledger, ALICE, "1001", 5_000).value();
+            Transaction opened =
+                    Tellers.createAccount(ledger, ALICE, "1001", 5_000).value();
             Transaction deposit = Tellers.deposit(ledger, ALICE, "1001", 2_500).value();
 
-            JournalFailedException thrown = assertTimeoutPreemptively(BOUND,
-                    () -> assertThrows(JournalFailedException.class, () -> journal.awaitDurable(deposit.seq())));
+            JournalFailedException thrown = assertTimeoutPreemptively(
+                    BOUND, () -> assertThrows(JournalFailedException.class, () -> journal.awaitDurable(deposit.seq())));
             Throwable failure = journal.failure();
             assertNotNull(failure);
             assertInstanceOf(IOException.class, failure, "ENOSPC from /dev/full");
             assertSame(failure, thrown.getCause());
 
             // No retry: the same wait fails again, and so does the wait for the transaction before it.
-            assertTimeoutPreemptively(BOUND,
-                    () -> assertThrows(JournalFailedException.class, () -> journal.awaitDurable(deposit.seq())));
-            assertTimeoutPreemptively(BOUND,
-                    () -> assertThrows(JournalFailedException.class, () -> journal.awaitDurable(opened.seq())));
+            assertTimeoutPreemptively(
+                    BOUND, () -> assertThrows(JournalFailedException.class, () -> journal.awaitDurable(deposit.seq())));
+            assertTimeoutPreemptively(
+                    BOUND, () -> assertThrows(JournalFailedException.class, () -> journal.awaitDurable(opened.seq())));
             assertSame(failure, journal.failure(), "the first failure stays the reason");
         } finally {
             assertTimeoutPreemptively(BOUND, journal::close);
@@ -340,12 +361,18 @@ class JournalTest {
 
     static Bank open(Path dir, Durability durability, long segmentBytes, long batchWindowMs)
             throws IOException, JournalCorruptedException {
-        return open(dir, durability, segmentBytes, batchWindowMs, false, tx -> { });
+        return open(dir, durability, segmentBytes, batchWindowMs, false, tx -> {});
     }
 
     /** Opens a bank on {@code dir}, telling {@code applied} about each transaction the journal replays. */
-    static Bank open(Path dir, Durability durability, long segmentBytes, long batchWindowMs, boolean repair,
-                     Consumer<Transaction> applied) throws IOException, JournalCorruptedException {
+    static Bank open(
+            Path dir,
+            Durability durability,
+            long segmentBytes,
+            long batchWindowMs,
+            boolean repair,
+            Consumer<Transaction> applied)
+            throws IOException, JournalCorruptedException {
         Journal journal = new Journal(dir, durability, batchWindowMs, segmentBytes);
         Ledger ledger = new Ledger(CONFIG, new TickingClock(), journal);
         Journal.Recovery recovery = journal.recover(repair, tx -> {
@@ -384,8 +411,11 @@ class JournalTest {
         assertEquals(snapshot, actual.snapshot(), "snapshot");
         assertEquals(0, snapshot.sumCents());
         assertEquals(pages(expected), pages(actual), "show_history pages");
-        snapshot.accounts().forEach(account -> assertEquals(history(expected, account.number()),
-                history(actual, account.number()), "history of " + account.number()));
+        snapshot.accounts()
+                .forEach(account -> assertEquals(
+                        history(expected, account.number()),
+                        history(actual, account.number()),
+                        "history of " + account.number()));
     }
 
     static List<Page<Transaction>> pages(Ledger ledger) {
@@ -405,7 +435,8 @@ class JournalTest {
         List<Page<HistoryEntry>> pages = new ArrayList<>();
         long after = 0;
         while (true) {
-            Page<HistoryEntry> page = ledger.history(AUDITOR, account, after, 25).value();
+            Page<HistoryEntry> page =
+                    ledger.history(AUDITOR, account, after, 25).value();
             pages.add(page);
             if (page.next() == null) {
                 return pages;
@@ -421,7 +452,8 @@ class JournalTest {
         while (in.hasRemaining()) {
             int start = in.position();
             int length = in.getInt();
-            assertTrue(length > 0 && start + Frames.HEADER_BYTES + length <= segment.length,
+            assertTrue(
+                    length > 0 && start + Frames.HEADER_BYTES + length <= segment.length,
                     "frame at " + start + " of length " + length);
             in.position(start + Frames.HEADER_BYTES + length);
             starts.add(start);
@@ -440,7 +472,8 @@ class JournalTest {
 
     /** {@code payloads}, framed back to back as the writer frames them. */
     static byte[] framed(List<byte[]> payloads) {
-        ByteBuffer out = ByteBuffer.allocate(payloads.stream().mapToInt(p -> Frames.HEADER_BYTES + p.length).sum());
+        ByteBuffer out = ByteBuffer.allocate(
+                payloads.stream().mapToInt(p -> Frames.HEADER_BYTES + p.length).sum());
         payloads.forEach(payload -> Frames.put(out, payload));
         return out.array();
     }
@@ -492,7 +525,8 @@ class JournalTest {
     static final class Workload {
         final List<Transaction> committed = new ArrayList<>();
         final List<Keyed> keyed = new ArrayList<>();
-        final Map<Caller, List<String>> accounts = new TreeMap<>((a, b) -> a.user().compareTo(b.user()));
+        final Map<Caller, List<String>> accounts =
+                new TreeMap<>((a, b) -> a.user().compareTo(b.user()));
 
         Set<TxType> types() {
             Set<TxType> types = EnumSet.noneOf(TxType.class);
@@ -552,8 +586,12 @@ class JournalTest {
         return work;
     }
 
-    private static Transaction keep(Bank bank, Workload work, Function<Ledger, Outcome<Transaction>> request,
-                                      Outcome<Transaction> outcome, String key) {
+    private static Transaction keep(
+            Bank bank,
+            Workload work,
+            Function<Ledger, Outcome<Transaction>> request,
+            Outcome<Transaction> outcome,
+            String key) {
         if (!outcome.isOk()) {
             return null;
         }

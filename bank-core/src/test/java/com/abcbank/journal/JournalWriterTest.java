@@ -37,6 +37,7 @@ import org.junit.jupiter.api.io.TempDir;
 class JournalWriterTest {
     /** The smallest bound allowed: one largest frame. Small records (about 90 bytes) fill it in some 700. */
     private static final int BOUND = Frames.HEADER_BYTES + Frames.MAX_PAYLOAD;
+
     private static final long TIMEOUT_MS = 10_000;
     private static final Duration WITHIN = Duration.ofSeconds(20);
     private static final long N = 2_000;
@@ -46,6 +47,7 @@ class JournalWriterTest {
 
     /** Holds the flusher at its first write until released; counts the committers' waits for room. */
     private final CountDownLatch flusherHeld = new CountDownLatch(1);
+
     private final CountDownLatch release = new CountDownLatch(1);
     private final CountDownLatch bufferFull = new CountDownLatch(1);
     private JournalWriter writer;
@@ -83,8 +85,8 @@ class JournalWriterTest {
         assertTimeoutPreemptively(WITHIN, writer::close);
 
         List<Long> read = new ArrayList<>();
-        JournalReader.Result result = JournalReader.read(dir, 0, RecordCodec.NO_PREVIOUS, false,
-                tx -> read.add(tx.seq()));
+        JournalReader.Result result =
+                JournalReader.read(dir, 0, RecordCodec.NO_PREVIOUS, false, tx -> read.add(tx.seq()));
         assertEquals(LongStream.rangeClosed(1, N).boxed().toList(), read, "every record, once, in order");
         assertEquals(0, result.cutBytes());
     }
@@ -132,8 +134,8 @@ class JournalWriterTest {
         release.countDown();
         assertTimeoutPreemptively(WITHIN, writer::close);
         List<Long> read = new ArrayList<>();
-        JournalReader.Result result = JournalReader.read(dir, 0, RecordCodec.NO_PREVIOUS, false,
-                tx -> read.add(tx.seq()));
+        JournalReader.Result result =
+                JournalReader.read(dir, 0, RecordCodec.NO_PREVIOUS, false, tx -> read.add(tx.seq()));
         assertEquals(LongStream.rangeClosed(1, result.lastSeq()).boxed().toList(), read, "no gap was written");
         assertTrue(result.lastSeq() < N, "what was dropped is not on disk: " + result.lastSeq());
     }
@@ -161,23 +163,27 @@ class JournalWriterTest {
         for (int t = 0; t < threadCount; t++) {
             int me = t;
             var random = new Random(t); // seeded: replayable
-            var worker = new Thread(() -> {
-                try {
-                    startGate.await();
-                    long last = 0;
-                    for (int i = 0; i < transfersPerThread; i++) {
-                        int other = (me + 1 + random.nextInt(threadCount - 1)) % threadCount;
-                        // No wait for each: the buffer must fill (4,800 records of about 150 bytes).
-                        last = ledger.transfer(user(me), account(me), account(other),
-                                1 + random.nextInt(500), null).value().seq();
-                    }
-                    writer.awaitDurable(last);
-                } catch (Throwable e) {
-                    failure.compareAndSet(null, e);
-                } finally {
-                    endGate.countDown();
-                }
-            }, "committer-" + t);
+            var worker = new Thread(
+                    () -> {
+                        try {
+                            startGate.await();
+                            long last = 0;
+                            for (int i = 0; i < transfersPerThread; i++) {
+                                int other = (me + 1 + random.nextInt(threadCount - 1)) % threadCount;
+                                // No wait for each: the buffer must fill (4,800 records of about 150 bytes).
+                                last = ledger.transfer(
+                                                user(me), account(me), account(other), 1 + random.nextInt(500), null)
+                                        .value()
+                                        .seq();
+                            }
+                            writer.awaitDurable(last);
+                        } catch (Throwable e) {
+                            failure.compareAndSet(null, e);
+                        } finally {
+                            endGate.countDown();
+                        }
+                    },
+                    "committer-" + t);
             worker.setDaemon(true); // a deadlock must not hang the build
             worker.start();
         }
@@ -209,8 +215,17 @@ class JournalWriterTest {
                 bufferFull.countDown();
             }
         };
-        return new JournalWriter(dir, Segments.path(dir, 1), 0, RecordCodec.NO_PREVIOUS, Durability.FSYNC, 5,
-                Journal.DEFAULT_SEGMENT_BYTES, BOUND, timeoutMs, hooks);
+        return new JournalWriter(
+                dir,
+                Segments.path(dir, 1),
+                0,
+                RecordCodec.NO_PREVIOUS,
+                Durability.FSYNC,
+                5,
+                Journal.DEFAULT_SEGMENT_BYTES,
+                BOUND,
+                timeoutMs,
+                hooks);
     }
 
     private interface FlusherHold {
@@ -230,18 +245,20 @@ class JournalWriterTest {
     /** Commits transactions {@code from..to} in order on a daemon thread, as the sequencer would. */
     private Committer commitInBackground(long from, long to, AtomicLong progress) {
         Committer committer = new Committer(new CountDownLatch(1), new AtomicReference<>());
-        Thread thread = new Thread(() -> {
-            try {
-                for (long seq = from; seq <= to; seq++) {
-                    writer.committed(tx(seq));
-                    progress.set(seq);
-                }
-            } catch (Throwable e) {
-                committer.failure().set(e);
-            } finally {
-                committer.done().countDown();
-            }
-        }, "committer");
+        Thread thread = new Thread(
+                () -> {
+                    try {
+                        for (long seq = from; seq <= to; seq++) {
+                            writer.committed(tx(seq));
+                            progress.set(seq);
+                        }
+                    } catch (Throwable e) {
+                        committer.failure().set(e);
+                    } finally {
+                        committer.done().countDown();
+                    }
+                },
+                "committer");
         thread.setDaemon(true);
         thread.start();
         return committer;
@@ -249,8 +266,14 @@ class JournalWriterTest {
 
     /** An account opened without a deposit: a small valid record. */
     private static Transaction tx(long seq) {
-        return new Transaction(seq, Instant.parse("2026-01-01T09:00:00Z").plusMillis(seq), TxType.OPEN_ACCOUNT,
-                "alice", String.format("1%06d", seq), List.of(), null);
+        return new Transaction(
+                seq,
+                Instant.parse("2026-01-01T09:00:00Z").plusMillis(seq),
+                TxType.OPEN_ACCOUNT,
+                "alice",
+                String.format("1%06d", seq),
+                List.of(),
+                null);
     }
 
     private static Caller user(int t) {

@@ -62,11 +62,16 @@ class LedgerConcurrencyTest {
                 Outcome<Transaction> outcome = switch (random.nextInt(8)) {
                     case 0 -> Tellers.deposit(ledger, owner, account, amountCents);
                     case 1 -> Tellers.withdraw(ledger, owner, account, amountCents);
-                    case 2, 3 -> Tellers.transfer(ledger, owner, account, checking.get(random.nextInt(checking.size())), amountCents);
+                    case 2, 3 ->
+                        Tellers.transfer(
+                                ledger, owner, account, checking.get(random.nextInt(checking.size())), amountCents);
                     case 4 -> Tellers.applyLoan(ledger, owner, account, amountCents * 10);
                     case 5 -> Tellers.payLoanCheck(ledger, owner, anyOf(loans, random, account), amountCents);
-                    case 6 -> Tellers.payLoanTransfer(ledger, owner, account, anyOf(loans, random, account), amountCents);
-                    default -> Tellers.withdraw(ledger, owner, account, 1 + random.nextInt(200_000)); // often an overdraft attempt
+                    case 6 ->
+                        Tellers.payLoanTransfer(ledger, owner, account, anyOf(loans, random, account), amountCents);
+                    default ->
+                        Tellers.withdraw(
+                                ledger, owner, account, 1 + random.nextInt(200_000)); // often an overdraft attempt
                 };
                 if (outcome.isOk()) {
                     committed.incrementAndGet();
@@ -74,7 +79,8 @@ class LedgerConcurrencyTest {
                         loans.add(outcome.value().opened());
                     }
                 } else {
-                    refusals.computeIfAbsent(outcome.error(), code -> new AtomicInteger()).incrementAndGet();
+                    refusals.computeIfAbsent(outcome.error(), code -> new AtomicInteger())
+                            .incrementAndGet();
                 }
                 if (i % 1_000 == 0) {
                     assertEquals(0, ledger.snapshot().sumCents(), "books out of balance mid-run");
@@ -120,7 +126,8 @@ class LedgerConcurrencyTest {
 
         Snapshot end = ledger.snapshot();
         assertEquals(0, end.sumCents());
-        assertEquals(2_000_000, balance(ledger, "2001") + balance(ledger, "2002"), "transfers neither create nor destroy");
+        assertEquals(
+                2_000_000, balance(ledger, "2001") + balance(ledger, "2002"), "transfers neither create nor destroy");
         assertMatchesReplay(end, ledger);
     }
 
@@ -153,11 +160,15 @@ class LedgerConcurrencyTest {
                         case 1 -> Tellers.withdraw(ledger, owner, "300" + a, 1 + random.nextInt(1_000));
                         case 2 -> Tellers.applyLoan(ledger, owner, "300" + a, 1 + random.nextInt(1_000));
                         case 3 -> { // accounts opened during the report must not unbalance it
-                            if (Tellers.createAccount(ledger, owner, String.format("4%02d%05d", t, i), 1 + random.nextInt(1_000)).isOk()) {
+                            if (Tellers.createAccount(
+                                            ledger, owner, String.format("4%02d%05d", t, i), 1 + random.nextInt(1_000))
+                                    .isOk()) {
                                 opened.incrementAndGet();
                             }
                         }
-                        default -> Tellers.transfer(ledger, owner, "300" + a, "300" + random.nextInt(8), 1 + random.nextInt(1_000));
+                        default ->
+                            Tellers.transfer(
+                                    ledger, owner, "300" + a, "300" + random.nextInt(8), 1 + random.nextInt(1_000));
                     }
                 }
             } finally {
@@ -195,7 +206,11 @@ class LedgerConcurrencyTest {
 
         assertEquals(numbers, successes.get());
         Snapshot end = ledger.snapshot();
-        assertEquals(numbers, end.accounts().stream().filter(a -> a.kind() == AccountKind.CHECKING).count());
+        assertEquals(
+                numbers,
+                end.accounts().stream()
+                        .filter(a -> a.kind() == AccountKind.CHECKING)
+                        .count());
         for (AccountView account : end.accounts()) {
             if (account.kind() == AccountKind.CHECKING) {
                 assertEquals(winners.get(account.number()), account.owner());
@@ -226,7 +241,9 @@ class LedgerConcurrencyTest {
         });
 
         assertEquals(limitCents / loanCents, granted.get(), "every loan that fits is granted, and no more");
-        long outstanding = ledger.snapshot().accounts().stream().mapToLong(AccountView::outstandingCents).sum();
+        long outstanding = ledger.snapshot().accounts().stream()
+                .mapToLong(AccountView::outstandingCents)
+                .sum();
         assertEquals(granted.get() * loanCents, outstanding);
         assertTrue(outstanding <= limitCents);
     }
@@ -240,16 +257,18 @@ class LedgerConcurrencyTest {
         AtomicReference<Throwable> failure = new AtomicReference<>();
         for (int t = 0; t < threads; t++) {
             int index = t;
-            Thread worker = new Thread(() -> {
-                try {
-                    startGate.await();
-                    work.run(index);
-                } catch (Throwable e) {
-                    failure.compareAndSet(null, e);
-                } finally {
-                    endGate.countDown();
-                }
-            }, "worker-" + t);
+            Thread worker = new Thread(
+                    () -> {
+                        try {
+                            startGate.await();
+                            work.run(index);
+                        } catch (Throwable e) {
+                            failure.compareAndSet(null, e);
+                        } finally {
+                            endGate.countDown();
+                        }
+                    },
+                    "worker-" + t);
             worker.setDaemon(true); // a deadlock must fail the bounded wait, not hang the build
             worker.start();
         }
@@ -266,8 +285,9 @@ class LedgerConcurrencyTest {
         long expectedSeq = 1;
         Long cursor = 0L;
         while (cursor != null) {
-            Page<Transaction> page = ledger.transactions(AUDIT,
-                    TransactionQuery.firstPage().after(cursor).limit(TransactionQuery.MAX_LIMIT)).value();
+            Page<Transaction> page = ledger.transactions(
+                            AUDIT, TransactionQuery.firstPage().after(cursor).limit(TransactionQuery.MAX_LIMIT))
+                    .value();
             for (Transaction tx : page.items()) {
                 assertEquals(expectedSeq++, tx.seq(), "sequence numbers have no gaps");
                 if (tx.opened() != null) {

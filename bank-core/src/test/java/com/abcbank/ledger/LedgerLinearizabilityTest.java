@@ -43,6 +43,7 @@ import org.junit.jupiter.api.Test;
 public class LedgerLinearizabilityTest {
     /** Accounts are passed to operations by index into {@link #NUMBERS}, so that random scenarios name real ones. */
     static final int A1 = 0;
+
     static final int A2 = 1;
     static final int B = 2;
     private static final List<String> NUMBERS = List.of("1001", "1002", "2001");
@@ -52,6 +53,7 @@ public class LedgerLinearizabilityTest {
     private static final long LIMIT_CENTS = 800;
     /** Interleavings explored per fixed scenario in the build: enough to find the loan anomaly, bounded in time. */
     private static final int INVOCATIONS = 50;
+
     private static final Clock CLOCK = Clock.fixed(Instant.parse("2026-12-01T00:00:00Z"), ZoneOffset.UTC);
 
     private final Ledger ledger = new Ledger(new LedgerConfig(LIMIT_CENTS, 1), CLOCK);
@@ -78,8 +80,10 @@ public class LedgerLinearizabilityTest {
     }
 
     @Operation
-    public String transfer(@Param(name = "account") int from, @Param(name = "account") int to,
-                           @Param(name = "amount") long amountCents) {
+    public String transfer(
+            @Param(name = "account") int from,
+            @Param(name = "account") int to,
+            @Param(name = "amount") long amountCents) {
         return result(ledger.transfer(ownerOf(from), NUMBERS.get(from), NUMBERS.get(to), amountCents, null));
     }
 
@@ -134,17 +138,15 @@ public class LedgerLinearizabilityTest {
      */
     @Test
     void loansNearTheLimitAreRefusedOnlyByLoansThatAreVisible() {
-        check(scenario(List.of(
-                List.of(op("applyLoan", A1, 300L)),
-                List.of(op("applyLoan", A2, 100L), op("balance", A1)))));
+        check(scenario(
+                List.of(List.of(op("applyLoan", A1, 300L)), List.of(op("applyLoan", A2, 100L), op("balance", A1)))));
     }
 
     /** A payment down and a loan up race at the limit: the loan may use the room only once the payment shows. */
     @Test
     void aLoanPaymentAndALoanAtTheLimitAreOrdered() {
-        check(scenario(List.of(
-                List.of(op("payLoan", A1, 200L)),
-                List.of(op("applyLoan", A2, 400L), op("balance", A1)))));
+        check(scenario(
+                List.of(List.of(op("payLoan", A1, 200L)), List.of(op("applyLoan", A2, 400L), op("balance", A1)))));
     }
 
     /** The money path: deposits, withdrawals and transfers on shared accounts, and balances read meanwhile. */
@@ -159,9 +161,7 @@ public class LedgerLinearizabilityTest {
     /** The audit snapshot is one moment of the sequence order, whatever moves while it is taken. */
     @Test
     void theAuditSnapshotIsOneMoment() {
-        check(scenario(List.of(
-                List.of(op("transfer", A1, B, 100L), op("deposit", A2, 50L)),
-                List.of(op("audit")))));
+        check(scenario(List.of(List.of(op("transfer", A1, B, 100L), op("deposit", A2, 50L)), List.of(op("audit")))));
     }
 
     private static void check(ExecutionScenario scenario) {
@@ -180,9 +180,16 @@ public class LedgerLinearizabilityTest {
                 .loopBound(500)
                 // One step each: Money formats refusal messages; the rest are JDK code that is either
                 // thread-confined here (regex, formatting) or linearizable by its own contract (the maps).
-                .addGuarantee(forClasses(Money.class.getName(), Pattern.class.getName(), Matcher.class.getName(),
-                        String.class.getName(), Formatter.class.getName(), ConcurrentHashMap.class.getName(),
-                        ConcurrentSkipListMap.class.getName()).allMethods().treatAsAtomic());
+                .addGuarantee(forClasses(
+                                Money.class.getName(),
+                                Pattern.class.getName(),
+                                Matcher.class.getName(),
+                                String.class.getName(),
+                                Formatter.class.getName(),
+                                ConcurrentHashMap.class.getName(),
+                                ConcurrentSkipListMap.class.getName())
+                        .allMethods()
+                        .treatAsAtomic());
     }
 
     private static ExecutionScenario scenario(List<List<Actor>> threads) {

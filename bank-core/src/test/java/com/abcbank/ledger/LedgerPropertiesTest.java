@@ -46,13 +46,14 @@ class LedgerPropertiesTest {
     /** Checking numbers that scripts open; few, so that operations often find an open account. */
     private static final List<String> CHECKING_NUMBERS = List.of("1001", "1002", "2001", "2002", "3001");
     /** Which of them each customer usually names; anyone may still open or name any of them. */
-    private static final Map<String, List<String>> OWN_NUMBERS = new TreeMap<>(Map.of(
-            "alice", List.of("1001", "1002"), "bob", List.of("2001", "2002"), "carol", List.of("3001")));
+    private static final Map<String, List<String>> OWN_NUMBERS = new TreeMap<>(
+            Map.of("alice", List.of("1001", "1002"), "bob", List.of("2001", "2002"), "carol", List.of("3001")));
     /** Not 4 to 12 digits: too short, not digits, too long, empty, a vault shard's name, none at all. */
     private static final List<String> MALFORMED = Arrays.asList("12", "12a4", "1234567890123", "", "VAULT-00", null);
     /** Names that are never a customer's account: the malformed ones, and a well-formed number nobody opens. */
     private static final List<String> NOT_ACCOUNTS =
             Arrays.asList("12", "12a4", "1234567890123", "", "VAULT-00", null, "9999");
+
     private static final List<String> LOAN_REFS = List.of("loan#0", "loan#1", "loan#2");
     /** What {@code loan#k} names before any loan was booked: shaped like a loan number, never assigned. */
     private static final String UNBOOKED_LOAN = "L999999";
@@ -60,10 +61,18 @@ class LedgerPropertiesTest {
      * The codes money movement can refuse with inside {@link Money#MAX_AMOUNT_CENTS}-sized steps: all but
      * BALANCE_OVERFLOW (no script moves enough), INVALID_ARGUMENT (reads only) and the server's own codes.
      */
-    private static final List<ErrorCode> REACHABLE_REFUSALS = List.of(ErrorCode.INVALID_AMOUNT,
-            ErrorCode.INVALID_ACCOUNT_NUMBER, ErrorCode.UNKNOWN_ACCOUNT, ErrorCode.FORBIDDEN,
-            ErrorCode.WRONG_ACCOUNT_KIND, ErrorCode.SAME_ACCOUNT, ErrorCode.INSUFFICIENT_FUNDS,
-            ErrorCode.LOAN_OVERPAYMENT, ErrorCode.DUPLICATE_ACCOUNT, ErrorCode.LOAN_LIMIT_EXCEEDED);
+    private static final List<ErrorCode> REACHABLE_REFUSALS = List.of(
+            ErrorCode.INVALID_AMOUNT,
+            ErrorCode.INVALID_ACCOUNT_NUMBER,
+            ErrorCode.UNKNOWN_ACCOUNT,
+            ErrorCode.FORBIDDEN,
+            ErrorCode.WRONG_ACCOUNT_KIND,
+            ErrorCode.SAME_ACCOUNT,
+            ErrorCode.INSUFFICIENT_FUNDS,
+            ErrorCode.LOAN_OVERPAYMENT,
+            ErrorCode.DUPLICATE_ACCOUNT,
+            ErrorCode.LOAN_LIMIT_EXCEEDED);
+
     private static final Clock CLOCK = Clock.fixed(Instant.parse("2024-01-02T03:04:05Z"), ZoneOffset.UTC);
 
     // ---------------------------------------------------------------- properties
@@ -118,10 +127,12 @@ class LedgerPropertiesTest {
      * customer account was opened by exactly one transaction, asked for by its owner.
      */
     @Property(tries = 300)
-    void replayingTheJournalReproducesEveryBalance(@ForAll("configs") LedgerConfig config,
-            @ForAll("scripts") List<Op> script, @ForAll @IntRange(min = 1, max = 7) int pageSize) {
+    void replayingTheJournalReproducesEveryBalance(
+            @ForAll("configs") LedgerConfig config,
+            @ForAll("scripts") List<Op> script,
+            @ForAll @IntRange(min = 1, max = 7) int pageSize) {
         Ledger ledger = new Ledger(config, CLOCK);
-        play(ledger, script, (index, op, outcome, before, after) -> { });
+        play(ledger, script, (index, op, outcome, before, after) -> {});
         Snapshot snapshot = ledger.snapshot();
 
         List<Transaction> journal = new ArrayList<>();
@@ -162,10 +173,13 @@ class LedgerPropertiesTest {
         }
 
         Map<String, Long> actual = balances(snapshot);
-        assertTrue(actual.keySet().containsAll(replayed.keySet()),
+        assertTrue(
+                actual.keySet().containsAll(replayed.keySet()),
                 "the journal posts to accounts the snapshot lacks: " + replayed.keySet() + " vs " + actual.keySet());
         for (AccountView account : snapshot.accounts()) {
-            assertEquals(replayed.getOrDefault(account.number(), 0L), account.balanceCents(),
+            assertEquals(
+                    replayed.getOrDefault(account.number(), 0L),
+                    account.balanceCents(),
                     "replayed balance of " + account.number());
             if (account.kind() != AccountKind.INTERNAL) {
                 assertEquals(1, openedBy.getOrDefault(account.number(), 0), "openings of " + account);
@@ -217,13 +231,16 @@ class LedgerPropertiesTest {
             String where = "op " + index + " " + op + " -> " + outcome;
             Map<String, Long> owedAfter = outstandingByOwner(after);
             for (Map.Entry<String, Long> owed : owedAfter.entrySet()) {
-                assertTrue(owed.getValue() <= config.loanLimitCents(), where + ": " + owed.getKey() + " owes "
-                        + owed.getValue() + " cents, limit " + config.loanLimitCents());
+                assertTrue(
+                        owed.getValue() <= config.loanLimitCents(),
+                        where + ": " + owed.getKey() + " owes " + owed.getValue() + " cents, limit "
+                                + config.loanLimitCents());
             }
             if (outcome.error() == ErrorCode.LOAN_LIMIT_EXCEEDED) {
                 long owedBefore = outstandingByOwner(before).getOrDefault(op.user(), 0L);
                 Statistics.label("limit refusals").collect(owedBefore > 0 ? "already owing" : "owing nothing yet");
-                assertTrue(owedBefore + op.amountCents() > config.loanLimitCents(),
+                assertTrue(
+                        owedBefore + op.amountCents() > config.loanLimitCents(),
                         where + ": refused although " + owedBefore + " + " + op.amountCents() + " <= limit "
                                 + config.loanLimitCents());
             }
@@ -238,8 +255,13 @@ class LedgerPropertiesTest {
     Arbitrary<LedgerConfig> configs() {
         // Mostly limits a few small loans reach, so that scripts meet the limit with loans already outstanding;
         // round loans land exactly on 400 and 1,000 and one cent past 999, the two sides of the boundary.
-        Arbitrary<Long> limits = Arbitraries.frequency(Tuple.of(1, 0L), Tuple.of(3, 400L), Tuple.of(3, 999L),
-                Tuple.of(3, 1_000L), Tuple.of(2, 30_000L), Tuple.of(1, LedgerConfig.DEFAULT_LOAN_LIMIT_CENTS));
+        Arbitrary<Long> limits = Arbitraries.frequency(
+                Tuple.of(1, 0L),
+                Tuple.of(3, 400L),
+                Tuple.of(3, 999L),
+                Tuple.of(3, 1_000L),
+                Tuple.of(2, 30_000L),
+                Tuple.of(1, LedgerConfig.DEFAULT_LOAN_LIMIT_CENTS));
         Arbitrary<Integer> shards = Arbitraries.of(1, 2, LedgerConfig.DEFAULT_VAULT_SHARDS);
         return Combinators.combine(limits, shards).as(LedgerConfig::new);
     }
@@ -254,8 +276,10 @@ class LedgerPropertiesTest {
         List<Arbitrary<Op>> maybeOpenings = new ArrayList<>();
         OWN_NUMBERS.forEach((user, numbers) -> {
             for (String number : numbers) {
-                maybeOpenings.add(Arbitraries.longs().between(0, 30_000)
-                        .<Op>map(depositCents -> new Create(user, number, depositCents)).injectNull(0.2));
+                maybeOpenings.add(Arbitraries.longs()
+                        .between(0, 30_000)
+                        .<Op>map(depositCents -> new Create(user, number, depositCents))
+                        .injectNull(0.2));
             }
         });
         Arbitrary<List<Op>> openings = Combinators.combine(maybeOpenings).as(maybe -> {
@@ -288,29 +312,46 @@ class LedgerPropertiesTest {
      */
     private static Arbitrary<Op> operationsBy(String user) {
         Arbitrary<String> own = Arbitraries.of(OWN_NUMBERS.getOrDefault(user, CHECKING_NUMBERS));
-        Arbitrary<String> newNumbers = Arbitraries.frequencyOf(Tuple.of(12, own),
-                Tuple.of(3, Arbitraries.of(CHECKING_NUMBERS)), Tuple.of(1, Arbitraries.of(MALFORMED)));
-        Arbitrary<String> checking = Arbitraries.frequencyOf(Tuple.of(12, own),
-                Tuple.of(6, Arbitraries.of(CHECKING_NUMBERS)), Tuple.of(1, Arbitraries.of(LOAN_REFS)),
+        Arbitrary<String> newNumbers = Arbitraries.frequencyOf(
+                Tuple.of(12, own),
+                Tuple.of(3, Arbitraries.of(CHECKING_NUMBERS)),
+                Tuple.of(1, Arbitraries.of(MALFORMED)));
+        Arbitrary<String> checking = Arbitraries.frequencyOf(
+                Tuple.of(12, own),
+                Tuple.of(6, Arbitraries.of(CHECKING_NUMBERS)),
+                Tuple.of(1, Arbitraries.of(LOAN_REFS)),
                 Tuple.of(1, Arbitraries.of(NOT_ACCOUNTS)));
-        Arbitrary<String> anyChecking = Arbitraries.frequencyOf(Tuple.of(18, Arbitraries.of(CHECKING_NUMBERS)),
-                Tuple.of(1, Arbitraries.of(LOAN_REFS)), Tuple.of(1, Arbitraries.of(NOT_ACCOUNTS)));
-        Arbitrary<String> loans = Arbitraries.frequencyOf(Tuple.of(16, Arbitraries.of(LOAN_REFS)),
-                Tuple.of(1, Arbitraries.of(CHECKING_NUMBERS)), Tuple.of(1, Arbitraries.of(NOT_ACCOUNTS)));
+        Arbitrary<String> anyChecking = Arbitraries.frequencyOf(
+                Tuple.of(18, Arbitraries.of(CHECKING_NUMBERS)),
+                Tuple.of(1, Arbitraries.of(LOAN_REFS)),
+                Tuple.of(1, Arbitraries.of(NOT_ACCOUNTS)));
+        Arbitrary<String> loans = Arbitraries.frequencyOf(
+                Tuple.of(16, Arbitraries.of(LOAN_REFS)),
+                Tuple.of(1, Arbitraries.of(CHECKING_NUMBERS)),
+                Tuple.of(1, Arbitraries.of(NOT_ACCOUNTS)));
         Arbitrary<String> who = Arbitraries.just(user);
         Arbitrary<Long> amounts = amounts();
-        Arbitrary<Long> openingDeposits = Arbitraries.frequencyOf(
-                Tuple.of(1, Arbitraries.just(0L)), Tuple.of(2, amounts));
+        Arbitrary<Long> openingDeposits =
+                Arbitraries.frequencyOf(Tuple.of(1, Arbitraries.just(0L)), Tuple.of(2, amounts));
 
-        Arbitrary<Op> create = Combinators.combine(who, newNumbers, openingDeposits).as(Create::new);
+        Arbitrary<Op> create =
+                Combinators.combine(who, newNumbers, openingDeposits).as(Create::new);
         Arbitrary<Op> deposit = Combinators.combine(who, anyChecking, amounts).as(Deposit::new);
         Arbitrary<Op> withdraw = Combinators.combine(who, checking, amounts).as(Withdraw::new);
-        Arbitrary<Op> transfer = Combinators.combine(who, checking, anyChecking, amounts).as(Transfer::new);
+        Arbitrary<Op> transfer =
+                Combinators.combine(who, checking, anyChecking, amounts).as(Transfer::new);
         Arbitrary<Op> applyLoan = Combinators.combine(who, checking, amounts).as(ApplyLoan::new);
         Arbitrary<Op> payLoanCheck = Combinators.combine(who, loans, amounts).as(PayLoanCheck::new);
-        Arbitrary<Op> payLoanTransfer = Combinators.combine(who, checking, loans, amounts).as(PayLoanTransfer::new);
-        return Arbitraries.frequencyOf(Tuple.of(2, create), Tuple.of(2, deposit), Tuple.of(2, withdraw),
-                Tuple.of(3, transfer), Tuple.of(4, applyLoan), Tuple.of(3, payLoanCheck), Tuple.of(4, payLoanTransfer));
+        Arbitrary<Op> payLoanTransfer =
+                Combinators.combine(who, checking, loans, amounts).as(PayLoanTransfer::new);
+        return Arbitraries.frequencyOf(
+                Tuple.of(2, create),
+                Tuple.of(2, deposit),
+                Tuple.of(2, withdraw),
+                Tuple.of(3, transfer),
+                Tuple.of(4, applyLoan),
+                Tuple.of(3, payLoanCheck),
+                Tuple.of(4, payLoanTransfer));
     }
 
     /**
@@ -323,8 +364,15 @@ class LedgerPropertiesTest {
                 Tuple.of(12, Arbitraries.longs().between(1, 300)),
                 Tuple.of(8, Arbitraries.longs().between(1, 30_000)),
                 Tuple.of(1, Arbitraries.longs().between(1, Money.MAX_AMOUNT_CENTS)),
-                Tuple.of(1, Arbitraries.of(Money.MAX_AMOUNT_CENTS, Money.MAX_AMOUNT_CENTS + 1, 0L, -1L,
-                        Long.MIN_VALUE, Long.MAX_VALUE)),
+                Tuple.of(
+                        1,
+                        Arbitraries.of(
+                                Money.MAX_AMOUNT_CENTS,
+                                Money.MAX_AMOUNT_CENTS + 1,
+                                0L,
+                                -1L,
+                                Long.MIN_VALUE,
+                                Long.MAX_VALUE)),
                 Tuple.of(1, Arbitraries.longs().between(-Money.MAX_AMOUNT_CENTS, 0)));
     }
 
@@ -343,8 +391,14 @@ class LedgerPropertiesTest {
     }
 
     record Create(String user, String number, long openingDepositCents) implements Op {
-        public long amountCents() { return openingDepositCents; }
-        public Op resolve(List<String> bookedLoans) { return this; }
+        public long amountCents() {
+            return openingDepositCents;
+        }
+
+        public Op resolve(List<String> bookedLoans) {
+            return this;
+        }
+
         public Outcome<Transaction> runOn(Ledger ledger) {
             return Tellers.createAccount(ledger, caller(user), number, openingDepositCents);
         }
@@ -354,20 +408,27 @@ class LedgerPropertiesTest {
         public Op resolve(List<String> bookedLoans) {
             return new Deposit(user, resolveLoan(account, bookedLoans), amountCents);
         }
-        public Outcome<Transaction> runOn(Ledger ledger) { return Tellers.deposit(ledger, caller(user), account, amountCents); }
+
+        public Outcome<Transaction> runOn(Ledger ledger) {
+            return Tellers.deposit(ledger, caller(user), account, amountCents);
+        }
     }
 
     record Withdraw(String user, String account, long amountCents) implements Op {
         public Op resolve(List<String> bookedLoans) {
             return new Withdraw(user, resolveLoan(account, bookedLoans), amountCents);
         }
-        public Outcome<Transaction> runOn(Ledger ledger) { return Tellers.withdraw(ledger, caller(user), account, amountCents); }
+
+        public Outcome<Transaction> runOn(Ledger ledger) {
+            return Tellers.withdraw(ledger, caller(user), account, amountCents);
+        }
     }
 
     record Transfer(String user, String from, String to, long amountCents) implements Op {
         public Op resolve(List<String> bookedLoans) {
             return new Transfer(user, resolveLoan(from, bookedLoans), resolveLoan(to, bookedLoans), amountCents);
         }
+
         public Outcome<Transaction> runOn(Ledger ledger) {
             return Tellers.transfer(ledger, caller(user), from, to, amountCents);
         }
@@ -377,6 +438,7 @@ class LedgerPropertiesTest {
         public Op resolve(List<String> bookedLoans) {
             return new ApplyLoan(user, resolveLoan(checking, bookedLoans), amountCents);
         }
+
         public Outcome<Transaction> runOn(Ledger ledger) {
             return Tellers.applyLoan(ledger, caller(user), checking, amountCents);
         }
@@ -386,6 +448,7 @@ class LedgerPropertiesTest {
         public Op resolve(List<String> bookedLoans) {
             return new PayLoanCheck(user, resolveLoan(loan, bookedLoans), amountCents);
         }
+
         public Outcome<Transaction> runOn(Ledger ledger) {
             return Tellers.payLoanCheck(ledger, caller(user), loan, amountCents);
         }
@@ -393,9 +456,10 @@ class LedgerPropertiesTest {
 
     record PayLoanTransfer(String user, String from, String loan, long amountCents) implements Op {
         public Op resolve(List<String> bookedLoans) {
-            return new PayLoanTransfer(user, resolveLoan(from, bookedLoans), resolveLoan(loan, bookedLoans),
-                    amountCents);
+            return new PayLoanTransfer(
+                    user, resolveLoan(from, bookedLoans), resolveLoan(loan, bookedLoans), amountCents);
         }
+
         public Outcome<Transaction> runOn(Ledger ledger) {
             return Tellers.payLoanTransfer(ledger, caller(user), from, loan, amountCents);
         }
@@ -558,7 +622,8 @@ class LedgerPropertiesTest {
             } else if (op instanceof ApplyLoan a) {
                 assertEquals(TxType.LOAN, tx.type(), "a loan's transaction");
                 assertNotNull(tx.opened(), "a loan must open an account");
-                assertTrue(!kinds.containsKey(tx.opened()) && !tx.opened().equals(UNBOOKED_LOAN),
+                assertTrue(
+                        !kinds.containsKey(tx.opened()) && !tx.opened().equals(UNBOOKED_LOAN),
                         "loan number " + tx.opened() + " is not fresh");
                 open(tx.opened(), AccountKind.LOAN, a.user(), -amount);
                 add(a.checking(), amount);
@@ -628,7 +693,8 @@ class LedgerPropertiesTest {
         private long outstanding(String user) {
             long owed = 0;
             for (Map.Entry<String, AccountKind> account : kinds.entrySet()) {
-                if (account.getValue() == AccountKind.LOAN && owners.get(account.getKey()).equals(user)) {
+                if (account.getValue() == AccountKind.LOAN
+                        && owners.get(account.getKey()).equals(user)) {
                     owed -= balances.get(account.getKey());
                 }
             }

@@ -9,6 +9,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -16,7 +17,6 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.ArrayList;
 import org.junit.jupiter.api.Test;
 
 /** Idempotency keys (a retried request happens once) and replay of the journal (a restart rebuilds the same bank). */
@@ -49,9 +49,15 @@ class LedgerRetryAndReplayTest {
         ledger.withdraw(ALICE, "1001", 3_000, "k-1");
         Snapshot before = ledger.snapshot();
 
-        assertEquals(ErrorCode.KEY_REUSED, ledger.withdraw(ALICE, "1001", 3_001, "k-1").error());
-        assertEquals(ErrorCode.KEY_REUSED, ledger.transfer(ALICE, "1001", "1002", 3_000, "k-1").error());
-        assertEquals(ErrorCode.KEY_REUSED, ledger.deposit(ALICE, "1002", 3_000, "k-1").error());
+        assertEquals(
+                ErrorCode.KEY_REUSED,
+                ledger.withdraw(ALICE, "1001", 3_001, "k-1").error());
+        assertEquals(
+                ErrorCode.KEY_REUSED,
+                ledger.transfer(ALICE, "1001", "1002", 3_000, "k-1").error());
+        assertEquals(
+                ErrorCode.KEY_REUSED,
+                ledger.deposit(ALICE, "1002", 3_000, "k-1").error());
         assertEquals(before, ledger.snapshot());
     }
 
@@ -70,7 +76,9 @@ class LedgerRetryAndReplayTest {
     @Test
     void aRefusedRequestReleasesItsKeySoTheRetryRunsOnItsOwnMerits() {
         Tellers.createAccount(ledger, ALICE, "1001", 1_000);
-        assertEquals(ErrorCode.INSUFFICIENT_FUNDS, ledger.withdraw(ALICE, "1001", 5_000, "k-2").error());
+        assertEquals(
+                ErrorCode.INSUFFICIENT_FUNDS,
+                ledger.withdraw(ALICE, "1001", 5_000, "k-2").error());
         Tellers.deposit(ledger, ALICE, "1001", 10_000);
 
         Transaction retried = ledger.withdraw(ALICE, "1001", 5_000, "k-2").value();
@@ -81,9 +89,15 @@ class LedgerRetryAndReplayTest {
     @Test
     void malformedKeysAreRefused() {
         Tellers.createAccount(ledger, ALICE, "1001", 1_000);
-        assertEquals(ErrorCode.INVALID_ARGUMENT, ledger.deposit(ALICE, "1001", 100, "has space").error());
-        assertEquals(ErrorCode.INVALID_ARGUMENT, ledger.deposit(ALICE, "1001", 100, "").error());
-        assertEquals(ErrorCode.INVALID_ARGUMENT, ledger.deposit(ALICE, "1001", 100, "x".repeat(65)).error());
+        assertEquals(
+                ErrorCode.INVALID_ARGUMENT,
+                ledger.deposit(ALICE, "1001", 100, "has space").error());
+        assertEquals(
+                ErrorCode.INVALID_ARGUMENT,
+                ledger.deposit(ALICE, "1001", 100, "").error());
+        assertEquals(
+                ErrorCode.INVALID_ARGUMENT,
+                ledger.deposit(ALICE, "1001", 100, "x".repeat(65)).error());
         assertEquals(1_000, ledger.balance(ALICE, "1001").value().balanceCents());
     }
 
@@ -112,7 +126,8 @@ class LedgerRetryAndReplayTest {
         } finally {
             pool.shutdownNow();
         }
-        assertEquals(1_000_000 - 200 * 100, ledger.balance(ALICE, "1001").value().balanceCents());
+        assertEquals(
+                1_000_000 - 200 * 100, ledger.balance(ALICE, "1001").value().balanceCents());
         assertEquals(1 + 200, ledger.lastSeq());
     }
 
@@ -145,10 +160,15 @@ class LedgerRetryAndReplayTest {
                 case 1 -> ledger.withdraw(owner, account, amount, key);
                 case 2 -> ledger.transfer(owner, account, checking.get(random.nextInt(3)), amount, key);
                 case 3 -> ledger.applyLoan(owner, account, amount, key);
-                case 4 -> loans.isEmpty() ? ledger.deposit(owner, account, amount, key)
-                        : ledger.payLoanCheck(owner, loans.get(random.nextInt(loans.size())), amount, key);
-                default -> loans.isEmpty() ? ledger.deposit(owner, account, amount, key)
-                        : ledger.payLoanTransfer(owner, account, loans.get(random.nextInt(loans.size())), amount, key);
+                case 4 ->
+                    loans.isEmpty()
+                            ? ledger.deposit(owner, account, amount, key)
+                            : ledger.payLoanCheck(owner, loans.get(random.nextInt(loans.size())), amount, key);
+                default ->
+                    loans.isEmpty()
+                            ? ledger.deposit(owner, account, amount, key)
+                            : ledger.payLoanTransfer(
+                                    owner, account, loans.get(random.nextInt(loans.size())), amount, key);
             };
             if (outcome.isOk() && outcome.value().type() == TxType.LOAN) {
                 loans.add(outcome.value().opened());
@@ -160,16 +180,21 @@ class LedgerRetryAndReplayTest {
         journal.forEach(restarted::replay);
 
         assertEquals(ledger.snapshot(), restarted.snapshot());
-        assertEquals(ledger.report(Caller.auditor("Audit")).value(), restarted.report(Caller.auditor("Audit")).value());
+        assertEquals(
+                ledger.report(Caller.auditor("Audit")).value(),
+                restarted.report(Caller.auditor("Audit")).value());
         // Keys survive: a retry after the restart returns the original transaction.
         Transaction opened = journal.get(1);
-        assertEquals(opened, restarted.createAccount(ALICE, "1002", 0, "open-1002").value());
+        assertEquals(
+                opened, restarted.createAccount(ALICE, "1002", 0, "open-1002").value());
         // Counters survive: the next loan gets the next number, and the loan limit still counts old loans.
         Transaction nextLoan = Tellers.applyLoan(restarted, ALICE, "1001", 100).value();
         Transaction expected = Tellers.applyLoan(ledger, ALICE, "1001", 100).value();
         assertEquals(expected.opened(), nextLoan.opened());
         assertEquals(expected.seq(), nextLoan.seq());
-        assertTrue(restarted.transactions(Caller.auditor("Audit"), TransactionQuery.firstPage()).isOk());
+        assertTrue(restarted
+                .transactions(Caller.auditor("Audit"), TransactionQuery.firstPage())
+                .isOk());
     }
 
     @Test
@@ -237,7 +262,9 @@ class LedgerRetryAndReplayTest {
             Future<?> alice = pool.submit(() -> Tellers.createAccount(slow, ALICE, "1234", 0));
             assertTrue(inCommit.await(10, SECONDS));
             Future<Long> shown = pool.submit(() -> {
-                assertEquals(ErrorCode.DUPLICATE_ACCOUNT, Tellers.createAccount(slow, BOB, "1234", 0).error());
+                assertEquals(
+                        ErrorCode.DUPLICATE_ACCOUNT,
+                        Tellers.createAccount(slow, BOB, "1234", 0).error());
                 return slow.lastSeq(); // what the server waits for before answering this refusal
             });
             release.countDown();

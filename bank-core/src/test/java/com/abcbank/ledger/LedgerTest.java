@@ -136,8 +136,14 @@ class LedgerTest {
         assertEquals(oneTo(ledger.lastSeq()), seqs(journal()), "sequence numbers 1..n, no gaps");
     }
 
-    static HistoryEntry entry(long seq, Instant time, TxType type, String user, long amountCents,
-                              String counterparty, long balanceAfterCents) {
+    static HistoryEntry entry(
+            long seq,
+            Instant time,
+            TxType type,
+            String user,
+            long amountCents,
+            String counterparty,
+            long balanceAfterCents) {
         return new HistoryEntry(seq, time, type, user, amountCents, counterparty, balanceAfterCents);
     }
 
@@ -206,8 +212,11 @@ class LedgerTest {
         @Test
         void vaultShardsFollowTheConfig() {
             ledger = new Ledger(LedgerConfig.defaults().withVaultShards(3), clock);
-            assertEquals(List.of("VAULT-00", "VAULT-01", "VAULT-02"),
-                    ledger.snapshot().accounts().stream().map(AccountView::number).toList());
+            assertEquals(
+                    List.of("VAULT-00", "VAULT-01", "VAULT-02"),
+                    ledger.snapshot().accounts().stream()
+                            .map(AccountView::number)
+                            .toList());
         }
 
         @Test
@@ -221,7 +230,8 @@ class LedgerTest {
             assertEquals(0, report.loanAccounts());
             assertEquals(0, report.loanOutstandingCents());
             assertEquals(0, report.internalTotalCents());
-            assertEquals(LedgerConfig.DEFAULT_VAULT_SHARDS, report.internalAccounts().size());
+            assertEquals(
+                    LedgerConfig.DEFAULT_VAULT_SHARDS, report.internalAccounts().size());
             assertEquals(0, report.sumCents());
             assertTrue(report.balanced());
         }
@@ -273,7 +283,8 @@ class LedgerTest {
 
             assertEquals(20_050, ok(ledger.balance(ALICE, A)).balanceCents());
             assertEquals(-20_050, balanceOf(vault.account()));
-            assertEquals(List.of(entry(1, T0, TxType.OPEN_ACCOUNT, "alice", 20_050, vault.account(), 20_050)),
+            assertEquals(
+                    List.of(entry(1, T0, TxType.OPEN_ACCOUNT, "alice", 20_050, vault.account(), 20_050)),
                     historyOf(ALICE, A));
             assertBooksBalance();
         }
@@ -288,14 +299,30 @@ class LedgerTest {
         @ParameterizedTest(name = "\"{0}\"")
         @ValueSource(strings = {"0000", "1234", "000000000001", "999999999999", "12345678"})
         void accountNumbersOfFourToTwelveDigits(String number) {
-            assertEquals(number, ok(Tellers.createAccount(ledger, ALICE, number, 0)).opened());
+            assertEquals(
+                    number, ok(Tellers.createAccount(ledger, ALICE, number, 0)).opened());
             assertEquals(number, ok(ledger.balance(ALICE, number)).number());
         }
 
         @ParameterizedTest(name = "\"{0}\"")
         @NullAndEmptySource
-        @ValueSource(strings = {"123", "1234567890123", "abcd", "12a4", " 1234", "1234 ", "12 34", "-1234", "+1234",
-                "12.34", "L100001", "VAULT-00", "\u0661\u0662\u0663\u0664", "1234\n"})
+        @ValueSource(
+                strings = {
+                    "123",
+                    "1234567890123",
+                    "abcd",
+                    "12a4",
+                    " 1234",
+                    "1234 ",
+                    "12 34",
+                    "-1234",
+                    "+1234",
+                    "12.34",
+                    "L100001",
+                    "VAULT-00",
+                    "\u0661\u0662\u0663\u0664",
+                    "1234\n"
+                })
         void invalidAccountNumbers(String number) {
             assertRefusedUnchanged(INVALID_ACCOUNT_NUMBER, () -> Tellers.createAccount(ledger, ALICE, number, 100));
             assertRefusedUnchanged(INVALID_ACCOUNT_NUMBER, () -> Tellers.createAccount(ledger, ALICE, number, 0));
@@ -329,9 +356,10 @@ class LedgerTest {
                     () -> assertRefusedUnchanged(UNKNOWN_ACCOUNT, () -> Tellers.withdraw(ledger, ALICE, A, 100)),
                     () -> assertRefusedUnchanged(UNKNOWN_ACCOUNT, () -> Tellers.transfer(ledger, ALICE, A, B, 100)),
                     () -> assertRefusedUnchanged(UNKNOWN_ACCOUNT, () -> Tellers.applyLoan(ledger, ALICE, A, 100)),
-                    () -> assertRefusedUnchanged(UNKNOWN_ACCOUNT, () -> Tellers.payLoanCheck(ledger, ALICE, "L100001", 100)),
-                    () -> assertRefusedUnchanged(UNKNOWN_ACCOUNT,
-                            () -> Tellers.payLoanTransfer(ledger, ALICE, A, "L100001", 100)),
+                    () -> assertRefusedUnchanged(
+                            UNKNOWN_ACCOUNT, () -> Tellers.payLoanCheck(ledger, ALICE, "L100001", 100)),
+                    () -> assertRefusedUnchanged(
+                            UNKNOWN_ACCOUNT, () -> Tellers.payLoanTransfer(ledger, ALICE, A, "L100001", 100)),
                     () -> assertRefusedUnchanged(UNKNOWN_ACCOUNT, () -> ledger.balance(ALICE, A)),
                     () -> assertRefusedUnchanged(UNKNOWN_ACCOUNT, () -> ledger.balance(AUDITOR, A)),
                     () -> assertRefusedUnchanged(UNKNOWN_ACCOUNT, () -> ledger.history(ALICE, A, 0, 10)),
@@ -345,20 +373,27 @@ class LedgerTest {
         void vaultIsInternal() {
             Caller bank = Caller.customer("bank");
             for (Caller customer : List.of(ALICE, bank)) {
-                assertAll(customer.user(),
+                assertAll(
+                        customer.user(),
                         () -> assertRefusedUnchanged(UNKNOWN_ACCOUNT, () -> ledger.balance(customer, "VAULT-00")),
                         () -> assertRefusedUnchanged(UNKNOWN_ACCOUNT, () -> ledger.history(customer, "VAULT-00", 0, 1)),
-                        () -> assertRefusedUnchanged(UNKNOWN_ACCOUNT, () -> Tellers.deposit(ledger, customer, "VAULT-00", 1)),
-                        () -> assertRefusedUnchanged(UNKNOWN_ACCOUNT, () -> Tellers.withdraw(ledger, customer, "VAULT-00", 1)),
-                        () -> assertRefusedUnchanged(UNKNOWN_ACCOUNT, () -> Tellers.applyLoan(ledger, customer, "VAULT-00", 1)),
-                        () -> assertRefusedUnchanged(UNKNOWN_ACCOUNT, () -> Tellers.payLoanCheck(ledger, customer, "VAULT-00", 1)),
+                        () -> assertRefusedUnchanged(
+                                UNKNOWN_ACCOUNT, () -> Tellers.deposit(ledger, customer, "VAULT-00", 1)),
+                        () -> assertRefusedUnchanged(
+                                UNKNOWN_ACCOUNT, () -> Tellers.withdraw(ledger, customer, "VAULT-00", 1)),
+                        () -> assertRefusedUnchanged(
+                                UNKNOWN_ACCOUNT, () -> Tellers.applyLoan(ledger, customer, "VAULT-00", 1)),
+                        () -> assertRefusedUnchanged(
+                                UNKNOWN_ACCOUNT, () -> Tellers.payLoanCheck(ledger, customer, "VAULT-00", 1)),
                         () -> assertFalse(ledger.mayRead(customer, "VAULT-00")),
                         () -> assertFalse(ledger.mayMoveMoneyOut(customer, "VAULT-00")));
             }
             // Vault shards have no creation time: they exist as long as the books do, whenever the server started.
-            assertEquals(new AccountView("VAULT-00", AccountKind.INTERNAL, "bank", null, 0),
+            assertEquals(
+                    new AccountView("VAULT-00", AccountKind.INTERNAL, "bank", null, 0),
                     ok(ledger.balance(AUDITOR, "VAULT-00")));
-            assertEquals(List.of(), ok(ledger.history(AUDITOR, "VAULT-00", 0, 10)).items());
+            assertEquals(
+                    List.of(), ok(ledger.history(AUDITOR, "VAULT-00", 0, 10)).items());
             assertTrue(ledger.mayRead(AUDITOR, "VAULT-00"));
             assertFalse(ledger.mayMoveMoneyOut(AUDITOR, "VAULT-00"));
         }
@@ -406,8 +441,10 @@ class LedgerTest {
             assertEquals(TxType.DEPOSIT, tx.type());
             assertEquals("alice", tx.user());
             assertNull(tx.opened());
-            assertEquals(List.of(new Posting(aliceVault, -2_550, vaultBefore - 2_550), new Posting(A, 2_550, 52_550)),
-                    tx.postings(), "a customer account always uses the same vault shard");
+            assertEquals(
+                    List.of(new Posting(aliceVault, -2_550, vaultBefore - 2_550), new Posting(A, 2_550, 52_550)),
+                    tx.postings(),
+                    "a customer account always uses the same vault shard");
             assertBalancedAndCurrent(tx);
             assertEquals(52_550, ok(ledger.balance(ALICE, A)).balanceCents());
             assertEquals(entry(3, T0, TxType.DEPOSIT, "alice", 2_550, aliceVault, 52_550), last(historyOf(ALICE, A)));
@@ -443,10 +480,12 @@ class LedgerTest {
             Transaction tx = ok(Tellers.withdraw(ledger, ALICE, A, 12_345));
             assertEquals(3, tx.seq());
             assertEquals(TxType.WITHDRAW, tx.type());
-            assertEquals(List.of(new Posting(A, -12_345, 37_655), new Posting(aliceVault, 12_345, vaultBefore + 12_345)),
+            assertEquals(
+                    List.of(new Posting(A, -12_345, 37_655), new Posting(aliceVault, 12_345, vaultBefore + 12_345)),
                     tx.postings());
             assertBalancedAndCurrent(tx);
-            assertEquals(entry(3, T0, TxType.WITHDRAW, "alice", -12_345, aliceVault, 37_655), last(historyOf(ALICE, A)));
+            assertEquals(
+                    entry(3, T0, TxType.WITHDRAW, "alice", -12_345, aliceVault, 37_655), last(historyOf(ALICE, A)));
             assertBooksBalance();
         }
 
@@ -461,7 +500,8 @@ class LedgerTest {
         @ParameterizedTest(name = "{0} cents from 500.00")
         @ValueSource(longs = {50_001, 100_000, MAX})
         void withdrawMoreThanTheBalance(long cents) {
-            Outcome<?> refused = assertRefusedUnchanged(INSUFFICIENT_FUNDS, () -> Tellers.withdraw(ledger, ALICE, A, cents));
+            Outcome<?> refused =
+                    assertRefusedUnchanged(INSUFFICIENT_FUNDS, () -> Tellers.withdraw(ledger, ALICE, A, cents));
             assertTrue(refused.message().contains("500.00"), refused::message);
         }
 
@@ -511,8 +551,10 @@ class LedgerTest {
                     () -> assertRefusedUnchanged(FORBIDDEN, () -> Tellers.transfer(ledger, ALICE, B, A, 1)),
                     () -> assertRefusedUnchanged(UNKNOWN_ACCOUNT, () -> Tellers.transfer(ledger, ALICE, A, "9999", 1)),
                     () -> assertRefusedUnchanged(UNKNOWN_ACCOUNT, () -> Tellers.transfer(ledger, ALICE, "9999", B, 1)),
-                    () -> assertRefusedUnchanged(UNKNOWN_ACCOUNT, () -> Tellers.transfer(ledger, ALICE, A, aliceVault, 1)),
-                    () -> assertRefusedUnchanged(UNKNOWN_ACCOUNT, () -> Tellers.transfer(ledger, ALICE, aliceVault, A, 1)),
+                    () -> assertRefusedUnchanged(
+                            UNKNOWN_ACCOUNT, () -> Tellers.transfer(ledger, ALICE, A, aliceVault, 1)),
+                    () -> assertRefusedUnchanged(
+                            UNKNOWN_ACCOUNT, () -> Tellers.transfer(ledger, ALICE, aliceVault, A, 1)),
                     () -> assertRefusedUnchanged(UNKNOWN_ACCOUNT, () -> Tellers.transfer(ledger, ALICE, null, A, 1)));
         }
 
@@ -525,9 +567,10 @@ class LedgerTest {
                     () -> assertRefusedUnchanged(INVALID_AMOUNT, () -> Tellers.withdraw(ledger, ALICE, A, cents)),
                     () -> assertRefusedUnchanged(INVALID_AMOUNT, () -> Tellers.transfer(ledger, ALICE, A, B, cents)),
                     () -> assertRefusedUnchanged(INVALID_AMOUNT, () -> Tellers.applyLoan(ledger, ALICE, A, cents)),
-                    () -> assertRefusedUnchanged(INVALID_AMOUNT, () -> Tellers.payLoanCheck(ledger, ALICE, "L100001", cents)),
-                    () -> assertRefusedUnchanged(INVALID_AMOUNT,
-                            () -> Tellers.payLoanTransfer(ledger, ALICE, A, "L100001", cents)));
+                    () -> assertRefusedUnchanged(
+                            INVALID_AMOUNT, () -> Tellers.payLoanCheck(ledger, ALICE, "L100001", cents)),
+                    () -> assertRefusedUnchanged(
+                            INVALID_AMOUNT, () -> Tellers.payLoanTransfer(ledger, ALICE, A, "L100001", cents)));
         }
 
         @Test
@@ -538,8 +581,10 @@ class LedgerTest {
                     () -> assertRefusedUnchanged(FORBIDDEN, () -> Tellers.withdraw(ledger, AUDITOR, A, 100)),
                     () -> assertRefusedUnchanged(FORBIDDEN, () -> Tellers.transfer(ledger, AUDITOR, A, B, 100)),
                     () -> assertRefusedUnchanged(FORBIDDEN, () -> Tellers.applyLoan(ledger, AUDITOR, A, 100)),
-                    () -> assertRefusedUnchanged(FORBIDDEN, () -> Tellers.payLoanCheck(ledger, AUDITOR, "L100001", 100)),
-                    () -> assertRefusedUnchanged(FORBIDDEN, () -> Tellers.payLoanTransfer(ledger, AUDITOR, A, "L100001", 100)),
+                    () -> assertRefusedUnchanged(
+                            FORBIDDEN, () -> Tellers.payLoanCheck(ledger, AUDITOR, "L100001", 100)),
+                    () -> assertRefusedUnchanged(
+                            FORBIDDEN, () -> Tellers.payLoanTransfer(ledger, AUDITOR, A, "L100001", 100)),
                     () -> assertRefusedUnchanged(FORBIDDEN, () -> Tellers.createAccount(ledger, AUDITOR, "3003", 0)));
         }
 
@@ -594,10 +639,13 @@ class LedgerTest {
         @Test
         void holders() {
             ok(Tellers.createAccount(ledger, ALICE, "0999", 0));
-            assertEquals(List.of(
-                            new Holder("alice", List.of(
-                                    new AccountView("0999", AccountKind.CHECKING, "alice", T0, 0),
-                                    new AccountView(A, AccountKind.CHECKING, "alice", T0, 50_000))),
+            assertEquals(
+                    List.of(
+                            new Holder(
+                                    "alice",
+                                    List.of(
+                                            new AccountView("0999", AccountKind.CHECKING, "alice", T0, 0),
+                                            new AccountView(A, AccountKind.CHECKING, "alice", T0, 50_000))),
                             new Holder("bob", List.of(new AccountView(B, AccountKind.CHECKING, "bob", T0, 10_000)))),
                     ok(ledger.holders(AUDITOR)));
         }
@@ -614,7 +662,11 @@ class LedgerTest {
             assertEquals(0, report.loanAccounts());
             assertEquals(0, report.loanOutstandingCents());
             assertEquals(-60_000, report.internalTotalCents());
-            assertEquals(-60_000, report.internalAccounts().stream().mapToLong(AccountView::balanceCents).sum());
+            assertEquals(
+                    -60_000,
+                    report.internalAccounts().stream()
+                            .mapToLong(AccountView::balanceCents)
+                            .sum());
             assertTrue(report.internalAccounts().stream().allMatch(a -> a.kind() == AccountKind.INTERNAL));
             assertEquals(0, report.sumCents());
             assertTrue(report.balanced());
@@ -629,12 +681,18 @@ class LedgerTest {
             assertEquals(2, before.lastSeq());
             assertEquals(3, after.lastSeq());
             assertNotEquals(before, after);
-            AccountView aliceBefore = before.accounts().stream().filter(a -> a.number().equals(A)).findFirst().orElseThrow();
+            AccountView aliceBefore = before.accounts().stream()
+                    .filter(a -> a.number().equals(A))
+                    .findFirst()
+                    .orElseThrow();
             assertEquals(50_000, aliceBefore.balanceCents());
             assertEquals(0, before.sumCents());
             assertEquals(0, after.sumCents());
-            List<String> order = after.accounts().stream().map(AccountView::number).toList();
-            assertEquals(List.of(A, B), order.subList(LedgerConfig.DEFAULT_VAULT_SHARDS, order.size()),
+            List<String> order =
+                    after.accounts().stream().map(AccountView::number).toList();
+            assertEquals(
+                    List.of(A, B),
+                    order.subList(LedgerConfig.DEFAULT_VAULT_SHARDS, order.size()),
                     "accounts in creation order, after the vault");
         }
 
@@ -659,11 +717,11 @@ class LedgerTest {
         class HistoryPaging {
             @BeforeEach
             void interleave() {
-                ok(Tellers.deposit(ledger, ALICE, A, 100));  // 3
-                ok(Tellers.deposit(ledger, BOB, B, 1));      // 4
-                ok(Tellers.deposit(ledger, ALICE, A, 200));  // 5
-                ok(Tellers.deposit(ledger, BOB, B, 2));      // 6
-                ok(Tellers.deposit(ledger, ALICE, A, 300));  // 7
+                ok(Tellers.deposit(ledger, ALICE, A, 100)); // 3
+                ok(Tellers.deposit(ledger, BOB, B, 1)); // 4
+                ok(Tellers.deposit(ledger, ALICE, A, 200)); // 5
+                ok(Tellers.deposit(ledger, BOB, B, 2)); // 6
+                ok(Tellers.deposit(ledger, ALICE, A, 300)); // 7
             }
 
             @ParameterizedTest(name = "after {0}, limit {1}: {2}, next {3}")
@@ -696,16 +754,26 @@ class LedgerTest {
                     all.addAll(page.items());
                     cursor = page.next() == null ? -1 : page.next();
                 } while (page.next() != null);
-                assertEquals(List.of(
-                        entry(1, T0, TxType.OPEN_ACCOUNT, "alice", 50_000, aliceVault, 50_000),
-                        entry(3, T0, TxType.DEPOSIT, "alice", 100, aliceVault, 50_100),
-                        entry(5, T0, TxType.DEPOSIT, "alice", 200, aliceVault, 50_300),
-                        entry(7, T0, TxType.DEPOSIT, "alice", 300, aliceVault, 50_600)), all);
+                assertEquals(
+                        List.of(
+                                entry(1, T0, TxType.OPEN_ACCOUNT, "alice", 50_000, aliceVault, 50_000),
+                                entry(3, T0, TxType.DEPOSIT, "alice", 100, aliceVault, 50_100),
+                                entry(5, T0, TxType.DEPOSIT, "alice", 200, aliceVault, 50_300),
+                                entry(7, T0, TxType.DEPOSIT, "alice", 300, aliceVault, 50_600)),
+                        all);
             }
 
             @ParameterizedTest(name = "after {0}, limit {1}")
-            @CsvSource({"-1, 10", "0, 0", "0, -1", "0, 1001", "-1, 0",
-                    "0, 2147483647", "0, -2147483648", "-9223372036854775808, 10"})
+            @CsvSource({
+                "-1, 10",
+                "0, 0",
+                "0, -1",
+                "0, 1001",
+                "-1, 0",
+                "0, 2147483647",
+                "0, -2147483648",
+                "-9223372036854775808, 10"
+            })
             void badPageArguments(long after, int limit) {
                 assertRefusedUnchanged(INVALID_ARGUMENT, () -> ledger.history(ALICE, A, after, limit));
                 assertRefusedUnchanged(INVALID_ARGUMENT, () -> ledger.history(AUDITOR, A, after, limit));
@@ -717,7 +785,11 @@ class LedgerTest {
             @Test
             void pageLimitEdgesAreAccepted() {
                 assertEquals(1, ok(ledger.history(ALICE, A, 0, 1)).items().size());
-                assertEquals(4, ok(ledger.history(ALICE, A, 0, TransactionQuery.MAX_LIMIT)).items().size());
+                assertEquals(
+                        4,
+                        ok(ledger.history(ALICE, A, 0, TransactionQuery.MAX_LIMIT))
+                                .items()
+                                .size());
             }
         }
 
@@ -726,11 +798,11 @@ class LedgerTest {
         class Journal {
             @BeforeEach
             void interleave() {
-                ok(Tellers.deposit(ledger, ALICE, A, 100));  // 3
-                ok(Tellers.deposit(ledger, BOB, B, 1));      // 4
-                ok(Tellers.deposit(ledger, ALICE, A, 200));  // 5
-                ok(Tellers.transfer(ledger, BOB, B, A, 2));  // 6 touches both, asked by Bob
-                ok(Tellers.deposit(ledger, ALICE, A, 300));  // 7
+                ok(Tellers.deposit(ledger, ALICE, A, 100)); // 3
+                ok(Tellers.deposit(ledger, BOB, B, 1)); // 4
+                ok(Tellers.deposit(ledger, ALICE, A, 200)); // 5
+                ok(Tellers.transfer(ledger, BOB, B, A, 2)); // 6 touches both, asked by Bob
+                ok(Tellers.deposit(ledger, ALICE, A, 300)); // 7
             }
 
             @ParameterizedTest(name = "after {0}, limit {1}: {2}, next {3}")
@@ -745,50 +817,71 @@ class LedgerTest {
                     8 | 1    |               | null
                     """)
             void pages(long after, int limit, String expectedSeqs, Long expectedNext) {
-                Page<Transaction> page = ok(ledger.transactions(AUDITOR, TransactionQuery.firstPage().after(after).limit(limit)));
+                Page<Transaction> page = ok(ledger.transactions(
+                        AUDITOR, TransactionQuery.firstPage().after(after).limit(limit)));
                 assertEquals(parseSeqs(expectedSeqs), seqs(page.items()));
                 assertEquals(expectedNext, page.next());
             }
 
             @Test
             void byAccount() {
-                assertEquals(List.of(1L, 3L, 5L, 6L, 7L), seqs(filtered(TransactionQuery.firstPage().account(A))));
-                assertEquals(List.of(2L, 4L, 6L), seqs(filtered(TransactionQuery.firstPage().account(B))));
-                assertEquals(List.of(), seqs(filtered(TransactionQuery.firstPage().account("9999"))));
-                assertEquals(List.of(1L, 3L, 5L, 7L), seqs(filtered(TransactionQuery.firstPage().account(aliceVault))));
+                assertEquals(
+                        List.of(1L, 3L, 5L, 6L, 7L),
+                        seqs(filtered(TransactionQuery.firstPage().account(A))));
+                assertEquals(
+                        List.of(2L, 4L, 6L),
+                        seqs(filtered(TransactionQuery.firstPage().account(B))));
+                assertEquals(
+                        List.of(), seqs(filtered(TransactionQuery.firstPage().account("9999"))));
+                assertEquals(
+                        List.of(1L, 3L, 5L, 7L),
+                        seqs(filtered(TransactionQuery.firstPage().account(aliceVault))));
             }
 
             @Test
             void byUser() {
-                assertEquals(List.of(1L, 3L, 5L, 7L), seqs(filtered(TransactionQuery.firstPage().user("alice"))));
-                assertEquals(List.of(2L, 4L, 6L), seqs(filtered(TransactionQuery.firstPage().user("bob"))));
-                assertEquals(List.of(6L), seqs(filtered(TransactionQuery.firstPage().user("bob").account(A))));
-                assertEquals(List.of(), seqs(filtered(TransactionQuery.firstPage().user("audrey"))));
+                assertEquals(
+                        List.of(1L, 3L, 5L, 7L),
+                        seqs(filtered(TransactionQuery.firstPage().user("alice"))));
+                assertEquals(
+                        List.of(2L, 4L, 6L),
+                        seqs(filtered(TransactionQuery.firstPage().user("bob"))));
+                assertEquals(
+                        List.of(6L),
+                        seqs(filtered(TransactionQuery.firstPage().user("bob").account(A))));
+                assertEquals(
+                        List.of(), seqs(filtered(TransactionQuery.firstPage().user("audrey"))));
             }
 
             @Test
             @DisplayName("a filtered page of 2 by account 1001: cursor after the 2nd match, then the rest")
             void filteredPaging() {
-                Page<Transaction> first = ok(ledger.transactions(AUDITOR, TransactionQuery.firstPage().account(A).limit(2)));
+                Page<Transaction> first = ok(ledger.transactions(
+                        AUDITOR, TransactionQuery.firstPage().account(A).limit(2)));
                 assertEquals(List.of(1L, 3L), seqs(first.items()));
                 assertEquals(3L, first.next());
-                Page<Transaction> second = ok(ledger.transactions(AUDITOR,
+                Page<Transaction> second = ok(ledger.transactions(
+                        AUDITOR,
                         TransactionQuery.firstPage().account(A).limit(2).after(first.next())));
                 assertEquals(List.of(5L, 6L), seqs(second.items()));
                 assertEquals(6L, second.next());
-                Page<Transaction> third = ok(ledger.transactions(AUDITOR,
+                Page<Transaction> third = ok(ledger.transactions(
+                        AUDITOR,
                         TransactionQuery.firstPage().account(A).limit(2).after(second.next())));
                 assertEquals(List.of(7L), seqs(third.items()));
                 assertNull(third.next());
             }
 
             @Test
-            @DisplayName("a full filtered page points on even when no later transaction matches; the next page is empty")
+            @DisplayName(
+                    "a full filtered page points on even when no later transaction matches; the next page is empty")
             void fullFilteredPageMayPointToAnEmptyOne() {
-                Page<Transaction> first = ok(ledger.transactions(AUDITOR, TransactionQuery.firstPage().user("bob").limit(3)));
+                Page<Transaction> first = ok(ledger.transactions(
+                        AUDITOR, TransactionQuery.firstPage().user("bob").limit(3)));
                 assertEquals(List.of(2L, 4L, 6L), seqs(first.items()));
                 assertEquals(6L, first.next(), "seq 7 is committed after it, so the page did not reach the end");
-                Page<Transaction> second = ok(ledger.transactions(AUDITOR,
+                Page<Transaction> second = ok(ledger.transactions(
+                        AUDITOR,
                         TransactionQuery.firstPage().user("bob").limit(3).after(first.next())));
                 assertEquals(List.of(), second.items());
                 assertNull(second.next());
@@ -812,11 +905,16 @@ class LedgerTest {
             @ParameterizedTest(name = "after {0}, limit {1}")
             @CsvSource({"-1, 10", "0, 0", "0, -1", "0, 1001", "0, 2147483647", "-9223372036854775808, 1"})
             void badPageArguments(long after, int limit) {
-                assertRefusedUnchanged(INVALID_ARGUMENT,
-                        () -> ledger.transactions(AUDITOR, TransactionQuery.firstPage().after(after).limit(limit)));
+                assertRefusedUnchanged(
+                        INVALID_ARGUMENT,
+                        () -> ledger.transactions(
+                                AUDITOR,
+                                TransactionQuery.firstPage().after(after).limit(limit)));
                 // The customer learns only that the view is not theirs.
-                assertRefusedUnchanged(FORBIDDEN,
-                        () -> ledger.transactions(ALICE, TransactionQuery.firstPage().after(after).limit(limit)));
+                assertRefusedUnchanged(
+                        FORBIDDEN,
+                        () -> ledger.transactions(
+                                ALICE, TransactionQuery.firstPage().after(after).limit(limit)));
             }
         }
 
@@ -831,16 +929,19 @@ class LedgerTest {
                 assertEquals(TxType.LOAN, tx.type());
                 assertEquals("alice", tx.user());
                 assertEquals("L100001", tx.opened());
-                assertEquals(List.of(new Posting("L100001", -150_000, -150_000), new Posting(A, 150_000, 200_000)),
+                assertEquals(
+                        List.of(new Posting("L100001", -150_000, -150_000), new Posting(A, 150_000, 200_000)),
                         tx.postings());
                 assertBalancedAndCurrent(tx);
                 AccountView loan = ok(ledger.balance(ALICE, "L100001"));
                 assertEquals(new AccountView("L100001", AccountKind.LOAN, "alice", T0, -150_000), loan);
                 assertEquals(150_000, loan.outstandingCents());
                 assertEquals(200_000, balanceOf(A));
-                assertEquals(List.of(entry(3, T0, TxType.LOAN, "alice", -150_000, A, -150_000)),
+                assertEquals(
+                        List.of(entry(3, T0, TxType.LOAN, "alice", -150_000, A, -150_000)),
                         historyOf(ALICE, "L100001"));
-                assertEquals(entry(3, T0, TxType.LOAN, "alice", 150_000, "L100001", 200_000), last(historyOf(ALICE, A)));
+                assertEquals(
+                        entry(3, T0, TxType.LOAN, "alice", 150_000, "L100001", 200_000), last(historyOf(ALICE, A)));
                 assertEquals("L100002", ok(Tellers.applyLoan(ledger, BOB, B, 1)).opened());
                 assertBooksBalance();
             }
@@ -848,7 +949,8 @@ class LedgerTest {
             @Test
             @DisplayName("up to the default limit of 50,000.00, not a cent more")
             void defaultLimit() {
-                assertRefusedUnchanged(LOAN_LIMIT_EXCEEDED,
+                assertRefusedUnchanged(
+                        LOAN_LIMIT_EXCEEDED,
                         () -> Tellers.applyLoan(ledger, ALICE, A, LedgerConfig.DEFAULT_LOAN_LIMIT_CENTS + 1));
                 ok(Tellers.applyLoan(ledger, ALICE, A, LedgerConfig.DEFAULT_LOAN_LIMIT_CENTS));
                 assertRefusedUnchanged(LOAN_LIMIT_EXCEEDED, () -> Tellers.applyLoan(ledger, ALICE, A, 1));
@@ -901,7 +1003,8 @@ class LedgerTest {
             @Test
             void loans() {
                 assertRefusedUnchanged(UNKNOWN_ACCOUNT, () -> Tellers.payLoanCheck(ledger, ALICE, null, 100));
-                assertRefusedUnchanged(UNKNOWN_ACCOUNT, () -> Tellers.payLoanTransfer(ledger, ALICE, null, "L100001", 100));
+                assertRefusedUnchanged(
+                        UNKNOWN_ACCOUNT, () -> Tellers.payLoanTransfer(ledger, ALICE, null, "L100001", 100));
                 assertRefusedUnchanged(UNKNOWN_ACCOUNT, () -> Tellers.payLoanTransfer(ledger, ALICE, A, null, 100));
             }
 
@@ -973,8 +1076,8 @@ class LedgerTest {
         @BeforeEach
         void borrow() {
             ledger = new Ledger(LedgerConfig.defaults().withLoanLimitCents(LIMIT), clock);
-            ok(Tellers.createAccount(ledger, ALICE, A, 50_000));                  // 1
-            ok(Tellers.createAccount(ledger, BOB, B, 10_000));                    // 2
+            ok(Tellers.createAccount(ledger, ALICE, A, 50_000)); // 1
+            ok(Tellers.createAccount(ledger, BOB, B, 10_000)); // 2
             assertEquals(LOAN, ok(Tellers.applyLoan(ledger, ALICE, A, 150_000)).opened()); // 3
         }
 
@@ -992,10 +1095,13 @@ class LedgerTest {
 
         @Test
         void holdersIncludeTheLoan() {
-            assertEquals(List.of(
-                            new Holder("alice", List.of(
-                                    new AccountView(A, AccountKind.CHECKING, "alice", T0, 200_000),
-                                    new AccountView(LOAN, AccountKind.LOAN, "alice", T0, -150_000))),
+            assertEquals(
+                    List.of(
+                            new Holder(
+                                    "alice",
+                                    List.of(
+                                            new AccountView(A, AccountKind.CHECKING, "alice", T0, 200_000),
+                                            new AccountView(LOAN, AccountKind.LOAN, "alice", T0, -150_000))),
                             new Holder("bob", List.of(new AccountView(B, AccountKind.CHECKING, "bob", T0, 10_000)))),
                     ok(ledger.holders(AUDITOR)));
         }
@@ -1021,9 +1127,12 @@ class LedgerTest {
                     () -> assertRefusedUnchanged(WRONG_ACCOUNT_KIND, () -> Tellers.deposit(ledger, ALICE, LOAN, 100)),
                     () -> assertRefusedUnchanged(WRONG_ACCOUNT_KIND, () -> Tellers.deposit(ledger, BOB, LOAN, 100)),
                     () -> assertRefusedUnchanged(WRONG_ACCOUNT_KIND, () -> Tellers.withdraw(ledger, ALICE, LOAN, 100)),
-                    () -> assertRefusedUnchanged(WRONG_ACCOUNT_KIND, () -> Tellers.transfer(ledger, ALICE, LOAN, B, 100)),
-                    () -> assertRefusedUnchanged(WRONG_ACCOUNT_KIND, () -> Tellers.transfer(ledger, ALICE, A, LOAN, 100)),
-                    () -> assertRefusedUnchanged(WRONG_ACCOUNT_KIND, () -> Tellers.applyLoan(ledger, ALICE, LOAN, 100)));
+                    () -> assertRefusedUnchanged(
+                            WRONG_ACCOUNT_KIND, () -> Tellers.transfer(ledger, ALICE, LOAN, B, 100)),
+                    () -> assertRefusedUnchanged(
+                            WRONG_ACCOUNT_KIND, () -> Tellers.transfer(ledger, ALICE, A, LOAN, 100)),
+                    () -> assertRefusedUnchanged(
+                            WRONG_ACCOUNT_KIND, () -> Tellers.applyLoan(ledger, ALICE, LOAN, 100)));
         }
 
         @Test
@@ -1076,7 +1185,8 @@ class LedgerTest {
             assertBalancedAndCurrent(tx);
             assertEquals(120_000, ok(ledger.balance(ALICE, LOAN)).outstandingCents());
             assertEquals(200_000, balanceOf(A), "a check does not touch checking");
-            assertEquals(entry(4, T0, TxType.LOAN_PAYMENT_CHECK, "alice", 30_000, vault.account(), -120_000),
+            assertEquals(
+                    entry(4, T0, TxType.LOAN_PAYMENT_CHECK, "alice", 30_000, vault.account(), -120_000),
                     last(historyOf(ALICE, LOAN)));
             assertBooksBalance();
         }
@@ -1090,9 +1200,11 @@ class LedgerTest {
             assertEquals(List.of(new Posting(A, -30_000, 170_000), new Posting(LOAN, 30_000, -120_000)), tx.postings());
             assertBalancedAndCurrent(tx);
             assertEquals(120_000, ok(ledger.balance(ALICE, LOAN)).outstandingCents());
-            assertEquals(entry(4, T0, TxType.LOAN_PAYMENT_TRANSFER, "alice", -30_000, LOAN, 170_000),
+            assertEquals(
+                    entry(4, T0, TxType.LOAN_PAYMENT_TRANSFER, "alice", -30_000, LOAN, 170_000),
                     last(historyOf(ALICE, A)));
-            assertEquals(entry(4, T0, TxType.LOAN_PAYMENT_TRANSFER, "alice", 30_000, A, -120_000),
+            assertEquals(
+                    entry(4, T0, TxType.LOAN_PAYMENT_TRANSFER, "alice", 30_000, A, -120_000),
                     last(historyOf(ALICE, LOAN)));
             assertBooksBalance();
         }
@@ -1139,7 +1251,8 @@ class LedgerTest {
         @ValueSource(longs = {50_001, 100_000, MAX})
         @DisplayName("a second loan beyond the room left is LOAN_LIMIT_EXCEEDED")
         void limitExceeded(long cents) {
-            Outcome<?> refused = assertRefusedUnchanged(LOAN_LIMIT_EXCEEDED, () -> Tellers.applyLoan(ledger, ALICE, A, cents));
+            Outcome<?> refused =
+                    assertRefusedUnchanged(LOAN_LIMIT_EXCEEDED, () -> Tellers.applyLoan(ledger, ALICE, A, cents));
             assertTrue(refused.message().contains("2,000.00"), refused::message);
         }
 
@@ -1147,7 +1260,8 @@ class LedgerTest {
         @DisplayName("the room left is exactly the limit minus what is owed, and a refusal uses no loan number")
         void exactlyTheRoomLeft() {
             assertRefusedUnchanged(LOAN_LIMIT_EXCEEDED, () -> Tellers.applyLoan(ledger, ALICE, A, 50_001));
-            assertEquals("L100002", ok(Tellers.applyLoan(ledger, ALICE, A, 50_000)).opened());
+            assertEquals(
+                    "L100002", ok(Tellers.applyLoan(ledger, ALICE, A, 50_000)).opened());
             assertRefusedUnchanged(LOAN_LIMIT_EXCEEDED, () -> Tellers.applyLoan(ledger, ALICE, A, 1));
             assertEquals(2, ok(ledger.report(AUDITOR)).loanAccounts());
             assertEquals(LIMIT, ok(ledger.report(AUDITOR)).loanOutstandingCents());
@@ -1222,7 +1336,8 @@ class LedgerTest {
             ok(Tellers.payLoanCheck(ledger, ALICE, LOAN, 1));
             ok(Tellers.deposit(ledger, ALICE, A, 1));
             ok(Tellers.payLoanTransfer(ledger, ALICE, A, LOAN, 1));
-            Page<Transaction> page = ok(ledger.transactions(AUDITOR, TransactionQuery.firstPage().account(LOAN)));
+            Page<Transaction> page =
+                    ok(ledger.transactions(AUDITOR, TransactionQuery.firstPage().account(LOAN)));
             assertEquals(List.of(3L, 4L, 6L), seqs(page.items()));
             assertNull(page.next());
         }
@@ -1242,7 +1357,8 @@ class LedgerTest {
         @Test
         void snapshotListsTheLoanLast() {
             Snapshot snapshot = ledger.snapshot();
-            AccountView lastAccount = snapshot.accounts().get(snapshot.accounts().size() - 1);
+            AccountView lastAccount =
+                    snapshot.accounts().get(snapshot.accounts().size() - 1);
             assertEquals(LOAN, lastAccount.number());
             assertEquals(150_000, lastAccount.outstandingCents());
             assertEquals(0, snapshot.sumCents());
@@ -1259,22 +1375,25 @@ class LedgerTest {
 
         @BeforeEach
         void spreadOut() {
-            ok(Tellers.createAccount(ledger, ALICE, A, 0));         // 1 at T0
+            ok(Tellers.createAccount(ledger, ALICE, A, 0)); // 1 at T0
             clock.advance(Duration.ofHours(1));
-            ok(Tellers.createAccount(ledger, BOB, B, 10_000));      // 2 at t1
+            ok(Tellers.createAccount(ledger, BOB, B, 10_000)); // 2 at t1
             clock.advance(Duration.ofHours(1));
-            ok(Tellers.deposit(ledger, ALICE, A, 100));             // 3 at t2
+            ok(Tellers.deposit(ledger, ALICE, A, 100)); // 3 at t2
             clock.advance(Duration.ofHours(1));
-            ok(Tellers.deposit(ledger, BOB, A, 200));               // 4 at t3
+            ok(Tellers.deposit(ledger, BOB, A, 200)); // 4 at t3
         }
 
         @Test
         void transactionsCarryTheClock() {
             List<Transaction> all = journal();
-            assertEquals(List.of(T0, t1, t2, t3), all.stream().map(Transaction::time).toList());
+            assertEquals(
+                    List.of(T0, t1, t2, t3), all.stream().map(Transaction::time).toList());
             assertEquals(T0, ok(ledger.balance(ALICE, A)).created());
             assertEquals(t1, ok(ledger.balance(BOB, B)).created());
-            assertEquals(List.of(T0, t2, t3), historyOf(ALICE, A).stream().map(HistoryEntry::time).toList());
+            assertEquals(
+                    List.of(T0, t2, t3),
+                    historyOf(ALICE, A).stream().map(HistoryEntry::time).toList());
         }
 
         @ParameterizedTest(name = "[{0}h, {1}h) -> {2}")
@@ -1293,7 +1412,8 @@ class LedgerTest {
         void timeRange(Integer fromHours, Integer toHours, String expectedSeqs) {
             Instant from = fromHours == null ? null : T0.plus(Duration.ofHours(fromHours));
             Instant to = toHours == null ? null : T0.plus(Duration.ofHours(toHours));
-            Page<Transaction> page = ok(ledger.transactions(AUDITOR, TransactionQuery.firstPage().between(from, to)));
+            Page<Transaction> page =
+                    ok(ledger.transactions(AUDITOR, TransactionQuery.firstPage().between(from, to)));
             assertEquals(parseSeqs(expectedSeqs), seqs(page.items()));
             assertNull(page.next());
         }
@@ -1302,46 +1422,81 @@ class LedgerTest {
         @DisplayName("from is inclusive and to exclusive, to the nanosecond")
         void boundaries() {
             Duration nano = Duration.ofNanos(1);
-            assertEquals(List.of(3L), seqs(ok(ledger.transactions(AUDITOR,
-                    TransactionQuery.firstPage().between(t2, t2.plus(nano)))).items()));
-            assertEquals(List.of(), seqs(ok(ledger.transactions(AUDITOR,
-                    TransactionQuery.firstPage().between(t2.plus(nano), t3))).items()));
-            assertEquals(List.of(2L), seqs(ok(ledger.transactions(AUDITOR,
-                    TransactionQuery.firstPage().between(t1.minus(nano), t2))).items()));
+            assertEquals(
+                    List.of(3L),
+                    seqs(ok(ledger.transactions(
+                                    AUDITOR, TransactionQuery.firstPage().between(t2, t2.plus(nano))))
+                            .items()));
+            assertEquals(
+                    List.of(),
+                    seqs(ok(ledger.transactions(
+                                    AUDITOR, TransactionQuery.firstPage().between(t2.plus(nano), t3)))
+                            .items()));
+            assertEquals(
+                    List.of(2L),
+                    seqs(ok(ledger.transactions(
+                                    AUDITOR, TransactionQuery.firstPage().between(t1.minus(nano), t2)))
+                            .items()));
         }
 
         @Test
         void timeRangeWithOtherFilters() {
-            assertEquals(List.of(4L), seqs(ok(ledger.transactions(AUDITOR,
-                    TransactionQuery.firstPage().between(t1, null).account(A).user("bob"))).items()));
-            assertEquals(List.of(3L), seqs(ok(ledger.transactions(AUDITOR,
-                    TransactionQuery.firstPage().between(t1, t3).account(A))).items()));
-            assertEquals(List.of(3L), seqs(ok(ledger.transactions(AUDITOR,
-                    TransactionQuery.firstPage().between(T0, t3).after(2))).items()));
+            assertEquals(
+                    List.of(4L),
+                    seqs(ok(ledger.transactions(
+                                    AUDITOR,
+                                    TransactionQuery.firstPage()
+                                            .between(t1, null)
+                                            .account(A)
+                                            .user("bob")))
+                            .items()));
+            assertEquals(
+                    List.of(3L),
+                    seqs(ok(ledger.transactions(
+                                    AUDITOR,
+                                    TransactionQuery.firstPage().between(t1, t3).account(A)))
+                            .items()));
+            assertEquals(
+                    List.of(3L),
+                    seqs(ok(ledger.transactions(
+                                    AUDITOR,
+                                    TransactionQuery.firstPage().between(T0, t3).after(2)))
+                            .items()));
         }
 
         @Test
         void aRangeThatEndsBeforeItStarts() {
-            assertRefusedUnchanged(INVALID_ARGUMENT,
-                    () -> ledger.transactions(AUDITOR, TransactionQuery.firstPage().between(t3, t1)));
-            assertRefusedUnchanged(INVALID_ARGUMENT, () -> ledger.transactions(AUDITOR,
-                    TransactionQuery.firstPage().between(t1, t1.minusNanos(1))));
-            assertRefusedUnchanged(FORBIDDEN,
+            assertRefusedUnchanged(
+                    INVALID_ARGUMENT,
+                    () -> ledger.transactions(
+                            AUDITOR, TransactionQuery.firstPage().between(t3, t1)));
+            assertRefusedUnchanged(
+                    INVALID_ARGUMENT,
+                    () -> ledger.transactions(
+                            AUDITOR, TransactionQuery.firstPage().between(t1, t1.minusNanos(1))));
+            assertRefusedUnchanged(
+                    FORBIDDEN,
                     () -> ledger.transactions(BOB, TransactionQuery.firstPage().between(t3, t1)));
         }
 
         @Test
         @DisplayName("a clock that steps back does not make time run backwards in the journal")
         void clockStepsBack() {
-            clock.advance(Duration.ofHours(2));   // 14:00
+            clock.advance(Duration.ofHours(2)); // 14:00
             Transaction at14 = ok(Tellers.deposit(ledger, ALICE, A, 1));
-            clock.advance(Duration.ofHours(-1));  // back to 13:00
+            clock.advance(Duration.ofHours(-1)); // back to 13:00
             Transaction after = ok(Tellers.deposit(ledger, ALICE, A, 1));
             assertEquals(T0.plus(Duration.ofHours(5)), at14.time());
             assertEquals(at14.time(), after.time());
             assertEquals(at14.seq() + 1, after.seq());
-            assertEquals(List.of(6L), seqs(ok(ledger.transactions(AUDITOR,
-                    TransactionQuery.firstPage().between(T0.plus(Duration.ofHours(5)), null).after(5))).items()));
+            assertEquals(
+                    List.of(6L),
+                    seqs(ok(ledger.transactions(
+                                    AUDITOR,
+                                    TransactionQuery.firstPage()
+                                            .between(T0.plus(Duration.ofHours(5)), null)
+                                            .after(5)))
+                            .items()));
         }
     }
 

@@ -97,22 +97,58 @@ class MoneyTest {
         }
 
         @ParameterizedTest(name = "not an amount: \"{0}\"")
-        @ValueSource(strings = {
-                "abc", "1e3", "1E3", " 5", "5 ", " ", "\t5", "5\n", ".5", "5.", ".", "+5", "1,00", "1,0000",
-                "1000,000", ",100", "100,", "1,000,00", "1.000,00", "1_000", "0x10", "NaN", "Infinity",
-                "5 00", "5..0", "5.0.0", "$5", "5$", "12.5a", "\u0661\u0662", "\uff11\uff12", "1,000.5.5"})
+        @ValueSource(
+                strings = {
+                    "abc",
+                    "1e3",
+                    "1E3",
+                    " 5",
+                    "5 ",
+                    " ",
+                    "\t5",
+                    "5\n",
+                    ".5",
+                    "5.",
+                    ".",
+                    "+5",
+                    "1,00",
+                    "1,0000",
+                    "1000,000",
+                    ",100",
+                    "100,",
+                    "1,000,00",
+                    "1.000,00",
+                    "1_000",
+                    "0x10",
+                    "NaN",
+                    "Infinity",
+                    "5 00",
+                    "5..0",
+                    "5.0.0",
+                    "$5",
+                    "5$",
+                    "12.5a",
+                    "\u0661\u0662",
+                    "\uff11\uff12",
+                    "1,000.5.5"
+                })
         void notAnAmount(String text) {
             assertRefused("not an amount: '" + text + "'" + HINT, text);
         }
 
         @ParameterizedTest(name = "above the maximum: \"{0}\"")
-        @ValueSource(strings = {
-                "1000000.01", "1,000,000.01", "1000001", "99999999",
-                "9223372036854775807",        // Long.MAX_VALUE units
-                "92233720368547758.08",       // Long.MIN_VALUE's magnitude in cents: overflows long
-                "9223372036854775808",        // one past Long.MAX_VALUE
-                "99999999999999999999999999999999999999",
-                "99,999,999,999,999,999,999.99"})
+        @ValueSource(
+                strings = {
+                    "1000000.01",
+                    "1,000,000.01",
+                    "1000001",
+                    "99999999",
+                    "9223372036854775807", // Long.MAX_VALUE units
+                    "92233720368547758.08", // Long.MIN_VALUE's magnitude in cents: overflows long
+                    "9223372036854775808", // one past Long.MAX_VALUE
+                    "99999999999999999999999999999999999999",
+                    "99,999,999,999,999,999,999.99"
+                })
         void aboveTheMaximum(String text) {
             assertRefused("amount is above the maximum of 1,000,000.00: " + text, text);
         }
@@ -149,8 +185,8 @@ class MoneyTest {
         @ParameterizedTest(name = "{0} cents is too much")
         @ValueSource(longs = {Money.MAX_AMOUNT_CENTS + 1, Money.MAX_AMOUNT_CENTS * 2, Long.MAX_VALUE})
         void aboveTheMaximum(long cents) {
-            assertEquals(Optional.of("amount is above the maximum of 1,000,000.00 per operation"),
-                    Money.problemWith(cents));
+            assertEquals(
+                    Optional.of("amount is above the maximum of 1,000,000.00 per operation"), Money.problemWith(cents));
         }
 
         @ParameterizedTest(name = "\"{0}\"")

@@ -8,8 +8,8 @@ package com.abcbank.ledger;
 public final class Tellers {
     private Tellers() {}
 
-    public static Outcome<Transaction> createAccount(Ledger ledger, Caller caller, String number,
-                                                     long openingDepositCents) {
+    public static Outcome<Transaction> createAccount(
+            Ledger ledger, Caller caller, String number, long openingDepositCents) {
         return ledger.createAccount(caller, number, openingDepositCents, null);
     }
 
@@ -21,23 +21,22 @@ public final class Tellers {
         return ledger.withdraw(caller, number, amountCents, null);
     }
 
-    public static Outcome<Transaction> transfer(Ledger ledger, Caller caller, String from, String to,
-                                                long amountCents) {
+    public static Outcome<Transaction> transfer(
+            Ledger ledger, Caller caller, String from, String to, long amountCents) {
         return ledger.transfer(caller, from, to, amountCents, null);
     }
 
-    public static Outcome<Transaction> applyLoan(Ledger ledger, Caller caller, String checkingNumber,
-                                                 long amountCents) {
+    public static Outcome<Transaction> applyLoan(
+            Ledger ledger, Caller caller, String checkingNumber, long amountCents) {
         return ledger.applyLoan(caller, checkingNumber, amountCents, null);
     }
 
-    public static Outcome<Transaction> payLoanCheck(Ledger ledger, Caller caller, String loanNumber,
-                                                    long amountCents) {
+    public static Outcome<Transaction> payLoanCheck(Ledger ledger, Caller caller, String loanNumber, long amountCents) {
         return ledger.payLoanCheck(caller, loanNumber, amountCents, null);
     }
 
-    public static Outcome<Transaction> payLoanTransfer(Ledger ledger, Caller caller, String from, String loanNumber,
-                                                       long amountCents) {
+    public static Outcome<Transaction> payLoanTransfer(
+            Ledger ledger, Caller caller, String from, String loanNumber, long amountCents) {
         return ledger.payLoanTransfer(caller, from, loanNumber, amountCents, null);
     }
 }

@@ -43,27 +43,36 @@ class TransactionTest {
 
     @Test
     void creditFirstIsRefused() {
-        IllegalStateException e = assertThrows(IllegalStateException.class, () -> tx(TxType.TRANSFER,
-                List.of(new Posting("2001", 500, 500), new Posting("1001", -500, 0))));
+        IllegalStateException e = assertThrows(
+                IllegalStateException.class,
+                () -> tx(TxType.TRANSFER, List.of(new Posting("2001", 500, 500), new Posting("1001", -500, 0))));
         assertTrue(e.getMessage().contains("debit first"), e.getMessage());
     }
 
     @Test
     void unequalLegsDoNotBalance() {
-        assertThrows(IllegalStateException.class, () -> tx(TxType.TRANSFER,
-                List.of(new Posting("1001", -500, 0), new Posting("2001", 400, 400))));
+        assertThrows(
+                IllegalStateException.class,
+                () -> tx(TxType.TRANSFER, List.of(new Posting("1001", -500, 0), new Posting("2001", 400, 400))));
     }
 
     @Test
     void threeLegsAreRefusedEvenWhenTheyBalance() {
-        IllegalStateException e = assertThrows(IllegalStateException.class, () -> tx(TxType.TRANSFER, List.of(
-                new Posting("1001", -500, 0), new Posting("2001", 250, 250), new Posting("3001", 250, 250))));
+        IllegalStateException e = assertThrows(
+                IllegalStateException.class,
+                () -> tx(
+                        TxType.TRANSFER,
+                        List.of(
+                                new Posting("1001", -500, 0),
+                                new Posting("2001", 250, 250),
+                                new Posting("3001", 250, 250))));
         assertTrue(e.getMessage().contains("3 postings"), e.getMessage());
     }
 
     @Test
     void aTransferToItselfIsRefused() {
-        assertThrows(IllegalStateException.class, () -> tx(TxType.TRANSFER,
-                List.of(new Posting("1001", -500, 0), new Posting("1001", 500, 500))));
+        assertThrows(
+                IllegalStateException.class,
+                () -> tx(TxType.TRANSFER, List.of(new Posting("1001", -500, 0), new Posting("1001", 500, 500))));
     }
 }

@@ -9,16 +9,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.abcbank.ledger.ErrorCode;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.IntNode;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.junit.jupiter.api.Test;
 
 class JsonTest {
 
     @Test
     void readsEveryFieldOfATransfer() {
-        Json.Parsed parsed = Json.parseRequest("{\"id\":7,\"op\":\"transfer\",\"from\":\"1001\",\"to\":\"1002\",\"amount\":5000}");
+        Json.Parsed parsed =
+                Json.parseRequest("{\"id\":7,\"op\":\"transfer\",\"from\":\"1001\",\"to\":\"1002\",\"amount\":5000}");
         assertNull(parsed.failure());
         assertEquals(IntNode.valueOf(7), parsed.id());
         assertEquals(new Request.Transfer("1001", "1002", 5000), parsed.request());
@@ -26,33 +27,40 @@ class JsonTest {
 
     @Test
     void optionalFieldsMayBeLeftOut() {
-        assertEquals(new Request.CreateAccount("1001", null),
-                Json.parseRequest("{\"op\":\"create_account\",\"account\":\"1001\"}").request());
-        assertEquals(new Request.ShowHistory(5L, 10, null, "alice", null, null),
-                Json.parseRequest("{\"op\":\"show_history\",\"after\":5,\"limit\":10,\"user\":\"alice\"}").request());
-        assertEquals(new Request.Report(), Json.parseRequest("{\"op\":\"report\"}").request());
+        assertEquals(
+                new Request.CreateAccount("1001", null),
+                Json.parseRequest("{\"op\":\"create_account\",\"account\":\"1001\"}")
+                        .request());
+        assertEquals(
+                new Request.ShowHistory(5L, 10, null, "alice", null, null),
+                Json.parseRequest("{\"op\":\"show_history\",\"after\":5,\"limit\":10,\"user\":\"alice\"}")
+                        .request());
+        assertEquals(
+                new Request.Report(), Json.parseRequest("{\"op\":\"report\"}").request());
     }
 
     @ParameterizedTest(name = "{0}")
-    @CsvSource(delimiter = '|', value = {
-            "not JSON               | {op:deposit}",
-            "not an object          | [1,2]",
-            "a bare string          | \"deposit\"",
-            "no op                  | {\"id\":1,\"account\":\"1001\"}",
-            "op not a string        | {\"id\":1,\"op\":5}",
-            "missing amount         | {\"id\":1,\"op\":\"deposit\",\"account\":\"1001\"}",
-            "null amount            | {\"id\":1,\"op\":\"deposit\",\"account\":\"1001\",\"amount\":null}",
-            "fractional amount      | {\"id\":1,\"op\":\"deposit\",\"account\":\"1001\",\"amount\":12.5}",
-            "amount as a string     | {\"id\":1,\"op\":\"deposit\",\"account\":\"1001\",\"amount\":\"200\"}",
-            "amount beyond a long   | {\"id\":1,\"op\":\"deposit\",\"account\":\"1001\",\"amount\":99999999999999999999}",
-            "null account           | {\"id\":1,\"op\":\"deposit\",\"account\":null,\"amount\":100}",
-            "null optional field    | {\"id\":1,\"op\":\"create_account\",\"account\":\"1001\",\"amount\":null}",
-            "account as a number    | {\"id\":1,\"op\":\"deposit\",\"account\":1001,\"amount\":100}",
-            "unknown field          | {\"id\":1,\"op\":\"deposit\",\"account\":\"1001\",\"amount\":100,\"amout\":5}",
-            "duplicate field        | {\"id\":1,\"op\":\"deposit\",\"account\":\"1001\",\"amount\":1,\"amount\":100000}",
-            "trailing garbage       | {\"id\":1,\"op\":\"report\"} x",
-            "boolean amount         | {\"id\":1,\"op\":\"deposit\",\"account\":\"1001\",\"amount\":true}",
-    })
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "not JSON               | {op:deposit}",
+                "not an object          | [1,2]",
+                "a bare string          | \"deposit\"",
+                "no op                  | {\"id\":1,\"account\":\"1001\"}",
+                "op not a string        | {\"id\":1,\"op\":5}",
+                "missing amount         | {\"id\":1,\"op\":\"deposit\",\"account\":\"1001\"}",
+                "null amount            | {\"id\":1,\"op\":\"deposit\",\"account\":\"1001\",\"amount\":null}",
+                "fractional amount      | {\"id\":1,\"op\":\"deposit\",\"account\":\"1001\",\"amount\":12.5}",
+                "amount as a string     | {\"id\":1,\"op\":\"deposit\",\"account\":\"1001\",\"amount\":\"200\"}",
+                "amount beyond a long   | {\"id\":1,\"op\":\"deposit\",\"account\":\"1001\",\"amount\":99999999999999999999}",
+                "null account           | {\"id\":1,\"op\":\"deposit\",\"account\":null,\"amount\":100}",
+                "null optional field    | {\"id\":1,\"op\":\"create_account\",\"account\":\"1001\",\"amount\":null}",
+                "account as a number    | {\"id\":1,\"op\":\"deposit\",\"account\":1001,\"amount\":100}",
+                "unknown field          | {\"id\":1,\"op\":\"deposit\",\"account\":\"1001\",\"amount\":100,\"amout\":5}",
+                "duplicate field        | {\"id\":1,\"op\":\"deposit\",\"account\":\"1001\",\"amount\":1,\"amount\":100000}",
+                "trailing garbage       | {\"id\":1,\"op\":\"report\"} x",
+                "boolean amount         | {\"id\":1,\"op\":\"deposit\",\"account\":\"1001\",\"amount\":true}",
+            })
     void refusesMalformedRequests(String what, String line) {
         Json.Parsed parsed = Json.parseRequest(line);
         assertNull(parsed.request(), what);
@@ -76,7 +84,8 @@ class JsonTest {
 
     @Test
     void passwordsStayOutOfToString() {
-        Request login = Json.parseRequest("{\"op\":\"login\",\"user\":\"alice\",\"password\":\"hunter22\"}").request();
+        Request login = Json.parseRequest("{\"op\":\"login\",\"user\":\"alice\",\"password\":\"hunter22\"}")
+                .request();
         assertFalse(login.toString().contains("hunter22"), login::toString);
     }
 
@@ -109,14 +118,17 @@ class JsonTest {
 
     @Test
     void aReaderOfRepliesAsksAboutIdsWithoutJackson() {
-        Reply numbered = Json.parseReply("{\"id\":7,\"ok\":true,\"result\":{\"user\":\"alice\",\"role\":\"customer\"}}");
+        Reply numbered =
+                Json.parseReply("{\"id\":7,\"ok\":true,\"result\":{\"user\":\"alice\",\"role\":\"customer\"}}");
         assertTrue(numbered.answers(7));
         assertFalse(numbered.answers(8));
         assertFalse(numbered.unidentified());
-        Reply named = Json.parseReply("{\"id\":\"7\",\"ok\":false,\"error\":{\"code\":\"UNKNOWN_OP\",\"message\":\"no\"}}");
+        Reply named =
+                Json.parseReply("{\"id\":\"7\",\"ok\":false,\"error\":{\"code\":\"UNKNOWN_OP\",\"message\":\"no\"}}");
         assertFalse(named.answers(7), "the string \"7\" is not the number 7");
         assertEquals("\"7\"", named.idText());
-        Reply anonymous = Json.parseReply("{\"id\":null,\"ok\":false,\"error\":{\"code\":\"LINE_TOO_LONG\",\"message\":\"x\"}}");
+        Reply anonymous =
+                Json.parseReply("{\"id\":null,\"ok\":false,\"error\":{\"code\":\"LINE_TOO_LONG\",\"message\":\"x\"}}");
         assertTrue(anonymous.unidentified());
         assertFalse(anonymous.answers(0));
     }
@@ -134,7 +146,11 @@ class JsonTest {
     @Test
     void renumberingAReplyKeepsTheRestOfItsBytes() {
         String line = "{\"id\":9,\"ok\":false,\"error\":{\"code\":\"UNKNOWN_OP\",\"message\":\"say \\\"hi\\\"\"}}";
-        assertEquals(line.replace("\"id\":9", "\"id\":3"), Json.write(Json.parseReply(line).withId(3)));
-        assertEquals(Json.writeRequest(IntNode.valueOf(3), new Request.Report()), Json.writeRequest(3, new Request.Report()));
+        assertEquals(
+                line.replace("\"id\":9", "\"id\":3"),
+                Json.write(Json.parseReply(line).withId(3)));
+        assertEquals(
+                Json.writeRequest(IntNode.valueOf(3), new Request.Report()),
+                Json.writeRequest(3, new Request.Report()));
     }
 }

@@ -22,12 +22,15 @@ import org.junit.jupiter.params.provider.ValueSource;
 class RequestTest {
     /** Every record under the sealed {@link Request}, through its sealed sub-interfaces. */
     private static Stream<Class<?>> records(Class<?> type) {
-        return type.isRecord() ? Stream.of(type) : Arrays.stream(type.getPermittedSubclasses()).flatMap(RequestTest::records);
+        return type.isRecord()
+                ? Stream.of(type)
+                : Arrays.stream(type.getPermittedSubclasses()).flatMap(RequestTest::records);
     }
 
     private static Map<Class<?>, String> names() {
         Map<Class<?>, String> names = new HashMap<>();
-        for (JsonSubTypes.Type type : Request.class.getAnnotation(JsonSubTypes.class).value()) {
+        for (JsonSubTypes.Type type :
+                Request.class.getAnnotation(JsonSubTypes.class).value()) {
             assertNull(names.put(type.value(), type.name()), "named twice: " + type.value());
         }
         return names;
@@ -44,23 +47,48 @@ class RequestTest {
 
     @Test
     void opsAreTheSubtypeNamesInOrder() {
-        List<String> names = Arrays.stream(Request.class.getAnnotation(JsonSubTypes.class).value())
-                .map(JsonSubTypes.Type::name).toList();
+        List<String> names = Arrays.stream(
+                        Request.class.getAnnotation(JsonSubTypes.class).value())
+                .map(JsonSubTypes.Type::name)
+                .toList();
         assertEquals(names, Request.OPS);
         assertEquals(Set.copyOf(names().values()), Set.copyOf(Request.OPS));
-        assertEquals(List.of("register", "login", "create_account", "deposit", "withdraw", "transfer", "apply_loan",
-                "pay_loan_check", "pay_loan_transfer", "balance", "history", "show_accountholders", "show_history",
-                "report", "verify"), Request.OPS);
+        assertEquals(
+                List.of(
+                        "register",
+                        "login",
+                        "create_account",
+                        "deposit",
+                        "withdraw",
+                        "transfer",
+                        "apply_loan",
+                        "pay_loan_check",
+                        "pay_loan_transfer",
+                        "balance",
+                        "history",
+                        "show_accountholders",
+                        "show_history",
+                        "report",
+                        "verify"),
+                Request.OPS);
     }
 
     /** A record with a key is a money request and the other way round, so no retry path can miss a key. */
     @Test
     void aRequestCarriesAKeyExactlyWhenItIsAMoneyRequest() {
         records(Request.class).forEach(type -> {
-            boolean hasKey = Arrays.stream(type.getRecordComponents()).anyMatch(c -> c.getName().equals("key"));
+            boolean hasKey = Arrays.stream(type.getRecordComponents())
+                    .anyMatch(c -> c.getName().equals("key"));
             assertEquals(hasKey, Request.Money.class.isAssignableFrom(type), type::toString);
         });
-        assertEquals(Set.of("create_account", "deposit", "withdraw", "transfer", "apply_loan", "pay_loan_check",
+        assertEquals(
+                Set.of(
+                        "create_account",
+                        "deposit",
+                        "withdraw",
+                        "transfer",
+                        "apply_loan",
+                        "pay_loan_check",
                         "pay_loan_transfer"),
                 records(Request.Money.class).map(names()::get).collect(Collectors.toSet()));
     }
@@ -70,13 +98,20 @@ class RequestTest {
         Request.Money withdraw = new Request.Withdraw("1001", 5, "k-1");
         assertEquals("k-1", withdraw.key());
         assertNull(((Request.Money) new Request.CreateAccount("1001", null)).key());
-        Request parsed = Json.parseRequest("{\"op\":\"transfer\",\"from\":\"1\",\"to\":\"2\",\"amount\":3,\"key\":\"x\"}")
+        Request parsed = Json.parseRequest(
+                        "{\"op\":\"transfer\",\"from\":\"1\",\"to\":\"2\",\"amount\":3,\"key\":\"x\"}")
                 .request();
         assertEquals("x", ((Request.Money) parsed).key());
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"a", "550e8400-e29b-41d4-a716-446655440000", "!~", "kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk"})
+    @ValueSource(
+            strings = {
+                "a",
+                "550e8400-e29b-41d4-a716-446655440000",
+                "!~",
+                "kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk"
+            })
     void keysTheServerTakes(String key) {
         assertTrue(Wire.isKey(key));
     }

@@ -65,8 +65,13 @@ public final class BankServer implements AutoCloseable {
     private final Thread acceptor;
     private volatile boolean stopping;
 
-    private BankServer(ServerConfig config, ServerSocket serverSocket, Dispatcher dispatcher, DurableLog journal,
-                       SnapshotSchedule schedule, DurableFeed feed) {
+    private BankServer(
+            ServerConfig config,
+            ServerSocket serverSocket,
+            Dispatcher dispatcher,
+            DurableLog journal,
+            SnapshotSchedule schedule,
+            DurableFeed feed) {
         this.config = config;
         this.feed = feed;
         this.serverSocket = serverSocket;
@@ -76,8 +81,13 @@ public final class BankServer implements AutoCloseable {
         this.permits = new Semaphore(config.maxConnections());
         // The semaphore bounds connections; the pool has twice as many threads so that a connection accepted
         // just after another released its permit, while that thread is not yet back in the pool, still gets one.
-        this.pool = new ThreadPoolExecutor(0, 2 * config.maxConnections(), 30, TimeUnit.SECONDS,
-                new SynchronousQueue<>(), runnable -> new Thread(runnable, "bank-conn"));
+        this.pool = new ThreadPoolExecutor(
+                0,
+                2 * config.maxConnections(),
+                30,
+                TimeUnit.SECONDS,
+                new SynchronousQueue<>(),
+                runnable -> new Thread(runnable, "bank-conn"));
         this.reaper = Executors.newSingleThreadScheduledExecutor(runnable -> {
             Thread thread = new Thread(runnable, "bank-reaper");
             thread.setDaemon(true);
@@ -110,8 +120,13 @@ public final class BankServer implements AutoCloseable {
             throw e;
         }
         SnapshotSchedule schedule = new SnapshotSchedule(config, clock, state);
-        BankServer server = new BankServer(config, socket, new Dispatcher(state.ledger(), state.users(), state.journal()),
-                state.journal(), schedule, new DurableFeed(state.journal(), state.ledger()::transaction));
+        BankServer server = new BankServer(
+                config,
+                socket,
+                new Dispatcher(state.ledger(), state.users(), state.journal()),
+                state.journal(),
+                schedule,
+                new DurableFeed(state.journal(), state.ledger()::transaction));
         server.acceptor.start();
         long limitNanos = TimeUnit.MILLISECONDS.toNanos(config.idleTimeoutMs());
         server.reaper.scheduleWithFixedDelay(() -> server.reapStuckWriters(limitNanos), 1, 1, TimeUnit.SECONDS);
@@ -121,16 +136,28 @@ public final class BankServer implements AutoCloseable {
     }
 
     private static void logStarted(ServerConfig config, int port, Ledger ledger) {
-        log.info("ABC Bank {} listening on {}:{} (data {}, at most {} connections, lines up to {} bytes, idle timeout {} ms)",
-                ServerMain.version(), config.bind().getHostAddress(), port, config.dataDir().toAbsolutePath(),
-                config.maxConnections(), config.maxLineBytes(), config.idleTimeoutMs());
+        log.info(
+                "ABC Bank {} listening on {}:{} (data {}, at most {} connections, lines up to {} bytes, idle timeout {} ms)",
+                ServerMain.version(),
+                config.bind().getHostAddress(),
+                port,
+                config.dataDir().toAbsolutePath(),
+                config.maxConnections(),
+                config.maxLineBytes(),
+                config.idleTimeoutMs());
         if (config.durability() == Durability.NONE) {
             log.warn("*** DURABILITY NONE: nothing is written; every account and transaction is lost when the"
                     + " server stops. For trying things out only. ***");
         } else {
-            log.info("journal in {}, durability {}{}, {} transactions kept", config.journalDir(), config.durability(),
-                    config.durability() == Durability.BATCH ? " (forced at least every " + config.batchWindowMs()
-                            + " ms: a machine crash loses at most that window)" : "", ledger.lastSeq());
+            log.info(
+                    "journal in {}, durability {}{}, {} transactions kept",
+                    config.journalDir(),
+                    config.durability(),
+                    config.durability() == Durability.BATCH
+                            ? " (forced at least every " + config.batchWindowMs()
+                                    + " ms: a machine crash loses at most that window)"
+                            : "",
+                    ledger.lastSeq());
         }
     }
 
@@ -191,10 +218,13 @@ public final class BankServer implements AutoCloseable {
                 continue;
             }
             if (!permits.tryAcquire()) {
-                refuse(socket, "the server is at its limit of " + config.maxConnections() + " connections; retry later");
+                refuse(
+                        socket,
+                        "the server is at its limit of " + config.maxConnections() + " connections; retry later");
                 continue;
             }
-            Connection connection = new Connection(nextConnectionId.getAndIncrement(), socket, dispatcher, config, this);
+            Connection connection =
+                    new Connection(nextConnectionId.getAndIncrement(), socket, dispatcher, config, this);
             connections.add(connection);
             try {
                 pool.execute(connection);
@@ -228,7 +258,10 @@ public final class BankServer implements AutoCloseable {
         long now = System.nanoTime();
         for (Connection connection : connections) {
             if (connection.stuckWriting(now, limitNanos)) {
-                log.warn("connection {} has not read its replies for {} ms; closing it", connection.id(), config.idleTimeoutMs());
+                log.warn(
+                        "connection {} has not read its replies for {} ms; closing it",
+                        connection.id(),
+                        config.idleTimeoutMs());
                 connection.abort();
             }
         }
@@ -254,7 +287,10 @@ public final class BankServer implements AutoCloseable {
         try {
             acceptor.join(config.shutdownGraceMs() + 1_000L);
             if (!pool.awaitTermination(config.shutdownGraceMs(), TimeUnit.MILLISECONDS)) {
-                log.warn("{} connections still busy after {} ms; closing them", connections.size(), config.shutdownGraceMs());
+                log.warn(
+                        "{} connections still busy after {} ms; closing them",
+                        connections.size(),
+                        config.shutdownGraceMs());
                 connections.forEach(Connection::abort);
                 pool.shutdownNow();
                 if (!pool.awaitTermination(5, TimeUnit.SECONDS)) {

@@ -38,16 +38,19 @@ record BankState(Ledger ledger, Users users, Journal journal, SnapshotStore snap
      */
     static BankState open(ServerConfig config, Clock clock, PrintStream announce) throws IOException {
         Users users = Users.open(config.dataDir(), config.pbkdf2Iterations(), clock, announce);
-        Journal journal = new Journal(config.journalDir(), config.durability(), config.batchWindowMs(),
-                Journal.DEFAULT_SEGMENT_BYTES);
+        Journal journal = new Journal(
+                config.journalDir(), config.durability(), config.batchWindowMs(), Journal.DEFAULT_SEGMENT_BYTES);
         Ledger ledger = new Ledger(config.ledger(), clock, journal);
         SnapshotStore snapshots = new SnapshotStore(config.snapshotDir());
         try {
             recover(config, ledger, journal, snapshots);
         } catch (IOException | JournalCorruptedException | RuntimeException e) {
             journal.close();
-            throw e instanceof JournalCorruptedException corrupted ? new IOException(corrupted.getMessage(), corrupted)
-                    : e instanceof IOException io ? io : new IOException("cannot recover the journal: " + e.getMessage(), e);
+            throw e instanceof JournalCorruptedException corrupted
+                    ? new IOException(corrupted.getMessage(), corrupted)
+                    : e instanceof IOException io
+                            ? io
+                            : new IOException("cannot recover the journal: " + e.getMessage(), e);
         }
         return new BankState(ledger, users, journal, snapshots);
     }
@@ -62,7 +65,10 @@ record BankState(Ledger ledger, Users users, Journal journal, SnapshotStore snap
         }
         long started = System.nanoTime();
         ledger.restore(state, new JournalArchive(config.journalDir(), state.lastSeq()));
-        log.info("snapshot: {} accounts as of tx {} loaded in {} ms", state.accounts().size(), state.lastSeq(),
+        log.info(
+                "snapshot: {} accounts as of tx {} loaded in {} ms",
+                state.accounts().size(),
+                state.lastSeq(),
                 (System.nanoTime() - started) / 1_000_000);
         journal.recover(state.lastSeq(), config.repairJournal(), ledger::replay);
     }

@@ -37,6 +37,7 @@ final class Connection implements Runnable {
     private final BankServer server;
     /** Nanotime at which the current write began, or 0 when not writing; read by the server's reaper. */
     private volatile long writeStartedNanos;
+
     private Caller caller;
     private long requests;
 
@@ -55,11 +56,12 @@ final class Connection implements Runnable {
     @Override
     public void run() {
         try (MDC.MDCCloseable ignored = MDC.putCloseable("conn", Long.toString(id));
-             Socket s = socket) {
+                Socket s = socket) {
             log.info("open from {}", s.getRemoteSocketAddress());
             s.setSoTimeout(config.idleTimeoutMs());
             s.setTcpNoDelay(true);
-            LineReader in = new LineReader(new BufferedInputStream(s.getInputStream(), 16 * 1024), config.maxLineBytes());
+            LineReader in =
+                    new LineReader(new BufferedInputStream(s.getInputStream(), 16 * 1024), config.maxLineBytes());
             OutputStream out = new BufferedOutputStream(s.getOutputStream(), 16 * 1024);
             serve(in, out);
             log.info("closed after {} requests{}", requests, caller == null ? "" : " (user " + caller.user() + ")");
@@ -81,12 +83,20 @@ final class Connection implements Runnable {
                 log.info("idle for {} ms, closing", config.idleTimeoutMs());
                 return;
             } catch (LineReader.LineTooLongException e) {
-                write(out, Reply.failure(null, new Failure(ErrorCode.LINE_TOO_LONG,
-                        "a request line may be at most " + config.maxLineBytes() + " bytes; closing")), true);
+                write(
+                        out,
+                        Reply.failure(
+                                null,
+                                new Failure(
+                                        ErrorCode.LINE_TOO_LONG,
+                                        "a request line may be at most " + config.maxLineBytes() + " bytes; closing")),
+                        true);
                 log.info("line over {} bytes, closing", config.maxLineBytes());
                 return;
             } catch (LineReader.MalformedLineException e) {
-                write(out, Reply.failure(null, new Failure(ErrorCode.MALFORMED_REQUEST, e.getMessage())),
+                write(
+                        out,
+                        Reply.failure(null, new Failure(ErrorCode.MALFORMED_REQUEST, e.getMessage())),
                         !in.hasBufferedInput());
                 continue;
             }
@@ -122,7 +132,9 @@ final class Connection implements Runnable {
                 }
                 caller = outcome.value();
                 log.info("authenticated as {}", caller.user());
-                return Reply.success(parsed.id(), Json.tree(new Result.User(caller.user(), caller.role().name())));
+                return Reply.success(
+                        parsed.id(),
+                        Json.tree(new Result.User(caller.user(), caller.role().name())));
             }
             Outcome<?> outcome = dispatcher.dispatch(caller, request);
             if (!outcome.isOk()) {
@@ -131,8 +143,9 @@ final class Connection implements Runnable {
             return Reply.success(parsed.id(), Json.tree(outcome.value()));
         } catch (RuntimeException e) {
             log.error("failed to handle {}", request.getClass().getSimpleName(), e);
-            return Reply.failure(parsed.id(), new Failure(ErrorCode.INTERNAL_ERROR,
-                    "the server failed to handle this request; see its log"));
+            return Reply.failure(
+                    parsed.id(),
+                    new Failure(ErrorCode.INTERNAL_ERROR, "the server failed to handle this request; see its log"));
         }
     }
 

@@ -49,7 +49,8 @@ final class Dispatcher {
         if (request instanceof Request.Login l) {
             return users.login(l.user(), l.password().toCharArray());
         }
-        throw new IllegalArgumentException("not an authentication request: " + request.getClass().getSimpleName());
+        throw new IllegalArgumentException(
+                "not an authentication request: " + request.getClass().getSimpleName());
     }
 
     /**
@@ -59,7 +60,8 @@ final class Dispatcher {
      */
     Outcome<?> dispatch(Caller caller, Request request) {
         if (caller == null) {
-            return Outcome.fail(ErrorCode.UNAUTHENTICATED, "log in first: {\"op\":\"login\",\"user\":..,\"password\":..}");
+            return Outcome.fail(
+                    ErrorCode.UNAUTHENTICATED, "log in first: {\"op\":\"login\",\"user\":..,\"password\":..}");
         }
         Throwable failure = journal.failure();
         if (failure != null) {
@@ -97,8 +99,13 @@ final class Dispatcher {
         } else if (request instanceof Request.Balance r) {
             return map(ledger.balance(caller, r.account()), Results::account);
         } else if (request instanceof Request.History r) {
-            return map(ledger.history(caller, r.account(), r.after() == null ? 0 : r.after(),
-                    r.limit() == null ? TransactionQuery.DEFAULT_LIMIT : r.limit()), page -> Results.history(r.account(), page));
+            return map(
+                    ledger.history(
+                            caller,
+                            r.account(),
+                            r.after() == null ? 0 : r.after(),
+                            r.limit() == null ? TransactionQuery.DEFAULT_LIMIT : r.limit()),
+                    page -> Results.history(r.account(), page));
         } else if (request instanceof Request.ShowAccountholders) {
             return map(ledger.holders(caller), Results::holders);
         } else if (request instanceof Request.ShowHistory r) {
@@ -137,10 +144,16 @@ final class Dispatcher {
             from = r.from() == null ? null : Instant.parse(r.from());
             to = r.to() == null ? null : Instant.parse(r.to());
         } catch (DateTimeParseException e) {
-            return Outcome.fail(ErrorCode.INVALID_ARGUMENT, "from and to are ISO-8601 instants like 2026-11-23T10:15:30Z");
+            return Outcome.fail(
+                    ErrorCode.INVALID_ARGUMENT, "from and to are ISO-8601 instants like 2026-11-23T10:15:30Z");
         }
-        TransactionQuery query = new TransactionQuery(r.after() == null ? 0 : r.after(),
-                r.limit() == null ? TransactionQuery.DEFAULT_LIMIT : r.limit(), r.account(), r.user(), from, to);
+        TransactionQuery query = new TransactionQuery(
+                r.after() == null ? 0 : r.after(),
+                r.limit() == null ? TransactionQuery.DEFAULT_LIMIT : r.limit(),
+                r.account(),
+                r.user(),
+                from,
+                to);
         return map(ledger.transactions(caller, query), Results::transactions);
     }
 
@@ -149,7 +162,9 @@ final class Dispatcher {
     }
 
     private static <T, R> Outcome<R> map(Outcome<T> outcome, Mapping<T, R> mapping) {
-        return outcome.isOk() ? Outcome.ok(mapping.apply(outcome.value())) : Outcome.fail(outcome.error(), outcome.message());
+        return outcome.isOk()
+                ? Outcome.ok(mapping.apply(outcome.value()))
+                : Outcome.fail(outcome.error(), outcome.message());
     }
 
     /** A committed transaction as the result of the op that made it. */

@@ -23,9 +23,20 @@ import java.nio.file.Path;
  * @param repairJournal      on damage, cut the journal there (losing what follows) instead of refusing to start
  * @param snapshotEvery      take a snapshot once this many transactions came after the last one (and at shutdown)
  */
-public record ServerConfig(InetAddress bind, int port, Path dataDir, int maxConnections, int maxLineBytes,
-                           int idleTimeoutMs, int shutdownGraceMs, int pbkdf2Iterations, LedgerConfig ledger,
-                           Durability durability, int batchWindowMs, boolean repairJournal, long snapshotEvery) {
+public record ServerConfig(
+        InetAddress bind,
+        int port,
+        Path dataDir,
+        int maxConnections,
+        int maxLineBytes,
+        int idleTimeoutMs,
+        int shutdownGraceMs,
+        int pbkdf2Iterations,
+        LedgerConfig ledger,
+        Durability durability,
+        int batchWindowMs,
+        boolean repairJournal,
+        long snapshotEvery) {
     public ServerConfig {
         if (port < 0 || port > 65_535) {
             throw new IllegalArgumentException("port must be 0..65535: " + port);
@@ -36,16 +47,40 @@ public record ServerConfig(InetAddress bind, int port, Path dataDir, int maxConn
         if (maxLineBytes < 256) {
             throw new IllegalArgumentException("max line bytes must be at least 256: " + maxLineBytes);
         }
-        if (idleTimeoutMs < 1 || shutdownGraceMs < 0 || pbkdf2Iterations < 1 || batchWindowMs < 1 || snapshotEvery < 1) {
+        if (idleTimeoutMs < 1
+                || shutdownGraceMs < 0
+                || pbkdf2Iterations < 1
+                || batchWindowMs < 1
+                || snapshotEvery < 1) {
             throw new IllegalArgumentException("timeouts, windows and iterations must be positive");
         }
     }
 
     /** The default durability: every acknowledged transaction forced to disk. */
-    public ServerConfig(InetAddress bind, int port, Path dataDir, int maxConnections, int maxLineBytes,
-                        int idleTimeoutMs, int shutdownGraceMs, int pbkdf2Iterations, LedgerConfig ledger) {
-        this(bind, port, dataDir, maxConnections, maxLineBytes, idleTimeoutMs, shutdownGraceMs, pbkdf2Iterations,
-                ledger, Durability.FSYNC, 10, false, DEFAULT_SNAPSHOT_EVERY);
+    public ServerConfig(
+            InetAddress bind,
+            int port,
+            Path dataDir,
+            int maxConnections,
+            int maxLineBytes,
+            int idleTimeoutMs,
+            int shutdownGraceMs,
+            int pbkdf2Iterations,
+            LedgerConfig ledger) {
+        this(
+                bind,
+                port,
+                dataDir,
+                maxConnections,
+                maxLineBytes,
+                idleTimeoutMs,
+                shutdownGraceMs,
+                pbkdf2Iterations,
+                ledger,
+                Durability.FSYNC,
+                10,
+                false,
+                DEFAULT_SNAPSHOT_EVERY);
     }
 
     public static final long DEFAULT_SNAPSHOT_EVERY = 100_000;

@@ -45,16 +45,29 @@ public final class ServerMain {
     }
 
     /** The command line: {@code bank-server [--port 5050] [--bind 127.0.0.1] [--data DIR] ...}. */
-    @Command(name = "bank-server", mixinStandardHelpOptions = true, versionProvider = Cli.Version.class,
+    @Command(
+            name = "bank-server",
+            mixinStandardHelpOptions = true,
+            versionProvider = Cli.Version.class,
             description = "Runs the ABC Bank server: line-delimited JSON over TCP (see docs/protocol.md).",
-            footer = {"", "On first start with an empty data directory the server creates the user Audit, prints its "
-                    + "password once on standard output and writes it to DATA/audit-password (mode 600).",
-                    "", "Logs go to standard error; set BANK_LOG_LEVEL=DEBUG for one line per request."})
+            footer = {
+                "",
+                "On first start with an empty data directory the server creates the user Audit, prints its "
+                        + "password once on standard output and writes it to DATA/audit-password (mode 600).",
+                "",
+                "Logs go to standard error; set BANK_LOG_LEVEL=DEBUG for one line per request."
+            })
     static final class Cli implements Callable<Integer> {
-        @Option(names = "--port", defaultValue = "" + Wire.DEFAULT_PORT, description = "TCP port; 0 picks a free one (default: ${DEFAULT-VALUE}).")
+        @Option(
+                names = "--port",
+                defaultValue = "" + Wire.DEFAULT_PORT,
+                description = "TCP port; 0 picks a free one (default: ${DEFAULT-VALUE}).")
         int port;
 
-        @Option(names = "--bind", defaultValue = "127.0.0.1", description = "Address to listen on (default: ${DEFAULT-VALUE}).")
+        @Option(
+                names = "--bind",
+                defaultValue = "127.0.0.1",
+                description = "Address to listen on (default: ${DEFAULT-VALUE}).")
         String bind;
 
         @Option(names = "--data", defaultValue = "data", description = "Data directory (default: ${DEFAULT-VALUE}).")
@@ -63,37 +76,69 @@ public final class ServerMain {
         @Option(names = "--port-file", description = "Write the port to this file once listening (for scripts).")
         Path portFile;
 
-        @Option(names = "--max-connections", defaultValue = "256", description = "Connections served at once (default: ${DEFAULT-VALUE}).")
+        @Option(
+                names = "--max-connections",
+                defaultValue = "256",
+                description = "Connections served at once (default: ${DEFAULT-VALUE}).")
         int maxConnections;
 
-        @Option(names = "--max-line-bytes", defaultValue = "65536", description = "Longest request line (default: ${DEFAULT-VALUE}).")
+        @Option(
+                names = "--max-line-bytes",
+                defaultValue = "65536",
+                description = "Longest request line (default: ${DEFAULT-VALUE}).")
         int maxLineBytes;
 
-        @Option(names = "--idle-timeout-ms", defaultValue = "300000", description = "Close a connection idle this long (default: ${DEFAULT-VALUE}).")
+        @Option(
+                names = "--idle-timeout-ms",
+                defaultValue = "300000",
+                description = "Close a connection idle this long (default: ${DEFAULT-VALUE}).")
         int idleTimeoutMs;
 
-        @Option(names = "--shutdown-grace-ms", defaultValue = "10000", description = "Wait this long for requests in flight on shutdown (default: ${DEFAULT-VALUE}).")
+        @Option(
+                names = "--shutdown-grace-ms",
+                defaultValue = "10000",
+                description = "Wait this long for requests in flight on shutdown (default: ${DEFAULT-VALUE}).")
         int shutdownGraceMs;
 
-        @Option(names = "--loan-limit", defaultValue = "50,000.00", description = "Most a customer may owe on loans (default: ${DEFAULT-VALUE}).")
+        @Option(
+                names = "--loan-limit",
+                defaultValue = "50,000.00",
+                description = "Most a customer may owe on loans (default: ${DEFAULT-VALUE}).")
         String loanLimit;
 
-        @Option(names = "--pbkdf2-iterations", defaultValue = "600000", description = "PBKDF2 work factor for new passwords (default: ${DEFAULT-VALUE}).")
+        @Option(
+                names = "--pbkdf2-iterations",
+                defaultValue = "600000",
+                description = "PBKDF2 work factor for new passwords (default: ${DEFAULT-VALUE}).")
         int pbkdf2Iterations;
 
-        @Option(names = "--durability", defaultValue = "fsync", converter = DurabilityConverter.class,
+        @Option(
+                names = "--durability",
+                defaultValue = "fsync",
+                converter = DurabilityConverter.class,
                 description = "fsync: reply once the journal is forced to disk (default); batch: reply once written,"
                         + " force at least every --batch-ms (a machine crash loses at most that window);"
                         + " none: keep nothing (the bank is lost when the server stops).")
         Durability durability;
 
-        @Option(names = "--batch-ms", defaultValue = "10", description = "With --durability batch: the longest the journal goes unforced (default: ${DEFAULT-VALUE}).")
+        @Option(
+                names = "--batch-ms",
+                defaultValue = "10",
+                description =
+                        "With --durability batch: the longest the journal goes unforced (default: ${DEFAULT-VALUE}).")
         int batchWindowMs;
 
-        @Option(names = "--snapshot-every", defaultValue = "100000", description = "Take a snapshot after this many transactions (and at shutdown), so a start replays only the journal after it (default: ${DEFAULT-VALUE}).")
+        @Option(
+                names = "--snapshot-every",
+                defaultValue = "100000",
+                description =
+                        "Take a snapshot after this many transactions (and at shutdown), so a start replays only the journal after it (default: ${DEFAULT-VALUE}).")
         long snapshotEvery;
 
-        @Option(names = "--repair-journal", description = "If the journal is damaged (not just a torn last record), cut it at the damage and start, losing every record from there on. Without it the server refuses to start on a damaged journal.")
+        @Option(
+                names = "--repair-journal",
+                description =
+                        "If the journal is damaged (not just a torn last record), cut it at the damage and start, losing every record from there on. Without it the server refuses to start on a damaged journal.")
         boolean repairJournal;
 
         @Override
@@ -104,9 +149,19 @@ public final class ServerMain {
             } catch (IllegalArgumentException e) {
                 throw new CommandLine.ParameterException(new CommandLine(this), "--loan-limit: " + e.getMessage());
             }
-            ServerConfig config = new ServerConfig(InetAddress.getByName(bind), port, dataDir, maxConnections,
-                    maxLineBytes, idleTimeoutMs, shutdownGraceMs, pbkdf2Iterations,
-                    LedgerConfig.defaults().withLoanLimitCents(loanLimitCents), durability, batchWindowMs, repairJournal,
+            ServerConfig config = new ServerConfig(
+                    InetAddress.getByName(bind),
+                    port,
+                    dataDir,
+                    maxConnections,
+                    maxLineBytes,
+                    idleTimeoutMs,
+                    shutdownGraceMs,
+                    pbkdf2Iterations,
+                    LedgerConfig.defaults().withLoanLimitCents(loanLimitCents),
+                    durability,
+                    batchWindowMs,
+                    repairJournal,
                     snapshotEvery);
             BankServer server;
             try {
@@ -123,8 +178,7 @@ public final class ServerMain {
             if (portFile != null) {
                 Path temporary = portFile.resolveSibling(portFile.getFileName() + ".tmp");
                 Files.writeString(temporary, server.port() + "\n");
-                Files.move(temporary, portFile, StandardCopyOption.ATOMIC_MOVE,
-                        StandardCopyOption.REPLACE_EXISTING);
+                Files.move(temporary, portFile, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             }
             server.awaitStopped();
             return 0;
@@ -136,7 +190,8 @@ public final class ServerMain {
                 try {
                     return Durability.valueOf(value.toUpperCase(Locale.ROOT));
                 } catch (IllegalArgumentException e) {
-                    throw new CommandLine.TypeConversionException("durability is fsync, batch or none, not '" + value + "'");
+                    throw new CommandLine.TypeConversionException(
+                            "durability is fsync, batch or none, not '" + value + "'");
                 }
             }
         }

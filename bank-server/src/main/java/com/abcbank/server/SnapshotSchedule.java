@@ -96,8 +96,12 @@ final class SnapshotSchedule {
             journal.awaitForced(state.lastSeq()); // on disk, even in batch mode, before a snapshot may cover it
             Path file = snapshots.write(state);
             lastSnapshotSeq = state.lastSeq();
-            log.info("snapshot {} written: {} accounts as of tx {} in {} ms", file.getFileName(), state.accounts().size(),
-                    state.lastSeq(), (System.nanoTime() - started) / 1_000_000);
+            log.info(
+                    "snapshot {} written: {} accounts as of tx {} in {} ms",
+                    file.getFileName(),
+                    state.accounts().size(),
+                    state.lastSeq(),
+                    (System.nanoTime() - started) / 1_000_000);
         } catch (IOException | RuntimeException e) {
             log.error("snapshot failed; the journal alone still recovers everything", e);
         }

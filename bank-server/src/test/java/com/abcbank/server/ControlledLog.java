@@ -19,6 +19,7 @@ import java.util.concurrent.TimeUnit;
 final class ControlledLog implements DurableLog {
     /** The sequence numbers that {@link #awaitDurable} was called with, in call order. */
     final BlockingQueue<Long> awaited = new LinkedBlockingQueue<>();
+
     private long committed;
     private long durable;
     private Throwable failure;
@@ -104,6 +105,5 @@ final class ControlledLog implements DurableLog {
     }
 
     @Override
-    public void close() {
-    }
+    public void close() {}
 }

@@ -34,6 +34,7 @@ class DispatcherDurabilityTest {
 
     @TempDir
     Path dataDir;
+
     private final ControlledLog log = new ControlledLog();
     private Ledger ledger;
     private Dispatcher dispatcher;
@@ -41,7 +42,10 @@ class DispatcherDurabilityTest {
     @BeforeEach
     void open() throws IOException {
         ledger = new Ledger(LedgerConfig.defaults(), Clock.systemUTC(), log);
-        Users users = Users.open(dataDir, TestServer.PBKDF2_ITERATIONS, Clock.systemUTC(),
+        Users users = Users.open(
+                dataDir,
+                TestServer.PBKDF2_ITERATIONS,
+                Clock.systemUTC(),
                 new PrintStream(OutputStream.nullOutputStream()));
         dispatcher = new Dispatcher(ledger, users, log);
     }
@@ -103,7 +107,8 @@ class DispatcherDurabilityTest {
     void aFailedLogRefusesEveryRequestWithoutTouchingTheLedger() throws Exception {
         log.fail(new IOException("No space left on device"));
 
-        for (Request request : new Request[] {new Request.CreateAccount("1001", 50_000L), new Request.Balance("1001")}) {
+        for (Request request :
+                new Request[] {new Request.CreateAccount("1001", 50_000L), new Request.Balance("1001")}) {
             Outcome<?> outcome = dispatcher.dispatch(ALICE, request);
             assertEquals(ErrorCode.STORAGE_FAILED, outcome.error(), request::toString);
             assertTrue(outcome.message().contains("until restarted"), outcome::message);
@@ -117,14 +122,16 @@ class DispatcherDurabilityTest {
     void verifyWaitsForTheLogAndAFailureThereIsStorageFailed() throws Exception {
         CompletableFuture<Outcome<?>> opened = inBackground(new Request.CreateAccount("1001", 50_000L));
         assertEquals(1, nextAwaited());
-        CompletableFuture<Outcome<?>> verify = TestServer.inBackground("verify",
-                () -> dispatcher.dispatch(Caller.auditor("Audit"), new Request.Verify()));
+        CompletableFuture<Outcome<?>> verify = TestServer.inBackground(
+                "verify", () -> dispatcher.dispatch(Caller.auditor("Audit"), new Request.Verify()));
         assertEquals(1, nextAwaited(), "verify waits for every transaction its snapshot shows");
         log.fail(new IOException("No space left on device"));
 
         Outcome<?> outcome = verify.get(WAIT_SECONDS, TimeUnit.SECONDS);
         assertEquals(ErrorCode.STORAGE_FAILED, outcome.error(), outcome::toString);
-        assertEquals(ErrorCode.STORAGE_FAILED, opened.get(WAIT_SECONDS, TimeUnit.SECONDS).error());
+        assertEquals(
+                ErrorCode.STORAGE_FAILED,
+                opened.get(WAIT_SECONDS, TimeUnit.SECONDS).error());
     }
 
     @Test

@@ -50,6 +50,7 @@ class DurableFeedTest {
 
     @TempDir
     Path dir;
+
     private final List<AutoCloseable> opened = new ArrayList<>();
 
     @AfterEach
@@ -68,8 +69,8 @@ class DurableFeedTest {
     private record Bank(Journal journal, Ledger ledger, DurableFeed feed) {}
 
     private Bank bank() throws Exception {
-        Journal journal = closeLater(new Journal(dir.resolve("journal"), Durability.FSYNC, 10,
-                Journal.DEFAULT_SEGMENT_BYTES));
+        Journal journal =
+                closeLater(new Journal(dir.resolve("journal"), Durability.FSYNC, 10, Journal.DEFAULT_SEGMENT_BYTES));
         Ledger ledger = new Ledger(LedgerConfig.defaults(), Clock.systemUTC(), journal);
         journal.recover(false, ledger::replay);
         DurableFeed feed = closeLater(new DurableFeed(journal, ledger::transaction));
@@ -82,7 +83,9 @@ class DurableFeedTest {
 
     private static void open(Ledger ledger, int writer) {
         Caller owner = Caller.customer("user" + writer);
-        assertTrue(ledger.createAccount(owner, account(writer), 1_000_000, UUID.randomUUID().toString()).isOk());
+        assertTrue(ledger.createAccount(
+                        owner, account(writer), 1_000_000, UUID.randomUUID().toString())
+                .isOk());
     }
 
     /**
@@ -97,26 +100,29 @@ class DurableFeedTest {
         for (int t = 0; t < WRITERS; t++) {
             int writer = t;
             Random random = new Random(t);
-            Thread thread = new Thread(() -> {
-                try {
-                    startGate.await();
-                    Caller owner = Caller.customer("user" + writer);
-                    for (int i = 0; i < perWriter; i++) {
-                        String key = UUID.randomUUID().toString();
-                        int other = (writer + 1 + random.nextInt(WRITERS - 1)) % WRITERS; // never itself
-                        var outcome = i % 2 == 0
-                                ? ledger.deposit(owner, account(writer), 1 + random.nextInt(500), key)
-                                : ledger.transfer(owner, account(writer), account(other), 1 + random.nextInt(100), key);
-                        if (!outcome.isOk()) {
-                            throw new AssertionError("writer " + writer + ": " + outcome);
+            Thread thread = new Thread(
+                    () -> {
+                        try {
+                            startGate.await();
+                            Caller owner = Caller.customer("user" + writer);
+                            for (int i = 0; i < perWriter; i++) {
+                                String key = UUID.randomUUID().toString();
+                                int other = (writer + 1 + random.nextInt(WRITERS - 1)) % WRITERS; // never itself
+                                var outcome = i % 2 == 0
+                                        ? ledger.deposit(owner, account(writer), 1 + random.nextInt(500), key)
+                                        : ledger.transfer(
+                                                owner, account(writer), account(other), 1 + random.nextInt(100), key);
+                                if (!outcome.isOk()) {
+                                    throw new AssertionError("writer " + writer + ": " + outcome);
+                                }
+                            }
+                        } catch (Throwable e) {
+                            failure.compareAndSet(null, e);
+                        } finally {
+                            endGate.countDown();
                         }
-                    }
-                } catch (Throwable e) {
-                    failure.compareAndSet(null, e);
-                } finally {
-                    endGate.countDown();
-                }
-            }, "writer-" + t);
+                    },
+                    "writer-" + t);
             thread.setDaemon(true);
             thread.start();
         }
@@ -199,7 +205,7 @@ class DurableFeedTest {
         long last = bank.ledger().lastSeq();
         bank.journal().awaitDurable(last);
         // A second subscriber gets everything: there was time and durability enough to deliver to the first.
-        DurableFeed.Subscription second = bank.feed().subscribe(0, tx -> { });
+        DurableFeed.Subscription second = bank.feed().subscribe(0, tx -> {});
         await().atMost(Duration.ofSeconds(WAIT_SECONDS)).until(() -> second.position() == last);
         assertEquals(List.of(1L), seen, "delivered after close");
         assertEquals(1, first.position());
@@ -215,7 +221,7 @@ class DurableFeedTest {
                 throw new IllegalStateException("a listener bug");
             }
         });
-        DurableFeed.Subscription healthy = bank.feed().subscribe(0, tx -> { });
+        DurableFeed.Subscription healthy = bank.feed().subscribe(0, tx -> {});
         for (int t = 0; t < 4; t++) {
             open(bank.ledger(), t);
         }
@@ -257,7 +263,8 @@ class DurableFeedTest {
 
     @Test
     void withDurabilityNoneEveryCommittedTransactionCountsAsDurable() throws Exception {
-        Journal journal = closeLater(new Journal(dir.resolve("none"), Durability.NONE, 10, Journal.DEFAULT_SEGMENT_BYTES));
+        Journal journal =
+                closeLater(new Journal(dir.resolve("none"), Durability.NONE, 10, Journal.DEFAULT_SEGMENT_BYTES));
         Ledger ledger = new Ledger(LedgerConfig.defaults(), Clock.systemUTC(), journal);
         journal.recover(false, ledger::replay);
         DurableFeed feed = closeLater(new DurableFeed(journal, ledger::transaction));

@@ -86,14 +86,24 @@ class JournalCrashTest {
                 for (int c = 0; c < CLIENTS; c++) {
                     int client = c;
                     long workerSeed = random.nextLong();
-                    Thread worker = new Thread(() -> {
-                        try {
-                            transferUntilKilled(server.port, client, new Random(workerSeed), accounts, acknowledged,
-                                    acks, killAfter, enough, inFlight);
-                        } finally {
-                            done.countDown();
-                        }
-                    }, "crash-client-" + c);
+                    Thread worker = new Thread(
+                            () -> {
+                                try {
+                                    transferUntilKilled(
+                                            server.port,
+                                            client,
+                                            new Random(workerSeed),
+                                            accounts,
+                                            acknowledged,
+                                            acks,
+                                            killAfter,
+                                            enough,
+                                            inFlight);
+                                } finally {
+                                    done.countDown();
+                                }
+                            },
+                            "crash-client-" + c);
                     worker.setDaemon(true);
                     workers.add(worker);
                     worker.start();
@@ -104,16 +114,22 @@ class JournalCrashTest {
                 ackedThisRound = acks.get();
             }
             try (ServerProcess server = ServerProcess.start(data, tmp);
-                 TestClient audit = TestClient.connect(server.port)) {
-                audit.login("Audit", Files.readString(data.resolve("audit-password")).strip());
+                    TestClient audit = TestClient.connect(server.port)) {
+                audit.login(
+                        "Audit",
+                        Files.readString(data.resolve("audit-password")).strip());
                 Map<Long, Result.Transaction> journal = wholeHistory(audit);
                 for (Map.Entry<Long, Ack> entry : acknowledged.entrySet()) {
                     Result.Transaction tx = journal.get(entry.getKey());
                     Ack ack = entry.getValue();
                     assertNotNull(tx, () -> "seed " + seed + ": acknowledged tx " + entry.getKey() + " lost");
-                    assertEquals(ack.key(), tx.key(), "seed " + seed + ": tx " + entry.getKey() + " is another transaction");
-                    assertEquals(List.of(new Result.Posting(ack.from(), -ack.amount(), ack.fromBalance()),
-                            new Result.Posting(ack.to(), ack.amount(), ack.toBalance())), tx.postings(),
+                    assertEquals(
+                            ack.key(), tx.key(), "seed " + seed + ": tx " + entry.getKey() + " is another transaction");
+                    assertEquals(
+                            List.of(
+                                    new Result.Posting(ack.from(), -ack.amount(), ack.fromBalance()),
+                                    new Result.Posting(ack.to(), ack.amount(), ack.toBalance())),
+                            tx.postings(),
                             "seed " + seed + ": tx " + entry.getKey() + " differs from what its client was told");
                 }
                 // Requests cut off by the kill: retried with their keys, each happens exactly once.
@@ -121,7 +137,8 @@ class JournalCrashTest {
                     try (TestClient retry = TestClient.connect(server.port)) {
                         retry.login(lost.user(), PASSWORD);
                         Reply reply = retry.call(lost.request());
-                        assertTrue(reply.ok() || reply.error().code().name().equals("INSUFFICIENT_FUNDS"),
+                        assertTrue(
+                                reply.ok() || reply.error().code().name().equals("INSUFFICIENT_FUNDS"),
                                 () -> "seed " + seed + ": retry of " + lost + " got " + reply.error());
                     }
                 }
@@ -131,25 +148,36 @@ class JournalCrashTest {
                         keyCounts.merge(tx.user() + "/" + tx.key(), 1, Integer::sum);
                     }
                 }
-                keyCounts.forEach((key, count) -> assertEquals(1, count, "seed " + seed + ": key " + key + " applied twice"));
+                keyCounts.forEach(
+                        (key, count) -> assertEquals(1, count, "seed " + seed + ": key " + key + " applied twice"));
                 Result.Report report = audit.report();
                 assertEquals(0, report.sum(), "seed " + seed + ": the bank does not sum to 0");
-                assertEquals(CLIENTS * 2 * OPENING_CENTS, report.totals().get("checking"),
+                assertEquals(
+                        CLIENTS * 2 * OPENING_CENTS,
+                        report.totals().get("checking"),
                         "seed " + seed + ": transfers created or destroyed money");
                 Result.Verify verify = audit.ok(new Request.Verify(), Result.Verify.class);
                 assertTrue(verify.ok(), () -> "seed " + seed + ": verify found " + verify.problems());
-                System.out.printf("crash round %d: seed %d, killed after %d acks (%d this round, %d in flight),"
-                                + " recovered %d transactions, verified in %d ms%n", round, seed, killAfter,
-                        ackedThisRound, inFlight.size(), report.asOf(), verify.millis());
+                System.out.printf(
+                        "crash round %d: seed %d, killed after %d acks (%d this round, %d in flight),"
+                                + " recovered %d transactions, verified in %d ms%n",
+                        round, seed, killAfter, ackedThisRound, inFlight.size(), report.asOf(), verify.millis());
                 server.kill();
             }
         }
     }
 
     /** One client: keyed transfers from its own accounts to anyone's, recording what it was told, until the kill. */
-    private static void transferUntilKilled(int port, int client, Random random, List<String> accounts,
-                                            Map<Long, Ack> acknowledged, AtomicInteger acks, int killAfter,
-                                            CountDownLatch enough, List<InFlight> inFlight) {
+    private static void transferUntilKilled(
+            int port,
+            int client,
+            Random random,
+            List<String> accounts,
+            Map<Long, Ack> acknowledged,
+            AtomicInteger acks,
+            int killAfter,
+            CountDownLatch enough,
+            List<InFlight> inFlight) {
         String user = "crash" + client;
         Request.Transfer pending = null;
         try (TestClient connection = TestClient.connect(port)) {
@@ -161,11 +189,13 @@ class JournalCrashTest {
                     continue;
                 }
                 long amount = 1 + random.nextInt(5_000);
-                pending = new Request.Transfer(from, to, amount, UUID.randomUUID().toString());
+                pending =
+                        new Request.Transfer(from, to, amount, UUID.randomUUID().toString());
                 Reply reply = connection.call(pending);
                 if (reply.ok()) {
                     Result.Tx tx = com.abcbank.protocol.Json.convert(reply.result(), Result.Tx.class);
-                    acknowledged.put(tx.tx(), new Ack(pending.key(), from, to, amount, tx.fromBalance(), tx.toBalance()));
+                    acknowledged.put(
+                            tx.tx(), new Ack(pending.key(), from, to, amount, tx.fromBalance(), tx.toBalance()));
                     if (acks.incrementAndGet() == killAfter) {
                         enough.countDown();
                     }
@@ -186,8 +216,8 @@ class JournalCrashTest {
         Map<Long, Result.Transaction> all = new HashMap<>();
         Long after = 0L;
         while (after != null) {
-            Result.Transactions page = audit.ok(new Request.ShowHistory(after, 1000, null, null, null, null),
-                    Result.Transactions.class);
+            Result.Transactions page =
+                    audit.ok(new Request.ShowHistory(after, 1000, null, null, null, null), Result.Transactions.class);
             page.entries().forEach(tx -> all.put(tx.tx(), tx));
             after = page.next();
         }
@@ -207,15 +237,28 @@ class JournalCrashTest {
         static ServerProcess start(Path data, Path tmp) throws IOException {
             Path portFile = tmp.resolve("port-" + UUID.randomUUID());
             Path log = tmp.resolve("server.log");
-            Process process = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                    "-cp", System.getProperty("java.class.path"), ServerMain.class.getName(),
-                    "--port", "0", "--data", data.toString(), "--port-file", portFile.toString(),
-                    "--pbkdf2-iterations", "1000", "--snapshot-every", "150")
+            Process process = new ProcessBuilder(
+                            Path.of(System.getProperty("java.home"), "bin", "java")
+                                    .toString(),
+                            "-cp",
+                            System.getProperty("java.class.path"),
+                            ServerMain.class.getName(),
+                            "--port",
+                            "0",
+                            "--data",
+                            data.toString(),
+                            "--port-file",
+                            portFile.toString(),
+                            "--pbkdf2-iterations",
+                            "1000",
+                            "--snapshot-every",
+                            "150")
                     .redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
                     .start();
             try {
-                await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50))
+                await().atMost(Duration.ofSeconds(30))
+                        .pollInterval(Duration.ofMillis(50))
                         .until(() -> Files.exists(portFile) || !process.isAlive());
             } catch (RuntimeException e) {
                 process.destroyForcibly();
@@ -224,7 +267,8 @@ class JournalCrashTest {
             if (!process.isAlive()) {
                 throw new IllegalStateException("the server did not start:\n" + Files.readString(log));
             }
-            return new ServerProcess(process, Integer.parseInt(Files.readString(portFile).strip()));
+            return new ServerProcess(
+                    process, Integer.parseInt(Files.readString(portFile).strip()));
         }
 
         void kill() throws InterruptedException {

@@ -20,6 +20,7 @@ import org.junit.jupiter.api.io.TempDir;
 class KeyWindowTest {
     @TempDir
     Path dataDir;
+
     private final MutableClock clock = new MutableClock(Instant.parse("2026-11-23T10:00:00Z"));
 
     @Test

@@ -13,8 +13,14 @@ import org.junit.jupiter.params.provider.ValueSource;
 /** A connection refused before it is served still gets one valid reply line, whatever its message holds. */
 class RefusalLineTest {
     @ParameterizedTest
-    @ValueSource(strings = {"the server is busy; retry later", "a \"quoted\" word", "a back\\slash", "two\nlines",
-            "a \u0000 control and \u00e9 accent"})
+    @ValueSource(
+            strings = {
+                "the server is busy; retry later",
+                "a \"quoted\" word",
+                "a back\\slash",
+                "two\nlines",
+                "a \u0000 control and \u00e9 accent"
+            })
     void aRefusalIsOneLineOfValidJsonCarryingItsMessageIntact(String message) {
         for (ErrorCode code : new ErrorCode[] {ErrorCode.SERVER_BUSY, ErrorCode.SHUTTING_DOWN}) {
             String line = BankServer.refusal(code, message);

@@ -44,6 +44,7 @@ class ServerAuthTest {
     Path dataDir;
     /** The server's clock: throttling waits pass when the test moves it, not when real time does. */
     private final MutableClock clock = new MutableClock(Instant.parse("2026-11-23T10:00:00Z"));
+
     private TestServer bank;
     private TestClient alice;
     private TestClient bob;
@@ -69,19 +70,19 @@ class ServerAuthTest {
 
     static Stream<Arguments> everyOpButRegisterAndLogin() {
         return Stream.of(
-                new Request.CreateAccount("3001", 100L),
-                new Request.Deposit("1001", 100),
-                new Request.Withdraw("1001", 100),
-                new Request.Transfer("1001", "2001", 100),
-                new Request.ApplyLoan("1001", 100),
-                new Request.PayLoanCheck("L100001", 100),
-                new Request.PayLoanTransfer("1001", "L100001", 100),
-                new Request.Balance("1001"),
-                new Request.History("1001", null, null),
-                new Request.ShowAccountholders(),
-                new Request.ShowHistory(null, null, null, null, null, null),
-                new Request.Report()
-        ).map(request -> Arguments.of(request.getClass().getSimpleName(), request));
+                        new Request.CreateAccount("3001", 100L),
+                        new Request.Deposit("1001", 100),
+                        new Request.Withdraw("1001", 100),
+                        new Request.Transfer("1001", "2001", 100),
+                        new Request.ApplyLoan("1001", 100),
+                        new Request.PayLoanCheck("L100001", 100),
+                        new Request.PayLoanTransfer("1001", "L100001", 100),
+                        new Request.Balance("1001"),
+                        new Request.History("1001", null, null),
+                        new Request.ShowAccountholders(),
+                        new Request.ShowHistory(null, null, null, null, null, null),
+                        new Request.Report())
+                .map(request -> Arguments.of(request.getClass().getSimpleName(), request));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -133,17 +134,30 @@ class ServerAuthTest {
     void bankWideViewsAreForTheAuditorOnly() throws IOException {
         assertEquals(ErrorCode.FORBIDDEN, alice.error(new Request.ShowAccountholders()));
         assertEquals(ErrorCode.FORBIDDEN, alice.error(new Request.ShowHistory(null, null, null, null, null, null)));
-        assertEquals(ErrorCode.FORBIDDEN, alice.error(new Request.ShowHistory(null, 10, "1001", "Alice", null, null)),
+        assertEquals(
+                ErrorCode.FORBIDDEN,
+                alice.error(new Request.ShowHistory(null, 10, "1001", "Alice", null, null)),
                 "not even filtered to her own account");
         assertEquals(ErrorCode.FORBIDDEN, alice.error(new Request.Report()));
     }
 
     @Test
     void anyCustomerMayPayIntoAnotherCustomersAccountOrLoan() throws IOException {
-        assertEquals(30_100, alice.ok(new Request.Deposit("2001", 100), Result.Tx.class).balance());
-        assertEquals(30_300, alice.ok(new Request.Transfer("1001", "2001", 200), Result.Tx.class).toBalance());
-        assertEquals(9_700, alice.ok(new Request.PayLoanCheck("L100002", 300), Result.Tx.class).outstanding());
-        assertEquals(9_300, alice.ok(new Request.PayLoanTransfer("1001", "L100002", 400), Result.Tx.class).outstanding(),
+        assertEquals(
+                30_100,
+                alice.ok(new Request.Deposit("2001", 100), Result.Tx.class).balance());
+        assertEquals(
+                30_300,
+                alice.ok(new Request.Transfer("1001", "2001", 200), Result.Tx.class)
+                        .toBalance());
+        assertEquals(
+                9_700,
+                alice.ok(new Request.PayLoanCheck("L100002", 300), Result.Tx.class)
+                        .outstanding());
+        assertEquals(
+                9_300,
+                alice.ok(new Request.PayLoanTransfer("1001", "L100002", 400), Result.Tx.class)
+                        .outstanding(),
                 "from her own account into his loan");
         assertEquals(30_300, bob.balance("2001").balance());
         assertEquals(39_400, alice.balance("1001").balance());
@@ -167,13 +181,22 @@ class ServerAuthTest {
         TestClient audit = bank.audit();
         for (String account : List.of("1001", "L100001", "2001", "L100002", "VAULT-00")) {
             assertEquals(account, audit.balance(account).account());
-            assertFalse(audit.ok(new Request.History(account, null, null), Result.History.class).entries().isEmpty(),
+            assertFalse(
+                    audit.ok(new Request.History(account, null, null), Result.History.class)
+                            .entries()
+                            .isEmpty(),
                     account);
         }
-        assertEquals(List.of("Alice", "Bob"), audit.ok(new Request.ShowAccountholders(), Result.Holders.class)
-                .holders().stream().map(Result.Holder::user).toList());
-        assertEquals(4, audit.ok(new Request.ShowHistory(null, null, null, null, null, null), Result.Transactions.class)
-                .entries().size());
+        assertEquals(
+                List.of("Alice", "Bob"),
+                audit.ok(new Request.ShowAccountholders(), Result.Holders.class).holders().stream()
+                        .map(Result.Holder::user)
+                        .toList());
+        assertEquals(
+                4,
+                audit.ok(new Request.ShowHistory(null, null, null, null, null, null), Result.Transactions.class)
+                        .entries()
+                        .size());
         assertEquals(0, audit.report().sum());
     }
 
@@ -210,11 +233,16 @@ class ServerAuthTest {
     void afterFiveFailuresTheSixthAttemptIsThrottledEvenWithTheRightPassword() throws IOException {
         TestClient guesser = bank.connect();
         for (int i = 1; i <= 5; i++) {
-            assertEquals(ErrorCode.BAD_CREDENTIALS, guesser.error(new Request.Login("Alice", "guess-number-" + i)), "attempt " + i);
+            assertEquals(
+                    ErrorCode.BAD_CREDENTIALS,
+                    guesser.error(new Request.Login("Alice", "guess-number-" + i)),
+                    "attempt " + i);
         }
         Reply sixth = guesser.call(new Request.Login("Alice", PASSWORD));
-        assertFalse(sixth.ok(), "docs/protocol.md: after 5 failures in a row for one user name, each further attempt"
-                + " must wait; until then THROTTLED, even with the right password. The 6th attempt logged in.");
+        assertFalse(
+                sixth.ok(),
+                "docs/protocol.md: after 5 failures in a row for one user name, each further attempt"
+                        + " must wait; until then THROTTLED, even with the right password. The 6th attempt logged in.");
         assertEquals(ErrorCode.THROTTLED, sixth.error().code());
         assertTrue(sixth.error().message().contains("retry in"), sixth.error().message());
         assertEquals(ErrorCode.UNAUTHENTICATED, guesser.error(new Request.Balance("1001")));
@@ -230,10 +258,14 @@ class ServerAuthTest {
             assertFalse(reply.ok(), "attempt " + i + " with a wrong password succeeded");
         }
         assertEquals(ErrorCode.THROTTLED, guesser.error(new Request.Login("Alice", PASSWORD)));
-        assertEquals(ErrorCode.THROTTLED, guesser.error(new Request.Login("alice", PASSWORD)), "names are throttled in any case");
+        assertEquals(
+                ErrorCode.THROTTLED,
+                guesser.error(new Request.Login("alice", PASSWORD)),
+                "names are throttled in any case");
         // The first wait is 1 s. A throttled attempt is refused without counting, so trying again does not extend it.
         clock.advance(Duration.ofMillis(999));
-        assertEquals(ErrorCode.THROTTLED, guesser.error(new Request.Login("Alice", PASSWORD)), "1 ms before the wait ends");
+        assertEquals(
+                ErrorCode.THROTTLED, guesser.error(new Request.Login("Alice", PASSWORD)), "1 ms before the wait ends");
         clock.advance(Duration.ofMillis(1));
         assertEquals("Alice", guesser.login("Alice", PASSWORD).user(), "once the wait is over");
         assertEquals(40_000, guesser.balance("1001").balance());
@@ -244,7 +276,9 @@ class ServerAuthTest {
         TestClient client = bank.connect();
         for (int round = 0; round < 3; round++) {
             for (int i = 1; i <= 4; i++) {
-                assertEquals(ErrorCode.BAD_CREDENTIALS, client.error(new Request.Login("Alice", "guess-" + round + "-" + i)));
+                assertEquals(
+                        ErrorCode.BAD_CREDENTIALS,
+                        client.error(new Request.Login("Alice", "guess-" + round + "-" + i)));
             }
             assertEquals("Alice", client.login("Alice", PASSWORD).user(), "round " + round);
         }
@@ -257,13 +291,27 @@ class ServerAuthTest {
     void registeringATakenNameInAnyCaseIsUserExists(String name) throws IOException {
         TestClient stranger = bank.connect();
         assertEquals(ErrorCode.USER_EXISTS, stranger.error(new Request.Register(name, "another-password")));
-        assertEquals(new Result.User("Alice", "CUSTOMER"), bank.connect().login("Alice", PASSWORD),
+        assertEquals(
+                new Result.User("Alice", "CUSTOMER"),
+                bank.connect().login("Alice", PASSWORD),
                 "the original password still works");
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"", "1alice", "_alice", ".alice", "-alice", "al ice", "al!ce", "al@ce", "alice\n", "Алиса",
-            "a234567890123456789012345678901234"})
+    @ValueSource(
+            strings = {
+                "",
+                "1alice",
+                "_alice",
+                ".alice",
+                "-alice",
+                "al ice",
+                "al!ce",
+                "al@ce",
+                "alice\n",
+                "Алиса",
+                "a234567890123456789012345678901234"
+            })
     void badUserNamesAreInvalidUser(String name) throws IOException {
         assertEquals(ErrorCode.INVALID_USER, bank.connect().error(new Request.Register(name, PASSWORD)));
     }
@@ -272,7 +320,9 @@ class ServerAuthTest {
     @ValueSource(ints = {0, 1, 7, 1_025, 10_000})
     void passwordsShorterThanEightOrLongerThan1024CharactersAreInvalidUser(int length) throws IOException {
         assertEquals(ErrorCode.INVALID_USER, bank.connect().error(new Request.Register("Carol", "p".repeat(length))));
-        assertEquals(ErrorCode.BAD_CREDENTIALS, bank.connect().error(new Request.Login("Carol", "p".repeat(length))),
+        assertEquals(
+                ErrorCode.BAD_CREDENTIALS,
+                bank.connect().error(new Request.Login("Carol", "p".repeat(length))),
                 "no user was created");
     }
 
@@ -280,8 +330,10 @@ class ServerAuthTest {
     void namesAndPasswordsAtTheLimitsAreAccepted() throws IOException {
         String longest = "Z" + "a1_.-".repeat(6) + "x"; // 32 characters
         assertEquals(32, longest.length());
-        for (String[] user : List.of(new String[] {"C", "12345678"}, new String[] {longest, "p".repeat(1_024)},
-                new String[] {"d.e-f_9", "pässwörd with spaces"})) {
+        for (String[] user :
+                List.of(new String[] {"C", "12345678"}, new String[] {longest, "p".repeat(1_024)}, new String[] {
+                    "d.e-f_9", "pässwörd with spaces"
+                })) {
             assertEquals(new Result.User(user[0], "CUSTOMER"), bank.connect().register(user[0], user[1]));
             assertEquals(new Result.User(user[0], "CUSTOMER"), bank.connect().login(user[0], user[1]));
         }

@@ -42,6 +42,7 @@ class ServerBadInputTest {
 
     @TempDir
     Path dataDir;
+
     private TestServer bank;
     private TestClient alice;
 
@@ -72,76 +73,242 @@ class ServerBadInputTest {
                 bad("no op", ErrorCode.MALFORMED_REQUEST, "{\"id\":1,\"account\":\"1001\",\"amount\":100}"),
                 bad("op a number", ErrorCode.MALFORMED_REQUEST, "{\"id\":1,\"op\":5}"),
                 bad("op null", ErrorCode.MALFORMED_REQUEST, "{\"id\":1,\"op\":null}"),
-                bad("unknown op", ErrorCode.UNKNOWN_OP, "{\"id\":1,\"op\":\"steal\",\"account\":\"1001\",\"amount\":100}"),
-                bad("op in the wrong case", ErrorCode.UNKNOWN_OP, "{\"id\":1,\"op\":\"DEPOSIT\",\"account\":\"1001\",\"amount\":100}"),
+                bad(
+                        "unknown op",
+                        ErrorCode.UNKNOWN_OP,
+                        "{\"id\":1,\"op\":\"steal\",\"account\":\"1001\",\"amount\":100}"),
+                bad(
+                        "op in the wrong case",
+                        ErrorCode.UNKNOWN_OP,
+                        "{\"id\":1,\"op\":\"DEPOSIT\",\"account\":\"1001\",\"amount\":100}"),
                 // missing fields
-                bad("missing amount", ErrorCode.MALFORMED_REQUEST, "{\"id\":1,\"op\":\"deposit\",\"account\":\"1001\"}"),
+                bad(
+                        "missing amount",
+                        ErrorCode.MALFORMED_REQUEST,
+                        "{\"id\":1,\"op\":\"deposit\",\"account\":\"1001\"}"),
                 bad("missing account", ErrorCode.MALFORMED_REQUEST, "{\"id\":1,\"op\":\"withdraw\",\"amount\":100}"),
-                bad("missing to", ErrorCode.MALFORMED_REQUEST, "{\"id\":1,\"op\":\"transfer\",\"from\":\"1001\",\"amount\":100}"),
+                bad(
+                        "missing to",
+                        ErrorCode.MALFORMED_REQUEST,
+                        "{\"id\":1,\"op\":\"transfer\",\"from\":\"1001\",\"amount\":100}"),
                 bad("missing loan", ErrorCode.MALFORMED_REQUEST, "{\"id\":1,\"op\":\"pay_loan_check\",\"amount\":100}"),
                 bad("missing password", ErrorCode.MALFORMED_REQUEST, "{\"id\":1,\"op\":\"login\",\"user\":\"Alice\"}"),
                 // mistyped fields
-                bad("amount as a string", ErrorCode.MALFORMED_REQUEST, "{\"id\":1,\"op\":\"deposit\",\"account\":\"1001\",\"amount\":\"100\"}"),
-                bad("amount a boolean", ErrorCode.MALFORMED_REQUEST, "{\"id\":1,\"op\":\"deposit\",\"account\":\"1001\",\"amount\":true}"),
-                bad("amount an object", ErrorCode.MALFORMED_REQUEST, "{\"id\":1,\"op\":\"deposit\",\"account\":\"1001\",\"amount\":{\"cents\":1}}"),
-                bad("account as a number", ErrorCode.MALFORMED_REQUEST, "{\"id\":1,\"op\":\"deposit\",\"account\":1001,\"amount\":100}"),
-                bad("account an array", ErrorCode.MALFORMED_REQUEST, "{\"id\":1,\"op\":\"balance\",\"account\":[\"1001\"]}"),
-                bad("limit as a string", ErrorCode.MALFORMED_REQUEST, "{\"id\":1,\"op\":\"history\",\"account\":\"1001\",\"limit\":\"5\"}"),
-                bad("password a number", ErrorCode.MALFORMED_REQUEST, "{\"id\":1,\"op\":\"login\",\"user\":\"Alice\",\"password\":12345678}"),
+                bad(
+                        "amount as a string",
+                        ErrorCode.MALFORMED_REQUEST,
+                        "{\"id\":1,\"op\":\"deposit\",\"account\":\"1001\",\"amount\":\"100\"}"),
+                bad(
+                        "amount a boolean",
+                        ErrorCode.MALFORMED_REQUEST,
+                        "{\"id\":1,\"op\":\"deposit\",\"account\":\"1001\",\"amount\":true}"),
+                bad(
+                        "amount an object",
+                        ErrorCode.MALFORMED_REQUEST,
+                        "{\"id\":1,\"op\":\"deposit\",\"account\":\"1001\",\"amount\":{\"cents\":1}}"),
+                bad(
+                        "account as a number",
+                        ErrorCode.MALFORMED_REQUEST,
+                        "{\"id\":1,\"op\":\"deposit\",\"account\":1001,\"amount\":100}"),
+                bad(
+                        "account an array",
+                        ErrorCode.MALFORMED_REQUEST,
+                        "{\"id\":1,\"op\":\"balance\",\"account\":[\"1001\"]}"),
+                bad(
+                        "limit as a string",
+                        ErrorCode.MALFORMED_REQUEST,
+                        "{\"id\":1,\"op\":\"history\",\"account\":\"1001\",\"limit\":\"5\"}"),
+                bad(
+                        "password a number",
+                        ErrorCode.MALFORMED_REQUEST,
+                        "{\"id\":1,\"op\":\"login\",\"user\":\"Alice\",\"password\":12345678}"),
                 // null fields
-                bad("null amount", ErrorCode.MALFORMED_REQUEST, "{\"id\":1,\"op\":\"deposit\",\"account\":\"1001\",\"amount\":null}"),
-                bad("null account", ErrorCode.MALFORMED_REQUEST, "{\"id\":1,\"op\":\"deposit\",\"account\":null,\"amount\":100}"),
-                bad("null optional amount", ErrorCode.MALFORMED_REQUEST, "{\"id\":1,\"op\":\"create_account\",\"account\":\"1002\",\"amount\":null}"),
-                bad("null optional filter", ErrorCode.MALFORMED_REQUEST, "{\"id\":1,\"op\":\"history\",\"account\":\"1001\",\"after\":null}"),
+                bad(
+                        "null amount",
+                        ErrorCode.MALFORMED_REQUEST,
+                        "{\"id\":1,\"op\":\"deposit\",\"account\":\"1001\",\"amount\":null}"),
+                bad(
+                        "null account",
+                        ErrorCode.MALFORMED_REQUEST,
+                        "{\"id\":1,\"op\":\"deposit\",\"account\":null,\"amount\":100}"),
+                bad(
+                        "null optional amount",
+                        ErrorCode.MALFORMED_REQUEST,
+                        "{\"id\":1,\"op\":\"create_account\",\"account\":\"1002\",\"amount\":null}"),
+                bad(
+                        "null optional filter",
+                        ErrorCode.MALFORMED_REQUEST,
+                        "{\"id\":1,\"op\":\"history\",\"account\":\"1001\",\"after\":null}"),
                 // unknown, duplicate and trailing
-                bad("unknown field", ErrorCode.MALFORMED_REQUEST, "{\"id\":1,\"op\":\"deposit\",\"account\":\"1001\",\"amount\":100,\"amout\":5}"),
-                bad("field in camelCase", ErrorCode.MALFORMED_REQUEST, "{\"id\":1,\"op\":\"history\",\"account\":\"1001\",\"Limit\":5}"),
-                bad("field on an op without fields", ErrorCode.MALFORMED_REQUEST, "{\"id\":1,\"op\":\"report\",\"all\":true}"),
-                bad("duplicate amount", ErrorCode.MALFORMED_REQUEST, "{\"id\":1,\"op\":\"deposit\",\"account\":\"1001\",\"amount\":1,\"amount\":100000}"),
-                bad("a second object", ErrorCode.MALFORMED_REQUEST, "{\"id\":1,\"op\":\"deposit\",\"account\":\"1001\",\"amount\":1} {\"op\":\"report\"}"),
-                bad("trailing garbage", ErrorCode.MALFORMED_REQUEST, "{\"id\":1,\"op\":\"deposit\",\"account\":\"1001\",\"amount\":1} x"),
+                bad(
+                        "unknown field",
+                        ErrorCode.MALFORMED_REQUEST,
+                        "{\"id\":1,\"op\":\"deposit\",\"account\":\"1001\",\"amount\":100,\"amout\":5}"),
+                bad(
+                        "field in camelCase",
+                        ErrorCode.MALFORMED_REQUEST,
+                        "{\"id\":1,\"op\":\"history\",\"account\":\"1001\",\"Limit\":5}"),
+                bad(
+                        "field on an op without fields",
+                        ErrorCode.MALFORMED_REQUEST,
+                        "{\"id\":1,\"op\":\"report\",\"all\":true}"),
+                bad(
+                        "duplicate amount",
+                        ErrorCode.MALFORMED_REQUEST,
+                        "{\"id\":1,\"op\":\"deposit\",\"account\":\"1001\",\"amount\":1,\"amount\":100000}"),
+                bad(
+                        "a second object",
+                        ErrorCode.MALFORMED_REQUEST,
+                        "{\"id\":1,\"op\":\"deposit\",\"account\":\"1001\",\"amount\":1} {\"op\":\"report\"}"),
+                bad(
+                        "trailing garbage",
+                        ErrorCode.MALFORMED_REQUEST,
+                        "{\"id\":1,\"op\":\"deposit\",\"account\":\"1001\",\"amount\":1} x"),
                 // amounts
-                bad("negative deposit", ErrorCode.INVALID_AMOUNT, "{\"id\":1,\"op\":\"deposit\",\"account\":\"1001\",\"amount\":-100}"),
-                bad("negative withdrawal", ErrorCode.INVALID_AMOUNT, "{\"id\":1,\"op\":\"withdraw\",\"account\":\"1001\",\"amount\":-100}"),
-                bad("negative transfer", ErrorCode.INVALID_AMOUNT, "{\"id\":1,\"op\":\"transfer\",\"from\":\"1001\",\"to\":\"1001\",\"amount\":-1}"),
-                bad("negative loan", ErrorCode.INVALID_AMOUNT, "{\"id\":1,\"op\":\"apply_loan\",\"account\":\"1001\",\"amount\":-100}"),
-                bad("negative check payment", ErrorCode.INVALID_AMOUNT, "{\"id\":1,\"op\":\"pay_loan_check\",\"loan\":\"L100001\",\"amount\":-100}"),
-                bad("negative transfer payment", ErrorCode.INVALID_AMOUNT, "{\"id\":1,\"op\":\"pay_loan_transfer\",\"from\":\"1001\",\"loan\":\"L100001\",\"amount\":-100}"),
-                bad("negative opening deposit", ErrorCode.INVALID_AMOUNT, "{\"id\":1,\"op\":\"create_account\",\"account\":\"1002\",\"amount\":-100}"),
-                bad("zero deposit", ErrorCode.INVALID_AMOUNT, "{\"id\":1,\"op\":\"deposit\",\"account\":\"1001\",\"amount\":0}"),
-                bad("zero withdrawal", ErrorCode.INVALID_AMOUNT, "{\"id\":1,\"op\":\"withdraw\",\"account\":\"1001\",\"amount\":0}"),
-                bad("zero transfer", ErrorCode.INVALID_AMOUNT, "{\"id\":1,\"op\":\"transfer\",\"from\":\"1001\",\"to\":\"1002\",\"amount\":0}"),
-                bad("zero loan", ErrorCode.INVALID_AMOUNT, "{\"id\":1,\"op\":\"apply_loan\",\"account\":\"1001\",\"amount\":0}"),
-                bad("zero check payment", ErrorCode.INVALID_AMOUNT, "{\"id\":1,\"op\":\"pay_loan_check\",\"loan\":\"L100001\",\"amount\":0}"),
-                bad("zero transfer payment", ErrorCode.INVALID_AMOUNT, "{\"id\":1,\"op\":\"pay_loan_transfer\",\"from\":\"1001\",\"loan\":\"L100001\",\"amount\":0}"),
-                bad("fractional amount", ErrorCode.MALFORMED_REQUEST, "{\"id\":1,\"op\":\"deposit\",\"account\":\"1001\",\"amount\":12.5}"),
-                bad("whole amount written as a fraction", ErrorCode.MALFORMED_REQUEST, "{\"id\":1,\"op\":\"deposit\",\"account\":\"1001\",\"amount\":100.0}"),
-                bad("amount with an exponent", ErrorCode.MALFORMED_REQUEST, "{\"id\":1,\"op\":\"deposit\",\"account\":\"1001\",\"amount\":1e2}"),
-                bad("fractional opening deposit", ErrorCode.MALFORMED_REQUEST, "{\"id\":1,\"op\":\"create_account\",\"account\":\"1002\",\"amount\":0.5}"),
-                bad("amount over the limit", ErrorCode.INVALID_AMOUNT, "{\"id\":1,\"op\":\"deposit\",\"account\":\"1001\",\"amount\":100000001}"),
-                bad("loan over the per-op limit", ErrorCode.INVALID_AMOUNT, "{\"id\":1,\"op\":\"apply_loan\",\"account\":\"1001\",\"amount\":100000001}"),
-                bad("opening deposit over the limit", ErrorCode.INVALID_AMOUNT, "{\"id\":1,\"op\":\"create_account\",\"account\":\"1002\",\"amount\":100000001}"),
-                bad("amount the largest long", ErrorCode.INVALID_AMOUNT, "{\"id\":1,\"op\":\"deposit\",\"account\":\"1001\",\"amount\":9223372036854775807}"),
-                bad("amount beyond a long", ErrorCode.MALFORMED_REQUEST, "{\"id\":1,\"op\":\"deposit\",\"account\":\"1001\",\"amount\":9223372036854775808}"),
+                bad(
+                        "negative deposit",
+                        ErrorCode.INVALID_AMOUNT,
+                        "{\"id\":1,\"op\":\"deposit\",\"account\":\"1001\",\"amount\":-100}"),
+                bad(
+                        "negative withdrawal",
+                        ErrorCode.INVALID_AMOUNT,
+                        "{\"id\":1,\"op\":\"withdraw\",\"account\":\"1001\",\"amount\":-100}"),
+                bad(
+                        "negative transfer",
+                        ErrorCode.INVALID_AMOUNT,
+                        "{\"id\":1,\"op\":\"transfer\",\"from\":\"1001\",\"to\":\"1001\",\"amount\":-1}"),
+                bad(
+                        "negative loan",
+                        ErrorCode.INVALID_AMOUNT,
+                        "{\"id\":1,\"op\":\"apply_loan\",\"account\":\"1001\",\"amount\":-100}"),
+                bad(
+                        "negative check payment",
+                        ErrorCode.INVALID_AMOUNT,
+                        "{\"id\":1,\"op\":\"pay_loan_check\",\"loan\":\"L100001\",\"amount\":-100}"),
+                bad(
+                        "negative transfer payment",
+                        ErrorCode.INVALID_AMOUNT,
+                        "{\"id\":1,\"op\":\"pay_loan_transfer\",\"from\":\"1001\",\"loan\":\"L100001\",\"amount\":-100}"),
+                bad(
+                        "negative opening deposit",
+                        ErrorCode.INVALID_AMOUNT,
+                        "{\"id\":1,\"op\":\"create_account\",\"account\":\"1002\",\"amount\":-100}"),
+                bad(
+                        "zero deposit",
+                        ErrorCode.INVALID_AMOUNT,
+                        "{\"id\":1,\"op\":\"deposit\",\"account\":\"1001\",\"amount\":0}"),
+                bad(
+                        "zero withdrawal",
+                        ErrorCode.INVALID_AMOUNT,
+                        "{\"id\":1,\"op\":\"withdraw\",\"account\":\"1001\",\"amount\":0}"),
+                bad(
+                        "zero transfer",
+                        ErrorCode.INVALID_AMOUNT,
+                        "{\"id\":1,\"op\":\"transfer\",\"from\":\"1001\",\"to\":\"1002\",\"amount\":0}"),
+                bad(
+                        "zero loan",
+                        ErrorCode.INVALID_AMOUNT,
+                        "{\"id\":1,\"op\":\"apply_loan\",\"account\":\"1001\",\"amount\":0}"),
+                bad(
+                        "zero check payment",
+                        ErrorCode.INVALID_AMOUNT,
+                        "{\"id\":1,\"op\":\"pay_loan_check\",\"loan\":\"L100001\",\"amount\":0}"),
+                bad(
+                        "zero transfer payment",
+                        ErrorCode.INVALID_AMOUNT,
+                        "{\"id\":1,\"op\":\"pay_loan_transfer\",\"from\":\"1001\",\"loan\":\"L100001\",\"amount\":0}"),
+                bad(
+                        "fractional amount",
+                        ErrorCode.MALFORMED_REQUEST,
+                        "{\"id\":1,\"op\":\"deposit\",\"account\":\"1001\",\"amount\":12.5}"),
+                bad(
+                        "whole amount written as a fraction",
+                        ErrorCode.MALFORMED_REQUEST,
+                        "{\"id\":1,\"op\":\"deposit\",\"account\":\"1001\",\"amount\":100.0}"),
+                bad(
+                        "amount with an exponent",
+                        ErrorCode.MALFORMED_REQUEST,
+                        "{\"id\":1,\"op\":\"deposit\",\"account\":\"1001\",\"amount\":1e2}"),
+                bad(
+                        "fractional opening deposit",
+                        ErrorCode.MALFORMED_REQUEST,
+                        "{\"id\":1,\"op\":\"create_account\",\"account\":\"1002\",\"amount\":0.5}"),
+                bad(
+                        "amount over the limit",
+                        ErrorCode.INVALID_AMOUNT,
+                        "{\"id\":1,\"op\":\"deposit\",\"account\":\"1001\",\"amount\":100000001}"),
+                bad(
+                        "loan over the per-op limit",
+                        ErrorCode.INVALID_AMOUNT,
+                        "{\"id\":1,\"op\":\"apply_loan\",\"account\":\"1001\",\"amount\":100000001}"),
+                bad(
+                        "opening deposit over the limit",
+                        ErrorCode.INVALID_AMOUNT,
+                        "{\"id\":1,\"op\":\"create_account\",\"account\":\"1002\",\"amount\":100000001}"),
+                bad(
+                        "amount the largest long",
+                        ErrorCode.INVALID_AMOUNT,
+                        "{\"id\":1,\"op\":\"deposit\",\"account\":\"1001\",\"amount\":9223372036854775807}"),
+                bad(
+                        "amount beyond a long",
+                        ErrorCode.MALFORMED_REQUEST,
+                        "{\"id\":1,\"op\":\"deposit\",\"account\":\"1001\",\"amount\":9223372036854775808}"),
                 // accounts
-                bad("deposit to an unknown account", ErrorCode.UNKNOWN_ACCOUNT, "{\"id\":1,\"op\":\"deposit\",\"account\":\"9999\",\"amount\":100}"),
-                bad("withdraw from an unknown account", ErrorCode.UNKNOWN_ACCOUNT, "{\"id\":1,\"op\":\"withdraw\",\"account\":\"9999\",\"amount\":100}"),
-                bad("transfer to an unknown account", ErrorCode.UNKNOWN_ACCOUNT, "{\"id\":1,\"op\":\"transfer\",\"from\":\"1001\",\"to\":\"9999\",\"amount\":100}"),
-                bad("pay an unknown loan", ErrorCode.UNKNOWN_ACCOUNT, "{\"id\":1,\"op\":\"pay_loan_check\",\"loan\":\"L999999\",\"amount\":100}"),
-                bad("balance of an unknown account", ErrorCode.UNKNOWN_ACCOUNT, "{\"id\":1,\"op\":\"balance\",\"account\":\"9999\"}"),
-                bad("history of an unknown account", ErrorCode.UNKNOWN_ACCOUNT, "{\"id\":1,\"op\":\"history\",\"account\":\"\"}"),
-                bad("malformed account number", ErrorCode.INVALID_ACCOUNT_NUMBER, "{\"id\":1,\"op\":\"create_account\",\"account\":\"10 02\"}"),
-                bad("bad page size", ErrorCode.INVALID_ARGUMENT, "{\"id\":1,\"op\":\"history\",\"account\":\"1001\",\"limit\":-1}"),
+                bad(
+                        "deposit to an unknown account",
+                        ErrorCode.UNKNOWN_ACCOUNT,
+                        "{\"id\":1,\"op\":\"deposit\",\"account\":\"9999\",\"amount\":100}"),
+                bad(
+                        "withdraw from an unknown account",
+                        ErrorCode.UNKNOWN_ACCOUNT,
+                        "{\"id\":1,\"op\":\"withdraw\",\"account\":\"9999\",\"amount\":100}"),
+                bad(
+                        "transfer to an unknown account",
+                        ErrorCode.UNKNOWN_ACCOUNT,
+                        "{\"id\":1,\"op\":\"transfer\",\"from\":\"1001\",\"to\":\"9999\",\"amount\":100}"),
+                bad(
+                        "pay an unknown loan",
+                        ErrorCode.UNKNOWN_ACCOUNT,
+                        "{\"id\":1,\"op\":\"pay_loan_check\",\"loan\":\"L999999\",\"amount\":100}"),
+                bad(
+                        "balance of an unknown account",
+                        ErrorCode.UNKNOWN_ACCOUNT,
+                        "{\"id\":1,\"op\":\"balance\",\"account\":\"9999\"}"),
+                bad(
+                        "history of an unknown account",
+                        ErrorCode.UNKNOWN_ACCOUNT,
+                        "{\"id\":1,\"op\":\"history\",\"account\":\"\"}"),
+                bad(
+                        "malformed account number",
+                        ErrorCode.INVALID_ACCOUNT_NUMBER,
+                        "{\"id\":1,\"op\":\"create_account\",\"account\":\"10 02\"}"),
+                bad(
+                        "bad page size",
+                        ErrorCode.INVALID_ARGUMENT,
+                        "{\"id\":1,\"op\":\"history\",\"account\":\"1001\",\"limit\":-1}"),
                 // bytes that are not UTF-8: the line cannot even be read as text
-                bad("invalid UTF-8 byte", ErrorCode.MALFORMED_REQUEST, utf8WithBytes("{\"op\":\"balance\",\"account\":\"1001", 0xff, "\"}")),
-                bad("overlong UTF-8", ErrorCode.MALFORMED_REQUEST, utf8WithBytes("{\"op\":\"balance\",\"account\":\"1001", 0xc0, 0xaf, "\"}")),
-                bad("UTF-8 surrogate", ErrorCode.MALFORMED_REQUEST, utf8WithBytes("{\"op\":\"balance\",\"account\":\"", 0xed, 0xa0, 0x80, "\"}")),
-                bad("UTF-8 cut short", ErrorCode.MALFORMED_REQUEST, utf8WithBytes("{\"op\":\"balance\",\"account\":\"1001\"}", 0xe2, 0x82)));
+                bad(
+                        "invalid UTF-8 byte",
+                        ErrorCode.MALFORMED_REQUEST,
+                        utf8WithBytes("{\"op\":\"balance\",\"account\":\"1001", 0xff, "\"}")),
+                bad(
+                        "overlong UTF-8",
+                        ErrorCode.MALFORMED_REQUEST,
+                        utf8WithBytes("{\"op\":\"balance\",\"account\":\"1001", 0xc0, 0xaf, "\"}")),
+                bad(
+                        "UTF-8 surrogate",
+                        ErrorCode.MALFORMED_REQUEST,
+                        utf8WithBytes("{\"op\":\"balance\",\"account\":\"", 0xed, 0xa0, 0x80, "\"}")),
+                bad(
+                        "UTF-8 cut short",
+                        ErrorCode.MALFORMED_REQUEST,
+                        utf8WithBytes("{\"op\":\"balance\",\"account\":\"1001\"}", 0xe2, 0x82)));
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("badLines")
-    void aBadRequestGetsItsCodeChangesNothingAndTheConnectionGoesOn(String what, ErrorCode code, byte[] line) throws IOException {
+    void aBadRequestGetsItsCodeChangesNothingAndTheConnectionGoesOn(String what, ErrorCode code, byte[] line)
+            throws IOException {
         JsonNode before = bank.books();
         long balanceBefore = alice.balance("1001").balance();
 
@@ -152,7 +319,8 @@ class ServerBadInputTest {
         assertNotNull(reply.error().message());
         assertFalse(reply.error().message().isBlank());
         if (startsAsAnObjectWithId(line)) {
-            assertEquals(1, reply.id().intValue(), () -> what + ": the id of an object is echoed even when the rest is bad");
+            assertEquals(
+                    1, reply.id().intValue(), () -> what + ": the id of an object is echoed even when the rest is bad");
         } else {
             assertTrue(reply.id() == null || reply.id().isNull(), () -> what + ": an id from nowhere: " + reply.id());
         }
@@ -164,10 +332,16 @@ class ServerBadInputTest {
 
     @Test
     void theIdIsEchoedAsGivenWhateverItIs() throws IOException {
-        for (String id : new String[] {"\"abc\"", "-7", "1.5", "{\"a\":[1,null]}", "[]", "true", "null", "12345678901234567890"}) {
+        for (String id :
+                new String[] {"\"abc\"", "-7", "1.5", "{\"a\":[1,null]}", "[]", "true", "null", "12345678901234567890"
+                }) {
             Reply reply = alice.callLine("{\"id\":" + id + ",\"op\":\"balance\",\"account\":\"1001\"}");
             assertTrue(reply.ok(), id);
-            assertEquals(Json.tree(Json.parseRequest("{\"op\":\"report\",\"id\":" + id + "}").id()), reply.id(), id);
+            assertEquals(
+                    Json.tree(Json.parseRequest("{\"op\":\"report\",\"id\":" + id + "}")
+                            .id()),
+                    reply.id(),
+                    id);
         }
         Reply none = alice.callLine("{\"op\":\"balance\",\"account\":\"1001\"}");
         assertTrue(none.ok());
@@ -176,8 +350,9 @@ class ServerBadInputTest {
 
     @Test
     void blankLinesAreIgnoredAndCrLfEndsALineToo() throws IOException {
-        alice.write("\n\r\n   \n\t\n{\"id\":1,\"op\":\"balance\",\"account\":\"1001\"}\r\n\n{\"id\":2,\"op\":\"report\"}\n"
-                .getBytes(StandardCharsets.UTF_8));
+        alice.write(
+                "\n\r\n   \n\t\n{\"id\":1,\"op\":\"balance\",\"account\":\"1001\"}\r\n\n{\"id\":2,\"op\":\"report\"}\n"
+                        .getBytes(StandardCharsets.UTF_8));
         Reply first = alice.readReply();
         assertEquals(1, first.id().intValue(), "a blank line got a reply of its own");
         assertTrue(first.ok());
@@ -189,9 +364,18 @@ class ServerBadInputTest {
 
     @Test
     void theLargestAmountIsAccepted() throws IOException {
-        assertEquals(100_000_000 + 10_000, alice.ok(new Request.Deposit("1001", 100_000_000), Result.Tx.class).balance());
-        assertEquals(100_000_000, alice.ok(new Request.CreateAccount("1002", 100_000_000L), Result.Tx.class).balance());
-        assertEquals(10_001, alice.ok(new Request.Withdraw("1001", 100_000_000 - 1), Result.Tx.class).balance());
+        assertEquals(
+                100_000_000 + 10_000,
+                alice.ok(new Request.Deposit("1001", 100_000_000), Result.Tx.class)
+                        .balance());
+        assertEquals(
+                100_000_000,
+                alice.ok(new Request.CreateAccount("1002", 100_000_000L), Result.Tx.class)
+                        .balance());
+        assertEquals(
+                10_001,
+                alice.ok(new Request.Withdraw("1001", 100_000_000 - 1), Result.Tx.class)
+                        .balance());
     }
 
     // ------------------------------------------------------------ the line limit
@@ -222,7 +406,10 @@ class ServerBadInputTest {
         assertEquals(10_000, bystander.balance("1001").balance(), "another connection goes on");
         TestClient fresh = bank.connect();
         fresh.login("Alice", TestServer.PASSWORD);
-        assertEquals(10_007, fresh.ok(new Request.Deposit("1001", 7), Result.Tx.class).balance(), "new connections are served");
+        assertEquals(
+                10_007,
+                fresh.ok(new Request.Deposit("1001", 7), Result.Tx.class).balance(),
+                "new connections are served");
     }
 
     @Test
@@ -256,8 +443,11 @@ class ServerBadInputTest {
             end = e.getMessage();
         }
         assertEquals(0, rest.size(), "nothing after the LINE_TOO_LONG reply");
-        assertEquals("end of stream", end, "the server should close the connection after LINE_TOO_LONG (docs/protocol.md),"
-                + " not reset it: a reset can destroy the reply before the client reads it");
+        assertEquals(
+                "end of stream",
+                end,
+                "the server should close the connection after LINE_TOO_LONG (docs/protocol.md),"
+                        + " not reset it: a reset can destroy the reply before the client reads it");
         try {
             assertTrue(writing.get(10, TimeUnit.SECONDS) < chunkCount, "the server read the whole 32 MiB line");
         } catch (TimeoutException e) {
@@ -294,7 +484,9 @@ class ServerBadInputTest {
 
     private static boolean startsAsAnObjectWithId(byte[] line) {
         return new String(line, StandardCharsets.ISO_8859_1).startsWith("{\"id\":1,")
-                && Json.parseRequest(new String(line, StandardCharsets.UTF_8).strip()).id() != null;
+                && Json.parseRequest(new String(line, StandardCharsets.UTF_8).strip())
+                                .id()
+                        != null;
     }
 
     /** {@code json} with spaces before its closing brace, to exactly {@code bytes} bytes. */

@@ -45,6 +45,7 @@ class ServerConcurrencyTest {
 
     @TempDir
     Path dataDir;
+
     private TestServer bank;
 
     @BeforeEach
@@ -71,69 +72,86 @@ class ServerConcurrencyTest {
         var startGate = new CountDownLatch(1);
         var endGate = new CountDownLatch(CLIENTS);
         var failure = new AtomicReference<Throwable>();
-        var depositedCents = new AtomicLong();   // cash that came in: opening deposits and deposits
-        var acknowledged = new AtomicLong();     // transactions the server said it committed
-        var refused = new AtomicLong();          // INSUFFICIENT_FUNDS: a definite refusal, so the transfer did not happen
+        var depositedCents = new AtomicLong(); // cash that came in: opening deposits and deposits
+        var acknowledged = new AtomicLong(); // transactions the server said it committed
+        var refused = new AtomicLong(); // INSUFFICIENT_FUNDS: a definite refusal, so the transfer did not happen
 
         for (int t = 0; t < CLIENTS; t++) {
             int client = t;
-            Thread worker = new Thread(() -> {
-                boolean counted = false;
-                try (TestClient connection = TestClient.connect(bank.port())) {
-                    connection.register("user" + client, TestServer.PASSWORD);
-                    connection.ok(new Request.CreateAccount(checking(client), OPENING_CENTS), Result.Tx.class);
-                    connection.ok(new Request.CreateAccount(savings(client), OPENING_CENTS), Result.Tx.class);
-                    depositedCents.addAndGet(2 * OPENING_CENTS);
-                    acknowledged.addAndGet(2);
-                    ready.countDown(); // every account exists before anyone transfers to it
-                    counted = true;
-                    if (!startGate.await(30, SECONDS)) {
-                        throw new AssertionError("never started");
-                    }
-                    Random random = new Random(client); // seeded: replayable
-                    int partner = client ^ 1;
-                    for (int i = 0; i < OPS_PER_CLIENT; i++) {
-                        long amount = 1 + random.nextInt(2_000);
-                        int other = random.nextInt(CLIENTS);
-                        Request request = switch (random.nextInt(10)) {
-                            case 0, 1, 2 -> new Request.Transfer(checking(client), checking(partner), amount);
-                            case 3 -> new Request.Transfer(savings(client), savings(partner), amount);
-                            case 4 -> new Request.Transfer(checking(client), random.nextBoolean() ? checking(other) : savings(other), amount);
-                            case 5 -> new Request.Transfer(savings(client), checking(client), amount);
-                            case 6 -> new Request.Transfer(checking(client), savings(client), amount);
-                            case 7 -> new Request.Deposit(random.nextBoolean() ? checking(other) : savings(other), amount);
-                            default -> new Request.Balance(random.nextBoolean() ? checking(client) : savings(client));
-                        };
-                        Reply reply = connection.call(request);
-                        if (request instanceof Request.Balance) {
-                            assertTrue(reply.ok(), () -> request + ": " + reply.error());
-                            assertTrue(Json.convert(reply.result(), Result.Account.class).balance() >= 0);
-                        } else if (reply.ok()) {
-                            acknowledged.incrementAndGet();
-                            Result.Tx tx = Json.convert(reply.result(), Result.Tx.class);
-                            assertEquals(amount, tx.amount());
-                            if (request instanceof Request.Deposit) {
-                                depositedCents.addAndGet(amount);
-                                assertTrue(tx.balance() >= amount, () -> "deposit left " + tx);
-                            } else {
-                                assertTrue(tx.fromBalance() >= 0, () -> "overdrawn: " + tx);
+            Thread worker = new Thread(
+                    () -> {
+                        boolean counted = false;
+                        try (TestClient connection = TestClient.connect(bank.port())) {
+                            connection.register("user" + client, TestServer.PASSWORD);
+                            connection.ok(new Request.CreateAccount(checking(client), OPENING_CENTS), Result.Tx.class);
+                            connection.ok(new Request.CreateAccount(savings(client), OPENING_CENTS), Result.Tx.class);
+                            depositedCents.addAndGet(2 * OPENING_CENTS);
+                            acknowledged.addAndGet(2);
+                            ready.countDown(); // every account exists before anyone transfers to it
+                            counted = true;
+                            if (!startGate.await(30, SECONDS)) {
+                                throw new AssertionError("never started");
                             }
-                        } else if (request instanceof Request.Transfer transfer && transfer.from().equals(transfer.to())) {
-                            assertEquals(ErrorCode.SAME_ACCOUNT, reply.error().code());
-                        } else {
-                            assertEquals(ErrorCode.INSUFFICIENT_FUNDS, reply.error().code(), () -> request + ": " + reply.error());
-                            refused.incrementAndGet();
+                            Random random = new Random(client); // seeded: replayable
+                            int partner = client ^ 1;
+                            for (int i = 0; i < OPS_PER_CLIENT; i++) {
+                                long amount = 1 + random.nextInt(2_000);
+                                int other = random.nextInt(CLIENTS);
+                                Request request = switch (random.nextInt(10)) {
+                                    case 0, 1, 2 -> new Request.Transfer(checking(client), checking(partner), amount);
+                                    case 3 -> new Request.Transfer(savings(client), savings(partner), amount);
+                                    case 4 ->
+                                        new Request.Transfer(
+                                                checking(client),
+                                                random.nextBoolean() ? checking(other) : savings(other),
+                                                amount);
+                                    case 5 -> new Request.Transfer(savings(client), checking(client), amount);
+                                    case 6 -> new Request.Transfer(checking(client), savings(client), amount);
+                                    case 7 ->
+                                        new Request.Deposit(
+                                                random.nextBoolean() ? checking(other) : savings(other), amount);
+                                    default ->
+                                        new Request.Balance(random.nextBoolean() ? checking(client) : savings(client));
+                                };
+                                Reply reply = connection.call(request);
+                                if (request instanceof Request.Balance) {
+                                    assertTrue(reply.ok(), () -> request + ": " + reply.error());
+                                    assertTrue(Json.convert(reply.result(), Result.Account.class)
+                                                    .balance()
+                                            >= 0);
+                                } else if (reply.ok()) {
+                                    acknowledged.incrementAndGet();
+                                    Result.Tx tx = Json.convert(reply.result(), Result.Tx.class);
+                                    assertEquals(amount, tx.amount());
+                                    if (request instanceof Request.Deposit) {
+                                        depositedCents.addAndGet(amount);
+                                        assertTrue(tx.balance() >= amount, () -> "deposit left " + tx);
+                                    } else {
+                                        assertTrue(tx.fromBalance() >= 0, () -> "overdrawn: " + tx);
+                                    }
+                                } else if (request instanceof Request.Transfer transfer
+                                        && transfer.from().equals(transfer.to())) {
+                                    assertEquals(
+                                            ErrorCode.SAME_ACCOUNT,
+                                            reply.error().code());
+                                } else {
+                                    assertEquals(
+                                            ErrorCode.INSUFFICIENT_FUNDS,
+                                            reply.error().code(),
+                                            () -> request + ": " + reply.error());
+                                    refused.incrementAndGet();
+                                }
+                            }
+                        } catch (Throwable e) {
+                            failure.compareAndSet(null, e);
+                        } finally {
+                            if (!counted) {
+                                ready.countDown(); // a failed setup must not hold the others back
+                            }
+                            endGate.countDown();
                         }
-                    }
-                } catch (Throwable e) {
-                    failure.compareAndSet(null, e);
-                } finally {
-                    if (!counted) {
-                        ready.countDown(); // a failed setup must not hold the others back
-                    }
-                    endGate.countDown();
-                }
-            }, "client-" + client);
+                    },
+                    "client-" + client);
             worker.setDaemon(true); // a deadlocked server must not hang the build
             worker.start();
         }
@@ -148,7 +166,10 @@ class ServerConcurrencyTest {
         while (endGate.getCount() > 0 && reports < MAX_REPORTS_WHILE_RUNNING) {
             Result.Report report = audit.report();
             assertEquals(0, report.sum(), "a report taken while money moved did not balance");
-            assertEquals(0, report.totals().get("checking") + report.totals().get("internal"), "no loans: checking mirrors the vault");
+            assertEquals(
+                    0,
+                    report.totals().get("checking") + report.totals().get("internal"),
+                    "no loans: checking mirrors the vault");
             reports++;
         }
         assertTrue(endGate.await(60, SECONDS), "clients stuck: deadlock?");
@@ -156,7 +177,9 @@ class ServerConcurrencyTest {
             throw new AssertionError("a client failed", failure.get());
         }
         assertTrue(reports > 0);
-        assertTrue(acknowledged.get() > CLIENTS * OPS_PER_CLIENT / 2, "most operations should have gone through: " + acknowledged);
+        assertTrue(
+                acknowledged.get() > CLIENTS * OPS_PER_CLIENT / 2,
+                "most operations should have gone through: " + acknowledged);
 
         Result.Report report = audit.report();
         assertEquals(0, report.sum());
@@ -177,7 +200,9 @@ class ServerConcurrencyTest {
                 balances.put(account.account(), account.balance());
             }
         }
-        assertEquals(depositedCents.get(), balances.values().stream().mapToLong(Long::longValue).sum(),
+        assertEquals(
+                depositedCents.get(),
+                balances.values().stream().mapToLong(Long::longValue).sum(),
                 "the sum of all checking balances");
 
         // Replay: page through the journal, check each transaction balances, and rebuild every balance.
@@ -185,15 +210,18 @@ class ServerConcurrencyTest {
         long after = 0;
         long count = 0;
         while (true) {
-            Result.Transactions page = audit.ok(new Request.ShowHistory(after, 1_000, null, null, null, null),
-                    Result.Transactions.class);
+            Result.Transactions page =
+                    audit.ok(new Request.ShowHistory(after, 1_000, null, null, null, null), Result.Transactions.class);
             for (Result.Transaction tx : page.entries()) {
                 assertEquals(++count, tx.tx(), "sequence numbers have no gaps");
                 long sum = 0;
                 for (Result.Posting posting : tx.postings()) {
                     sum += posting.amount();
                     long balance = replayed.merge(posting.account(), posting.amount(), Long::sum);
-                    assertEquals(balance, posting.balance(), () -> "tx " + tx.tx() + " posting's balance-after disagrees with replay");
+                    assertEquals(
+                            balance,
+                            posting.balance(),
+                            () -> "tx " + tx.tx() + " posting's balance-after disagrees with replay");
                 }
                 assertEquals(0, sum, () -> "tx " + tx.tx() + " does not balance");
             }
@@ -207,7 +235,8 @@ class ServerConcurrencyTest {
                 assertEquals(balance, replayed.getOrDefault(account, 0L), () -> "replayed balance of " + account));
 
         audit.close();
-        await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(10))
+        await().atMost(Duration.ofSeconds(5))
+                .pollInterval(Duration.ofMillis(10))
                 .until(() -> bank.server.activeConnections() == 0);
     }
 }

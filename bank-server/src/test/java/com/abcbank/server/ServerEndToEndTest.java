@@ -50,6 +50,7 @@ class ServerEndToEndTest {
 
     @TempDir
     Path dataDir;
+
     private TestServer bank;
     private TestClient alice;
     private TestClient bob;
@@ -93,9 +94,13 @@ class ServerEndToEndTest {
     @Test
     void balanceShowsACheckingAccountAndALoan() throws IOException {
         openTheBank();
-        assertEquals(new Result.Account("1001", "CHECKING", "Alice", times.get(1L), 130_000, null), alice.balance("1001"));
-        assertEquals(new Result.Account("1002", "CHECKING", "Alice", times.get(2L), 16_000, null), alice.balance("1002"));
-        assertEquals(new Result.Account("L100001", "LOAN", "Alice", times.get(9L), -50_000, 50_000L), alice.balance("L100001"));
+        assertEquals(
+                new Result.Account("1001", "CHECKING", "Alice", times.get(1L), 130_000, null), alice.balance("1001"));
+        assertEquals(
+                new Result.Account("1002", "CHECKING", "Alice", times.get(2L), 16_000, null), alice.balance("1002"));
+        assertEquals(
+                new Result.Account("L100001", "LOAN", "Alice", times.get(9L), -50_000, 50_000L),
+                alice.balance("L100001"));
         assertEquals(new Result.Account("2001", "CHECKING", "Bob", times.get(3L), 20_000, null), bob.balance("2001"));
     }
 
@@ -106,7 +111,9 @@ class ServerEndToEndTest {
         assertEquals("1001", all.account());
         assertNull(all.next(), "the whole statement fits the default page");
         List<Result.Entry> entries = all.entries();
-        assertEquals(List.of(1L, 4L, 5L, 6L, 8L, 9L, 10L), entries.stream().map(Result.Entry::tx).toList());
+        assertEquals(
+                List.of(1L, 4L, 5L, 6L, 8L, 9L, 10L),
+                entries.stream().map(Result.Entry::tx).toList());
         assertEntry(entries.get(0), 1, "OPEN_ACCOUNT", "Alice", 50_000, VAULT, 50_000);
         assertEntry(entries.get(1), 4, "DEPOSIT", "Alice", 20_000, VAULT, 70_000);
         assertEntry(entries.get(2), 5, "WITHDRAW", "Alice", -5_000, VAULT, 65_000);
@@ -116,7 +123,9 @@ class ServerEndToEndTest {
         assertEntry(entries.get(6), 10, "LOAN_PAYMENT_TRANSFER", "Alice", -30_000, "L100001", 130_000);
 
         Result.History loan = alice.ok(new Request.History("L100001", null, null), Result.History.class);
-        assertEquals(List.of(9L, 10L, 11L), loan.entries().stream().map(Result.Entry::tx).toList());
+        assertEquals(
+                List.of(9L, 10L, 11L),
+                loan.entries().stream().map(Result.Entry::tx).toList());
         assertEntry(loan.entries().get(0), 9, "LOAN", "Alice", -100_000, "1001", -100_000);
         assertEntry(loan.entries().get(1), 10, "LOAN_PAYMENT_TRANSFER", "Alice", 30_000, "1001", -70_000);
         assertEntry(loan.entries().get(2), 11, "LOAN_PAYMENT_CHECK", "Bob", 20_000, VAULT, -50_000);
@@ -126,15 +135,20 @@ class ServerEndToEndTest {
     void historyPagesByCursorAndSaysWhenItReachedTheEnd() throws IOException {
         openTheBank();
         Result.History page1 = alice.ok(new Request.History("1001", null, 3), Result.History.class);
-        assertEquals(List.of(1L, 4L, 5L), page1.entries().stream().map(Result.Entry::tx).toList());
+        assertEquals(
+                List.of(1L, 4L, 5L),
+                page1.entries().stream().map(Result.Entry::tx).toList());
         assertEquals(5L, page1.next());
 
         Result.History page2 = alice.ok(new Request.History("1001", page1.next(), 3), Result.History.class);
-        assertEquals(List.of(6L, 8L, 9L), page2.entries().stream().map(Result.Entry::tx).toList());
+        assertEquals(
+                List.of(6L, 8L, 9L),
+                page2.entries().stream().map(Result.Entry::tx).toList());
         assertEquals(9L, page2.next());
 
         Result.History page3 = alice.ok(new Request.History("1001", page2.next(), 3), Result.History.class);
-        assertEquals(List.of(10L), page3.entries().stream().map(Result.Entry::tx).toList());
+        assertEquals(
+                List.of(10L), page3.entries().stream().map(Result.Entry::tx).toList());
         assertNull(page3.next(), "the last page has no next");
 
         Result.History exact = alice.ok(new Request.History("1001", null, 7), Result.History.class);
@@ -151,25 +165,35 @@ class ServerEndToEndTest {
         openTheBank();
         bank.customer("Carol"); // registered, holds nothing: not an account holder
         Result.Holders holders = bank.audit().ok(new Request.ShowAccountholders(), Result.Holders.class);
-        assertEquals(List.of(
-                new Result.Holder("Alice", List.of(
-                        new Result.Account("1001", "CHECKING", "Alice", times.get(1L), 130_000, null),
-                        new Result.Account("1002", "CHECKING", "Alice", times.get(2L), 16_000, null),
-                        new Result.Account("L100001", "LOAN", "Alice", times.get(9L), -50_000, 50_000L))),
-                new Result.Holder("Bob", List.of(
-                        new Result.Account("2001", "CHECKING", "Bob", times.get(3L), 20_000, null)))),
+        assertEquals(
+                List.of(
+                        new Result.Holder(
+                                "Alice",
+                                List.of(
+                                        new Result.Account("1001", "CHECKING", "Alice", times.get(1L), 130_000, null),
+                                        new Result.Account("1002", "CHECKING", "Alice", times.get(2L), 16_000, null),
+                                        new Result.Account(
+                                                "L100001", "LOAN", "Alice", times.get(9L), -50_000, 50_000L))),
+                        new Result.Holder(
+                                "Bob",
+                                List.of(new Result.Account("2001", "CHECKING", "Bob", times.get(3L), 20_000, null)))),
                 holders.holders());
     }
 
     @Test
     void showHistoryListsTheJournalWithBalancedPostings() throws IOException {
         openTheBank();
-        Result.Transactions all = bank.audit().ok(new Request.ShowHistory(null, null, null, null, null, null),
-                Result.Transactions.class);
+        Result.Transactions all =
+                bank.audit().ok(new Request.ShowHistory(null, null, null, null, null, null), Result.Transactions.class);
         assertNull(all.next());
-        assertEquals(seqRange(1, 11), all.entries().stream().map(Result.Transaction::tx).toList());
+        assertEquals(
+                seqRange(1, 11),
+                all.entries().stream().map(Result.Transaction::tx).toList());
         for (Result.Transaction tx : all.entries()) {
-            assertEquals(0, tx.postings().stream().mapToLong(Result.Posting::amount).sum(), () -> "tx " + tx.tx() + " does not balance");
+            assertEquals(
+                    0,
+                    tx.postings().stream().mapToLong(Result.Posting::amount).sum(),
+                    () -> "tx " + tx.tx() + " does not balance");
             assertEquals(times.get(tx.tx()), tx.time());
         }
         Result.Transaction opening = all.entries().get(0);
@@ -178,14 +202,35 @@ class ServerEndToEndTest {
         assertEquals("1001", opening.opened());
         assertEquals(2, opening.postings().size());
         assertTrue(opening.postings().get(0).account().matches(VAULT));
-        assertEquals(new Result.Posting("1001", 50_000, 50_000), opening.postings().get(1));
-        assertEquals(new Result.Transaction(2, times.get(2L), "OPEN_ACCOUNT", "Alice", "1002", List.of(), null),
-                all.entries().get(1), "an account opened without a deposit has no postings");
-        assertEquals(new Result.Transaction(6, times.get(6L), "TRANSFER", "Alice", null, List.of(
-                new Result.Posting("1001", -15_000, 50_000), new Result.Posting("1002", 15_000, 15_000)), null),
+        assertEquals(
+                new Result.Posting("1001", 50_000, 50_000), opening.postings().get(1));
+        assertEquals(
+                new Result.Transaction(2, times.get(2L), "OPEN_ACCOUNT", "Alice", "1002", List.of(), null),
+                all.entries().get(1),
+                "an account opened without a deposit has no postings");
+        assertEquals(
+                new Result.Transaction(
+                        6,
+                        times.get(6L),
+                        "TRANSFER",
+                        "Alice",
+                        null,
+                        List.of(
+                                new Result.Posting("1001", -15_000, 50_000),
+                                new Result.Posting("1002", 15_000, 15_000)),
+                        null),
                 all.entries().get(5));
-        assertEquals(new Result.Transaction(9, times.get(9L), "LOAN", "Alice", "L100001", List.of(
-                new Result.Posting("L100001", -100_000, -100_000), new Result.Posting("1001", 100_000, 160_000)), null),
+        assertEquals(
+                new Result.Transaction(
+                        9,
+                        times.get(9L),
+                        "LOAN",
+                        "Alice",
+                        "L100001",
+                        List.of(
+                                new Result.Posting("L100001", -100_000, -100_000),
+                                new Result.Posting("1001", 100_000, 160_000)),
+                        null),
                 all.entries().get(8));
     }
 
@@ -193,20 +238,32 @@ class ServerEndToEndTest {
     void showHistoryFiltersByAccountUserAndTimeAndPages() throws IOException {
         openTheBank();
         TestClient audit = bank.audit();
-        assertEquals(List.of(2L, 6L, 7L), seqs(audit, new Request.ShowHistory(null, null, "1002", null, null, null)),
+        assertEquals(
+                List.of(2L, 6L, 7L),
+                seqs(audit, new Request.ShowHistory(null, null, "1002", null, null, null)),
                 "by account: the opening (no postings) counts");
-        assertEquals(List.of(3L, 7L, 8L, 11L), seqs(audit, new Request.ShowHistory(null, null, null, "Bob", null, null)));
+        assertEquals(
+                List.of(3L, 7L, 8L, 11L), seqs(audit, new Request.ShowHistory(null, null, null, "Bob", null, null)));
         assertEquals(List.of(8L), seqs(audit, new Request.ShowHistory(null, null, "1001", "Bob", null, null)));
         assertEquals(List.of(), seqs(audit, new Request.ShowHistory(null, null, null, "Nobody", null, null)));
 
-        Result.Transactions page1 = audit.ok(new Request.ShowHistory(null, 4, null, null, null, null), Result.Transactions.class);
-        assertEquals(List.of(1L, 2L, 3L, 4L), page1.entries().stream().map(Result.Transaction::tx).toList());
+        Result.Transactions page1 =
+                audit.ok(new Request.ShowHistory(null, 4, null, null, null, null), Result.Transactions.class);
+        assertEquals(
+                List.of(1L, 2L, 3L, 4L),
+                page1.entries().stream().map(Result.Transaction::tx).toList());
         assertEquals(4L, page1.next());
-        Result.Transactions page2 = audit.ok(new Request.ShowHistory(page1.next(), 4, null, null, null, null), Result.Transactions.class);
-        assertEquals(List.of(5L, 6L, 7L, 8L), page2.entries().stream().map(Result.Transaction::tx).toList());
+        Result.Transactions page2 =
+                audit.ok(new Request.ShowHistory(page1.next(), 4, null, null, null, null), Result.Transactions.class);
+        assertEquals(
+                List.of(5L, 6L, 7L, 8L),
+                page2.entries().stream().map(Result.Transaction::tx).toList());
         assertEquals(8L, page2.next());
-        Result.Transactions page3 = audit.ok(new Request.ShowHistory(page2.next(), 4, null, null, null, null), Result.Transactions.class);
-        assertEquals(List.of(9L, 10L, 11L), page3.entries().stream().map(Result.Transaction::tx).toList());
+        Result.Transactions page3 =
+                audit.ok(new Request.ShowHistory(page2.next(), 4, null, null, null, null), Result.Transactions.class);
+        assertEquals(
+                List.of(9L, 10L, 11L),
+                page3.entries().stream().map(Result.Transaction::tx).toList());
         assertNull(page3.next());
 
         // [from, to): from inclusive, to exclusive. Times may repeat between transactions, so the expectation is
@@ -216,18 +273,31 @@ class ServerEndToEndTest {
         List<Long> expected = times.entrySet().stream()
                 .filter(e -> !Instant.parse(e.getValue()).isBefore(Instant.parse(from))
                         && Instant.parse(e.getValue()).isBefore(Instant.parse(to)))
-                .map(Map.Entry::getKey).sorted().toList();
+                .map(Map.Entry::getKey)
+                .sorted()
+                .toList();
         List<Long> between = seqs(audit, new Request.ShowHistory(null, null, null, null, from, to));
         assertEquals(expected, between);
         assertTrue(between.contains(4L) && !between.contains(9L), () -> "from is inclusive, to exclusive: " + between);
-        assertEquals(List.of(), seqs(audit, new Request.ShowHistory(null, null, null, null, "2000-01-01T00:00:00Z", "2000-01-02T00:00:00Z")));
+        assertEquals(
+                List.of(),
+                seqs(
+                        audit,
+                        new Request.ShowHistory(
+                                null, null, null, null, "2000-01-01T00:00:00Z", "2000-01-02T00:00:00Z")));
 
-        assertEquals(ErrorCode.INVALID_ARGUMENT, audit.error(new Request.ShowHistory(null, null, null, null, "yesterday", null)));
-        assertEquals(ErrorCode.INVALID_ARGUMENT, audit.error(new Request.ShowHistory(null, null, null, null, to, from)),
+        assertEquals(
+                ErrorCode.INVALID_ARGUMENT,
+                audit.error(new Request.ShowHistory(null, null, null, null, "yesterday", null)));
+        assertEquals(
+                ErrorCode.INVALID_ARGUMENT,
+                audit.error(new Request.ShowHistory(null, null, null, null, to, from)),
                 "a range that ends before it starts");
         assertEquals(ErrorCode.INVALID_ARGUMENT, audit.error(new Request.ShowHistory(null, 0, null, null, null, null)));
-        assertEquals(ErrorCode.INVALID_ARGUMENT, audit.error(new Request.ShowHistory(null, 1_001, null, null, null, null)));
-        assertEquals(ErrorCode.INVALID_ARGUMENT, audit.error(new Request.ShowHistory(-1L, null, null, null, null, null)));
+        assertEquals(
+                ErrorCode.INVALID_ARGUMENT, audit.error(new Request.ShowHistory(null, 1_001, null, null, null, null)));
+        assertEquals(
+                ErrorCode.INVALID_ARGUMENT, audit.error(new Request.ShowHistory(-1L, null, null, null, null, null)));
     }
 
     @Test
@@ -242,10 +312,16 @@ class ServerEndToEndTest {
         assertEquals(Map.of("checking", 166_000L, "loan", -50_000L, "internal", -116_000L), report.totals());
         assertEquals(Map.of("checking", 3, "loan", 1, "internal", 16), report.accounts());
         assertEquals(50_000, report.outstanding());
-        assertEquals(IntStream.range(0, 16).mapToObj(i -> String.format("VAULT-%02d", i)).toList(),
+        assertEquals(
+                IntStream.range(0, 16)
+                        .mapToObj(i -> String.format("VAULT-%02d", i))
+                        .toList(),
                 report.internal().stream().map(Result.Account::account).toList());
-        assertTrue(report.internal().stream().allMatch(a -> a.kind().equals("INTERNAL") && a.owner().equals("bank")));
-        assertEquals(-116_000, report.internal().stream().mapToLong(Result.Account::balance).sum());
+        assertTrue(report.internal().stream()
+                .allMatch(a -> a.kind().equals("INTERNAL") && a.owner().equals("bank")));
+        assertEquals(
+                -116_000,
+                report.internal().stream().mapToLong(Result.Account::balance).sum());
     }
 
     @Test
@@ -273,10 +349,15 @@ class ServerEndToEndTest {
         assertEquals(ErrorCode.WRONG_ACCOUNT_KIND, alice.error(new Request.PayLoanTransfer("1001", "1002", 1)));
         assertEquals(ErrorCode.LOAN_OVERPAYMENT, alice.error(new Request.PayLoanCheck("L100001", 50_001)));
         assertEquals(ErrorCode.LOAN_OVERPAYMENT, alice.error(new Request.PayLoanTransfer("1001", "L100001", 50_001)));
-        assertEquals(ErrorCode.LOAN_LIMIT_EXCEEDED, alice.error(new Request.ApplyLoan("1001", 4_950_001)),
+        assertEquals(
+                ErrorCode.LOAN_LIMIT_EXCEEDED,
+                alice.error(new Request.ApplyLoan("1001", 4_950_001)),
                 "50,000.00 limit, 500.00 owed");
         assertEquals(ErrorCode.DUPLICATE_ACCOUNT, alice.error(new Request.CreateAccount("1001", null)));
-        assertEquals(ErrorCode.DUPLICATE_ACCOUNT, bob.error(new Request.CreateAccount("1001", 100L)), "taken by someone else");
+        assertEquals(
+                ErrorCode.DUPLICATE_ACCOUNT,
+                bob.error(new Request.CreateAccount("1001", 100L)),
+                "taken by someone else");
         assertEquals(ErrorCode.INVALID_ACCOUNT_NUMBER, alice.error(new Request.CreateAccount("123", null)));
         assertEquals(ErrorCode.INVALID_ACCOUNT_NUMBER, alice.error(new Request.CreateAccount("1234567890123", null)));
         assertEquals(ErrorCode.INVALID_ACCOUNT_NUMBER, alice.error(new Request.CreateAccount("12a4", null)));
@@ -284,7 +365,10 @@ class ServerEndToEndTest {
         assertEquals(ErrorCode.UNKNOWN_ACCOUNT, alice.error(new Request.Transfer("1001", "9999", 1)));
         assertEquals(ErrorCode.UNKNOWN_ACCOUNT, alice.error(new Request.PayLoanCheck("L999999", 1)));
         assertEquals(ErrorCode.UNKNOWN_ACCOUNT, alice.error(new Request.Balance("9999")));
-        assertEquals(ErrorCode.UNKNOWN_ACCOUNT, alice.error(new Request.Deposit("VAULT-00", 1)), "the vault is no customer's");
+        assertEquals(
+                ErrorCode.UNKNOWN_ACCOUNT,
+                alice.error(new Request.Deposit("VAULT-00", 1)),
+                "the vault is no customer's");
         assertEquals(ErrorCode.UNKNOWN_ACCOUNT, alice.error(new Request.Transfer("1001", "VAULT-00", 1)));
         assertEquals(ErrorCode.UNKNOWN_ACCOUNT, alice.error(new Request.Balance("VAULT-00")));
         assertEquals(ErrorCode.INVALID_ARGUMENT, alice.error(new Request.History("1001", null, 0)));
@@ -305,48 +389,196 @@ class ServerEndToEndTest {
         alice = bank.customer("Alice");
         bob = bank.customer("Bob");
 
-        expectTx(alice.ok(new Request.CreateAccount("1001", 50_000L), Result.Tx.class),
-                1, "OPEN_ACCOUNT", 50_000, "1001", 50_000L, null, null, null, null, null, null);
-        expectTx(alice.ok(new Request.CreateAccount("1002", null), Result.Tx.class),
-                2, "OPEN_ACCOUNT", 0, "1002", 0L, null, null, null, null, null, null);
-        expectTx(bob.ok(new Request.CreateAccount("2001", 30_000L), Result.Tx.class),
-                3, "OPEN_ACCOUNT", 30_000, "2001", 30_000L, null, null, null, null, null, null);
-        expectTx(alice.ok(new Request.Deposit("1001", 20_000), Result.Tx.class),
-                4, "DEPOSIT", 20_000, "1001", 70_000L, null, null, null, null, null, null);
-        expectTx(alice.ok(new Request.Withdraw("1001", 5_000), Result.Tx.class),
-                5, "WITHDRAW", 5_000, "1001", 65_000L, null, null, null, null, null, null);
-        expectTx(alice.ok(new Request.Transfer("1001", "1002", 15_000), Result.Tx.class),
-                6, "TRANSFER", 15_000, null, null, "1001", 50_000L, "1002", 15_000L, null, null);
-        expectTx(bob.ok(new Request.Deposit("1002", 1_000), Result.Tx.class),
-                7, "DEPOSIT", 1_000, "1002", 16_000L, null, null, null, null, null, null);
-        expectTx(bob.ok(new Request.Transfer("2001", "1001", 10_000), Result.Tx.class),
-                8, "TRANSFER", 10_000, null, null, "2001", 20_000L, "1001", 60_000L, null, null);
-        expectTx(alice.ok(new Request.ApplyLoan("1001", 100_000), Result.Tx.class),
-                9, "LOAN", 100_000, "1001", 160_000L, null, null, null, null, "L100001", 100_000L);
-        expectTx(alice.ok(new Request.PayLoanTransfer("1001", "L100001", 30_000), Result.Tx.class),
-                10, "LOAN_PAYMENT_TRANSFER", 30_000, "1001", 130_000L, null, null, null, null, "L100001", 70_000L);
-        expectTx(bob.ok(new Request.PayLoanCheck("L100001", 20_000), Result.Tx.class),
-                11, "LOAN_PAYMENT_CHECK", 20_000, null, null, null, null, null, null, "L100001", 50_000L);
+        expectTx(
+                alice.ok(new Request.CreateAccount("1001", 50_000L), Result.Tx.class),
+                1,
+                "OPEN_ACCOUNT",
+                50_000,
+                "1001",
+                50_000L,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null);
+        expectTx(
+                alice.ok(new Request.CreateAccount("1002", null), Result.Tx.class),
+                2,
+                "OPEN_ACCOUNT",
+                0,
+                "1002",
+                0L,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null);
+        expectTx(
+                bob.ok(new Request.CreateAccount("2001", 30_000L), Result.Tx.class),
+                3,
+                "OPEN_ACCOUNT",
+                30_000,
+                "2001",
+                30_000L,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null);
+        expectTx(
+                alice.ok(new Request.Deposit("1001", 20_000), Result.Tx.class),
+                4,
+                "DEPOSIT",
+                20_000,
+                "1001",
+                70_000L,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null);
+        expectTx(
+                alice.ok(new Request.Withdraw("1001", 5_000), Result.Tx.class),
+                5,
+                "WITHDRAW",
+                5_000,
+                "1001",
+                65_000L,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null);
+        expectTx(
+                alice.ok(new Request.Transfer("1001", "1002", 15_000), Result.Tx.class),
+                6,
+                "TRANSFER",
+                15_000,
+                null,
+                null,
+                "1001",
+                50_000L,
+                "1002",
+                15_000L,
+                null,
+                null);
+        expectTx(
+                bob.ok(new Request.Deposit("1002", 1_000), Result.Tx.class),
+                7,
+                "DEPOSIT",
+                1_000,
+                "1002",
+                16_000L,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null);
+        expectTx(
+                bob.ok(new Request.Transfer("2001", "1001", 10_000), Result.Tx.class),
+                8,
+                "TRANSFER",
+                10_000,
+                null,
+                null,
+                "2001",
+                20_000L,
+                "1001",
+                60_000L,
+                null,
+                null);
+        expectTx(
+                alice.ok(new Request.ApplyLoan("1001", 100_000), Result.Tx.class),
+                9,
+                "LOAN",
+                100_000,
+                "1001",
+                160_000L,
+                null,
+                null,
+                null,
+                null,
+                "L100001",
+                100_000L);
+        expectTx(
+                alice.ok(new Request.PayLoanTransfer("1001", "L100001", 30_000), Result.Tx.class),
+                10,
+                "LOAN_PAYMENT_TRANSFER",
+                30_000,
+                "1001",
+                130_000L,
+                null,
+                null,
+                null,
+                null,
+                "L100001",
+                70_000L);
+        expectTx(
+                bob.ok(new Request.PayLoanCheck("L100001", 20_000), Result.Tx.class),
+                11,
+                "LOAN_PAYMENT_CHECK",
+                20_000,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                "L100001",
+                50_000L);
     }
 
     /** Every field of a {@link Result.Tx}; a field that does not apply to the op must be absent. */
-    private void expectTx(Result.Tx actual, long seq, String type, long amount, String account, Long balance,
-                          String from, Long fromBalance, String to, Long toBalance, String loan, Long outstanding) {
+    private void expectTx(
+            Result.Tx actual,
+            long seq,
+            String type,
+            long amount,
+            String account,
+            Long balance,
+            String from,
+            Long fromBalance,
+            String to,
+            Long toBalance,
+            String loan,
+            Long outstanding) {
         Instant.parse(actual.time()); // an ISO-8601 instant, or this throws
-        assertEquals(new Result.Tx(seq, actual.time(), type, amount, account, balance, from, fromBalance, to, toBalance,
-                loan, outstanding), actual);
+        assertEquals(
+                new Result.Tx(
+                        seq,
+                        actual.time(),
+                        type,
+                        amount,
+                        account,
+                        balance,
+                        from,
+                        fromBalance,
+                        to,
+                        toBalance,
+                        loan,
+                        outstanding),
+                actual);
         times.put(seq, actual.time());
     }
 
-    private void assertEntry(Result.Entry entry, long seq, String type, String user, long amount, String counterparty,
-                             long balance) {
-        Predicate<String> counterpartyMatches = counterparty.equals(VAULT) ? c -> c != null && c.matches(VAULT) : counterparty::equals;
+    private void assertEntry(
+            Result.Entry entry, long seq, String type, String user, long amount, String counterparty, long balance) {
+        Predicate<String> counterpartyMatches =
+                counterparty.equals(VAULT) ? c -> c != null && c.matches(VAULT) : counterparty::equals;
         assertTrue(counterpartyMatches.test(entry.counterparty()), () -> "tx " + seq + " counterparty: " + entry);
         assertEquals(new Result.Entry(seq, times.get(seq), type, user, amount, entry.counterparty(), balance), entry);
     }
 
     private static List<Long> seqs(TestClient audit, Request.ShowHistory query) throws IOException {
-        return audit.ok(query, Result.Transactions.class).entries().stream().map(Result.Transaction::tx).toList();
+        return audit.ok(query, Result.Transactions.class).entries().stream()
+                .map(Result.Transaction::tx)
+                .toList();
     }
 
     private static List<Long> seqRange(long first, long last) {

@@ -39,6 +39,7 @@ import org.junit.jupiter.api.io.TempDir;
 class ServerLifecycleTest {
     @TempDir
     Path dataDir;
+
     private TestServer bank;
 
     @AfterEach
@@ -83,19 +84,24 @@ class ServerLifecycleTest {
             vanishing.close();
         }
         awaitActiveConnections(1);
-        assertEquals(rounds * 100L, alice.balance("1001").balance(), "every whole request sent before the close was carried out");
+        assertEquals(
+                rounds * 100L,
+                alice.balance("1001").balance(),
+                "every whole request sent before the close was carried out");
 
         // A reset (SO_LINGER 0) after a whole request and half of the next: the first may or may not have been read
         // before the reset, but it is all or nothing, and the half never happens.
         for (int i = 0; i < rounds; i++) {
             TestClient vanishing = loggedInAsAlice();
             vanishing.socket().setSoLinger(true, 0);
-            vanishing.write((deposit + "\n" + new String(half, StandardCharsets.UTF_8)).getBytes(StandardCharsets.UTF_8));
+            vanishing.write(
+                    (deposit + "\n" + new String(half, StandardCharsets.UTF_8)).getBytes(StandardCharsets.UTF_8));
             vanishing.close();
         }
         awaitActiveConnections(1);
         long balance = alice.balance("1001").balance();
-        assertTrue(balance >= rounds * 100L && balance <= 2 * rounds * 100L && balance % 100 == 0, "balance " + balance);
+        assertTrue(
+                balance >= rounds * 100L && balance <= 2 * rounds * 100L && balance % 100 == 0, "balance " + balance);
 
         // A reset while the server still has replies to write to a client that never read one.
         for (int i = 0; i < 5; i++) {
@@ -111,7 +117,10 @@ class ServerLifecycleTest {
         awaitActiveConnections(1);
 
         TestClient fresh = loggedInAsAlice();
-        assertEquals(balance + 1, fresh.ok(new Request.Deposit("1001", 1), Result.Tx.class).balance(), "a fresh connection works");
+        assertEquals(
+                balance + 1,
+                fresh.ok(new Request.Deposit("1001", 1), Result.Tx.class).balance(),
+                "a fresh connection works");
         Result.Report report = bank.audit().report();
         assertEquals(0, report.sum());
         assertEquals(balance + 1, report.totals().get("checking"));
@@ -195,9 +204,9 @@ class ServerLifecycleTest {
     @Test
     void anIdleConnectionIsClosedByTheServerAfterTheIdleTimeout() throws IOException {
         bank = TestServer.start(TestServer.config(dataDir, 16, 65_536, 300, 2_000));
-        TestClient silent = bank.connect();                   // never sent a byte
-        TestClient resting = bank.customer("Alice");          // logged in, then quiet
-        TestClient stalled = bank.connect();                  // half a line, then nothing
+        TestClient silent = bank.connect(); // never sent a byte
+        TestClient resting = bank.customer("Alice"); // logged in, then quiet
+        TestClient stalled = bank.connect(); // half a line, then nothing
         stalled.write("{\"op\":\"rep".getBytes(StandardCharsets.UTF_8));
         long started = System.nanoTime();
 
@@ -253,7 +262,9 @@ class ServerLifecycleTest {
         within(10).until(() -> bank.server.activeConnections() == 0);
         long written = writing.get(10, SECONDS);
         assertTrue(written < 256L * 1024 * 1024, "the server kept reading from a client that never read a reply");
-        assertTrue(written > 256 * 1024, "closed after " + written + " bytes: by the idle timeout, before its replies backed up?");
+        assertTrue(
+                written > 256 * 1024,
+                "closed after " + written + " bytes: by the idle timeout, before its replies backed up?");
         deaf.close();
         assertEquals(ErrorCode.FORBIDDEN, bank.customer("Bob").error(new Request.Report()), "the server goes on");
     }
@@ -279,7 +290,9 @@ class ServerLifecycleTest {
                 for (int batch = 0; batch < 1_000; batch++) {
                     StringBuilder lines = new StringBuilder();
                     for (int i = 0; i < 200; i++, id++) {
-                        lines.append("{\"id\":").append(id).append(",\"op\":\"deposit\",\"account\":\"1001\",\"amount\":1}\n");
+                        lines.append("{\"id\":")
+                                .append(id)
+                                .append(",\"op\":\"deposit\",\"account\":\"1001\",\"amount\":1}\n");
                     }
                     busy.write(lines.toString().getBytes(StandardCharsets.UTF_8));
                 }
@@ -288,7 +301,8 @@ class ServerLifecycleTest {
             }
             return id;
         });
-        CompletableFuture<Received> reading = TestServer.inBackground("pipelining-reader", () -> readUntilClosed(busy.input(), flowing));
+        CompletableFuture<Received> reading =
+                TestServer.inBackground("pipelining-reader", () -> readUntilClosed(busy.input(), flowing));
         assertTrue(flowing.await(10, SECONDS), "no replies flowing");
 
         long started = System.nanoTime();
@@ -302,11 +316,15 @@ class ServerLifecycleTest {
         long sent = writing.get(10, SECONDS) - 1;
 
         String text = received.bytes().toString(StandardCharsets.UTF_8);
-        assertTrue(text.isEmpty() || text.endsWith("\n"), () -> "a reply was cut short (" + received.end() + "): ..."
-                + text.substring(Math.max(0, text.length() - 200)));
+        assertTrue(
+                text.isEmpty() || text.endsWith("\n"),
+                () -> "a reply was cut short (" + received.end() + "): ..."
+                        + text.substring(Math.max(0, text.length() - 200)));
         String[] lines = text.split("\n");
         assertTrue(lines.length >= 100, "replies before the shutdown: " + lines.length);
-        assertTrue(lines.length < sent, "the server stopped taking requests: " + lines.length + " of " + sent + " answered");
+        assertTrue(
+                lines.length < sent,
+                "the server stopped taking requests: " + lines.length + " of " + sent + " answered");
         for (int i = 0; i < lines.length; i++) {
             Reply reply = Json.parseReply(lines[i]);
             long id = i + 1;

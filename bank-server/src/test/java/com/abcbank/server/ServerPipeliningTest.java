@@ -34,6 +34,7 @@ class ServerPipeliningTest {
 
     @TempDir
     Path dataDir;
+
     private TestServer bank;
 
     @BeforeEach
@@ -52,7 +53,8 @@ class ServerPipeliningTest {
     @Test
     void aThousandRequestsInOneWriteGetAThousandRepliesInOrder() throws Exception {
         TestClient alice = bank.customer("Alice");
-        long seq = alice.ok(new Request.CreateAccount("1001", null), Result.Tx.class).tx();
+        long seq = alice.ok(new Request.CreateAccount("1001", null), Result.Tx.class)
+                .tx();
 
         // Mostly deposits (each reply shows the running balance, so order is visible in the money too), with
         // balance reads, refused withdrawals and lines that are not even JSON mixed in.
@@ -114,7 +116,10 @@ class ServerPipeliningTest {
                 assertEquals(want.id().longValue(), tx.amount(), where);
                 assertEquals(want.balance(), tx.balance(), where);
             } else {
-                assertEquals(want.balance(), Json.convert(reply.result(), Result.Account.class).balance(), where);
+                assertEquals(
+                        want.balance(),
+                        Json.convert(reply.result(), Result.Account.class).balance(),
+                        where);
             }
         }
         // No reply more, no reply less: the next call's reply is the very next line.
@@ -130,10 +135,13 @@ class ServerPipeliningTest {
         bank.customer("Alice").ok(new Request.CreateAccount("1001", 500L), Result.Tx.class);
         TestClient client = bank.connect();
         client.write(("{\"id\":1,\"op\":\"balance\",\"account\":\"1001\"}\n"
-                + "{\"id\":2,\"op\":\"login\",\"user\":\"Alice\",\"password\":\"" + TestServer.PASSWORD + "\"}\n"
-                + "{\"id\":3,\"op\":\"deposit\",\"account\":\"1001\",\"amount\":250}\n"
-                + "{\"id\":4,\"op\":\"register\",\"user\":\"Bob\",\"password\":\"" + TestServer.PASSWORD + "\"}\n"
-                + "{\"id\":5,\"op\":\"balance\",\"account\":\"1001\"}\n").getBytes(StandardCharsets.UTF_8));
+                        + "{\"id\":2,\"op\":\"login\",\"user\":\"Alice\",\"password\":\"" + TestServer.PASSWORD
+                        + "\"}\n"
+                        + "{\"id\":3,\"op\":\"deposit\",\"account\":\"1001\",\"amount\":250}\n"
+                        + "{\"id\":4,\"op\":\"register\",\"user\":\"Bob\",\"password\":\"" + TestServer.PASSWORD
+                        + "\"}\n"
+                        + "{\"id\":5,\"op\":\"balance\",\"account\":\"1001\"}\n")
+                .getBytes(StandardCharsets.UTF_8));
         Reply[] replies = new Reply[5];
         for (int i = 0; i < replies.length; i++) {
             replies[i] = client.readReply();

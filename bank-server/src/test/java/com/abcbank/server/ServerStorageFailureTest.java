@@ -51,7 +51,10 @@ class ServerStorageFailureTest {
             TestClient alice = server.connect();
             alice.login("Alice", TestServer.PASSWORD);
             assertEquals(ErrorCode.UNKNOWN_ACCOUNT, alice.error(new Request.Balance("1001")));
-            assertEquals(Result.Tx.class, alice.ok(new Request.CreateAccount("1001", 50_000L), Result.Tx.class).getClass());
+            assertEquals(
+                    Result.Tx.class,
+                    alice.ok(new Request.CreateAccount("1001", 50_000L), Result.Tx.class)
+                            .getClass());
             assertEquals(50_000, alice.balance("1001").balance());
         }
     }

@@ -26,8 +26,20 @@ class SnapshotRestartTest {
     Path dataDir;
 
     private ServerConfig config() {
-        return new ServerConfig(InetAddress.getLoopbackAddress(), 0, dataDir, 64, 65_536, 30_000, 2_000,
-                TestServer.PBKDF2_ITERATIONS, LedgerConfig.defaults(), Durability.FSYNC, 10, false, 1_000_000);
+        return new ServerConfig(
+                InetAddress.getLoopbackAddress(),
+                0,
+                dataDir,
+                64,
+                65_536,
+                30_000,
+                2_000,
+                TestServer.PBKDF2_ITERATIONS,
+                LedgerConfig.defaults(),
+                Durability.FSYNC,
+                10,
+                false,
+                1_000_000);
     }
 
     @Test
@@ -61,7 +73,9 @@ class SnapshotRestartTest {
             TestClient alice = server.connect();
             alice.login("Alice", TestServer.PASSWORD);
             assertEquals(aliceBefore, alice.ok(new Request.History("1001", 700L, 50), Result.History.class));
-            assertEquals(keyed, alice.ok(new Request.ApplyLoan("1001", 10_000, "loan-key-1"), Result.Tx.class),
+            assertEquals(
+                    keyed,
+                    alice.ok(new Request.ApplyLoan("1001", 10_000, "loan-key-1"), Result.Tx.class),
                     "a retry after the restart returns the original loan");
             Result.Tx next = alice.ok(new Request.ApplyLoan("1001", 10_000), Result.Tx.class);
             assertEquals("L100002", next.loan());
@@ -98,8 +112,8 @@ class SnapshotRestartTest {
         List<Result.Transaction> all = new ArrayList<>();
         Long after = 0L;
         while (after != null) {
-            Result.Transactions page = audit.ok(new Request.ShowHistory(after, 97, null, null, null, null),
-                    Result.Transactions.class);
+            Result.Transactions page =
+                    audit.ok(new Request.ShowHistory(after, 97, null, null, null, null), Result.Transactions.class);
             all.addAll(page.entries());
             after = page.next();
         }

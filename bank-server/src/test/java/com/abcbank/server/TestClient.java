@@ -96,7 +96,8 @@ final class TestClient implements AutoCloseable {
         send(Json.writeRequest(LongNode.valueOf(id), request));
         Reply reply = readReply();
         assertNotNull(reply.id(), () -> "reply to " + request + " has no id: " + reply);
-        assertTrue(reply.id().isIntegralNumber() && reply.id().longValue() == id,
+        assertTrue(
+                reply.id().isIntegralNumber() && reply.id().longValue() == id,
                 () -> "reply to request " + id + " (" + request + ") carries id " + reply.id() + ": out of order?");
         return reply;
     }
@@ -207,7 +208,8 @@ final class TestClient implements AutoCloseable {
 
     private static String strictUtf8(byte[] bytes) {
         try {
-            return StandardCharsets.UTF_8.newDecoder()
+            return StandardCharsets.UTF_8
+                    .newDecoder()
                     .onMalformedInput(CodingErrorAction.REPORT)
                     .onUnmappableCharacter(CodingErrorAction.REPORT)
                     .decode(ByteBuffer.wrap(bytes))

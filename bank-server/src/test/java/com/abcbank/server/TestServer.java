@@ -32,6 +32,7 @@ final class TestServer implements AutoCloseable {
     final Path dataDir;
     /** What the server printed to the stream handed to {@link BankServer#start}: the auditor's first password. */
     private final ByteArrayOutputStream announced;
+
     private final List<TestClient> clients = new ArrayList<>();
     private TestClient auditor;
 
@@ -46,9 +47,18 @@ final class TestServer implements AutoCloseable {
         return config(dataDir, 256, 65_536, 30_000, 2_000);
     }
 
-    static ServerConfig config(Path dataDir, int maxConnections, int maxLineBytes, int idleTimeoutMs, int shutdownGraceMs) {
-        return new ServerConfig(InetAddress.getLoopbackAddress(), 0, dataDir, maxConnections, maxLineBytes,
-                idleTimeoutMs, shutdownGraceMs, PBKDF2_ITERATIONS, LedgerConfig.defaults());
+    static ServerConfig config(
+            Path dataDir, int maxConnections, int maxLineBytes, int idleTimeoutMs, int shutdownGraceMs) {
+        return new ServerConfig(
+                InetAddress.getLoopbackAddress(),
+                0,
+                dataDir,
+                maxConnections,
+                maxLineBytes,
+                idleTimeoutMs,
+                shutdownGraceMs,
+                PBKDF2_ITERATIONS,
+                LedgerConfig.defaults());
     }
 
     static TestServer start(ServerConfig config) throws IOException {
@@ -72,7 +82,8 @@ final class TestServer implements AutoCloseable {
 
     /** The auditor's password, as the server wrote it to DATA/audit-password. */
     String auditPassword() throws IOException {
-        return Files.readString(dataDir.resolve("audit-password"), StandardCharsets.UTF_8).strip();
+        return Files.readString(dataDir.resolve("audit-password"), StandardCharsets.UTF_8)
+                .strip();
     }
 
     /** A new connection, not logged in; closed with the server. */
@@ -119,13 +130,15 @@ final class TestServer implements AutoCloseable {
      */
     static <T> CompletableFuture<T> inBackground(String name, Callable<T> task) {
         CompletableFuture<T> result = new CompletableFuture<>();
-        Thread thread = new Thread(() -> {
-            try {
-                result.complete(task.call());
-            } catch (Throwable e) {
-                result.completeExceptionally(e);
-            }
-        }, name);
+        Thread thread = new Thread(
+                () -> {
+                    try {
+                        result.complete(task.call());
+                    } catch (Throwable e) {
+                        result.completeExceptionally(e);
+                    }
+                },
+                name);
         thread.setDaemon(true);
         thread.start();
         return result;

@@ -14,6 +14,7 @@ import javax.crypto.spec.PBEKeySpec;
 final class PasswordHasher {
     /** OWASP's 2023 recommendation for PBKDF2-HMAC-SHA256. */
     static final int DEFAULT_ITERATIONS = 600_000;
+
     private static final String ALGORITHM = "PBKDF2WithHmacSHA256";
     private static final int SALT_BYTES = 16;
     private static final int HASH_BITS = 256;

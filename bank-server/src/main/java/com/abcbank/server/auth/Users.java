@@ -89,8 +89,8 @@ public final class Users {
             Files.createFile(temporary, OWNER_ONLY);
             Files.writeString(temporary, password + "\n", StandardCharsets.UTF_8);
             Files.move(temporary, passwordFile, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            announce.println("Created the auditor '" + Wire.AUDITOR + "'. Its password is printed this once and saved to "
-                    + passwordFile + " (readable by you only):");
+            announce.println("Created the auditor '" + Wire.AUDITOR
+                    + "'. Its password is printed this once and saved to " + passwordFile + " (readable by you only):");
             announce.println(password);
             announce.flush();
             log.info("created the auditor {}; password written to {}", Wire.AUDITOR, passwordFile);
@@ -102,12 +102,12 @@ public final class Users {
     /** Enrols a new customer. */
     public Outcome<Caller> register(String name, char[] password) {
         if (name == null || !NAME.matcher(name).matches()) {
-            return Outcome.fail(ErrorCode.INVALID_USER,
-                    "a user name is a letter then up to 31 letters, digits, '_', '.' or '-'");
+            return Outcome.fail(
+                    ErrorCode.INVALID_USER, "a user name is a letter then up to 31 letters, digits, '_', '.' or '-'");
         }
         if (password == null || password.length < MIN_PASSWORD || password.length > MAX_PASSWORD) {
-            return Outcome.fail(ErrorCode.INVALID_USER,
-                    "a password is " + MIN_PASSWORD + " to " + MAX_PASSWORD + " characters");
+            return Outcome.fail(
+                    ErrorCode.INVALID_USER, "a password is " + MIN_PASSWORD + " to " + MAX_PASSWORD + " characters");
         }
         if (users.containsKey(key(name))) {
             return Outcome.fail(ErrorCode.USER_EXISTS, "user " + name + " exists");
@@ -136,8 +136,10 @@ public final class Users {
         }
         Duration wait = throttle.waitFor(name);
         if (!wait.isZero()) {
-            return Outcome.fail(ErrorCode.THROTTLED, "too many failed logins for " + name + "; retry in "
-                    + Math.max(1, (wait.toMillis() + 999) / 1000) + " s");
+            return Outcome.fail(
+                    ErrorCode.THROTTLED,
+                    "too many failed logins for " + name + "; retry in " + Math.max(1, (wait.toMillis() + 999) / 1000)
+                            + " s");
         }
         Stored user = users.get(key(name));
         boolean matches = PasswordHasher.matches(password, user == null ? decoy : user.hash());
@@ -167,7 +169,8 @@ public final class Users {
                 channel.force(true);
             }
         }
-        List<String> lines = new String(bytes, 0, end, StandardCharsets.UTF_8).lines().toList();
+        List<String> lines =
+                new String(bytes, 0, end, StandardCharsets.UTF_8).lines().toList();
         for (int i = 0; i < lines.size(); i++) {
             Stored user = parse(lines.get(i), i + 1);
             users.put(key(user.name()), user);
@@ -180,18 +183,29 @@ public final class Users {
             throw new IllegalStateException(file + " line " + number + " is not a user record");
         }
         Base64.Decoder base64 = Base64.getDecoder();
-        return new Stored(fields[1], Role.valueOf(fields[2]), new PasswordHasher.Hash(
-                base64.decode(fields[4]), Integer.parseInt(fields[3]), base64.decode(fields[5])));
+        return new Stored(
+                fields[1],
+                Role.valueOf(fields[2]),
+                new PasswordHasher.Hash(
+                        base64.decode(fields[4]), Integer.parseInt(fields[3]), base64.decode(fields[5])));
     }
 
     /** Appends one user line and forces it to disk, then makes the user visible. */
     private void append(Stored user) throws IOException {
         Base64.Encoder base64 = Base64.getEncoder();
-        String line = String.join(" ", "v1", user.name(), user.role().name(),
-                Integer.toString(user.hash().iterations()), base64.encodeToString(user.hash().salt()),
-                base64.encodeToString(user.hash().hash())) + "\n";
-        try (FileChannel channel = FileChannel.open(file, Set.of(StandardOpenOption.CREATE,
-                StandardOpenOption.WRITE, StandardOpenOption.APPEND), OWNER_ONLY)) {
+        String line = String.join(
+                        " ",
+                        "v1",
+                        user.name(),
+                        user.role().name(),
+                        Integer.toString(user.hash().iterations()),
+                        base64.encodeToString(user.hash().salt()),
+                        base64.encodeToString(user.hash().hash()))
+                + "\n";
+        try (FileChannel channel = FileChannel.open(
+                file,
+                Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND),
+                OWNER_ONLY)) {
             ByteBuffer buffer = ByteBuffer.wrap(line.getBytes(StandardCharsets.UTF_8));
             while (buffer.hasRemaining()) {
                 channel.write(buffer);

@@ -44,12 +44,32 @@ public final class DurabilityBenchmark {
     public static void main(String[] args) throws Exception {
         int seconds = args.length > 0 ? Integer.parseInt(args[0]) : 5;
         int[] connectionCounts = {1, 16, 64};
-        System.out.printf(Locale.ROOT, "%-10s %11s %10s %9s %9s %9s %12s%n",
-                "durability", "connections", "tx/s", "p50 ms", "p99 ms", "fsync/s", "tx per fsync");
+        System.out.printf(
+                Locale.ROOT,
+                "%-10s %11s %10s %9s %9s %9s %12s%n",
+                "durability",
+                "connections",
+                "tx/s",
+                "p50 ms",
+                "p99 ms",
+                "fsync/s",
+                "tx per fsync");
         for (Durability durability : Durability.values()) {
             Path data = Files.createTempDirectory("abc-bank-bench");
-            ServerConfig config = new ServerConfig(InetAddress.getLoopbackAddress(), 0, data, 256, 65_536, 300_000,
-                    10_000, 1_000, LedgerConfig.defaults(), durability, 10, false, ServerConfig.DEFAULT_SNAPSHOT_EVERY);
+            ServerConfig config = new ServerConfig(
+                    InetAddress.getLoopbackAddress(),
+                    0,
+                    data,
+                    256,
+                    65_536,
+                    300_000,
+                    10_000,
+                    1_000,
+                    LedgerConfig.defaults(),
+                    durability,
+                    10,
+                    false,
+                    ServerConfig.DEFAULT_SNAPSHOT_EVERY);
             try (BankServer server = BankServer.start(config, new PrintStream(PrintStream.nullOutputStream()))) {
                 setUp(server.port());
                 for (int connections : connectionCounts) {
@@ -83,31 +103,36 @@ public final class DurabilityBenchmark {
             Histogram histogram = new Histogram(TimeUnit.SECONDS.toNanos(10), 3);
             histograms.add(histogram);
             Random random = new Random(t);
-            Thread thread = new Thread(() -> {
-                try (Connection c = new Connection(server.port())) {
-                    c.call(new Request.Login("bench", PASSWORD));
-                    ready.countDown();
-                    start.await();
-                    while (!stop.get()) {
-                        int from = random.nextInt(ACCOUNTS);
-                        int to = (from + 1 + random.nextInt(ACCOUNTS - 1)) % ACCOUNTS;
-                        long began = System.nanoTime();
-                        Reply reply = c.call(new Request.Transfer(String.valueOf(100_000 + from),
-                                String.valueOf(100_000 + to), 1 + random.nextInt(100), UUID.randomUUID().toString()));
-                        histogram.recordValue(System.nanoTime() - began);
-                        if (!reply.ok()) {
-                            throw new IllegalStateException("transfer refused: " + reply.error());
+            Thread thread = new Thread(
+                    () -> {
+                        try (Connection c = new Connection(server.port())) {
+                            c.call(new Request.Login("bench", PASSWORD));
+                            ready.countDown();
+                            start.await();
+                            while (!stop.get()) {
+                                int from = random.nextInt(ACCOUNTS);
+                                int to = (from + 1 + random.nextInt(ACCOUNTS - 1)) % ACCOUNTS;
+                                long began = System.nanoTime();
+                                Reply reply = c.call(new Request.Transfer(
+                                        String.valueOf(100_000 + from),
+                                        String.valueOf(100_000 + to),
+                                        1 + random.nextInt(100),
+                                        UUID.randomUUID().toString()));
+                                histogram.recordValue(System.nanoTime() - began);
+                                if (!reply.ok()) {
+                                    throw new IllegalStateException("transfer refused: " + reply.error());
+                                }
+                            }
+                        } catch (Throwable e) {
+                            synchronized (failures) {
+                                failures.add(e);
+                            }
+                            ready.countDown();
+                        } finally {
+                            done.countDown();
                         }
-                    }
-                } catch (Throwable e) {
-                    synchronized (failures) {
-                        failures.add(e);
-                    }
-                    ready.countDown();
-                } finally {
-                    done.countDown();
-                }
-            }, "bench-" + t);
+                    },
+                    "bench-" + t);
             thread.setDaemon(true);
             thread.start();
         }
@@ -130,16 +155,23 @@ public final class DurabilityBenchmark {
         histograms.forEach(all::add);
         if (print) {
             double secondsElapsed = elapsed / 1e9;
-            System.out.printf(Locale.ROOT, "%-10s %11d %10.0f %9.2f %9.2f %9.0f %12s%n",
-                    durability.name().toLowerCase(Locale.ROOT), connections, all.getTotalCount() / secondsElapsed,
-                    all.getValueAtPercentile(50) / 1e6, all.getValueAtPercentile(99) / 1e6, forces / secondsElapsed,
+            System.out.printf(
+                    Locale.ROOT,
+                    "%-10s %11d %10.0f %9.2f %9.2f %9.0f %12s%n",
+                    durability.name().toLowerCase(Locale.ROOT),
+                    connections,
+                    all.getTotalCount() / secondsElapsed,
+                    all.getValueAtPercentile(50) / 1e6,
+                    all.getValueAtPercentile(99) / 1e6,
+                    forces / secondsElapsed,
                     forces == 0 ? "-" : String.format(Locale.ROOT, "%.1f", (double) all.getTotalCount() / forces));
         }
     }
 
     private static void deleteTree(Path dir) throws IOException {
         try (var paths = Files.walk(dir)) {
-            paths.sorted(java.util.Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+            paths.sorted(java.util.Comparator.reverseOrder())
+                    .forEach(path -> path.toFile().delete());
         }
     }
 

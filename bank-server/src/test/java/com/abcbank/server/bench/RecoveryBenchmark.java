@@ -39,8 +39,13 @@ public final class RecoveryBenchmark {
         try {
             long started = System.nanoTime();
             Snapshot written = build(journalDir, transactions);
-            System.out.printf(Locale.ROOT, "built a journal of %,d transactions over %,d accounts in %.1f s: %,d bytes%n",
-                    written.lastSeq(), ACCOUNTS, (System.nanoTime() - started) / 1e9, size(journalDir));
+            System.out.printf(
+                    Locale.ROOT,
+                    "built a journal of %,d transactions over %,d accounts in %.1f s: %,d bytes%n",
+                    written.lastSeq(),
+                    ACCOUNTS,
+                    (System.nanoTime() - started) / 1e9,
+                    size(journalDir));
 
             List<Long> full = new ArrayList<>();
             Ledger recovered = null;
@@ -76,16 +81,27 @@ public final class RecoveryBenchmark {
                 fromSnapshot.add((System.nanoTime() - start) / 1_000_000);
                 check(written, ledger);
             }
-            System.out.printf(Locale.ROOT, "snapshot of %,d accounts written in %d ms: %,d bytes%n",
-                    state.accounts().size(), snapshotMs, Files.size(file));
-            System.out.printf(Locale.ROOT, "start, replaying the whole journal: median %,d ms (runs %s)%n", median(full), full);
-            System.out.printf(Locale.ROOT, "start, from the snapshot:           median %,d ms (runs %s)%n",
-                    median(fromSnapshot), fromSnapshot);
-            System.out.printf(Locale.ROOT, "ratio: %.0fx faster from the snapshot%n",
+            System.out.printf(
+                    Locale.ROOT,
+                    "snapshot of %,d accounts written in %d ms: %,d bytes%n",
+                    state.accounts().size(),
+                    snapshotMs,
+                    Files.size(file));
+            System.out.printf(
+                    Locale.ROOT, "start, replaying the whole journal: median %,d ms (runs %s)%n", median(full), full);
+            System.out.printf(
+                    Locale.ROOT,
+                    "start, from the snapshot:           median %,d ms (runs %s)%n",
+                    median(fromSnapshot),
+                    fromSnapshot);
+            System.out.printf(
+                    Locale.ROOT,
+                    "ratio: %.0fx faster from the snapshot%n",
                     (double) median(full) / Math.max(1, median(fromSnapshot)));
         } finally {
             try (Stream<Path> paths = Files.walk(data)) {
-                paths.sorted(Collections.reverseOrder()).forEach(path -> path.toFile().delete());
+                paths.sorted(Collections.reverseOrder())
+                        .forEach(path -> path.toFile().delete());
             }
         }
     }
@@ -106,7 +122,11 @@ public final class RecoveryBenchmark {
             while (ledger.lastSeq() < transactions) {
                 int from = random.nextInt(ACCOUNTS);
                 int to = (from + 1 + random.nextInt(ACCOUNTS - 1)) % ACCOUNTS;
-                ledger.transfer(owner, String.valueOf(100_000 + from), String.valueOf(100_000 + to), 1 + random.nextInt(500),
+                ledger.transfer(
+                        owner,
+                        String.valueOf(100_000 + from),
+                        String.valueOf(100_000 + to),
+                        1 + random.nextInt(500),
                         null);
             }
             journal.awaitDurable(ledger.lastSeq());
