@@ -58,6 +58,21 @@ final class AccountTable {
         return vault[Math.floorMod(number.hashCode(), vault.length)];
     }
 
+    /**
+     * Returns once no thread holds the lock of account {@code number} (which must exist) from before this call: an
+     * opening holds a new account's lock from publishing it until it is sequenced, so a caller that passes through
+     * comes after that opening in the sequence order. Call it holding no account lock.
+     */
+    void passThroughLock(String number) {
+        Account account = find(number);
+        account.lock.lock();
+        try {
+            // Nothing to do inside: taking the lock was the point.
+        } finally {
+            account.lock.unlock();
+        }
+    }
+
     /** A new account, not yet published: the newest in the lock order. */
     Account newAccount(String number, AccountKind kind, String owner) {
         return new Account(number, kind, owner, nextOrdinal.getAndIncrement(), null);

@@ -13,7 +13,8 @@ import java.util.regex.Pattern;
  * with its own invariants: {@link AccountTable} (accounts, ordinals, vault shards, {@code openings}),
  * {@link Access} (who may do what to which account), {@link Bookkeeper} (the critical sections that write
  * transactions), {@link TransactionLog} (the sequencer), {@link KeyTable} (idempotency keys) and
- * {@link LoanExposure} (the loan limit).
+ * {@link LoanExposure} (the loan limit) and {@link Statements} (where history is read from: the journal on disk
+ * before a snapshot, memory after it).
  *
  * <h2>Money model</h2>
  * Every change of a balance is a {@link Posting} of a {@link Transaction}, and every transaction's postings
@@ -69,10 +70,7 @@ public final class Ledger {
     private final LoanExposure exposure;
     private final Bookkeeper books;
     private final Access access;
-    /** Where transactions up to {@link #archivedUpTo} are read from after a start from a snapshot; set once, before serving. */
-    private volatile History archive;
-
-    private volatile long archivedUpTo;
+    private final Statements statements;
 
     public Ledger() {
         this(LedgerConfig.defaults(), Clock.systemUTC());
@@ -90,6 +88,7 @@ public final class Ledger {
         this.exposure = new LoanExposure(config.loanLimitCents());
         this.books = new Bookkeeper(accounts, log, exposure);
         this.access = new Access(accounts);
+        this.statements = new Statements(log);
     }
 
     public LedgerConfig config() {
@@ -118,12 +117,9 @@ public final class Ledger {
         Outcome<Transaction> outcome =
                 keys.once(caller.user(), key, intent, k -> books.open(caller.user(), number, openingDepositCents, k));
         if (outcome.error() == ErrorCode.DUPLICATE_ACCOUNT) {
-            // The account may have been published a moment ago by an opening not yet sequenced; its opener holds
-            // the account's lock until it is. Passing through that lock makes this refusal come after the
-            // opening's sequence number, so the server's wait for lastSeq covers what the refusal reveals.
-            Account existing = accounts.find(number);
-            existing.lock.lock();
-            existing.lock.unlock();
+            // The account may have been published a moment ago by an opening not yet sequenced: this refusal must
+            // come after that opening's sequence number, so the server's wait for lastSeq covers what it reveals.
+            accounts.passThroughLock(number);
         }
         return outcome;
     }
@@ -139,12 +135,8 @@ public final class Ledger {
         if (!account.isOk()) {
             return account.asFailure();
         }
-        return keys.once(
-                caller.user(),
-                key,
-                new Intent(TxType.DEPOSIT, caller.user(), number, null, amountCents),
-                k -> books.move(
-                        TxType.DEPOSIT, caller.user(), accounts.vaultFor(number), account.value(), amountCents, k));
+        return moveOnce(
+                caller, key, TxType.DEPOSIT, number, null, accounts.vaultFor(number), account.value(), amountCents);
     }
 
     /** withdraw: cash out of one of the caller's checking accounts. */
@@ -157,12 +149,8 @@ public final class Ledger {
         if (!source.isOk()) {
             return source.asFailure();
         }
-        return keys.once(
-                caller.user(),
-                key,
-                new Intent(TxType.WITHDRAW, caller.user(), number, null, amountCents),
-                k -> books.move(
-                        TxType.WITHDRAW, caller.user(), source.value(), accounts.vaultFor(number), amountCents, k));
+        return moveOnce(
+                caller, key, TxType.WITHDRAW, number, null, source.value(), accounts.vaultFor(number), amountCents);
     }
 
     /** transfer: from one of the caller's checking accounts to any other checking account. */
@@ -183,11 +171,7 @@ public final class Ledger {
         if (!target.isOk()) {
             return target.asFailure();
         }
-        return keys.once(
-                caller.user(),
-                key,
-                new Intent(TxType.TRANSFER, caller.user(), from, to, amountCents),
-                k -> books.move(TxType.TRANSFER, caller.user(), source.value(), target.value(), amountCents, k));
+        return moveOnce(caller, key, TxType.TRANSFER, from, to, source.value(), target.value(), amountCents);
     }
 
     /**
@@ -220,17 +204,8 @@ public final class Ledger {
         if (!loan.isOk()) {
             return loan.asFailure();
         }
-        return keys.once(
-                caller.user(),
-                key,
-                new Intent(TxType.LOAN_PAYMENT_CHECK, caller.user(), loanNumber, null, amountCents),
-                k -> books.move(
-                        TxType.LOAN_PAYMENT_CHECK,
-                        caller.user(),
-                        accounts.vaultFor(loanNumber),
-                        loan.value(),
-                        amountCents,
-                        k));
+        Account vault = accounts.vaultFor(loanNumber);
+        return moveOnce(caller, key, TxType.LOAN_PAYMENT_CHECK, loanNumber, null, vault, loan.value(), amountCents);
     }
 
     /** pay_loan_transfer: pays a loan down from one of the caller's checking accounts. */
@@ -251,12 +226,27 @@ public final class Ledger {
         if (!loan.isOk()) {
             return loan.asFailure();
         }
+        TxType type = TxType.LOAN_PAYMENT_TRANSFER;
+        return moveOnce(caller, key, type, from, loanNumber, source.value(), loan.value(), amountCents);
+    }
+
+    /**
+     * Moves {@code amountCents} from {@code debit} to {@code credit} at most once per key: the request named
+     * {@code account} (and {@code other}, for a move between two customer accounts), which is what a retry with
+     * the same key must name again.
+     */
+    private Outcome<Transaction> moveOnce(
+            Caller caller,
+            String key,
+            TxType type,
+            String account,
+            String other,
+            Account debit,
+            Account credit,
+            long amountCents) {
+        Intent intent = new Intent(type, caller.user(), account, other, amountCents);
         return keys.once(
-                caller.user(),
-                key,
-                new Intent(TxType.LOAN_PAYMENT_TRANSFER, caller.user(), from, loanNumber, amountCents),
-                k -> books.move(
-                        TxType.LOAN_PAYMENT_TRANSFER, caller.user(), source.value(), loan.value(), amountCents, k));
+                caller.user(), key, intent, k -> books.move(type, caller.user(), debit, credit, amountCents, k));
     }
 
     /** Forgets the keys of transactions committed before {@code cutoff}: retries older than that run afresh. */
@@ -286,18 +276,7 @@ public final class Ledger {
         LedgerState accountsOnly = accounts.quiescent(all ->
                 new LedgerState(log.lastSeq(), log.lastTime(), accounts.peekNextLoanNumber(), views(all), List.of()));
         // Outside the pause: every keyed transaction up to lastSeq was recorded under its locks, so it is there.
-        List<Transaction> keyed = new ArrayList<>();
-        for (Transaction tx : log.keyedSince(keysSince)) {
-            if (tx.seq() <= accountsOnly.lastSeq()) {
-                keyed.add(tx);
-            }
-        }
-        return new LedgerState(
-                accountsOnly.lastSeq(),
-                accountsOnly.lastTime(),
-                accountsOnly.nextLoanNumber(),
-                accountsOnly.accounts(),
-                keyed);
+        return accountsOnly.withKeyed(log.keyedSince(keysSince, accountsOnly.lastSeq()));
     }
 
     /**
@@ -310,17 +289,12 @@ public final class Ledger {
             throw new IllegalStateException("restore needs a new ledger");
         }
         accounts.restore(state.accounts());
-        for (AccountView view : state.accounts()) {
-            if (view.kind() == AccountKind.LOAN) {
-                exposure.restored(view.owner(), view.outstandingCents());
-            }
-        }
+        exposure.restored(state.accounts());
         accounts.loanNumberUsed(state.nextLoanNumber() - 1);
         log.startAfter(state.lastSeq(), state.lastTime());
         log.restoreKeyed(state.keyed());
         state.keyed().forEach(keys::remember);
-        this.archive = older;
-        this.archivedUpTo = state.lastSeq();
+        statements.startFrom(older, state.lastSeq());
     }
 
     // ---------------------------------------------------------------- reads
@@ -350,20 +324,7 @@ public final class Ledger {
         if (!found.isOk()) {
             return found.asFailure();
         }
-        Account account = found.value();
-        List<Transaction> txs = new ArrayList<>();
-        History older = archive;
-        if (older != null && afterSeq < archivedUpTo) {
-            txs.addAll(older.read(afterSeq, archivedUpTo, tx -> tx.involves(number), limit + 1));
-        }
-        if (txs.size() <= limit) {
-            account.lock.lock();
-            try {
-                txs.addAll(account.historyAfter(Math.max(afterSeq, archivedUpTo), limit + 1 - txs.size()));
-            } finally {
-                account.lock.unlock();
-            }
-        }
+        List<Transaction> txs = statements.ofAccount(found.value(), afterSeq, limit);
         boolean more = txs.size() > limit;
         List<HistoryEntry> entries = new ArrayList<>(Math.min(txs.size(), limit));
         for (int i = 0; i < txs.size() && i < limit; i++) {
@@ -393,7 +354,7 @@ public final class Ledger {
         if (query.from() != null && query.to() != null && query.to().isBefore(query.from())) {
             return Outcome.fail(ErrorCode.INVALID_ARGUMENT, "time range ends before it starts");
         }
-        return Outcome.ok(log.page(query, archive, archivedUpTo));
+        return Outcome.ok(statements.page(query));
     }
 
     /** report: totals per kind of account and the zero-sum check, as of one consistent moment. Auditor only. */
@@ -423,11 +384,7 @@ public final class Ledger {
 
     /** The committed transaction numbered {@code seq}, or {@code null}. */
     public Transaction transaction(long seq) {
-        if (seq <= archivedUpTo && archive != null) {
-            List<Transaction> found = archive.read(seq - 1, seq, tx -> true, 1);
-            return found.isEmpty() ? null : found.get(0);
-        }
-        return log.get(seq);
+        return statements.transaction(seq);
     }
 
     /** The sequence number of the latest committed transaction; 0 before the first. */

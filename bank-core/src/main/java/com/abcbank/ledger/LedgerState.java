@@ -19,4 +19,9 @@ public record LedgerState(
         accounts = List.copyOf(accounts);
         keyed = List.copyOf(keyed);
     }
+
+    /** This state with {@code keyedTransactions} as the transactions whose keys are remembered. */
+    public LedgerState withKeyed(List<Transaction> keyedTransactions) {
+        return new LedgerState(lastSeq, lastTime, nextLoanNumber, accounts, keyedTransactions);
+    }
 }

@@ -1,5 +1,6 @@
 package com.abcbank.ledger;
 
+import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
@@ -108,6 +109,15 @@ final class LoanExposure {
             }
         } finally {
             exposure.lock.unlock();
+        }
+    }
+
+    /** Counts the loans of a saved state being restored, at start-up. Call it holding no ledger lock. */
+    void restored(List<AccountView> accounts) {
+        for (AccountView view : accounts) {
+            if (view.kind() == AccountKind.LOAN) {
+                restored(view.owner(), view.outstandingCents());
+            }
         }
     }
 

@@ -111,10 +111,10 @@ final class TransactionLog {
         transactions.forEach(tx -> keyed.put(tx.seq(), tx));
     }
 
-    /** The keyed transactions committed at or after {@code since}, in sequence order. */
-    List<Transaction> keyedSince(Instant since) {
+    /** The keyed transactions committed at or after {@code since}, up to {@code untilSeq}, in sequence order. */
+    List<Transaction> keyedSince(Instant since, long untilSeq) {
         List<Transaction> recent = new ArrayList<>();
-        for (Transaction tx : keyed.values()) {
+        for (Transaction tx : keyed.headMap(untilSeq, true).values()) {
             if (!tx.time().isBefore(since)) {
                 recent.add(tx);
             }
