@@ -4,12 +4,17 @@
  *
  * <h2>What is API</h2>
  * The server uses the public types only: {@link com.abcbank.journal.Journal} (recover, then append through the
- * ledger's {@link com.abcbank.ledger.CommitLog}, and {@code awaitDurable} before every reply),
+ * ledger's {@link com.abcbank.ledger.CommitLog}, and {@code awaitDurable} before every reply, both through
+ * {@link com.abcbank.journal.DurableLog}),
  * {@link com.abcbank.journal.Durability}, {@link com.abcbank.journal.SnapshotStore},
  * {@link com.abcbank.journal.JournalArchive} (the ledger's {@link com.abcbank.ledger.History} before a snapshot),
  * {@link com.abcbank.journal.Verifier}, and the two exceptions: {@link com.abcbank.journal.JournalCorruptedException}
  * (refuse to start: damage a crash cannot explain) and {@link com.abcbank.journal.JournalFailedException} (a
- * write or force failed: the outcome of a transaction is unknown). Everything else is package-private and may
+ * write or force failed: the outcome of a transaction is unknown). Two seams are for what plugs in later:
+ * {@link com.abcbank.journal.DurableLog}, the durability boundary the server depends on (the local journal
+ * implements it; a replicated log may), and {@link com.abcbank.journal.DurableFeed} with {@link
+ * com.abcbank.journal.DurableListener}, which hands every durable transaction to observers, once and in order.
+ * Everything else is package-private and may
  * change: the reader ({@code JournalReader}, the recovery decision), the writer ({@code JournalWriter} and its
  * bounded {@code CommitBuffer}), the frame scanner ({@code FrameScanner}, {@code Scanned}), the record codec
  * and the segment naming.
