@@ -92,8 +92,8 @@ class BankCliTest {
     @ParameterizedTest
     @MethodSource("commandLines")
     void everyCommandParsesToItsRequest(String line, Request expected) {
-        ParseResult parsed = BankCli.commandLine(cli(env)).parseArgs(line.split(" "));
-        assertEquals(line.split(" ")[0], ((BankCli) parsed.commandSpec().userObject()).user);
+        ParseResult parsed = BankCli.commandLine(cli(env)).parseArgs(line.split(" ", -1));
+        assertEquals(line.split(" ", -1)[0], ((BankCli) parsed.commandSpec().userObject()).user);
         Request actual = requestOf(parsed);
         String key = IdempotencyKeys.of(actual);
         if (!(parsed.subcommand().commandSpec().userObject() instanceof MoneyCommand)) {

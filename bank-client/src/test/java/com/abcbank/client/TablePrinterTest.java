@@ -36,7 +36,7 @@ class TablePrinterTest {
         TablePrinter table = new TablePrinter(left("USER"), left("ACCOUNT"));
         table.row("Alice", "");
         table.row("Bartholomew", "1001");
-        for (String line : print(table).split("\n")) {
+        for (String line : print(table).split("\n", -1)) {
             assertFalse(line.endsWith(" "), "'" + line + "'");
         }
     }

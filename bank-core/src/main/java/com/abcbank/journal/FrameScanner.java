@@ -82,7 +82,7 @@ final class FrameScanner implements AutoCloseable {
             return null;
         }
         Scanned scanned = frameAt(position);
-        if (scanned instanceof Scanned.Record record) {
+        if (scanned instanceof Scanned.Frame record) {
             position = record.end();
         } else {
             stopped = true;
@@ -96,10 +96,10 @@ final class FrameScanner implements AutoCloseable {
      *
      * @throws IOException naming the file and byte, for a torn tail or damage
      */
-    Scanned.Record nextRecord() throws IOException {
+    Scanned.Frame nextRecord() throws IOException {
         Scanned scanned = next();
-        if (scanned == null || scanned instanceof Scanned.Record) {
-            return (Scanned.Record) scanned;
+        if (scanned == null || scanned instanceof Scanned.Frame) {
+            return (Scanned.Frame) scanned;
         }
         String why = scanned instanceof Scanned.TornTail torn ? torn.why() : ((Scanned.Damage) scanned).why();
         throw new IOException(file + ": " + why + " at byte " + scanned.offset());
@@ -129,7 +129,7 @@ final class FrameScanner implements AutoCloseable {
             String why = "a checksum mismatch";
             return zerosFrom(after) ? new Scanned.TornTail(start, why) : new Scanned.Damage(start, why);
         }
-        return new Scanned.Record(start, payload);
+        return new Scanned.Frame(start, payload);
     }
 
     /**

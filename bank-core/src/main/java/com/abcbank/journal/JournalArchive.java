@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.NavigableMap;
 import java.util.TreeMap;
 import java.util.function.Predicate;
 
@@ -30,7 +31,7 @@ public final class JournalArchive implements History {
     /** The last transaction archived: records after it belong to the live journal, which may be mid-write. */
     private final long upToSeq;
 
-    private TreeMap<Long, Position> index; // guarded by this
+    private NavigableMap<Long, Position> index; // guarded by this
 
     public JournalArchive(Path dir, long upToSeq) {
         this.dir = dir;
@@ -76,7 +77,7 @@ public final class JournalArchive implements History {
             List<Transaction> found)
             throws IOException {
         try (FrameScanner scanner = FrameScanner.open(segment, offset)) {
-            for (Scanned.Record record = scanner.nextRecord(); record != null; record = scanner.nextRecord()) {
+            for (Scanned.Frame record = scanner.nextRecord(); record != null; record = scanner.nextRecord()) {
                 Transaction tx = RecordCodec.decode(record.payload()).tx(); // recovery checked the chain
                 if (tx.seq() > untilSeq) {
                     return true;
@@ -95,9 +96,9 @@ public final class JournalArchive implements History {
         }
     }
 
-    private synchronized TreeMap<Long, Position> index() throws IOException {
+    private synchronized NavigableMap<Long, Position> index() throws IOException {
         if (index == null) {
-            TreeMap<Long, Position> built = new TreeMap<>();
+            NavigableMap<Long, Position> built = new TreeMap<>();
             for (Path segment : Segments.list(dir)) {
                 if (Segments.firstSeq(segment) > upToSeq || indexSegment(segment, built)) {
                     break;
@@ -109,10 +110,10 @@ public final class JournalArchive implements History {
     }
 
     /** Indexes every {@value #INDEX_EVERY}th record of {@code segment}; true once at {@link #upToSeq}. */
-    private boolean indexSegment(Path segment, TreeMap<Long, Position> index) throws IOException {
+    private boolean indexSegment(Path segment, Map<Long, Position> index) throws IOException {
         try (FrameScanner scanner = FrameScanner.open(segment, 0)) {
             long count = 0;
-            for (Scanned.Record record = scanner.nextRecord(); record != null; record = scanner.nextRecord()) {
+            for (Scanned.Frame record = scanner.nextRecord(); record != null; record = scanner.nextRecord()) {
                 long seq = RecordCodec.peekSeq(record.payload());
                 if (count++ % INDEX_EVERY == 0) {
                     index.put(seq, new Position(segment, record.offset()));

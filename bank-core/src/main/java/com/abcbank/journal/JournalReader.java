@@ -39,6 +39,9 @@ final class JournalReader {
      * @param records      how many records were read and checked
      * @param cutBytes     how many bytes of torn tail (or, when repairing, of damage and beyond) were cut off
      */
+    // Package-private, built once per open and read field by field, never compared with equals: JournalWriter takes
+    // lastHash and copies it. A value type for one hash would add a class and a copy for no caller.
+    @SuppressWarnings("ArrayRecordComponent")
     record Result(long lastSeq, byte[] lastHash, Path tailSegment, long records, long cutBytes) {}
 
     private enum Mode {
@@ -109,7 +112,7 @@ final class JournalReader {
             boolean last = i == segments.size() - 1;
             try (FrameScanner scanner = FrameScanner.open(segment, 0)) {
                 for (Scanned next = scanner.next(); next != null; next = scanner.next()) {
-                    if (next instanceof Scanned.Record record) {
+                    if (next instanceof Scanned.Frame record) {
                         next = take(record); // skipped or applied (null), or the record itself is wrong
                         if (next == null && records > 0 && expectedSeq - 1 >= untilSeq) {
                             return result(segment); // inspect: the live ledger's last transaction
@@ -156,7 +159,7 @@ final class JournalReader {
      *
      * @return {@code null} if skipped or applied; otherwise what is wrong with the record
      */
-    private Scanned.Damage take(Scanned.Record record) {
+    private Scanned.Damage take(Scanned.Frame record) {
         byte[] payload = record.payload();
         try {
             if (records == 0 && afterSeq > 0) {

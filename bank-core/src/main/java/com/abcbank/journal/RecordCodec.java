@@ -22,7 +22,7 @@ import java.util.List;
  *
  * <pre>
  *   u8  format (1)        u8 kind (1 = transaction)      32 bytes  hash of the previous payload (zeros first)
- *   i64 seq               i64 epoch second  i32 nano     u8 type   (TxType ordinal: append-only)
+ *   i64 seq               i64 epoch second  i32 nano     u8 type   (TxType.code)
  *   str user              opt-str opened                 opt-str key
  *   u8  postings, each:   str account  i64 amount cents  i64 balance after
  * </pre>
@@ -33,11 +33,12 @@ final class RecordCodec {
     static final byte[] NO_PREVIOUS = new byte[HASH_BYTES];
     private static final byte FORMAT = 1;
     private static final byte KIND_TRANSACTION = 1;
-    private static final TxType[] TYPES = TxType.values();
 
     private RecordCodec() {}
 
     /** A decoded record. */
+    // Never compared with equals: the reader checks the chain with sameHash (Arrays.equals), and it is never printed.
+    @SuppressWarnings("ArrayRecordComponent")
     record Decoded(byte[] previousHash, Transaction tx) {}
 
     static byte[] encode(Transaction tx, byte[] previousHash) {
@@ -47,9 +48,10 @@ final class RecordCodec {
             out.writeByte(KIND_TRANSACTION);
             out.write(previousHash);
             out.writeLong(tx.seq());
-            out.writeLong(tx.time().getEpochSecond());
-            out.writeInt(tx.time().getNano());
-            out.writeByte(tx.type().ordinal());
+            Instant time = tx.time();
+            out.writeLong(time.getEpochSecond());
+            out.writeInt(time.getNano());
+            out.writeByte(tx.type().code);
             out.writeUTF(tx.user());
             writeOptional(out, tx.opened());
             writeOptional(out, tx.key());
@@ -81,10 +83,8 @@ final class RecordCodec {
             byte[] previous = in.readNBytes(HASH_BYTES);
             long seq = in.readLong();
             Instant time = Instant.ofEpochSecond(in.readLong(), in.readInt());
-            int type = in.readUnsignedByte();
-            if (type >= TYPES.length) {
-                throw new IOException("unknown transaction type " + type);
-            }
+            int code = in.readUnsignedByte();
+            TxType type = TxType.ofCode(code).orElseThrow(() -> new IOException("unknown transaction type " + code));
             String user = in.readUTF();
             String opened = readOptional(in);
             String key = readOptional(in);
@@ -97,7 +97,7 @@ final class RecordCodec {
                 throw new IOException(in.available() + " bytes after the record");
             }
             try {
-                return new Decoded(previous, new Transaction(seq, time, TYPES[type], user, opened, postings, key));
+                return new Decoded(previous, new Transaction(seq, time, type, user, opened, postings, key));
             } catch (IllegalStateException | IllegalArgumentException | NullPointerException e) {
                 throw new IOException("not a valid transaction: " + e.getMessage(), e);
             }

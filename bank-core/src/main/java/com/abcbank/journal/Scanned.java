@@ -8,8 +8,14 @@ sealed interface Scanned {
     /** Where the frame starts, in bytes from the start of the file. */
     long offset();
 
-    /** A frame whose length is in range and whose CRC32C matches its payload; the payload is not decoded yet. */
-    record Record(long offset, byte[] payload) implements Scanned {
+    /**
+     * A frame whose length is in range and whose CRC32C matches its payload; the payload is not decoded yet. (Named
+     * {@code Frame}, not {@code Record}, which is {@code java.lang.Record}.)
+     */
+    // The payload is handed straight to the decoder and never compared, hashed or printed as a whole: identity
+    // equals/toString do no harm, and copying it for each record on replay would cost a copy per frame.
+    @SuppressWarnings("ArrayRecordComponent")
+    record Frame(long offset, byte[] payload) implements Scanned {
         /** The offset of the frame after this one. */
         long end() {
             return offset + Frames.HEADER_BYTES + payload.length;

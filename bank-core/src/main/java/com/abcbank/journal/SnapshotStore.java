@@ -42,7 +42,6 @@ public final class SnapshotStore {
     private static final Logger log = LoggerFactory.getLogger(SnapshotStore.class);
     private static final Pattern NAME = Pattern.compile("snapshot-(\\d{20})\\.snap");
     private static final byte FORMAT = 1;
-    private static final AccountKind[] KINDS = AccountKind.values();
 
     private final Path dir;
 
@@ -139,13 +138,11 @@ public final class SnapshotStore {
 
     private static AccountView account(DataInputStream a) throws IOException {
         String number = a.readUTF();
-        int kind = a.readUnsignedByte();
-        if (kind >= KINDS.length) {
-            throw new IOException("unknown account kind " + kind);
-        }
+        int code = a.readUnsignedByte();
+        AccountKind kind = AccountKind.ofCode(code).orElseThrow(() -> new IOException("unknown account kind " + code));
         String owner = a.readUTF();
         Instant created = a.readBoolean() ? Instant.ofEpochSecond(a.readLong(), a.readInt()) : null;
-        return new AccountView(number, KINDS[kind], owner, created, a.readLong());
+        return new AccountView(number, kind, owner, created, a.readLong());
     }
 
     private static DataInputStream frame(FrameScanner in) throws IOException {
@@ -154,7 +151,7 @@ public final class SnapshotStore {
 
     /** The next record's payload; a snapshot is whole (written, forced, renamed), so anything else is damage. */
     private static byte[] payload(FrameScanner in) throws IOException {
-        Scanned.Record record = in.nextRecord();
+        Scanned.Frame record = in.nextRecord();
         if (record == null) {
             throw new IOException("the snapshot ends before its last record");
         }
@@ -166,8 +163,9 @@ public final class SnapshotStore {
         try (DataOutputStream out = new DataOutputStream(bytes)) {
             out.writeByte(FORMAT);
             out.writeLong(state.lastSeq());
-            out.writeLong(state.lastTime().getEpochSecond());
-            out.writeInt(state.lastTime().getNano());
+            Instant lastTime = state.lastTime();
+            out.writeLong(lastTime.getEpochSecond());
+            out.writeInt(lastTime.getNano());
             out.writeLong(state.nextLoanNumber());
             out.writeInt(state.accounts().size());
             out.writeInt(state.keyed().size());
@@ -179,12 +177,13 @@ public final class SnapshotStore {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream(64);
         try (DataOutputStream out = new DataOutputStream(bytes)) {
             out.writeUTF(account.number());
-            out.writeByte(account.kind().ordinal());
+            out.writeByte(account.kind().code);
             out.writeUTF(account.owner());
-            out.writeBoolean(account.created() != null);
-            if (account.created() != null) {
-                out.writeLong(account.created().getEpochSecond());
-                out.writeInt(account.created().getNano());
+            Instant created = account.created();
+            out.writeBoolean(created != null);
+            if (created != null) {
+                out.writeLong(created.getEpochSecond());
+                out.writeInt(created.getNano());
             }
             out.writeLong(account.balanceCents());
         }

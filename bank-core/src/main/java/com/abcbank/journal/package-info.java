@@ -23,7 +23,8 @@
  * The files on disk are a promise as binding as the API: a journal or a snapshot written by one version is read
  * by every later one. That covers the segment names ({@code journal-<first seq, 20 digits>.log}), the framing
  * ({@code u32 length, u32 CRC32C, payload}, at most 64 KiB), the record payload and its hash chain (format byte 1;
- * {@code TxType} ordinals are append-only) and the snapshot layout ({@code snapshot-<seq, 20 digits>.snap}, format
+ * {@code TxType.code} and, in snapshots,
+ * {@code AccountKind.code}: append, never renumber) and the snapshot layout ({@code snapshot-<seq, 20 digits>.snap}, format
  * byte 1). A new layout gets a new format byte and the old one stays readable. docs/architecture.md ("The
  * journal") describes them field by field, with the rules of recovery.
  *

@@ -1,6 +1,7 @@
 package com.abcbank.ledger;
 
 import java.time.Instant;
+import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
@@ -77,7 +78,7 @@ final class KeyTable {
                 return Outcome.fail(
                         ErrorCode.KEY_REUSED,
                         "key " + key + " was used for another request ("
-                                + theirs.intent.type().name().toLowerCase() + " of "
+                                + theirs.intent.type().name().toLowerCase(Locale.ROOT) + " of "
                                 + Money.format(theirs.intent.amountCents()) + ")");
             }
             Transaction earlier = await(theirs, key);

@@ -1,5 +1,6 @@
 package com.abcbank.ledger;
 
+import java.util.Locale;
 import java.util.Optional;
 
 /** The ledger's refusals that more than one place gives, each worded once. */
@@ -21,7 +22,8 @@ final class Refusals {
     static <T> Outcome<T> wrongKind(Account account, String rule) {
         return Outcome.fail(
                 ErrorCode.WRONG_ACCOUNT_KIND,
-                "account " + account.number + " is a " + account.kind.name().toLowerCase() + " account: " + rule);
+                "account " + account.number + " is a " + account.kind.name().toLowerCase(Locale.ROOT) + " account: "
+                        + rule);
     }
 
     static <T> Outcome<T> overflow(Account account) {

@@ -2,7 +2,6 @@ package com.abcbank.protocol;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonSubTypes;
-import com.fasterxml.jackson.annotation.JsonSubTypes.Type;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import java.util.List;
 import java.util.stream.Stream;
@@ -21,21 +20,21 @@ import java.util.stream.Stream;
  */
 @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "op")
 @JsonSubTypes({
-    @Type(value = Request.Register.class, name = "register"),
-    @Type(value = Request.Login.class, name = "login"),
-    @Type(value = Request.CreateAccount.class, name = "create_account"),
-    @Type(value = Request.Deposit.class, name = "deposit"),
-    @Type(value = Request.Withdraw.class, name = "withdraw"),
-    @Type(value = Request.Transfer.class, name = "transfer"),
-    @Type(value = Request.ApplyLoan.class, name = "apply_loan"),
-    @Type(value = Request.PayLoanCheck.class, name = "pay_loan_check"),
-    @Type(value = Request.PayLoanTransfer.class, name = "pay_loan_transfer"),
-    @Type(value = Request.Balance.class, name = "balance"),
-    @Type(value = Request.History.class, name = "history"),
-    @Type(value = Request.ShowAccountholders.class, name = "show_accountholders"),
-    @Type(value = Request.ShowHistory.class, name = "show_history"),
-    @Type(value = Request.Report.class, name = "report"),
-    @Type(value = Request.Verify.class, name = "verify"),
+    @JsonSubTypes.Type(value = Request.Register.class, name = "register"),
+    @JsonSubTypes.Type(value = Request.Login.class, name = "login"),
+    @JsonSubTypes.Type(value = Request.CreateAccount.class, name = "create_account"),
+    @JsonSubTypes.Type(value = Request.Deposit.class, name = "deposit"),
+    @JsonSubTypes.Type(value = Request.Withdraw.class, name = "withdraw"),
+    @JsonSubTypes.Type(value = Request.Transfer.class, name = "transfer"),
+    @JsonSubTypes.Type(value = Request.ApplyLoan.class, name = "apply_loan"),
+    @JsonSubTypes.Type(value = Request.PayLoanCheck.class, name = "pay_loan_check"),
+    @JsonSubTypes.Type(value = Request.PayLoanTransfer.class, name = "pay_loan_transfer"),
+    @JsonSubTypes.Type(value = Request.Balance.class, name = "balance"),
+    @JsonSubTypes.Type(value = Request.History.class, name = "history"),
+    @JsonSubTypes.Type(value = Request.ShowAccountholders.class, name = "show_accountholders"),
+    @JsonSubTypes.Type(value = Request.ShowHistory.class, name = "show_history"),
+    @JsonSubTypes.Type(value = Request.Report.class, name = "report"),
+    @JsonSubTypes.Type(value = Request.Verify.class, name = "verify"),
 })
 public sealed interface Request {
     /** The op names, as on the wire, in the order of {@link JsonSubTypes}. */
@@ -73,7 +72,12 @@ public sealed interface Request {
         }
     }
 
-    /** @param amount optional opening deposit, cents; @param key optional idempotency key */
+    /**
+     * Opens a checking account for the caller.
+     *
+     * @param amount optional opening deposit, cents
+     * @param key optional idempotency key
+     */
     record CreateAccount(@JsonProperty(required = true) String account, Long amount, String key) implements Money {
         public CreateAccount(String account, Long amount) {
             this(account, amount, null);
@@ -109,7 +113,11 @@ public sealed interface Request {
         }
     }
 
-    /** @param account the caller's checking account that receives the principal */
+    /**
+     * Takes out a loan.
+     *
+     * @param account the caller's checking account that receives the principal
+     */
     record ApplyLoan(
             @JsonProperty(required = true) String account,
             @JsonProperty(required = true) long amount,
@@ -141,13 +149,21 @@ public sealed interface Request {
 
     record Balance(@JsonProperty(required = true) String account) implements Request {}
 
-    /** @param after cursor: the last sequence number already seen (default 0); @param limit page size (default 100) */
+    /**
+     * One account's transactions, a page at a time.
+     *
+     * @param after cursor: the last sequence number already seen (default 0)
+     * @param limit page size (default 100)
+     */
     record History(@JsonProperty(required = true) String account, Long after, Integer limit) implements Request {}
 
     record ShowAccountholders() implements Request {}
 
     /**
-     * @param from ISO-8601 instant, inclusive ({@code 2026-11-23T10:00:00Z}); @param to ISO-8601 instant, exclusive
+     * The auditor's view of every transaction, filtered.
+     *
+     * @param from ISO-8601 instant, inclusive ({@code 2026-11-23T10:00:00Z})
+     * @param to ISO-8601 instant, exclusive
      */
     record ShowHistory(Long after, Integer limit, String account, String user, String from, String to)
             implements Request {}

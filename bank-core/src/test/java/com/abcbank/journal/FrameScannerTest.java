@@ -40,7 +40,7 @@ class FrameScannerTest {
         Path file = write(framed(payloads));
         assertTrue(Files.size(file) > 4L * FrameScanner.WINDOW_BYTES, "spans many windows: " + Files.size(file));
 
-        List<Scanned.Record> all = scanAll(file, 0);
+        List<Scanned.Frame> all = scanAll(file, 0);
         assertEquals(payloads.size(), all.size());
         long offset = 0;
         for (int i = 0; i < all.size(); i++) {
@@ -51,7 +51,7 @@ class FrameScannerTest {
         assertEquals(Files.size(file), offset);
 
         for (int from : new int[] {1, 49, 50, 51, 399}) {
-            List<Scanned.Record> rest = scanAll(file, all.get(from).offset());
+            List<Scanned.Frame> rest = scanAll(file, all.get(from).offset());
             assertEquals(all.size() - from, rest.size(), "from record " + from);
             assertArrayEquals(payloads.get(from), rest.get(0).payload());
             assertArrayEquals(
@@ -144,11 +144,11 @@ class FrameScannerTest {
         return file;
     }
 
-    private static List<Scanned.Record> scanAll(Path file, long from) throws IOException {
-        List<Scanned.Record> records = new ArrayList<>();
+    private static List<Scanned.Frame> scanAll(Path file, long from) throws IOException {
+        List<Scanned.Frame> records = new ArrayList<>();
         try (FrameScanner scanner = FrameScanner.open(file, from)) {
             for (Scanned next = scanner.next(); next != null; next = scanner.next()) {
-                records.add(assertInstanceOf(Scanned.Record.class, next));
+                records.add(assertInstanceOf(Scanned.Frame.class, next));
             }
         }
         return records;
@@ -158,7 +158,7 @@ class FrameScannerTest {
     private void assertEnds(byte[] bytes, Class<? extends Scanned> kind, long offset) throws IOException {
         try (FrameScanner scanner = FrameScanner.open(write(bytes), 0)) {
             Scanned next = scanner.next();
-            while (next instanceof Scanned.Record record) {
+            while (next instanceof Scanned.Frame record) {
                 assertTrue(record.end() <= offset, "a record at " + record.offset() + " runs past " + offset);
                 next = scanner.next();
             }

@@ -565,7 +565,7 @@ class JournalTest {
             String mine = own.get(random.nextInt(own.size()));
             String other = checking.get(random.nextInt(checking.size()));
             String loan = loans.isEmpty() ? null : loans.get(random.nextInt(loans.size()));
-            long amountCents = 1 + random.nextInt(20_000);
+            long amountCents = 1L + random.nextInt(20_000);
             String key = random.nextInt(3) == 0 ? "k-" + seed + "-" + i : null;
             Function<Ledger, Outcome<Transaction>> request = switch (random.nextInt(6)) {
                 case 0 -> l -> l.deposit(user, other, amountCents, key);

@@ -58,7 +58,7 @@ class LedgerConcurrencyTest {
             for (int i = 0; i < OPERATIONS_PER_THREAD; i++) {
                 String account = checking.get(random.nextInt(checking.size()));
                 Caller owner = Caller.customer(ownerOf.get(account));
-                long amountCents = 1 + random.nextInt(20_000);
+                long amountCents = 1L + random.nextInt(20_000);
                 Outcome<Transaction> outcome = switch (random.nextInt(8)) {
                     case 0 -> Tellers.deposit(ledger, owner, account, amountCents);
                     case 1 -> Tellers.withdraw(ledger, owner, account, amountCents);

@@ -391,75 +391,90 @@ class LedgerPropertiesTest {
     }
 
     record Create(String user, String number, long openingDepositCents) implements Op {
+        @Override
         public long amountCents() {
             return openingDepositCents;
         }
 
+        @Override
         public Op resolve(List<String> bookedLoans) {
             return this;
         }
 
+        @Override
         public Outcome<Transaction> runOn(Ledger ledger) {
             return Tellers.createAccount(ledger, caller(user), number, openingDepositCents);
         }
     }
 
     record Deposit(String user, String account, long amountCents) implements Op {
+        @Override
         public Op resolve(List<String> bookedLoans) {
             return new Deposit(user, resolveLoan(account, bookedLoans), amountCents);
         }
 
+        @Override
         public Outcome<Transaction> runOn(Ledger ledger) {
             return Tellers.deposit(ledger, caller(user), account, amountCents);
         }
     }
 
     record Withdraw(String user, String account, long amountCents) implements Op {
+        @Override
         public Op resolve(List<String> bookedLoans) {
             return new Withdraw(user, resolveLoan(account, bookedLoans), amountCents);
         }
 
+        @Override
         public Outcome<Transaction> runOn(Ledger ledger) {
             return Tellers.withdraw(ledger, caller(user), account, amountCents);
         }
     }
 
     record Transfer(String user, String from, String to, long amountCents) implements Op {
+        @Override
         public Op resolve(List<String> bookedLoans) {
             return new Transfer(user, resolveLoan(from, bookedLoans), resolveLoan(to, bookedLoans), amountCents);
         }
 
+        @Override
         public Outcome<Transaction> runOn(Ledger ledger) {
             return Tellers.transfer(ledger, caller(user), from, to, amountCents);
         }
     }
 
     record ApplyLoan(String user, String checking, long amountCents) implements Op {
+        @Override
         public Op resolve(List<String> bookedLoans) {
             return new ApplyLoan(user, resolveLoan(checking, bookedLoans), amountCents);
         }
 
+        @Override
         public Outcome<Transaction> runOn(Ledger ledger) {
             return Tellers.applyLoan(ledger, caller(user), checking, amountCents);
         }
     }
 
     record PayLoanCheck(String user, String loan, long amountCents) implements Op {
+        @Override
         public Op resolve(List<String> bookedLoans) {
             return new PayLoanCheck(user, resolveLoan(loan, bookedLoans), amountCents);
         }
 
+        @Override
         public Outcome<Transaction> runOn(Ledger ledger) {
             return Tellers.payLoanCheck(ledger, caller(user), loan, amountCents);
         }
     }
 
     record PayLoanTransfer(String user, String from, String loan, long amountCents) implements Op {
+        @Override
         public Op resolve(List<String> bookedLoans) {
             return new PayLoanTransfer(
                     user, resolveLoan(from, bookedLoans), resolveLoan(loan, bookedLoans), amountCents);
         }
 
+        @Override
         public Outcome<Transaction> runOn(Ledger ledger) {
             return Tellers.payLoanTransfer(ledger, caller(user), from, loan, amountCents);
         }

@@ -153,7 +153,7 @@ class LedgerRetryAndReplayTest {
         for (int i = 0; i < 2_000; i++) {
             String account = checking.get(random.nextInt(3));
             Caller owner = account.startsWith("1") ? ALICE : BOB;
-            long amount = 1 + random.nextInt(5_000);
+            long amount = 1L + random.nextInt(5_000);
             String key = random.nextBoolean() ? "k" + i : null;
             Outcome<Transaction> outcome = switch (random.nextInt(6)) {
                 case 0 -> ledger.deposit(owner, account, amount, key);
@@ -211,16 +211,17 @@ class LedgerRetryAndReplayTest {
         CountDownLatch started = new CountDownLatch(depositors);
         ExecutorService pool = Executors.newFixedThreadPool(depositors);
         List<Long> lastSeqs = new ArrayList<>();
+        List<Future<?>> workers = new ArrayList<>();
         try {
             for (int u = 0; u < depositors; u++) {
                 int me = u;
-                pool.submit(() -> {
+                workers.add(pool.submit(() -> {
                     started.countDown();
                     for (int n = 0; n < maxDepositsEach && !stop.get(); n++) {
                         live.deposit(Caller.customer("u" + me), "100" + me, 100, "k-" + me + "-" + n);
                         deposits.incrementAndGet();
                     }
-                });
+                }));
             }
             assertTrue(started.await(10, SECONDS));
             // The newest transactions of each state are the ones whose key-table entries may not be complete yet.
@@ -237,6 +238,9 @@ class LedgerRetryAndReplayTest {
             stop.set(true);
             pool.shutdown();
             assertTrue(pool.awaitTermination(30, SECONDS));
+        }
+        for (Future<?> worker : workers) {
+            worker.get(1, SECONDS); // a depositor that threw fails the test instead of vanishing
         }
         assertTrue(lastSeqs.get(lastSeqs.size() - 1) > lastSeqs.get(0), "deposits ran between the states: " + lastSeqs);
         assertEquals(deposits.get(), live.exportState(Instant.EPOCH).keyed().size());

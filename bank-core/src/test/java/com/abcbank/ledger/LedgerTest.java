@@ -1505,7 +1505,7 @@ class LedgerTest {
             return List.of();
         }
         List<Long> seqs = new ArrayList<>();
-        for (String s : spaceSeparated.trim().split("\\s+")) {
+        for (String s : spaceSeparated.trim().split("\\s+", -1)) {
             seqs.add(Long.parseLong(s));
         }
         return seqs;

@@ -129,7 +129,8 @@ public final class BankServer implements AutoCloseable {
                 new DurableFeed(state.journal(), state.ledger()::transaction));
         server.acceptor.start();
         long limitNanos = TimeUnit.MILLISECONDS.toNanos(config.idleTimeoutMs());
-        server.reaper.scheduleWithFixedDelay(() -> server.reapStuckWriters(limitNanos), 1, 1, TimeUnit.SECONDS);
+        Periodic.every(
+                server.reaper, 1, TimeUnit.SECONDS, "reap stuck writers", () -> server.reapStuckWriters(limitNanos));
         schedule.start(server.reaper);
         logStarted(config, server.port(), state.ledger());
         return server;

@@ -54,6 +54,7 @@ final class Connection implements Runnable {
     }
 
     @Override
+    @SuppressWarnings("try") // the MDC scope is used for its extent: every log line of this connection names it
     public void run() {
         try (MDC.MDCCloseable ignored = MDC.putCloseable("conn", Long.toString(id));
                 Socket s = socket) {

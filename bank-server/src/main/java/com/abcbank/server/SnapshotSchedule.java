@@ -21,7 +21,7 @@ import org.slf4j.LoggerFactory;
  * after a restart is recognised exactly as it would have been without one.
  *
  * <p>Threads: {@link #start} runs {@link #snapshotIfDue} every second and {@link #forgetOldKeys} every minute on
- * the server's scheduler; {@link #snapshotAtClose} runs on the closing thread after the scheduler stopped.
+ * the server's scheduler (through {@link Periodic}, so one failure is logged and the next turn still runs); {@link #snapshotAtClose} runs on the closing thread after the scheduler stopped.
  * {@link #snapshot} is {@code synchronized}, so two never overlap. A snapshot never fails the server: it only
  * shortens the next start, and the journal alone still recovers everything.
  */
@@ -49,9 +49,9 @@ final class SnapshotSchedule {
 
     /** Schedules key forgetting and, unless nothing is kept ({@link Durability#NONE}), snapshots. */
     void start(ScheduledExecutorService scheduler) {
-        scheduler.scheduleWithFixedDelay(this::forgetOldKeys, 1, 1, TimeUnit.MINUTES);
+        Periodic.every(scheduler, 1, TimeUnit.MINUTES, "forget old keys", this::forgetOldKeys);
         if (keepsSnapshots()) {
-            scheduler.scheduleWithFixedDelay(this::snapshotIfDue, 1, 1, TimeUnit.SECONDS);
+            Periodic.every(scheduler, 1, TimeUnit.SECONDS, "snapshot if due", this::snapshotIfDue);
         }
     }
 

@@ -2,6 +2,7 @@ package com.abcbank.server;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -111,6 +112,10 @@ class JournalCrashTest {
                 assertTrue(enough.await(60, TimeUnit.SECONDS), "clients never reached " + killAfter + " acks");
                 server.kill(); // SIGKILL while the clients are still sending
                 assertTrue(done.await(30, TimeUnit.SECONDS), "clients did not notice the kill");
+                for (Thread worker : workers) {
+                    worker.join(10_000);
+                    assertFalse(worker.isAlive(), worker.getName() + " outlived the kill");
+                }
                 ackedThisRound = acks.get();
             }
             try (ServerProcess server = ServerProcess.start(data, tmp);
@@ -188,7 +193,7 @@ class JournalCrashTest {
                 if (to.equals(from)) {
                     continue;
                 }
-                long amount = 1 + random.nextInt(5_000);
+                long amount = 1L + random.nextInt(5_000);
                 pending =
                         new Request.Transfer(from, to, amount, UUID.randomUUID().toString());
                 Reply reply = connection.call(pending);
@@ -276,10 +281,16 @@ class JournalCrashTest {
             assertTrue(process.waitFor(30, TimeUnit.SECONDS), "the server did not die");
         }
 
+        /** Kills the server if it still runs; an interrupt is restored and reported unchecked, not swallowed. */
         @Override
-        public void close() throws InterruptedException {
+        public void close() {
             if (process.isAlive()) {
-                kill();
+                try {
+                    kill();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException("interrupted while killing the server", e);
+                }
             }
         }
     }

@@ -95,7 +95,7 @@ class ServerConcurrencyTest {
                             Random random = new Random(client); // seeded: replayable
                             int partner = client ^ 1;
                             for (int i = 0; i < OPS_PER_CLIENT; i++) {
-                                long amount = 1 + random.nextInt(2_000);
+                                long amount = 1L + random.nextInt(2_000);
                                 int other = random.nextInt(CLIENTS);
                                 Request request = switch (random.nextInt(10)) {
                                     case 0, 1, 2 -> new Request.Transfer(checking(client), checking(partner), amount);

@@ -101,7 +101,7 @@ class ServerLifecycleTest {
         awaitActiveConnections(1);
         long balance = alice.balance("1001").balance();
         assertTrue(
-                balance >= rounds * 100L && balance <= 2 * rounds * 100L && balance % 100 == 0, "balance " + balance);
+                balance >= rounds * 100L && balance <= 2L * rounds * 100L && balance % 100 == 0, "balance " + balance);
 
         // A reset while the server still has replies to write to a client that never read one.
         for (int i = 0; i < 5; i++) {
@@ -320,14 +320,14 @@ class ServerLifecycleTest {
                 text.isEmpty() || text.endsWith("\n"),
                 () -> "a reply was cut short (" + received.end() + "): ..."
                         + text.substring(Math.max(0, text.length() - 200)));
-        String[] lines = text.split("\n");
+        String[] lines = text.lines().toArray(String[]::new);
         assertTrue(lines.length >= 100, "replies before the shutdown: " + lines.length);
         assertTrue(
                 lines.length < sent,
                 "the server stopped taking requests: " + lines.length + " of " + sent + " answered");
         for (int i = 0; i < lines.length; i++) {
             Reply reply = Json.parseReply(lines[i]);
-            long id = i + 1;
+            long id = i + 1L;
             assertEquals(id, reply.id().longValue(), "reply " + id + " out of order");
             assertTrue(reply.ok(), lines[i]);
             assertEquals(id, reply.result().get("balance").longValue(), lines[i]);

@@ -178,7 +178,7 @@ public final class Users {
     }
 
     private Stored parse(String line, int number) {
-        String[] fields = line.split(" ");
+        String[] fields = line.split(" ", -1); // -1: a trailing space is a seventh (empty) field, not nothing
         if (fields.length != 6 || !fields[0].equals("v1")) {
             throw new IllegalStateException(file + " line " + number + " is not a user record");
         }
