@@ -17,7 +17,6 @@ import com.fasterxml.jackson.databind.exc.ValueInstantiationException;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.fasterxml.jackson.databind.node.TextNode;
 import com.fasterxml.jackson.databind.type.LogicalType;
 import java.io.UncheckedIOException;
 
@@ -177,10 +176,6 @@ public final class Json {
         } catch (JsonProcessingException e) {
             throw new UncheckedIOException(e);
         }
-    }
-
-    public static JsonNode text(String value) {
-        return TextNode.valueOf(value);
     }
 
     /** Jackson's message without its source excerpt, and with the field path in snake_case as sent. */
