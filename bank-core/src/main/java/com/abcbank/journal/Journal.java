@@ -105,9 +105,8 @@ public final class Journal implements DurableLog {
             throw new IllegalStateException("the journal takes transactions only after recover()");
         }
         lastCommitted = tx.seq();
-        if (!idle.isEmpty()) {
-            idle.forEach(LockSupport::unpark);
-        }
+        // Always iterate: isEmpty() sums counters one by one, and could miss a waiter that registered meanwhile.
+        idle.forEach(LockSupport::unpark);
     }
 
     /** Returns once transaction {@code seq} and all before it are kept; see {@link JournalWriter#awaitDurable}. */

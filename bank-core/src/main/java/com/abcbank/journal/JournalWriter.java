@@ -354,12 +354,21 @@ final class JournalWriter implements CommitLog, AutoCloseable {
     }
 
     /** Makes written (durable) and forced progress visible, and wakes every waiter. */
+    /**
+     * Makes progress visible to waiters, unless the journal has failed: from the failure on, nothing more becomes
+     * durable, not even a write that was under way and completes later (a slow disk past the buffer's timeout).
+     * Its committers get {@link JournalFailedException} ("may or may not be kept"), observers stop at the failure,
+     * and a retry with the same key after the restart finds what recovery kept.
+     */
     private void publish(long durable, long forced) {
         if (durable <= durableSeq && forced <= forcedSeq) {
             return;
         }
         durableLock.lock();
         try {
+            if (failure != null) {
+                return;
+            }
             durableSeq = Math.max(durableSeq, durable);
             forcedSeq = Math.max(forcedSeq, forced);
             advanced.signalAll();

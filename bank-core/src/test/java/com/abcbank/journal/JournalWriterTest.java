@@ -141,6 +141,23 @@ class JournalWriterTest {
     }
 
     @Test
+    void aWriteThatFinishesAfterTheFailureMakesNothingDurable() throws Exception {
+        writer = open(200, () -> hold()); // a slow disk: the first write waits for the test
+        writer.committed(tx(1));
+        assertTrue(flusherHeld.await(10, SECONDS));
+        Committer committer = commitInBackground(2, N, new AtomicLong(1));
+        assertTrue(committer.done.await(10, SECONDS), "the committer gave up after 200 ms");
+        assertInstanceOf(IOException.class, writer.failure(), "the buffer stayed full: the journal failed");
+        long durableAtFailure = writer.durableSeq();
+
+        release.countDown(); // the write under way (tx 1) now completes, after the failure
+        assertTimeoutPreemptively(WITHIN, writer::close);
+        assertEquals(durableAtFailure, writer.durableSeq(), "nothing becomes durable after the failure");
+        assertThrows(JournalFailedException.class, () -> writer.awaitDurable(1));
+        assertEquals(durableAtFailure, writer.awaitDurableAbove(durableAtFailure, 1));
+    }
+
+    @Test
     void committersWaitingForRoomUnderAccountLocksDoNotDeadlock() throws Exception {
         int threadCount = 16;
         int transfersPerThread = 300;
