@@ -1,5 +1,5 @@
 /**
- * The bank's books in memory: accounts, double-entry transactions, the lock protocol that keeps them consistent
+ * The bank's books in memory: accounts, balanced transactions (the postings of each sum to zero), the lock protocol that keeps them consistent
  * under any number of threads, idempotency keys and the loan limit. It depends on the JDK alone.
  *
  * <h2>What is API</h2>
