@@ -1,6 +1,7 @@
 /**
- * The bank's books in memory: accounts, balanced transactions (the postings of each sum to zero), the lock protocol that keeps them consistent
- * under any number of threads, idempotency keys and the loan limit. It depends on the JDK alone.
+ * The bank's books in memory: accounts, balanced transactions (the postings of each sum to zero), the lock
+ * protocol that keeps them consistent under any number of threads, idempotency keys and the loan limit. It
+ * depends on the JDK alone.
  *
  * <h2>What is API</h2>
  * {@link com.abcbank.ledger.Ledger} is the façade: every money operation, every read, and the audit views, each
