@@ -11,6 +11,7 @@
 # Then prints the machine and one Markdown table with ABC Bank fsync's ratio to every other row at the same
 # connections and pipeline (see docs/performance.md). A missing peer is listed as skipped, with the command
 # that installs it. Exits 1 if any cell failed (after printing the table), 2 on a usage error.
+# BENCH_COMPARE_SYSTEMS narrows the run to some of: abc null redis pgbench (default: all of them).
 #
 # Every server it starts binds 127.0.0.1 on a free port, in its own temporary directory, under `timeout`, and
 # is stopped by its PID when the script ends, however it ends; the temporary directories are removed.
@@ -22,7 +23,7 @@ root="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd -P)"
 
 seconds="${1:-10}"
 if ! [[ "$seconds" =~ ^[0-9]+$ ]] || [ "$seconds" -lt 1 ] || [ "$seconds" -gt 600 ]; then
-  sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//' >&2
+  sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//' >&2
   echo "SECONDS_PER_CELL must be a whole number from 1 to 600: $seconds" >&2
   exit 2
 fi
@@ -30,7 +31,6 @@ fi
 CONNECTIONS=(16 64)
 PIPELINES=(1 16)
 MODES=(fsync batch none)
-# BENCH_COMPARE_SYSTEMS narrows the run, e.g. "redis pgbench" (default: all four).
 systems=" ${BENCH_COMPARE_SYSTEMS:-abc null redis pgbench} "
 # Setting up (users, logins, 1,000 accounts) comes before the measured window; these bound each step.
 START_LIMIT_S=60
@@ -268,7 +268,7 @@ redis_ready() { # redis_ready PORT PID: the server answers PING within START_LIM
 redis_cell() {
   local setting="$1" conns="$2" pipeline="$3" port="$4" dir="$5" rps requests
   local bench=(redis-benchmark -h 127.0.0.1 -p "$port" -t incr -c "$conns" -P "$pipeline" --csv)
-  if ! timeout 60 "${bench[@]}" -n $((conns * pipeline * 100)) > "$dir/calibrate.csv" 2> "$dir/bench.err"; then
+  if ! timeout 60 "${bench[@]}" -n $((conns * pipeline * 300)) > "$dir/calibrate.csv" 2> "$dir/bench.err"; then
     fail "Redis" "$setting" "$conns" "$pipeline" "the calibration run failed: $(tail -n 1 "$dir/bench.err")"
     return
   fi
@@ -416,7 +416,7 @@ print_table() {
   echo "|---|---|---:|---:|---:|---:|---:|---:|---|"
   awk -F'\t' '
     function commas(x,   s) { s = sprintf("%d", x + 0.5); while (s ~ /[0-9][0-9][0-9][0-9]/) sub(/[0-9][0-9][0-9]($|,)/, ",&", s); return s }
-    function num(x) { return x ~ /^[0-9.]+$/ && x + 0 > 0 }
+    function num(x) { return x ~ /^[0-9.]+([eE][-+]?[0-9]+)?$/ && x + 0 > 0 }
     function ms(x) { return num(x) ? sprintf("%.2f", x) : "—" }
     NR == FNR { if ($1 == "ABC Bank" && $2 == "durability fsync" && num($5)) base[$3 "/" $4] = $5; next }
     {
