@@ -50,7 +50,8 @@ failures=0
 
 log() { echo "bench_compare: $*" >&2; }
 
-# Stops one process this script started: SIGTERM, then SIGKILL after 15 s. `timeout` passes the TERM on.
+# Stops one process this script started: SIGTERM, then SIGKILL after 15 s. Each is a `timeout`, which passes
+# the TERM on to its command and leads a process group of its own: the KILL goes to that group, by its PID.
 stop_pid() {
   local pid="$1" waited=0
   if kill -0 "$pid" 2>/dev/null; then
@@ -61,7 +62,7 @@ stop_pid() {
     done
     if kill -0 "$pid" 2>/dev/null; then
       log "process $pid did not stop on SIGTERM; killing it"
-      kill -KILL "$pid" 2>/dev/null || true
+      kill -KILL -- "-$pid" 2>/dev/null || kill -KILL "$pid" 2>/dev/null || true
     fi
   fi
   wait "$pid" 2>/dev/null || true # its status after SIGTERM is not the script's
@@ -79,7 +80,8 @@ cleanup() {
   exit "$status"
 }
 trap cleanup EXIT
-trap 'exit 130' INT TERM
+trap 'exit 130' INT
+trap 'exit 143' TERM
 
 # wait_for_file FILE PID: until FILE is non-empty (a server writes it once listening); fails if PID exits.
 wait_for_file() {
