@@ -1,0 +1,458 @@
+#!/usr/bin/env bash
+# ABC Bank against its peers, back to back on this machine: scripts/bench_compare.sh [SECONDS_PER_CELL]
+#
+# At 16 and 64 connections, one request in flight per connection and 16 pipelined, it runs (SECONDS each,
+# default 10):
+#   ABC Bank, in each durability mode (fsync, batch, none): `client bench`, transfers between 1,000 accounts;
+#   a do-nothing server of the same shape (scripts/NullServer.java): `client bench --no-setup`;
+#   Redis `INCR` with appendonly yes, appendfsync always, if redis-server and redis-benchmark are installed;
+#   PostgreSQL pgbench TPC-B-like (scale 1, fsync=on, synchronous_commit=on), if initdb, pg_ctl and pgbench
+#   are installed (not pipelined: pgbench has no such mode).
+# Then prints the machine and one Markdown table with ABC Bank fsync's ratio to every other row at the same
+# connections and pipeline (see docs/performance.md). A missing peer is listed as skipped, with the command
+# that installs it. Exits 1 if any cell failed (after printing the table), 2 on a usage error.
+# BENCH_COMPARE_SYSTEMS narrows the run to some of: abc null redis pgbench (default: all of them).
+#
+# Every server it starts binds 127.0.0.1 on a free port, in its own temporary directory, under `timeout`, and
+# is stopped by its PID when the script ends, however it ends; the temporary directories are removed.
+set -euo pipefail
+
+root="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd -P)"
+# shellcheck source=scripts/lib.sh
+. "$root/scripts/lib.sh" # bank_build, and nothing that runs by itself
+
+seconds="${1:-10}"
+if ! [[ "$seconds" =~ ^[0-9]+$ ]] || [ "$seconds" -lt 1 ] || [ "$seconds" -gt 600 ]; then
+  sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//' >&2
+  echo "SECONDS_PER_CELL must be a whole number from 1 to 600: $seconds" >&2
+  exit 2
+fi
+
+CONNECTIONS=(16 64)
+PIPELINES=(1 16)
+MODES=(fsync batch none)
+systems=" ${BENCH_COMPARE_SYSTEMS:-abc null redis pgbench} "
+# Setting up (users, logins, 1,000 accounts) comes before the measured window; these bound each step.
+START_LIMIT_S=60
+SETUP_LIMIT_S=180
+# The load generator is a JVM too: full JIT (scripts/client's default is C1 only, tuned for a short CLI),
+# serial GC so that it takes no more cores than its connection threads.
+export BANK_CLIENT_JAVA_OPTS="${BANK_CLIENT_JAVA_OPTS:--XX:+UseSerialGC}"
+
+tmp_root="${TMPDIR:-/tmp}"
+work=$(mktemp -d "$tmp_root/bench-compare.XXXXXX")
+results="$work/results.tsv"
+: > "$results"
+pids=()      # every process started, stopped by PID at the end (a stopped one is skipped)
+pg_dir=""    # the throwaway PostgreSQL cluster, stopped with pg_ctl at the end
+pg_bin=""
+failures=0
+
+log() { echo "bench_compare: $*" >&2; }
+
+# Stops one process this script started: SIGTERM, then SIGKILL after 15 s. Each is a `timeout`, which passes
+# the TERM on to its command and leads a process group of its own: the KILL goes to that group, by its PID.
+stop_pid() {
+  local pid="$1" waited=0
+  if kill -0 "$pid" 2>/dev/null; then
+    kill -TERM "$pid" 2>/dev/null || true
+    while kill -0 "$pid" 2>/dev/null && [ "$waited" -lt 150 ]; do
+      sleep 0.1
+      waited=$((waited + 1))
+    done
+    if kill -0 "$pid" 2>/dev/null; then
+      log "process $pid did not stop on SIGTERM; killing it"
+      kill -KILL -- "-$pid" 2>/dev/null || kill -KILL "$pid" 2>/dev/null || true
+    fi
+  fi
+  wait "$pid" 2>/dev/null || true # its status after SIGTERM is not the script's
+}
+
+cleanup() {
+  local status=$?
+  set +e # every step below should run, whatever the one before did
+  [ -n "$pg_dir" ] && pg_stop
+  for pid in "${pids[@]}"; do
+    stop_pid "$pid"
+  done
+  rm -rf "$work"
+  [ -n "$pg_dir" ] && rm -rf "$pg_dir"
+  exit "$status"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# wait_for_file FILE PID: until FILE is non-empty (a server writes it once listening); fails if PID exits.
+wait_for_file() {
+  local file="$1" pid="$2" waited=0
+  until [ -s "$file" ]; do
+    kill -0 "$pid" 2>/dev/null || return 1
+    [ "$waited" -ge $((START_LIMIT_S * 10)) ] && return 1
+    sleep 0.1 # polling a file the server writes once listening
+    waited=$((waited + 1))
+  done
+}
+
+# A free TCP port on 127.0.0.1 for the peers that cannot pick their own and report it. Racy by nature (another
+# process may take it before the peer binds it); the peers' starts retry with a new port.
+free_port() {
+  if command -v python3 >/dev/null 2>&1; then
+    python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+    return
+  fi
+  local port tries
+  for tries in $(seq 50); do
+    port=$((20000 + RANDOM % 40000))
+    if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+      echo "$port"
+      return
+    fi
+  done
+  log "no free port found after $tries tries"
+  return 1
+}
+
+# record SYSTEM SETTING CONNECTIONS PIPELINE OPS_PER_S P50_MS P99_MS NOTE: one row of the final table.
+record() {
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$@" >> "$results"
+  log "$1 | $2 | c=$3 P=$4 | ops/s ${5:--} | p50 ${6:--} ms | p99 ${7:--} ms | ${8:-}"
+}
+
+fail() { # fail SYSTEM SETTING CONNECTIONS PIPELINE WHY
+  failures=$((failures + 1))
+  record "$1" "$2" "$3" "$4" "" "" "" "failed: $5"
+}
+
+# json_field FILE KEY: the value of a top-level number or string member of the bench's one JSON object.
+json_field() {
+  tr -d '\n' < "$1" | sed -n "s/.*\"$2\"[[:space:]]*:[[:space:]]*\"\{0,1\}\([^\",}]*\).*/\1/p" | head -n 1
+}
+
+# json_errors FILE: the bench's map of error codes to counts, as printed.
+json_errors() {
+  tr -d '\n' < "$1" | sed -n 's/.*"errors"[[:space:]]*:[[:space:]]*\({[^}]*}\).*/\1/p' | tr -d ' '
+}
+
+# bench_cell SYSTEM SETTING CONNECTIONS PIPELINE PORT OUTDIR [BENCH OPTIONS...]: one `client bench` run.
+bench_cell() {
+  local system="$1" setting="$2" conns="$3" pipeline="$4" port="$5" out="$6"
+  shift 6
+  local status=0
+  timeout $((seconds + SETUP_LIMIT_S)) "$root/scripts/client" --host 127.0.0.1 --port "$port" bench \
+    --connections "$conns" --duration "$seconds" --warmup 1 --accounts 1000 --mix transfer \
+    --pipeline "$pipeline" "$@" --json > "$out/bench.json" 2> "$out/bench.err" || status=$?
+  if [ "$status" -ne 0 ]; then
+    tail -n 5 "$out/bench.err" >&2
+    fail "$system" "$setting" "$conns" "$pipeline" "client bench exited $status (its last lines above)"
+    return
+  fi
+  local errors books
+  errors=$(json_errors "$out/bench.json")
+  books=$(json_field "$out/bench.json" books)
+  record "$system" "$setting" "$conns" "$pipeline" "$(json_field "$out/bench.json" ops_per_sec)" \
+    "$(json_field "$out/bench.json" p50_ms)" "$(json_field "$out/bench.json" p99_ms)" \
+    "books ${books:-?}; errors ${errors:-?}"
+  if [ "$books" = unbalanced ]; then
+    failures=$((failures + 1))
+    log "the books do not balance after $system $setting c=$conns P=$pipeline"
+  fi
+}
+
+# ABC Bank: a fresh server and data directory per cell, so that no cell inherits another's journal.
+abc_cell() {
+  local mode="$1" conns="$2" pipeline="$3" dir pid
+  dir=$(mktemp -d "$work/abc.XXXXXX")
+  mkdir "$dir/data"
+  # The server's lifetime bound: start, set-up, warm-up, the cell, and its graceful stop.
+  # A low PBKDF2 work factor: the bench's logins are set-up, not measured, and 600,000 iterations per
+  # connection would spend a minute of the two cores before the first transfer. Requests are unaffected.
+  timeout $((START_LIMIT_S + SETUP_LIMIT_S + seconds + 30)) "$root/scripts/bank-server" --port 0 \
+    --port-file "$dir/port" --data "$dir/data" --durability "$mode" --pbkdf2-iterations 1000 \
+    > "$dir/server.out" 2> "$dir/server.log" &
+  pid=$!
+  pids+=("$pid")
+  if ! wait_for_file "$dir/port" "$pid"; then
+    tail -n 5 "$dir/server.log" >&2
+    fail "ABC Bank" "durability $mode" "$conns" "$pipeline" "the server did not start (its log above)"
+  else
+    bench_cell "ABC Bank" "durability $mode" "$conns" "$pipeline" "$(cat "$dir/port")" "$dir" \
+      --audit-password-file "$dir/data/audit-password"
+  fi
+  stop_pid "$pid"
+  rm -rf "$dir"
+}
+
+null_cells() {
+  local dir pid conns pipeline setting="thread per connection, answers at once"
+  dir=$(mktemp -d "$work/null.XXXXXX")
+  local lifetime=$(((seconds + SETUP_LIMIT_S) * 4 + START_LIMIT_S))
+  timeout $((lifetime + 30)) java "$root/scripts/NullServer.java" "$dir/port" "$lifetime" \
+    > "$dir/server.out" 2> "$dir/server.log" &
+  pid=$!
+  pids+=("$pid")
+  if ! wait_for_file "$dir/port" "$pid"; then
+    cat "$dir/server.log" >&2
+    for conns in "${CONNECTIONS[@]}"; do
+      for pipeline in "${PIPELINES[@]}"; do
+        fail "do-nothing server" "$setting" "$conns" "$pipeline" "NullServer did not start (its log above)"
+      done
+    done
+  else
+    for conns in "${CONNECTIONS[@]}"; do
+      for pipeline in "${PIPELINES[@]}"; do
+        bench_cell "do-nothing server" "$setting" "$conns" "$pipeline" "$(cat "$dir/port")" "$dir" --no-setup
+      done
+    done
+  fi
+  stop_pid "$pid"
+}
+
+# redis_csv_field FILE NAME: a column of redis-benchmark --csv output, found by its header.
+redis_csv_field() {
+  tr -d '"\r' < "$1" | awk -F, -v name="$2" '
+    NR == 1 { for (i = 1; i <= NF; i++) if ($i == name) col = i; next }
+    col && NF >= col { print $col; exit }'
+}
+
+redis_cells() {
+  local setting="INCR, appendonly yes, appendfsync always"
+  if ! command -v redis-server >/dev/null 2>&1 || ! command -v redis-benchmark >/dev/null 2>&1; then
+    skip_all "Redis" "$setting" "apt-get install redis-server redis-tools"
+    return
+  fi
+  setting="$setting ($(redis-server --version | sed -n 's/.*v=\([0-9.]*\).*/\1/p'))"
+  local dir pid port="" attempt
+  dir=$(mktemp -d "$work/redis.XXXXXX")
+  local lifetime=$((START_LIMIT_S + (seconds * 3 + 60) * 8))
+  for attempt in 1 2 3; do
+    port=$(free_port)
+    timeout "$lifetime" redis-server --bind 127.0.0.1 --port "$port" --dir "$dir" --appendonly yes \
+      --appendfsync always --save '' --daemonize no --logfile "$dir/redis.log" > /dev/null 2>&1 &
+    pid=$!
+    pids+=("$pid")
+    if redis_ready "$port" "$pid"; then
+      break
+    fi
+    log "redis-server did not start on port $port (attempt $attempt)"
+    stop_pid "$pid"
+    port=""
+  done
+  local conns pipeline
+  for conns in "${CONNECTIONS[@]}"; do
+    for pipeline in "${PIPELINES[@]}"; do
+      if [ -z "$port" ]; then
+        tail -n 5 "$dir/redis.log" >&2
+        fail "Redis" "$setting" "$conns" "$pipeline" "redis-server did not start (its log above)"
+      else
+        redis_cell "$setting" "$conns" "$pipeline" "$port" "$dir"
+      fi
+    done
+  done
+  stop_pid "$pid"
+}
+
+redis_ready() { # redis_ready PORT PID: the server answers PING within START_LIMIT_S
+  local waited=0
+  while [ "$waited" -lt $((START_LIMIT_S * 10)) ]; do
+    kill -0 "$2" 2>/dev/null || return 1
+    if (exec 3<>"/dev/tcp/127.0.0.1/$1" && printf 'PING\r\n' >&3 && read -r -t 2 reply <&3 \
+        && [ "${reply%$'\r'}" = "+PONG" ]) 2>/dev/null; then
+      return 0
+    fi
+    sleep 0.1
+    waited=$((waited + 1))
+  done
+  return 1
+}
+
+# One Redis cell: a short run measures the rate (and warms up), then -n is sized for about SECONDS.
+redis_cell() {
+  local setting="$1" conns="$2" pipeline="$3" port="$4" dir="$5" rps requests
+  local bench=(redis-benchmark -h 127.0.0.1 -p "$port" -t incr -c "$conns" -P "$pipeline" --csv)
+  if ! timeout 60 "${bench[@]}" -n $((conns * pipeline * 300)) > "$dir/calibrate.csv" 2> "$dir/bench.err"; then
+    fail "Redis" "$setting" "$conns" "$pipeline" "the calibration run failed: $(tail -n 1 "$dir/bench.err")"
+    return
+  fi
+  rps=$(redis_csv_field "$dir/calibrate.csv" rps)
+  requests=$(awk -v rps="${rps:-0}" -v s="$seconds" 'BEGIN {
+    n = int(rps * s); if (n < 10000) n = 10000; if (n > 100000000) n = 100000000; print n }')
+  if ! timeout $((seconds * 3 + 60)) "${bench[@]}" -n "$requests" > "$dir/bench.csv" 2> "$dir/bench.err"; then
+    fail "Redis" "$setting" "$conns" "$pipeline" "redis-benchmark -n $requests failed or overran"
+    return
+  fi
+  record "Redis" "$setting" "$conns" "$pipeline" "$(redis_csv_field "$dir/bench.csv" rps)" \
+    "$(redis_csv_field "$dir/bench.csv" p50_latency_ms)" "$(redis_csv_field "$dir/bench.csv" p99_latency_ms)" \
+    "$requests requests"
+}
+
+skip_all() { # skip_all SYSTEM SETTING INSTALL_COMMAND
+  local conns pipeline
+  for conns in "${CONNECTIONS[@]}"; do
+    for pipeline in "${PIPELINES[@]}"; do
+      record "$1" "$2" "$conns" "$pipeline" "" "" "" "skipped: not installed ($3)"
+    done
+  done
+}
+
+# as_pg COMMAND...: PostgreSQL refuses to run as root, so as root its commands run as the postgres user.
+as_pg() {
+  if [ "$(id -u)" = 0 ]; then
+    runuser -u postgres -- "$@"
+  else
+    "$@"
+  fi
+}
+
+# The directory holding initdb, pg_ctl and pgbench together (pg_ctl starts the postgres beside it): Debian
+# keeps them in /usr/lib/postgresql/VERSION/bin (the newest wins), out of PATH but for wrappers and links.
+find_pg_bin() {
+  local dir candidates
+  candidates=$(printf '%s\n' /usr/lib/postgresql/*/bin | sort -t/ -k4 -n -r)
+  if command -v pg_ctl >/dev/null 2>&1; then
+    candidates="$candidates"$'\n'"$(dirname "$(readlink -f "$(command -v pg_ctl)")")"
+  fi
+  while read -r dir; do
+    if [ -x "$dir/initdb" ] && [ -x "$dir/pg_ctl" ] && [ -x "$dir/pgbench" ]; then
+      echo "$dir"
+      return
+    fi
+  done <<< "$candidates"
+}
+
+pg_stop() {
+  [ -f "$pg_dir/data/postmaster.pid" ] || return 0
+  local postmaster
+  postmaster=$(head -n 1 "$pg_dir/data/postmaster.pid")
+  # pg_ctl -w returns once the postmaster has removed its pid file; it may linger a moment as a zombie.
+  if as_pg timeout 60 "$pg_bin/pg_ctl" -D "$pg_dir/data" -m fast -w -t 30 stop > /dev/null 2>&1; then
+    return 0
+  fi
+  if [ -n "$postmaster" ] && kill -0 "$postmaster" 2>/dev/null \
+      && [[ "$(ps -o stat= -p "$postmaster" 2>/dev/null)" != Z* ]]; then
+    log "PostgreSQL ($postmaster) did not stop; killing it"
+    kill -KILL "$postmaster" 2>/dev/null || true
+  fi
+}
+
+pg_cells() {
+  local setting="TPC-B-like, scale 1, fsync=on, synchronous_commit=on"
+  pg_bin=$(find_pg_bin)
+  if [ -z "$pg_bin" ]; then
+    skip_all "PostgreSQL pgbench" "$setting" "apt-get install postgresql"
+    return
+  fi
+  if [ "$(id -u)" = 0 ] && ! id postgres >/dev/null 2>&1; then
+    skip_all "PostgreSQL pgbench" "$setting" "running as root and there is no postgres user to run initdb"
+    return
+  fi
+  setting="$setting ($("$pg_bin/pgbench" --version | sed -n 's/.*(PostgreSQL) \([0-9.]*\).*/\1/p'))"
+  # Its own directory outside $work, which is private to this user: the postgres user must reach it.
+  pg_dir=$(mktemp -d "$tmp_root/bench-compare-pg.XXXXXX")
+  [ "$(id -u)" = 0 ] && chown postgres: "$pg_dir"
+  local port="" attempt conns pipeline
+  if ! as_pg timeout 120 "$pg_bin/initdb" -D "$pg_dir/data" -A trust -U bench --no-sync \
+      > "$pg_dir/initdb.log" 2>&1; then
+    tail -n 5 "$pg_dir/initdb.log" >&2
+  else
+    for attempt in 1 2 3; do
+      port=$(free_port)
+      if as_pg timeout $((START_LIMIT_S + 10)) "$pg_bin/pg_ctl" -D "$pg_dir/data" -l "$pg_dir/server.log" -w \
+          -t "$START_LIMIT_S" -o "-p $port -k $pg_dir -c listen_addresses=127.0.0.1 -c fsync=on -c synchronous_commit=on" \
+          start > /dev/null 2>&1; then
+        break
+      fi
+      log "PostgreSQL did not start on port $port (attempt $attempt)"
+      pg_stop
+      port=""
+    done
+  fi
+  if [ -n "$port" ] && ! as_pg timeout 300 "$pg_bin/pgbench" -h 127.0.0.1 -p "$port" -U bench -i -s 1 -q postgres \
+      > "$pg_dir/init.log" 2>&1; then
+    tail -n 5 "$pg_dir/init.log" >&2
+    port=""
+  fi
+  for conns in "${CONNECTIONS[@]}"; do
+    for pipeline in "${PIPELINES[@]}"; do
+      if [ "$pipeline" != 1 ]; then
+        record "PostgreSQL pgbench" "$setting" "$conns" "$pipeline" "" "" "" "pgbench does not pipeline"
+      elif [ -z "$port" ]; then
+        [ -f "$pg_dir/server.log" ] && tail -n 5 "$pg_dir/server.log" >&2
+        fail "PostgreSQL pgbench" "$setting" "$conns" "$pipeline" "the cluster did not start or initialise"
+      else
+        pg_cell "$setting" "$conns" "$port"
+      fi
+    done
+  done
+  pg_stop
+}
+
+# One pgbench cell; p50 and p99 come from its per-transaction log (the third field, in microseconds).
+pg_cell() {
+  local setting="$1" conns="$2" port="$3" out="$pg_dir/c$2" p50 p99 count
+  if ! as_pg timeout $((seconds + 120)) "$pg_bin/pgbench" -h 127.0.0.1 -p "$port" -U bench -c "$conns" -j 2 \
+      -T "$seconds" -l --log-prefix="$out-log" postgres > "$out.txt" 2> "$out.err"; then
+    fail "PostgreSQL pgbench" "$setting" "$conns" 1 "pgbench failed: $(tail -n 1 "$out.err")"
+    return
+  fi
+  local tps percentiles
+  tps=$(sed -n 's/^tps = \([0-9.]*\).*/\1/p' "$out.txt" | head -n 1)
+  percentiles=$(cat "$out-log".* | awk '{print $3}' | sort -n | awk '
+    { v[NR] = $1 }
+    END { if (NR == 0) exit; i50 = int(NR * 0.50 + 0.999999); i99 = int(NR * 0.99 + 0.999999)
+          printf "%.2f %.2f %d\n", v[i50] / 1000, v[i99] / 1000, NR }')
+  read -r p50 p99 count <<< "${percentiles:-  }"
+  record "PostgreSQL pgbench" "$setting" "$conns" 1 "$tps" "${p50:-}" "${p99:-}" "${count:-0} transactions"
+}
+
+machine_line() {
+  local fs
+  fs=$(df -PT "$tmp_root" | awk 'NR == 2 {print $2}')
+  echo "machine: $(nproc) cores, $(free -g 2>/dev/null | awk '/^Mem:/ {print $2 " GiB, "}')$(java -version 2>&1 \
+    | head -n 1), $fs at TMPDIR ($tmp_root), $(. /etc/os-release 2>/dev/null && echo "$PRETTY_NAME")"
+}
+
+# The Markdown table, with ABC Bank fsync's ops/s over each row's at the same connections and pipeline.
+print_table() {
+  echo "| system | setting | connections | pipeline | ops/s | p50 ms | p99 ms | ABC fsync / this | notes |"
+  echo "|---|---|---:|---:|---:|---:|---:|---:|---|"
+  awk -F'\t' '
+    function commas(x,   s) { s = sprintf("%d", x + 0.5); while (s ~ /[0-9][0-9][0-9][0-9]/) sub(/[0-9][0-9][0-9]($|,)/, ",&", s); return s }
+    function num(x) { return x ~ /^[0-9.]+([eE][-+]?[0-9]+)?$/ && x + 0 > 0 }
+    function ms(x) { return num(x) ? sprintf("%.2f", x) : "—" }
+    NR == FNR { if ($1 == "ABC Bank" && $2 == "durability fsync" && num($5)) base[$3 "/" $4] = $5; next }
+    {
+      ratio = "—"
+      if (!($1 == "ABC Bank" && $2 == "durability fsync") && num($5) && (($3 "/" $4) in base))
+        ratio = sprintf("%.2f", base[$3 "/" $4] / $5)
+      printf "| %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", $1, $2, $3, $4,
+        num($5) ? commas($5) : "—", ms($6), ms($7), ratio, $8
+    }' "$results" "$results"
+}
+
+if [[ "$systems" == *" abc "* || "$systems" == *" null "* ]]; then
+  log "building the jars if they are stale (the first run takes a minute)"
+  bank_build >&2
+fi
+log "$seconds s per cell; about $(((seconds + 8) * 22 / 60 + 1)) minutes in all"
+if [[ "$systems" == *" abc "* ]]; then
+  for mode in "${MODES[@]}"; do
+    for conns in "${CONNECTIONS[@]}"; do
+      for pipeline in "${PIPELINES[@]}"; do
+        abc_cell "$mode" "$conns" "$pipeline"
+      done
+    done
+  done
+fi
+[[ "$systems" == *" null "* ]] && null_cells
+[[ "$systems" == *" redis "* ]] && redis_cells
+[[ "$systems" == *" pgbench "* ]] && pg_cells
+
+echo
+machine_line
+echo
+print_table
+if [ "$failures" -gt 0 ]; then
+  log "$failures cell(s) failed; see the notes column and the lines above"
+  exit 1
+fi
