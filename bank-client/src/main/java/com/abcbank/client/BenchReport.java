@@ -16,7 +16,8 @@ import org.HdrHistogram.Histogram;
  *
  * <p>The JSON keys are an interface ({@code scripts/bench_compare.sh} reads them): {@code connections, pipeline,
  * mix, hot, accounts, seconds, ops, ops_per_sec, p50_ms, p90_ms, p99_ms, p999_ms, max_ms, errors} (code to count),
- * {@code books} ({@code ok}, {@code unbalanced} or {@code skipped}) and {@code transactions} (null when skipped).
+ * {@code books} ({@code ok}, {@code unbalanced} or {@code skipped}) and {@code transactions} (the bank's count at the
+ * end; absent when the books were not checked).
  * Add keys; never rename one. Times are counted in {@code long} nanoseconds and shown as {@link BigDecimal}
  * milliseconds with three places, so no rounding of binary fractions shows in a figure.
  */
