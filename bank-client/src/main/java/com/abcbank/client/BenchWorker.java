@@ -3,8 +3,8 @@ package com.abcbank.client;
 import com.abcbank.ledger.ErrorCode;
 import com.abcbank.protocol.Reply;
 import com.abcbank.protocol.Request;
-import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.HdrHistogram.Histogram;
@@ -21,8 +21,8 @@ import org.HdrHistogram.SingleWriterRecorder;
  *
  * <p>Threads: the worker's own thread alone writes its {@link SingleWriterRecorder} (wait-free), while the progress
  * thread takes interval histograms out of it at any time; that is the recorder's contract. Everything else
- * ({@link #errors}, {@link #failure}) is written by the worker's thread only and read only after it has ended
- * ({@link Thread#join} orders the two).
+ * ({@link #errors}, {@link #failure}) is written by the worker's thread only and read once it has ended
+ * ({@link Thread#join} orders the two), or, should it not end within the runner's bounded wait, read as it is.
  *
  * <p>Failures: an error reply is counted by its code (for measured requests) and the loop goes on; a reply code
  * that is not a business refusal also marks the run failed ({@link #business}). A lost connection or a protocol
@@ -46,9 +46,10 @@ final class BenchWorker implements Runnable {
     private final SingleWriterRecorder recorder = new SingleWriterRecorder(LOWEST_NANOS, HIGHEST_NANOS, DIGITS);
     private final long[] sentAtNanos;
     private final boolean[] measured;
-    private final Map<String, Long> errors = new HashMap<>();
+    /** Concurrent only so that a worker that outlived the runner's bounded wait cannot break the report's read. */
+    private final Map<String, Long> errors = new ConcurrentHashMap<>();
 
-    private String failure;
+    private volatile String failure;
     /** The reader's: the last interval histogram handed out, recycled by the next {@link #interval}. */
     private Histogram spare;
 
