@@ -36,6 +36,10 @@ import picocli.CommandLine.Spec;
  * picocli and checked by {@link #user}: a required parent positional would make picocli refuse
  * {@code client deposit --help} for want of a user. The help still shows it as required, which it is.
  *
+ * <p>{@code bench} alone takes no USER ({@code client bench ...}): it registers users of its own. Picocli parses it
+ * like any command (USER is optional to the parser), {@link BenchCommand} refuses a USER given to it, and
+ * {@link CliHelp} leaves USER out of its help and messages.
+ *
  * <p>This command runs only when no COMMAND was given, to say so in words ({@link #call}); picocli's own
  * "Missing required subcommand" is jargon to someone who just typed {@code client Alice}.
  *
@@ -45,7 +49,7 @@ import picocli.CommandLine.Spec;
 @Command(
         name = "client",
         versionProvider = BankCli.Version.class,
-        customSynopsis = BankCli.SYNOPSIS,
+        customSynopsis = {BankCli.SYNOPSIS, "       " + BankCli.BENCH_SYNOPSIS},
         description = {
             "Talks to the ABC Bank server: opens accounts, moves money, shows balances and histories,"
                     + " and for the auditor shows the whole bank.",
@@ -66,9 +70,10 @@ import picocli.CommandLine.Spec;
             ShowHistoryCommand.class,
             ReportCommand.class,
             VerifyCommand.class,
-            BatchCommand.class
+            BatchCommand.class,
+            BenchCommand.class
         },
-        commandListHeading = "%nCommands (client USER COMMAND --help for each):%n",
+        commandListHeading = "%nCommands (client USER COMMAND --help for each; bench takes no USER):%n",
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
             ExitCodes.HELP_OK,
@@ -97,6 +102,8 @@ public final class BankCli implements Callable<Integer> {
     static final int READ_TIMEOUT_MS = 30_000;
 
     static final String SYNOPSIS = "client [OPTIONS] USER COMMAND [ARGS]";
+    /** The one command without a USER: the load generator registers its own users. */
+    static final String BENCH_SYNOPSIS = "client [--host HOST] [--port PORT] bench [OPTIONS]";
 
     @Parameters(
             index = "0",
@@ -267,6 +274,10 @@ public final class BankCli implements Callable<Integer> {
 
     InputStream stdin() {
         return stdin;
+    }
+
+    int readTimeoutMs() {
+        return readTimeoutMs;
     }
 
     static String version() {

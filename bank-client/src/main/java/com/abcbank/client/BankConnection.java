@@ -109,6 +109,15 @@ final class BankConnection implements AutoCloseable {
         return nextId - oldestUnanswered;
     }
 
+    /**
+     * Whether reply bytes are already read from the socket and waiting here: the next {@link #receive} may then
+     * not block. A pipelining caller reads these before it sends more, so that its next requests go out in one
+     * flush rather than one each.
+     */
+    boolean replyBuffered() {
+        return position < limit;
+    }
+
     /** Sends one request and waits for its reply. */
     Reply call(Request request) {
         send(request);

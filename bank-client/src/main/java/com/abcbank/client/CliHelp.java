@@ -35,6 +35,9 @@ final class CliHelp {
                         help -> help.parameterList(
                                 help.createDefaultLayout(), required(help.parameterLabelRenderer())));
         for (CommandLine command : commandLine.getSubcommands().values()) {
+            if (!takesUser(command.getCommandSpec())) {
+                continue; // "client bench ...", as picocli shows it
+            }
             // Picocli would show "client deposit ..."; the user goes between, and wrapped lines move along.
             // On a terminal the name starts with a colour code (ESC [ 1 m), which the user goes after.
             command.getHelpSectionMap()
@@ -45,6 +48,11 @@ final class CliHelp {
                                     .replaceAll("(?m)^( +)(?=\\S)", "$1     "));
         }
         return commandLine;
+    }
+
+    /** Whether {@code command} runs as a USER: all but {@code bench}, which registers its own users. */
+    static boolean takesUser(CommandSpec command) {
+        return !BenchCommand.NAME.equals(command.name());
     }
 
     /** A usage error: the reason and where to read more, not the whole help. Exit 2. */
@@ -69,7 +77,9 @@ final class CliHelp {
             err.println("error: " + message(e));
             UnmatchedArgumentException.printSuggestions(e, err);
         }
-        String name = command.parent() == null ? "client" : "client USER " + command.name();
+        String name = command.parent() == null
+                ? "client"
+                : takesUser(command) ? "client USER " + command.name() : "client " + command.name();
         err.println("Try '" + name + " --help' for more information.");
         return command.exitCodeOnInvalidInput();
     }

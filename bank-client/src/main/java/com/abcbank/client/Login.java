@@ -177,7 +177,7 @@ final class Login {
         return first;
     }
 
-    private static String newPassword() {
+    static String newPassword() {
         byte[] bytes = new byte[PASSWORD_BYTES];
         RANDOM.nextBytes(bytes);
         return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);

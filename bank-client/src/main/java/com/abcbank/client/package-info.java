@@ -7,7 +7,8 @@
  * server is), {@code Login} (connect, password sources, enrolment), {@code BankConnection} (one TCP connection,
  * bounded waits, replies checked in order), {@code RetryingConnection} and {@code BatchCommand} (one resend with
  * the same idempotency keys after a break), {@code CliHelp} (help and usage errors), {@code Formats} and
- * {@code TablePrinter} (text output). It speaks the wire only through {@code com.abcbank.protocol}, and knows no
+ * {@code TablePrinter} (text output). {@code client bench} (the load generator, no USER) is {@code BenchCommand}
+ * over the {@code Bench*} parts: accounts, workload, setup, schedule, worker, runner, report. It speaks the wire only through {@code com.abcbank.protocol}, and knows no
  * JSON library.
  *
  * <p><b>What is stable</b> is what a person or a script sees, not the Java: the command names, arguments and

@@ -1,0 +1,174 @@
+package com.abcbank.client;
+
+import com.abcbank.protocol.Reply;
+import com.abcbank.protocol.Request;
+import com.abcbank.protocol.Result;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+
+/**
+ * The bench's bank before the load: its users registered, their accounts opened, one logged-in connection per
+ * {@code --connections}; and the books read through {@code report} after it.
+ *
+ * <p>Connection {@code c} is user {@code c % users}'s ({@link BenchAccounts}). The first {@code users} connections
+ * register their user (which logs them in) and open that user's accounts, pipelined; the rest log in once every
+ * user exists. Both steps run on a few threads at once, because each registration and each login costs the server a
+ * PBKDF2 hash (600,000 iterations by default: a large share of a second), which one thread would pay in series.
+ *
+ * <p>Passwords are random ({@link Login#newPassword}), kept in this object only, never printed or saved: the bench's
+ * users are not meant to be used again.
+ */
+final class BenchSetup {
+    /** Concurrent logins: enough to keep two cores hashing, few enough not to look like an attack. */
+    static final int PARALLEL = 8;
+
+    /** create_account requests in flight per connection while the accounts are opened. */
+    static final int OPEN_WINDOW = 32;
+
+    /** The whole setup; every request in it is bounded by the read timeout as well. */
+    static final long SETUP_TIMEOUT_MINUTES = 10;
+
+    private final BenchAccounts accounts;
+    private final Supplier<BankConnection> opener;
+    private final String[] passwords;
+
+    BenchSetup(BenchAccounts accounts, Supplier<BankConnection> opener) {
+        this.accounts = accounts;
+        this.opener = opener;
+        this.passwords = new String[accounts.users()];
+        Arrays.setAll(passwords, user -> Login.newPassword());
+    }
+
+    /** Registers the users, opens the accounts, logs in {@code connections} connections; throws on any refusal. */
+    List<BankConnection> prepare(int connections) {
+        List<BankConnection> opened = new ArrayList<>();
+        try {
+            List<Callable<BankConnection>> owners = new ArrayList<>();
+            for (int user = 0; user < accounts.users(); user++) {
+                int u = user;
+                owners.add(() -> registerAndOpen(u));
+            }
+            opened.addAll(all(owners));
+            List<Callable<BankConnection>> others = new ArrayList<>();
+            for (int c = accounts.users(); c < connections; c++) {
+                int user = accounts.userOf(c);
+                others.add(() -> login(user));
+            }
+            opened.addAll(all(others));
+            return opened;
+        } catch (RuntimeException e) {
+            opened.forEach(BankConnection::close);
+            throw e;
+        }
+    }
+
+    /** {@code connections} connections, nothing sent: for {@code --no-setup}. */
+    static List<BankConnection> open(int connections, Supplier<BankConnection> opener) {
+        List<BankConnection> opened = new ArrayList<>();
+        try {
+            for (int c = 0; c < connections; c++) {
+                opened.add(opener.get());
+            }
+            return opened;
+        } catch (RuntimeException e) {
+            opened.forEach(BankConnection::close);
+            throw e;
+        }
+    }
+
+    private BankConnection registerAndOpen(int user) {
+        BankConnection bank = opener.get();
+        try {
+            Reply registered = bank.call(new Request.Register(accounts.user(user), passwords[user]));
+            if (!registered.ok()) {
+                throw ClientException.refused(registered.error());
+            }
+            List<Request> openings = new ArrayList<>();
+            for (int nth = 0; nth < accounts.ownedBy(user); nth++) {
+                String number = accounts.number(accounts.owned(user, nth));
+                openings.add(new Request.CreateAccount(number, BenchWorkload.OPENING_CENTS, "bench-open-" + number));
+            }
+            bank.pipeline(openings, OPEN_WINDOW, (index, reply) -> {
+                if (!reply.ok()) {
+                    throw ClientException.refused(reply.error());
+                }
+            });
+            return bank;
+        } catch (RuntimeException e) {
+            bank.close();
+            throw e;
+        }
+    }
+
+    private BankConnection login(int user) {
+        BankConnection bank = opener.get();
+        try {
+            bank.login(accounts.user(user), passwords[user]);
+            return bank;
+        } catch (RuntimeException e) {
+            bank.close();
+            throw e;
+        }
+    }
+
+    /** Runs the tasks a few at a time; their results in order, or the first failure (the rest closed). */
+    private static List<BankConnection> all(List<Callable<BankConnection>> tasks) {
+        if (tasks.isEmpty()) {
+            return List.of();
+        }
+        ExecutorService pool = Executors.newFixedThreadPool(Math.min(PARALLEL, tasks.size()));
+        List<BankConnection> done = new ArrayList<>();
+        try {
+            List<Future<BankConnection>> futures = pool.invokeAll(tasks, SETUP_TIMEOUT_MINUTES, TimeUnit.MINUTES);
+            RuntimeException failure = null;
+            for (Future<BankConnection> future : futures) {
+                try {
+                    done.add(future.get());
+                } catch (ExecutionException e) {
+                    failure = failure != null ? failure : unwrap(e);
+                } catch (CancellationException e) {
+                    failure = failure != null
+                            ? failure
+                            : new ClientException(
+                                    ExitCodes.UNAVAILABLE,
+                                    "bench setup took longer than " + SETUP_TIMEOUT_MINUTES + " minutes");
+                }
+            }
+            if (failure != null) {
+                done.forEach(BankConnection::close);
+                throw failure;
+            }
+            return done;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            done.forEach(BankConnection::close);
+            throw new ClientException(ExitCodes.UNAVAILABLE, "bench setup interrupted", e);
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    private static RuntimeException unwrap(ExecutionException e) {
+        return e.getCause() instanceof RuntimeException runtime
+                ? runtime
+                : new IllegalStateException("bench setup failed", e.getCause());
+    }
+
+    /** The books at the end, read by the auditor through {@code report}. */
+    static Result.Report books(BankConnection auditor) {
+        Reply reply = auditor.call(new Request.Report());
+        if (!reply.ok()) {
+            throw ClientException.refused(reply.error());
+        }
+        return reply.resultAs(Result.Report.class);
+    }
+}
