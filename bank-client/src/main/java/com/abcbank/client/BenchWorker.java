@@ -148,37 +148,9 @@ final class BenchWorker implements Runnable {
 
     /**
      * Whether {@code code} is a refusal the bank may rightly give a load like the bench's (counted, not fatal),
-     * rather than a sign that the server or the bench is broken. An exhaustive switch: a code added to
-     * {@link ErrorCode} must be placed here to compile.
+     * rather than a sign that the server or the bench is broken: {@link ErrorCode#isLedgerRefusal()}.
      */
     static boolean business(ErrorCode code) {
-        return switch (code) {
-            case INVALID_AMOUNT,
-                    INVALID_ACCOUNT_NUMBER,
-                    UNKNOWN_ACCOUNT,
-                    FORBIDDEN,
-                    WRONG_ACCOUNT_KIND,
-                    SAME_ACCOUNT,
-                    INSUFFICIENT_FUNDS,
-                    LOAN_OVERPAYMENT,
-                    DUPLICATE_ACCOUNT,
-                    LOAN_LIMIT_EXCEEDED,
-                    BALANCE_OVERFLOW,
-                    INVALID_ARGUMENT,
-                    KEY_REUSED -> true;
-            // The protocol, authentication, capacity and the server's own failures: not the bank saying no.
-            case MALFORMED_REQUEST,
-                    UNKNOWN_OP,
-                    LINE_TOO_LONG,
-                    UNAUTHENTICATED,
-                    BAD_CREDENTIALS,
-                    THROTTLED,
-                    USER_EXISTS,
-                    INVALID_USER,
-                    SERVER_BUSY,
-                    SHUTTING_DOWN,
-                    INTERNAL_ERROR,
-                    STORAGE_FAILED -> false;
-        };
+        return code.isLedgerRefusal();
     }
 }

@@ -69,4 +69,40 @@ public enum ErrorCode {
     ErrorCode(int code) {
         this.code = code;
     }
+
+    /**
+     * Whether this is the bank saying no to an operation (the ledger's own refusals: funds, limits, ownership,
+     * kinds, keys), as opposed to the protocol, authentication, capacity or a failure of the server. A load
+     * generator counts the first kind and stops on the second. An exhaustive switch: a code appended here must
+     * be placed to compile.
+     */
+    public boolean isLedgerRefusal() {
+        return switch (this) {
+            case INVALID_AMOUNT,
+                    INVALID_ACCOUNT_NUMBER,
+                    UNKNOWN_ACCOUNT,
+                    FORBIDDEN,
+                    WRONG_ACCOUNT_KIND,
+                    SAME_ACCOUNT,
+                    INSUFFICIENT_FUNDS,
+                    LOAN_OVERPAYMENT,
+                    DUPLICATE_ACCOUNT,
+                    LOAN_LIMIT_EXCEEDED,
+                    BALANCE_OVERFLOW,
+                    INVALID_ARGUMENT,
+                    KEY_REUSED -> true;
+            case MALFORMED_REQUEST,
+                    UNKNOWN_OP,
+                    LINE_TOO_LONG,
+                    UNAUTHENTICATED,
+                    BAD_CREDENTIALS,
+                    THROTTLED,
+                    USER_EXISTS,
+                    INVALID_USER,
+                    SERVER_BUSY,
+                    SHUTTING_DOWN,
+                    INTERNAL_ERROR,
+                    STORAGE_FAILED -> false;
+        };
+    }
 }
