@@ -106,6 +106,9 @@ final class JournalWriter implements CommitLog, AutoCloseable {
 
     private final CommitBuffer buffer;
 
+    /** The request threads in {@link #awaitDurable}, each woken alone by the force that covers it. */
+    private final DurableWaiters waiters = new DurableWaiters();
+
     private final ReentrantLock durableLock = new ReentrantLock();
     private final Condition advanced = durableLock.newCondition();
     private volatile long durableSeq;
@@ -218,7 +221,19 @@ final class JournalWriter implements CommitLog, AutoCloseable {
      *                                within the timeout: the transaction may or may not be kept
      */
     void awaitDurable(long seq) {
-        awaitAtLeast(() -> durableSeq, seq, "kept");
+        DurableWaiters.Ended ended =
+                waiters.await(() -> durableSeq, seq, () -> failure != null, TimeUnit.MILLISECONDS.toNanos(timeoutMs));
+        switch (ended) {
+            case REACHED -> {}
+            case STOPPED ->
+                throw new JournalFailedException("the journal failed before transaction " + seq + " was kept", failure);
+            case TIMED_OUT ->
+                throw new JournalFailedException(
+                        "transaction " + seq + " was not kept within " + timeoutMs + " ms", null);
+            case INTERRUPTED ->
+                throw new JournalFailedException(
+                        "interrupted waiting for transaction " + seq + " to be kept", new InterruptedException());
+        }
     }
 
     /**
@@ -234,7 +249,10 @@ final class JournalWriter implements CommitLog, AutoCloseable {
         awaitAtLeast(() -> forcedSeq, seq, "forced");
     }
 
-    /** The one wait of this class: until {@code progress} reaches {@code seq}, the journal fails, or the timeout. */
+    /**
+     * Waits on {@link #advanced} until {@code progress} reaches {@code seq}, the journal fails, or the timeout: for
+     * the rare waits (a snapshot's force). Request threads wait in {@link #waiters} instead.
+     */
     private void awaitAtLeast(LongSupplier progress, long seq, String what) {
         if (progress.getAsLong() >= seq) {
             return;
@@ -353,7 +371,6 @@ final class JournalWriter implements CommitLog, AutoCloseable {
         log.info("journal: new segment {}", next.getFileName());
     }
 
-    /** Makes written (durable) and forced progress visible, and wakes every waiter. */
     /**
      * Makes progress visible to waiters, unless the journal has failed: from the failure on, nothing more becomes
      * durable, not even a write that was under way and completes later (a slow disk past the buffer's timeout).
@@ -375,6 +392,7 @@ final class JournalWriter implements CommitLog, AutoCloseable {
         } finally {
             durableLock.unlock();
         }
+        waiters.release(durableSeq);
     }
 
     /** Poisons the journal (the first reason stays) and releases every waiter: for durability, and for room. */
@@ -389,6 +407,7 @@ final class JournalWriter implements CommitLog, AutoCloseable {
         } finally {
             durableLock.unlock();
         }
+        waiters.releaseAll();
         log.error("journal: writing or forcing failed; no further money movement until restart", e);
         buffer.fail();
     }

@@ -2,7 +2,10 @@ package com.abcbank.protocol;
 
 import com.abcbank.ledger.ErrorCode;
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -18,7 +21,10 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.type.LogicalType;
+import java.io.IOException;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 
 /**
  * The one place that knows Jackson. Readers and writers are immutable and shared by all threads.
@@ -27,6 +33,11 @@ import java.io.UncheckedIOException;
  * required field is an error, not 0; {@code null} is not 0, nor a value at all (leave an optional field out); {@code 12.5} is not 12; {@code "200"} is not
  * 200 and {@code 1001} is not {@code "1001"}; an unknown field is an error (a typo must not be ignored); a
  * duplicate field is an error (which {@code amount} would count?); so is anything after the object.
+ *
+ * <p>The server's path is streaming: a request line is read from its bytes without a tree ({@link
+ * #parseRequest(byte[])}), and a reply is written from the result record straight into the connection's buffer
+ * ({@link #writeReply}). Both are byte-for-byte what the tree-based path gives: a line the fast path does not
+ * accept goes through the tree-based path, which words every refusal, and a test pins the reply bytes.
  */
 public final class Json {
     private static final JsonMapper MAPPER = JsonMapper.builder()
@@ -45,6 +56,18 @@ public final class Json {
     private static final ObjectReader REPLY = MAPPER.readerFor(Reply.class);
     private static final ObjectWriter WRITER = MAPPER.writer();
     private static final ObjectWriter REQUEST_WRITER = MAPPER.writerFor(Request.class);
+    /**
+     * Writes replies into a stream the caller owns: Jackson neither closes it nor flushes it, so a connection
+     * decides when its replies leave (all those of a pipelined batch, in one flush).
+     */
+    private static final ObjectWriter REPLY_WRITER = MAPPER.writerFor(Outgoing.class)
+            .without(JsonGenerator.Feature.AUTO_CLOSE_TARGET)
+            .without(JsonGenerator.Feature.FLUSH_PASSED_TO_STREAM);
+
+    /** A reply as the server writes it: {@link Reply}'s shape, with the result as its record, not a tree. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    private record Outgoing(
+            @JsonInclude(JsonInclude.Include.ALWAYS) JsonNode id, boolean ok, Object result, Failure error) {}
 
     private Json() {}
 
@@ -65,6 +88,68 @@ public final class Json {
 
     /** Reads one request line. Never throws for bad input: a bad line is a {@link Failure}. */
     public static Parsed parseRequest(String line) {
+        return parseRequest(line.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /**
+     * Reads one request line, given as its UTF-8 bytes (no newline). Never throws for bad input: a bad line is a
+     * {@link Failure}.
+     *
+     * <p>Two passes over the bytes, no tree: {@link #scan} checks the top level (an object, an {@code op} string
+     * of a known op, no {@code null} field, nothing after it) and takes the {@code id}; then the request is bound
+     * from the same bytes. A line either pass does not take cleanly is read again by the tree-based {@link
+     * #parseTree}, which says exactly what is wrong with it: refusals are rare, and worded in one place.
+     */
+    public static Parsed parseRequest(byte[] line) {
+        Clean clean = scan(line);
+        if (clean != null) {
+            try {
+                return new Parsed(clean.id(), REQUEST.readValue(line), null);
+            } catch (IOException | RuntimeException e) {
+                // worded below
+            }
+        }
+        return parseTree(new String(line, StandardCharsets.UTF_8));
+    }
+
+    /** A request line whose top level is clean, and its {@code id} ({@code null} if it has none). */
+    private record Clean(JsonNode id) {}
+
+    /** The line's top level if it is clean, or {@code null} if the tree-based path must say what is wrong. */
+    private static Clean scan(byte[] line) {
+        JsonNode id = null;
+        boolean op = false;
+        try (JsonParser parser = MAPPER.createParser(line)) {
+            if (parser.nextToken() != JsonToken.START_OBJECT) {
+                return null;
+            }
+            while (parser.nextToken() == JsonToken.FIELD_NAME) {
+                String field = parser.currentName();
+                JsonToken value = parser.nextToken();
+                if (field.equals("id")) {
+                    id = parser.readValueAsTree();
+                } else if (value == JsonToken.VALUE_NULL) {
+                    return null;
+                } else if (field.equals("op")) {
+                    if (value != JsonToken.VALUE_STRING || !Request.OPS.contains(parser.getText())) {
+                        return null;
+                    }
+                    op = true;
+                } else {
+                    parser.skipChildren();
+                }
+            }
+            return op && parser.nextToken() == null ? new Clean(id) : null;
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    /**
+     * Reads one request line through a tree, and says exactly what is wrong with a bad one. Package-private for
+     * the test that holds the streaming path to the same answers.
+     */
+    static Parsed parseTree(String line) {
         JsonNode tree;
         try {
             tree = TREE.readTree(line);
@@ -129,6 +214,22 @@ public final class Json {
     /** A request as one line with a numeric id, as a client numbers its requests: {@code {"id":3,"op":..,...}}. */
     public static String writeRequest(long id, Request request) {
         return writeRequest(tree(id), request);
+    }
+
+    /**
+     * Writes the successful reply to {@code line} ({@code null}: a line that could not be read, so no id),
+     * {@code {"id":..,"ok":true,"result":{..}}} and its newline, into {@code out}, straight from the result record: the same bytes as {@link #write} of {@link Reply#success} with the record's
+     * tree. {@code out} is neither flushed nor closed.
+     */
+    public static void writeReply(OutputStream out, Parsed line, Object result) throws IOException {
+        REPLY_WRITER.writeValue(out, new Outgoing(line == null ? null : line.id(), true, result, null));
+        out.write('\n');
+    }
+
+    /** Writes a failed reply and its newline into {@code out}, as {@link #writeReply} does a successful one. */
+    public static void writeFailure(OutputStream out, Parsed line, Failure failure) throws IOException {
+        REPLY_WRITER.writeValue(out, new Outgoing(line == null ? null : line.id(), false, null, failure));
+        out.write('\n');
     }
 
     /** A reply as one line, without the newline. */

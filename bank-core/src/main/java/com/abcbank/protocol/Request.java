@@ -1,5 +1,6 @@
 package com.abcbank.protocol;
 
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
@@ -19,6 +20,7 @@ import java.util.stream.Stream;
  * reads their key without knowing the record type, and a request added there is covered by every retry path.
  */
 @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "op")
+@JsonIgnoreProperties("id") // the line's id is the reply's business (Json.Parsed#id), not the request's
 @JsonSubTypes({
     @JsonSubTypes.Type(value = Request.Register.class, name = "register"),
     @JsonSubTypes.Type(value = Request.Login.class, name = "login"),

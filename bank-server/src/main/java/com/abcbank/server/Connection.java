@@ -1,34 +1,41 @@
 package com.abcbank.server;
 
+import com.abcbank.journal.JournalFailedException;
 import com.abcbank.ledger.Caller;
 import com.abcbank.ledger.ErrorCode;
 import com.abcbank.ledger.Outcome;
 import com.abcbank.protocol.Failure;
 import com.abcbank.protocol.Json;
-import com.abcbank.protocol.Reply;
 import com.abcbank.protocol.Request;
 import com.abcbank.protocol.Result;
-import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
 
 /**
- * One client connection, served by one thread: read a line, answer it, repeat. Replies therefore leave in
- * request order, and a client may pipeline as many requests as it likes. A reply is flushed as soon as no
- * further request is already waiting in the input buffer, so a pipelined burst is answered in few writes.
+ * One client connection, served by one thread: read the lines already sent, execute them, wait once for the log
+ * to keep them, answer them all, repeat. Replies leave in request order, and a client may pipeline as many
+ * requests as it likes: a pipelined burst costs one wait for durability and one flush (a pipelined group commit),
+ * not one of each per request. No reply leaves before the log keeps everything it shows.
  *
  * <p>What a client sends can end this connection (a line over the limit, an idle timeout, a write the
  * client never reads) but never the server: every failure is caught here, answered if possible, and logged.
  */
 final class Connection implements Runnable {
     private static final Logger log = LoggerFactory.getLogger(Connection.class);
+    /**
+     * The most requests executed before their replies are sent: a client that pipelines more gets them in several
+     * batches, so one connection's replies never wait long behind its own later requests.
+     */
+    static final int MAX_BATCH = 256;
 
     private final long id;
     private final Socket socket;
@@ -61,8 +68,7 @@ final class Connection implements Runnable {
             log.info("open from {}", s.getRemoteSocketAddress());
             s.setSoTimeout(config.idleTimeoutMs());
             s.setTcpNoDelay(true);
-            LineReader in =
-                    new LineReader(new BufferedInputStream(s.getInputStream(), 16 * 1024), config.maxLineBytes());
+            LineReader in = new LineReader(s.getInputStream(), config.maxLineBytes());
             OutputStream out = new BufferedOutputStream(s.getOutputStream(), 16 * 1024);
             serve(in, out);
             log.info("closed after {} requests{}", requests, caller == null ? "" : " (user " + caller.user() + ")");
@@ -75,91 +81,138 @@ final class Connection implements Runnable {
         }
     }
 
+    /**
+     * Serves batches until the client closes, idles out or breaks the protocol, or the server stops. A batch is
+     * every request line already buffered when the first is read (at most {@link #MAX_BATCH}): all are executed,
+     * the connection waits once for the log to keep what the last answer shows, and all replies leave in one flush.
+     */
     private void serve(LineReader in, OutputStream out) throws IOException {
-        while (true) {
-            String line;
+        List<Pending> batch = new ArrayList<>();
+        boolean open = true;
+        while (open) {
             try {
-                line = in.readLine();
+                open = read(in, batch);
             } catch (SocketTimeoutException e) {
                 log.info("idle for {} ms, closing", config.idleTimeoutMs());
-                return;
-            } catch (LineReader.LineTooLongException e) {
-                write(
-                        out,
-                        Reply.failure(
-                                null,
-                                new Failure(
-                                        ErrorCode.LINE_TOO_LONG,
-                                        "a request line may be at most " + config.maxLineBytes() + " bytes; closing")),
-                        true);
-                log.info("line over {} bytes, closing", config.maxLineBytes());
-                return;
-            } catch (LineReader.MalformedLineException e) {
-                write(
-                        out,
-                        Reply.failure(null, new Failure(ErrorCode.MALFORMED_REQUEST, e.getMessage())),
-                        !in.hasBufferedInput());
-                continue;
+                open = false;
             }
-            if (line == null) {
-                return; // the client closed, or the server is shutting down
-            }
-            if (line.isBlank()) {
-                continue;
-            }
-            requests++;
-            Reply reply = answer(line);
-            write(out, reply, !in.hasBufferedInput());
+            send(batch, out);
+            batch.clear();
             if (server.stopping()) {
-                out.flush();
                 return;
             }
         }
     }
 
-    private Reply answer(String line) {
+    /**
+     * Reads and executes one batch into {@code batch}: blocks for its first line only. Returns whether the
+     * connection stays open after it.
+     */
+    private boolean read(LineReader in, List<Pending> batch) throws IOException {
+        do {
+            byte[] line;
+            try {
+                line = in.readLine();
+            } catch (LineReader.LineTooLongException e) {
+                batch.add(Pending.failed(
+                        null,
+                        ErrorCode.LINE_TOO_LONG,
+                        "a request line may be at most " + config.maxLineBytes() + " bytes; closing"));
+                log.info("line over {} bytes, closing", config.maxLineBytes());
+                return false;
+            } catch (LineReader.MalformedLineException e) {
+                batch.add(Pending.failed(null, ErrorCode.MALFORMED_REQUEST, e.getMessage()));
+                continue;
+            }
+            if (line == null) {
+                return false; // the client closed, or the server is shutting down
+            }
+            if (!isBlank(line)) {
+                requests++;
+                batch.add(answer(line));
+            }
+        } while (batch.size() < MAX_BATCH && in.hasBufferedLine());
+        return true;
+    }
+
+    /** {@link String#isBlank} of the line, without decoding an ASCII one. */
+    private static boolean isBlank(byte[] line) {
+        for (byte b : line) {
+            if (b < 0) {
+                return new String(line, StandardCharsets.UTF_8).isBlank();
+            }
+            if (!Character.isWhitespace(b)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private Pending answer(byte[] line) {
         Json.Parsed parsed = Json.parseRequest(line);
         if (parsed.failure() != null) {
             log.debug("bad request: {}", parsed.failure().code());
-            return Reply.failure(parsed.id(), parsed.failure());
+            return new Pending(
+                    parsed,
+                    Dispatcher.Answer.now(Outcome.fail(
+                            parsed.failure().code(), parsed.failure().message())));
         }
         Request request = parsed.request();
         log.debug("{}", request); // records mask passwords in toString
         try {
             if (Dispatcher.authenticates(request)) {
                 Outcome<Caller> outcome = dispatcher.authenticate(request);
-                if (!outcome.isOk()) {
-                    return Reply.failure(parsed.id(), new Failure(outcome.error(), outcome.message()));
+                if (outcome.isOk()) {
+                    caller = outcome.value();
+                    log.info("authenticated as {}", caller.user());
+                    return new Pending(
+                            parsed,
+                            Dispatcher.Answer.now(Outcome.ok(
+                                    new Result.User(caller.user(), caller.role().name()))));
                 }
-                caller = outcome.value();
-                log.info("authenticated as {}", caller.user());
-                return Reply.success(
-                        parsed.id(),
-                        Json.tree(new Result.User(caller.user(), caller.role().name())));
+                return new Pending(parsed, Dispatcher.Answer.now(outcome));
             }
-            Outcome<?> outcome = dispatcher.dispatch(caller, request);
-            if (!outcome.isOk()) {
-                return Reply.failure(parsed.id(), new Failure(outcome.error(), outcome.message()));
-            }
-            return Reply.success(parsed.id(), Json.tree(outcome.value()));
+            return new Pending(parsed, dispatcher.execute(caller, request));
         } catch (RuntimeException e) {
             log.error("failed to handle {}", request.getClass().getSimpleName(), e);
-            return Reply.failure(
-                    parsed.id(),
-                    new Failure(ErrorCode.INTERNAL_ERROR, "the server failed to handle this request; see its log"));
+            return Pending.failed(
+                    parsed, ErrorCode.INTERNAL_ERROR, "the server failed to handle this request; see its log");
         }
     }
 
-    private void write(OutputStream out, Reply reply, boolean flush) throws IOException {
-        byte[] bytes = (Json.write(reply) + "\n").getBytes(StandardCharsets.UTF_8);
+    /**
+     * Waits once for the log to keep everything the batch's answers show (the last shows the most: the answers of
+     * one connection show ever later transactions), then writes every reply and flushes them together.
+     */
+    private void send(List<Pending> batch, OutputStream out) throws IOException {
+        if (batch.isEmpty()) {
+            return;
+        }
+        long shows = 0;
+        for (Pending pending : batch) {
+            shows = Math.max(shows, pending.answer().shows());
+        }
+        JournalFailedException failure = dispatcher.awaitDurable(shows);
         writeStartedNanos = System.nanoTime() | 1; // never 0 while writing
         try {
-            out.write(bytes);
-            if (flush) {
-                out.flush();
+            for (Pending pending : batch) {
+                Outcome<?> outcome = dispatcher.settle(pending.answer(), failure);
+                if (outcome.isOk()) {
+                    Json.writeReply(out, pending.line(), outcome.value());
+                } else {
+                    Json.writeFailure(out, pending.line(), new Failure(outcome.error(), outcome.message()));
+                }
             }
+            out.flush();
         } finally {
             writeStartedNanos = 0;
+        }
+    }
+
+    /** A request of the batch, executed: the line its reply answers ({@code null}: unreadable) and the answer. */
+    private record Pending(Json.Parsed line, Dispatcher.Answer answer) {
+        static Pending failed(Json.Parsed line, ErrorCode code, String message) {
+            return new Pending(line, Dispatcher.Answer.now(Outcome.fail(code, message)));
         }
     }
 

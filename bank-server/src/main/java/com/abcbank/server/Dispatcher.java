@@ -54,34 +54,76 @@ final class Dispatcher {
     }
 
     /**
+     * The outcome of an executed request, and the last transaction its answer shows: the answer may leave only
+     * once the {@link DurableLog} covers {@code shows} (0: it shows nothing the log must keep).
+     */
+    record Answer(Outcome<?> outcome, long shows) {
+        static Answer now(Outcome<?> outcome) {
+            return new Answer(outcome, 0);
+        }
+    }
+
+    /**
      * The outcome of any other {@code request} for {@code caller} ({@code null} before login), returned only once
      * the journal keeps everything it shows: a committed transaction, and for a read or a refusal, every
      * transaction committed when it was answered (durable before acknowledged, reads included).
      */
     Outcome<?> dispatch(Caller caller, Request request) {
+        Answer answer = execute(caller, request);
+        return settle(answer, awaitDurable(answer.shows()));
+    }
+
+    /**
+     * Runs any request but register and login, without waiting for the log: the caller must not let the answer
+     * leave before {@link #awaitDurable} of its {@link Answer#shows} returned, and then sends what {@link #settle}
+     * makes of it. A connection executes a whole pipelined batch this way and waits once, for its last answer: the
+     * log covers transactions in sequence order, and the answers of one connection show ever later ones.
+     */
+    Answer execute(Caller caller, Request request) {
         if (caller == null) {
-            return Outcome.fail(
-                    ErrorCode.UNAUTHENTICATED, "log in first: {\"op\":\"login\",\"user\":..,\"password\":..}");
+            return Answer.now(Outcome.fail(
+                    ErrorCode.UNAUTHENTICATED, "log in first: {\"op\":\"login\",\"user\":..,\"password\":..}"));
         }
         Throwable failure = journal.failure();
         if (failure != null) {
-            return storageFailed("the journal failed (" + failure + "); the bank takes no requests until restarted");
+            return Answer.now(
+                    storageFailed("the journal failed (" + failure + "); the bank takes no requests until restarted"));
         }
-        Outcome<?> outcome = execute(caller, request);
-        long shown = outcome.isOk() && outcome.value() instanceof Result.Tx tx ? tx.tx() : ledger.lastSeq();
+        Outcome<?> outcome = perform(caller, request);
+        long shows = outcome.isOk() && outcome.value() instanceof Result.Tx tx ? tx.tx() : ledger.lastSeq();
+        return new Answer(outcome, shows);
+    }
+
+    /** Waits until the log keeps every transaction up to {@code seq}: {@code null} once it does, else why not. */
+    JournalFailedException awaitDurable(long seq) {
+        if (seq == 0) {
+            return null; // shows nothing: a refusal before the ledger, or a login
+        }
         try {
-            journal.awaitDurable(shown);
+            journal.awaitDurable(seq);
+            return null;
         } catch (JournalFailedException e) {
-            return storageFailed("the journal could not keep this; it may or may not have happened: " + e.getMessage());
+            return e;
         }
-        return outcome;
+    }
+
+    /**
+     * What to send for {@code answer} after the wait for its batch ended in {@code failure} ({@code null}: the log
+     * keeps it): the outcome itself if the log covers what it shows, else that the outcome is unknown.
+     */
+    Outcome<?> settle(Answer answer, JournalFailedException failure) {
+        if (failure == null || answer.shows() <= journal.durableSeq()) {
+            return answer.outcome();
+        }
+        return storageFailed(
+                "the journal could not keep this; it may or may not have happened: " + failure.getMessage());
     }
 
     private static Outcome<?> storageFailed(String message) {
         return Outcome.fail(ErrorCode.STORAGE_FAILED, message);
     }
 
-    private Outcome<?> execute(Caller caller, Request request) {
+    private Outcome<?> perform(Caller caller, Request request) {
         if (request instanceof Request.CreateAccount r) {
             return tx(ledger.createAccount(caller, r.account(), r.amount() == null ? 0 : r.amount(), r.key()));
         } else if (request instanceof Request.Deposit r) {

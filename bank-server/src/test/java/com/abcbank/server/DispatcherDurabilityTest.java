@@ -2,8 +2,10 @@ package com.abcbank.server;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.abcbank.journal.JournalFailedException;
 import com.abcbank.ledger.Caller;
 import com.abcbank.ledger.ErrorCode;
 import com.abcbank.ledger.Ledger;
@@ -17,6 +19,9 @@ import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeEach;
@@ -139,5 +144,33 @@ class DispatcherDurabilityTest {
         Outcome<?> outcome = dispatcher.dispatch(Caller.auditor("Audit"), new Request.Verify());
         assertEquals(ErrorCode.INVALID_ARGUMENT, outcome.error());
         assertTrue(outcome.message().contains("no journal"), outcome::message);
+    }
+
+    @Test
+    void aPipelinedBatchWaitsOnceAndAFailureTakesBackOnlyWhatTheLogDidNotCover() {
+        List<Dispatcher.Answer> batch = new ArrayList<>();
+        for (String account : List.of("1001", "1002", "1003")) {
+            batch.add(dispatcher.execute(ALICE, new Request.CreateAccount(account, 100L)));
+        }
+        batch.add(dispatcher.execute(ALICE, new Request.Balance("1001")));
+        assertEquals(
+                List.of(1L, 2L, 3L, 3L),
+                batch.stream().map(Dispatcher.Answer::shows).toList());
+        assertTrue(log.awaited.isEmpty(), "executing waits for nothing");
+
+        log.makeDurable(2);
+        log.fail(new IOException("No space left on device"));
+        JournalFailedException failure = dispatcher.awaitDurable(3);
+        assertNotNull(failure);
+        assertEquals(List.of(3L), List.copyOf(log.awaited), "one wait for the whole batch");
+
+        List<ErrorCode> sent = batch.stream()
+                .map(answer -> dispatcher.settle(answer, failure))
+                .map(outcome -> outcome.isOk() ? null : outcome.error())
+                .toList();
+        assertEquals(
+                Arrays.asList(null, null, ErrorCode.STORAGE_FAILED, ErrorCode.STORAGE_FAILED),
+                sent,
+                "what the log kept is answered; the rest may or may not have happened");
     }
 }
