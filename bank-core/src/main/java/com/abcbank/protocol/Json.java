@@ -53,6 +53,9 @@ public final class Json {
             .build();
     private static final ObjectReader TREE = MAPPER.reader();
     private static final ObjectReader REQUEST = MAPPER.readerFor(Request.class);
+    /** Reads the {@code id} value in the middle of a line: what follows it is not trailing garbage. */
+    private static final ObjectReader ID = TREE.without(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+
     private static final ObjectReader REPLY = MAPPER.readerFor(Reply.class);
     private static final ObjectWriter WRITER = MAPPER.writer();
     private static final ObjectWriter REQUEST_WRITER = MAPPER.writerFor(Request.class);
@@ -101,15 +104,21 @@ public final class Json {
      * #parseTree}, which says exactly what is wrong with it: refusals are rare, and worded in one place.
      */
     public static Parsed parseRequest(byte[] line) {
+        Parsed fast = parseStreaming(line);
+        return fast != null ? fast : parseTree(new String(line, StandardCharsets.UTF_8));
+    }
+
+    /** The request on a clean line, read without a tree, or {@code null} if {@link #parseTree} must say more. */
+    static Parsed parseStreaming(byte[] line) {
         Clean clean = scan(line);
-        if (clean != null) {
-            try {
-                return new Parsed(clean.id(), REQUEST.readValue(line), null);
-            } catch (IOException | RuntimeException e) {
-                // worded below
-            }
+        if (clean == null) {
+            return null;
         }
-        return parseTree(new String(line, StandardCharsets.UTF_8));
+        try {
+            return new Parsed(clean.id(), REQUEST.readValue(line), null);
+        } catch (IOException | RuntimeException e) {
+            return null; // worded by parseTree
+        }
     }
 
     /** A request line whose top level is clean, and its {@code id} ({@code null} if it has none). */
@@ -127,7 +136,7 @@ public final class Json {
                 String field = parser.currentName();
                 JsonToken value = parser.nextToken();
                 if (field.equals("id")) {
-                    id = parser.readValueAsTree();
+                    id = ID.readTree(parser);
                 } else if (value == JsonToken.VALUE_NULL) {
                     return null;
                 } else if (field.equals("op")) {

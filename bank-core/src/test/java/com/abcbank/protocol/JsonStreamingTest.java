@@ -1,6 +1,7 @@
 package com.abcbank.protocol;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 
 import com.abcbank.ledger.ErrorCode;
 import com.fasterxml.jackson.databind.node.IntNode;
@@ -50,7 +51,44 @@ class JsonStreamingTest {
 
     @Property(tries = 2000)
     void streamingAndTreeReadEveryLineAlike(@ForAll("lines") String line) {
-        assertEquals(Json.parseTree(line), Json.parseRequest(line.getBytes(StandardCharsets.UTF_8)), line);
+        Json.Parsed streamed = Json.parseStreaming(line.getBytes(StandardCharsets.UTF_8));
+        Json.Parsed tree = Json.parseTree(line);
+        if (streamed != null) {
+            assertEquals(tree, streamed, line);
+        } else {
+            assertNotNull(tree.failure(), () -> "the streaming path left a good request to the tree: " + line);
+        }
+        assertEquals(tree, Json.parseRequest(line.getBytes(StandardCharsets.UTF_8)), line);
+    }
+
+    @Test
+    void everyRequestAClientWritesTakesTheStreamingPath() {
+        List<Request> requests = List.of(
+                new Request.Register("alice", "secret"),
+                new Request.Login("alice", "secret"),
+                new Request.CreateAccount("1001", 500L, "k-1"),
+                new Request.CreateAccount("1001", null),
+                new Request.Deposit("1001", 5, "k-2"),
+                new Request.Withdraw("1001", 5),
+                new Request.Transfer("1001", "1002", 7, "k-3"),
+                new Request.ApplyLoan("1001", 100),
+                new Request.PayLoanCheck("L100001", 5),
+                new Request.PayLoanTransfer("1001", "L100001", 5, "k-4"),
+                new Request.Balance("1001"),
+                new Request.History("1001", 4L, 10),
+                new Request.ShowAccountholders(),
+                new Request.ShowHistory(1L, 5, "1001", "alice", "2026-12-01T00:00:00Z", null),
+                new Request.Report(),
+                new Request.Verify());
+        assertEquals(
+                Request.OPS.size(),
+                requests.stream().map(Object::getClass).distinct().count());
+        for (Request request : requests) {
+            String line = Json.writeRequest(9, request);
+            Json.Parsed parsed = Json.parseStreaming(line.getBytes(StandardCharsets.UTF_8));
+            assertNotNull(parsed, line);
+            assertEquals(new Json.Parsed(IntNode.valueOf(9), request, null), parsed, line);
+        }
     }
 
     @Provide
