@@ -18,7 +18,10 @@ import java.util.concurrent.locks.ReentrantLock;
  * is ever taken while {@link #bufferLock} is held.
  */
 final class CommitBuffer {
-    /** What the flusher took in one turn: frames of transactions {@code firstSeq..lastSeq} (none if empty). */
+    /**
+     * What the flusher took in one turn: frames of transactions {@code firstSeq..lastSeq} (none if empty), not yet
+     * sealed: each payload's previous-hash field and each frame's checksum are still 0.
+     */
     record Batch(ByteBuffer bytes, long firstSeq, long lastSeq, boolean finishing, boolean forceRequested) {}
 
     private final int maxBytes;
@@ -84,7 +87,7 @@ final class CommitBuffer {
             if (filling.position() == 0) {
                 firstSeq = seq;
             }
-            Frames.put(filling, payload);
+            Frames.putUnsealed(filling, payload); // the flusher chains and checksums it (JournalWriter#seal)
             lastSeq = seq;
             work.signal();
             return true;

@@ -30,6 +30,26 @@ final class Frames {
         out.put(payload);
     }
 
+    /**
+     * Appends one frame holding {@code payload} with its checksum left 0: for a frame whose payload is completed
+     * later, in place, and then checksummed with {@link #sealAt}.
+     */
+    static void putUnsealed(ByteBuffer out, byte[] payload) {
+        if (payload.length == 0 || payload.length > MAX_PAYLOAD) {
+            throw new IllegalArgumentException("payload of " + payload.length + " bytes");
+        }
+        out.putInt(payload.length);
+        out.putInt(0);
+        out.put(payload);
+    }
+
+    /** Writes the checksum of the frame at {@code frame} in {@code bytes} (a heap buffer); returns its length. */
+    static int sealAt(ByteBuffer bytes, int frame) {
+        int length = bytes.getInt(frame);
+        bytes.putInt(frame + 4, crc(bytes.array(), bytes.arrayOffset() + frame + HEADER_BYTES, length));
+        return length;
+    }
+
     static int crc(byte[] bytes, int offset, int length) {
         CRC32C crc = new CRC32C();
         crc.update(bytes, offset, length);

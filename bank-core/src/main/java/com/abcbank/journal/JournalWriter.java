@@ -25,9 +25,12 @@ import org.slf4j.LoggerFactory;
  *
  * <h2>Two halves</h2>
  * {@link #committed} runs on the committing thread, inside the ledger's sequencer and under the transaction's
- * account locks: it encodes the record, chains it to the one before (SHA-256), and copies the frame into an
- * in-memory buffer. No I/O, so no account lock is ever held across a write or an fsync. Because it runs inside
- * the sequencer, the buffer holds records in sequence order, which is the lock order (see docs/architecture.md).
+ * account locks: it encodes the record and copies the frame into an in-memory buffer. No I/O, so no account lock
+ * is ever held across a write or an fsync. Because it runs inside the sequencer, the buffer holds records in
+ * sequence order, which is the lock order (see docs/architecture.md). The hash chain is not computed there: each
+ * record must carry the hash of the one before, which only needs the records in order, and the flusher sees them
+ * in order. So the flusher {@linkplain #seal seals} each batch before writing it (fills in the previous hash,
+ * computes the checksum, hashes the record for the next), and the sequencer is held for the encoding alone.
  *
  * <p>One flusher thread takes the whole buffer at once (swapping in an empty one), writes it, forces it, and
  * then advances {@link #durableSeq}. Every transaction that was buffered while the previous force ran shares
@@ -100,7 +103,7 @@ final class JournalWriter implements CommitLog, AutoCloseable {
     private final long timeoutMs;
     private final Hooks hooks;
 
-    // Written by committed() only, which the ledger's sequencer serialises.
+    // The flusher's own (and the constructor's): the chain is computed as batches are sealed, in sequence order.
     private final MessageDigest sha256 = RecordCodec.sha256();
     private byte[] lastHash;
 
@@ -205,10 +208,8 @@ final class JournalWriter implements CommitLog, AutoCloseable {
         if (failure != null) {
             return; // nothing more is written; awaitDurable reports the failure
         }
-        byte[] payload = RecordCodec.encode(tx, lastHash);
-        if (buffer.put(tx.seq(), payload, TimeUnit.MILLISECONDS.toNanos(timeoutMs))) {
-            lastHash = sha256.digest(payload);
-        } else if (failure == null) {
+        byte[] payload = RecordCodec.encode(tx, RecordCodec.NO_PREVIOUS); // sealed by the flusher
+        if (!buffer.put(tx.seq(), payload, TimeUnit.MILLISECONDS.toNanos(timeoutMs)) && failure == null) {
             fail(new IOException("the journal's buffer stayed full for " + timeoutMs + " ms: the disk is stuck;"
                     + " transaction " + tx.seq() + " and every later one is not kept"));
         }
@@ -336,6 +337,7 @@ final class JournalWriter implements CommitLog, AutoCloseable {
         ByteBuffer bytes = batch.bytes().flip();
         if (bytes.hasRemaining()) {
             hooks.beforeWrite();
+            seal(bytes);
             if (channelBytes >= segmentBytes) {
                 rotate(batch.firstSeq());
             }
@@ -357,6 +359,24 @@ final class JournalWriter implements CommitLog, AutoCloseable {
             publish(written, written);
         } else {
             publish(written, forcedSeq);
+        }
+    }
+
+    /**
+     * Chains and checksums the frames of a batch, in order: each payload gets the hash of the payload before it
+     * (the last of the previous batch, for the first), then its frame's CRC is computed over the completed payload.
+     * The result is byte for byte what encoding each record with its predecessor's hash would have given.
+     */
+    private void seal(ByteBuffer bytes) {
+        byte[] array = bytes.array();
+        int frame = bytes.position();
+        while (frame < bytes.limit()) {
+            int payload = bytes.arrayOffset() + frame + Frames.HEADER_BYTES;
+            System.arraycopy(lastHash, 0, array, payload + RecordCodec.HASH_OFFSET, RecordCodec.HASH_BYTES);
+            int length = Frames.sealAt(bytes, frame);
+            sha256.update(array, payload, length);
+            lastHash = sha256.digest();
+            frame += Frames.HEADER_BYTES + length;
         }
     }
 

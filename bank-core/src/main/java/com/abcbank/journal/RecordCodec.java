@@ -30,6 +30,9 @@ import java.util.List;
  */
 final class RecordCodec {
     static final int HASH_BYTES = 32;
+    /** Where in a payload the previous payload's hash sits: after the format and kind bytes. */
+    static final int HASH_OFFSET = 2;
+
     static final byte[] NO_PREVIOUS = new byte[HASH_BYTES];
     private static final byte FORMAT = 1;
     private static final byte KIND_TRANSACTION = 1;
