@@ -4,6 +4,8 @@
 # At 16 and 64 connections, one request in flight per connection and 16 pipelined, it runs (SECONDS each,
 # default 10):
 #   ABC Bank, in each durability mode (fsync, batch, none): `client bench`, transfers between 1,000 accounts;
+#   and once more in fsync mode at 64 connections with 90% of transfers through one account (`--hot 0.9`),
+#   whose ratio column is then uniform over hot;
 #   a do-nothing server of the same shape (scripts/NullServer.java): `client bench --no-setup`;
 #   Redis `INCR` with appendonly yes, appendfsync always, if redis-server and redis-benchmark are installed;
 #   PostgreSQL pgbench TPC-B-like (scale 1, fsync=on, synchronous_commit=on), if initdb, pg_ctl and pgbench
@@ -160,8 +162,15 @@ bench_cell() {
 }
 
 # ABC Bank: a fresh server and data directory per cell, so that no cell inherits another's journal.
+# abc_cell MODE CONNECTIONS PIPELINE [HOT]: HOT (a fraction, 0.9 say) sends that share of the transfers through
+# one account, the contended case.
 abc_cell() {
-  local mode="$1" conns="$2" pipeline="$3" dir pid
+  local mode="$1" conns="$2" pipeline="$3" hot="${4:-}" dir pid setting="durability $1"
+  local extra=()
+  if [ -n "$hot" ]; then
+    setting="durability $mode, $(awk -v h="$hot" 'BEGIN { printf "%d", h * 100 }')% through one account"
+    extra=(--hot "$hot")
+  fi
   dir=$(mktemp -d "$work/abc.XXXXXX")
   mkdir "$dir/data"
   # The server's lifetime bound: start, set-up, warm-up, the cell, and its graceful stop.
@@ -174,10 +183,10 @@ abc_cell() {
   pids+=("$pid")
   if ! wait_for_file "$dir/port" "$pid"; then
     tail -n 5 "$dir/server.log" >&2
-    fail "ABC Bank" "durability $mode" "$conns" "$pipeline" "the server did not start (its log above)"
+    fail "ABC Bank" "$setting" "$conns" "$pipeline" "the server did not start (its log above)"
   else
-    bench_cell "ABC Bank" "durability $mode" "$conns" "$pipeline" "$(cat "$dir/port")" "$dir" \
-      --audit-password-file "$dir/data/audit-password"
+    bench_cell "ABC Bank" "$setting" "$conns" "$pipeline" "$(cat "$dir/port")" "$dir" \
+      --audit-password-file "$dir/data/audit-password" "${extra[@]}"
   fi
   stop_pid "$pid"
   rm -rf "$dir"
@@ -434,7 +443,7 @@ if [[ "$systems" == *" abc "* || "$systems" == *" null "* ]]; then
   log "building the jars if they are stale (the first run takes a minute)"
   bank_build >&2
 fi
-log "$seconds s per cell; about $(((seconds + 8) * 22 / 60 + 1)) minutes in all"
+log "$seconds s per cell; about $(((seconds + 8) * 23 / 60 + 1)) minutes in all"
 if [[ "$systems" == *" abc "* ]]; then
   for mode in "${MODES[@]}"; do
     for conns in "${CONNECTIONS[@]}"; do
@@ -443,6 +452,7 @@ if [[ "$systems" == *" abc "* ]]; then
       done
     done
   done
+  abc_cell fsync 64 1 0.9
 fi
 [[ "$systems" == *" null "* ]] && null_cells
 [[ "$systems" == *" redis "* ]] && redis_cells
