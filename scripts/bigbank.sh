@@ -152,6 +152,11 @@ print_table() {
   echo "| measure | figure | through scripts/client | notes |"
   echo "|---|---:|---:|---|"
   awk -F'\t' '{ printf "| %s | %s | %s | %s |\n", $1, $2, $3, $4 }' "$rows"
+  if [ -s "$work/started.histogram" ]; then
+    echo
+    echo "The largest classes on the heap after start-up (jcmd GC.class_histogram: instances, bytes):"
+    awk '$1 ~ /^[0-9]+:$/ && n++ < 12 { printf "  %12s %14s  %s\n", $2, $3, $4 }' "$work/started.histogram"
+  fi
 }
 
 # ---------------------------------------------------------------- servers
@@ -196,9 +201,11 @@ died() {
   exit 1
 }
 
-# live_heap: the bytes of live objects after a full GC (GC.class_histogram collects first; its Total line).
+# live_heap NAME: the bytes of live objects after a full GC (GC.class_histogram collects first; its Total line).
+# The histogram is kept in $work/NAME.histogram for the table's footnote.
 live_heap() {
-  timeout 300 jcmd "$server_pid" GC.class_histogram 2> /dev/null | awk '$1 == "Total" { print $3 }'
+  timeout 300 jcmd "$server_pid" GC.class_histogram > "$work/$1.histogram" 2> /dev/null || true
+  awk '$1 == "Total" { print $3 }' "$work/$1.histogram"
 }
 
 mib() { awk -v b="$1" 'BEGIN { printf "%.1f MiB", b / 1048576 }'; }
@@ -258,7 +265,7 @@ view() {
 # ---------------------------------------------------------------- 2. start-up
 log "an empty server first, for the heap that a bank without accounts takes"
 start_server "$work/empty-data" "$work/empty" || died "before listening (the empty bank)"
-empty_heap=$(live_heap)
+empty_heap=$(live_heap empty)
 stop_pid "$server_pid"
 
 log "starting the server on $dir with -Xmx$heap"
@@ -273,7 +280,7 @@ replay_line=$(grep -o 'journal: replayed .*' "$work/big/server.log" | head -n 1 
 [ -n "$replay_line" ] && row "start-up: journal tail (server log)" "${replay_line##* in }" "" "$replay_line"
 
 # ---------------------------------------------------------------- 3. heap
-big_heap=$(live_heap)
+big_heap=$(live_heap started)
 alive || died "during the heap histogram"
 if [ -z "$big_heap" ] || [ -z "$empty_heap" ]; then
   row "live heap after a full GC" "unknown" "" "jcmd GC.class_histogram gave no Total line"
@@ -310,7 +317,7 @@ verify_ms=$({ grep -o '"millis":[0-9]*' <<< "$reply" || true; } | head -n 1 | cu
 verified=$({ grep -o '"ok":[a-z]*' <<< "$reply" || true; } | sed -n 2p | cut -d: -f2)
 [ -n "$verify_ms" ] && row "verify, the server's own figure" "$verify_ms ms" "" \
   "books verified: ${verified:-?} (the reply over the connection)"
-after_heap=$(live_heap)
+after_heap=$(live_heap after-views)
 alive || died "during the heap histogram"
 [ -n "$after_heap" ] && row "live heap after the views" "$(mib "$after_heap")" "" "$after_heap bytes"
 
