@@ -155,7 +155,7 @@ print_table() {
   if [ -s "$work/started.histogram" ]; then
     echo
     echo "The largest classes on the heap after start-up (jcmd GC.class_histogram: instances, bytes):"
-    awk '$1 ~ /^[0-9]+:$/ && n++ < 12 { printf "  %12s %14s  %s\n", $2, $3, $4 }' "$work/started.histogram"
+    awk 'NF >= 4 && $1 ~ /^[0-9]+:$/ && n++ < 12 { printf "  %12s %14s  %s\n", $2, $3, $4 }' "$work/started.histogram"
   fi
 }
 
