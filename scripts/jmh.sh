@@ -3,7 +3,8 @@
 #
 # Compiles bank-core's tests through the Maven Wrapper (never `install`), writes their test classpath to
 # bank-core/target/jmh.classpath, and runs org.openjdk.jmh.Main with short defaults: 1 fork, 2 warm-up and 3
-# measured iterations of 2 s each (about 12 s per benchmark and parameter set; all of LedgerTransferBenchmark
+# measured iterations of 2 s each, a full GC between iterations (-gc true: each iteration's new ledger should not
+# pay for collecting the last one's), about 12 s per benchmark and parameter set (all of LedgerTransferBenchmark
 # takes under 2 minutes). Any JMH argument overrides them, for example:
 #   scripts/jmh.sh LedgerTransferBenchmark -p journal=none      only the journal-less variant
 #   scripts/jmh.sh -wi 5 -i 10 -r 2s                            longer, steadier figures
@@ -32,7 +33,7 @@ fi
 echo "machine: $(nproc) cores, $("$java" -version 2>&1 | head -n 1)"
 # JMH refuses an option given twice, so a default goes in only if the user's arguments lack that option.
 defaults=()
-for pair in f:1 wi:2 i:3 w:2s r:2s; do
+for pair in f:1 wi:2 i:3 w:2s r:2s gc:true; do
   option="${pair%%:*}"
   given=0
   for arg in "$@"; do

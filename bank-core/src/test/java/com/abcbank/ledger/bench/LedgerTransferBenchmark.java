@@ -60,7 +60,9 @@ import org.openjdk.jmh.infra.Blackhole;
 @OutputTimeUnit(TimeUnit.SECONDS)
 @Fork(
         value = 1,
-        jvmArgsAppend = {"-Xms3g", "-Xmx3g"})
+        // A fixed heap, large enough for an iteration's transactions; the journal's SLF4J has no binding here, and
+        // its one-line complaint would land in the middle of JMH's progress lines.
+        jvmArgsAppend = {"-Xms3g", "-Xmx3g", "-Dslf4j.internal.verbosity=ERROR"})
 @State(Scope.Benchmark)
 public class LedgerTransferBenchmark {
     static final int ACCOUNTS = 10_000;
