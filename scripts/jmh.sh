@@ -5,7 +5,7 @@
 # bank-core/target/jmh.classpath, and runs org.openjdk.jmh.Main with short defaults: 1 fork, 2 warm-up and 3
 # measured iterations of 2 s each, a full GC between iterations (-gc true: each iteration's new ledger should not
 # pay for collecting the last one's), about 12 s per benchmark and parameter set (all of LedgerTransferBenchmark
-# takes under 2 minutes). Any JMH argument overrides them, for example:
+# takes about 2.5 minutes). Any JMH argument overrides them, for example:
 #   scripts/jmh.sh LedgerTransferBenchmark -p journal=none      only the journal-less variant
 #   scripts/jmh.sh -wi 5 -i 10 -r 2s                            longer, steadier figures
 #   scripts/jmh.sh -l                                           list the benchmarks

@@ -53,7 +53,7 @@ import org.openjdk.jmh.infra.Blackhole;
  * on the heap, so one ledger for the whole run would grow by gigabytes and measure the collector more than the
  * ledger. Keeping them is still part of the measured cost within an iteration, as it is in the server.
  *
- * <p>Run it with {@code scripts/jmh.sh} (all of it, a minute or two) or, say,
+ * <p>Run it with {@code scripts/jmh.sh} (all of it, about two and a half minutes) or, say,
  * {@code scripts/jmh.sh LedgerTransferBenchmark -p journal=none}.
  */
 @BenchmarkMode(Mode.Throughput)
