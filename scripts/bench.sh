@@ -15,8 +15,8 @@ case "${1:-}" in
   *) sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
 esac
 shift
-./mvnw -q -B -DskipTests install -pl bank-core,bank-server -am >&2
-./mvnw -q -B -pl bank-server dependency:build-classpath -Dmdep.includeScope=test \
+# Through the reactor, never `install`: bank-core comes from its own target/classes.
+./mvnw -q -B test-compile dependency:build-classpath -pl bank-server -am -Dmdep.includeScope=test \
   -Dmdep.outputFile=target/bench.classpath >&2
 cp="bank-server/target/test-classes:bank-server/target/classes:$(cat bank-server/target/bench.classpath)"
 echo "machine: $(nproc) cores, $(java -version 2>&1 | head -n 1), $(df -hT "${TMPDIR:-/tmp}" | awk 'NR==2 {print $2}') temp filesystem"
