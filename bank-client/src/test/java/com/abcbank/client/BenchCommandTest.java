@@ -125,7 +125,7 @@ class BenchCommandTest {
             Map.Entry<String, JsonNode> error = it.next();
             assertTrue(
                     Stream.of(ErrorCode.values())
-                            .anyMatch(code -> code.name().equals(error.getKey()) && BenchWorker.business(code)),
+                            .anyMatch(code -> code.name().equals(error.getKey()) && BenchTally.business(code)),
                     "not a business refusal: " + errors);
             refusals += error.getValue().asLong();
         }
@@ -290,7 +290,7 @@ class BenchCommandTest {
                     peer.port(), "--no-setup", "--connections", "2", "--requests", "100", "--warmup", "0", "--json");
             assertEquals(ExitCodes.UNAVAILABLE, run.exitCode(), run.err());
             JsonNode figures = json(run);
-            assertEquals(2, figures.get("errors").get(BenchWorker.LOST).asLong(), figures.toString());
+            assertEquals(2, figures.get("errors").get(BenchTally.LOST).asLong(), figures.toString());
             assertEquals(20, figures.get("ops").asLong(), "the replies that came before the close");
             assertTrue(run.err().contains("closed the connection"), run.err());
         }
