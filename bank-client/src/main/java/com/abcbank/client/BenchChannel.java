@@ -27,7 +27,7 @@ import java.nio.charset.StandardCharsets;
  * unanswered request's (or {@code null} on an error: the server could not read the request's id), else the
  * connection ends with a protocol error. A request counts if it was sent in the measured phase.
  *
- * <p>Threads: the loop's thread only, from {@link BenchLoop#register} on; its {@link BenchTally} and
+ * <p>Threads: its loop's thread only, once the loop runs ({@link BenchLoop#run}); its {@link BenchTally} and
  * {@link BenchReplies} are that loop's, shared by the connections of the loop. Every wait is the loop's: see
  * {@link #expired}.
  */
@@ -189,6 +189,11 @@ final class BenchChannel implements BenchInbox.Lines {
     /** Why a wait ran out, for the run's failure message. */
     String timedOut(long timeoutMs) {
         return "no reply from " + peer + " within " + timeoutMs + " ms" + unanswered();
+    }
+
+    /** Why the run's hard deadline ended the connection, for the run's failure message. */
+    String halted() {
+        return "stopped waiting for " + peer + " at the run's time limit" + unanswered();
     }
 
     /** Why an I/O failure ended the connection, for the run's failure message. */

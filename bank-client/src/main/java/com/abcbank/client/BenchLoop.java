@@ -6,6 +6,7 @@ import java.nio.channels.Selector;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 /**
  * One event-loop thread of the bench, in the manner of redis-benchmark's {@code ae} loop: one {@link Selector}
@@ -34,6 +35,8 @@ final class BenchLoop implements Runnable {
     private final BenchTally tally = new BenchTally();
     private final BenchReplies replies = new BenchReplies();
     private final long readTimeoutMs;
+    /** {@link #ready} as the selector's action, made once: a method reference per select would allocate. */
+    private final Consumer<SelectionKey> onReady = this::ready;
 
     private volatile boolean halted;
     private volatile Selector selector;
@@ -83,7 +86,7 @@ final class BenchLoop implements Runnable {
         long tickNanos = TimeUnit.MILLISECONDS.toNanos(TICK_MS);
         long nextCheck = System.nanoTime() + tickNanos;
         while (open > 0 && !halted) {
-            opened.select(this::ready, TICK_MS);
+            opened.select(onReady, TICK_MS);
             long now = System.nanoTime();
             if (now - nextCheck >= 0) {
                 for (BenchChannel channel : channels) {
@@ -97,7 +100,7 @@ final class BenchLoop implements Runnable {
         if (halted) {
             for (BenchChannel channel : channels) {
                 if (!channel.finished()) {
-                    end(channel, "the run's time limit passed: " + channel.timedOut(readTimeoutMs), BenchTally.LOST);
+                    end(channel, channel.halted(), BenchTally.LOST);
                 }
             }
         }

@@ -15,7 +15,7 @@ import java.nio.charset.StandardCharsets;
  * {@code ok}, a success without a result, a failure without a known code, bytes after the object) and lenient
  * about values it skips, which it checks for balance but not for full JSON grammar. The one shortcut: the
  * envelope's member names and the error code are compared as raw bytes, so a name spelt with escapes
- * ({@code "\u006fk"}) counts as unknown and is skipped; no JSON writer does that.
+ * (a backslash-u escape for a letter of {@code ok}) counts as unknown and is skipped; no JSON writer does that.
  *
  * <p>Not thread-safe: one per event loop, reused for every line; the fields hold the last line's envelope.
  */
