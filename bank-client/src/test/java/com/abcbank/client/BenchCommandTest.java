@@ -420,6 +420,31 @@ class BenchCommandTest {
     }
 
     @Test
+    void aServerThatNeverAnswersTheSetupEndsItWithinTheReadTimeout() throws IOException {
+        try (DoNothingServer peer = DoNothingServer.silentAfter(0)) {
+            long start = System.nanoTime();
+            CliRunner.Run run = CliRunner.run(
+                    Map.of(),
+                    home,
+                    "",
+                    1_000, // the read timeout, which the setup's blocking reads over the channel must honour
+                    "--port",
+                    Integer.toString(peer.port()),
+                    "bench",
+                    "--connections",
+                    "2",
+                    "--requests",
+                    "10",
+                    "--accounts",
+                    "4");
+            long elapsedMs = (System.nanoTime() - start) / 1_000_000;
+            assertEquals(ExitCodes.UNAVAILABLE, run.exitCode(), run.err());
+            assertTrue(run.err().contains("no reply from 127.0.0.1:" + peer.port() + " in time"), run.err());
+            assertTrue(elapsedMs < 10_000, "bounded by the read timeout: " + elapsedMs + " ms");
+        }
+    }
+
+    @Test
     void anUnreachableServerIsExit75() throws IOException {
         int port;
         try (DoNothingServer gone = new DoNothingServer()) {
