@@ -280,6 +280,10 @@ public final class BankCli implements Callable<Integer> {
         return readTimeoutMs;
     }
 
+    int connectTimeoutMs() {
+        return connectTimeoutMs;
+    }
+
     static String version() {
         try (InputStream in = BankCli.class.getResourceAsStream("version.properties")) {
             Properties properties = new Properties();

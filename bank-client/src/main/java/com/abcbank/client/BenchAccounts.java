@@ -31,7 +31,12 @@ record BenchAccounts(int tag, int users, int count) {
     }
 
     String number(int index) {
-        return Long.toString(tag * 10_000_000L + index); // the tag, then the index in seven digits
+        return Long.toString(numeric(index));
+    }
+
+    /** Account {@code index}'s number as a whole number: the tag, then the index in seven digits. */
+    long numeric(int index) {
+        return tag * 10_000_000L + index;
     }
 
     String user(int user) {

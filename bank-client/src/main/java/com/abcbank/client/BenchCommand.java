@@ -23,9 +23,12 @@ import picocli.CommandLine.TypeConversionException;
 
 /**
  * {@code client [--host H] [--port P] bench [OPTIONS]}: a load generator in the spirit of redis-benchmark and
- * pgbench. It takes no USER: it registers its own users and opens their accounts ({@link BenchSetup}), runs one
- * closed-loop {@link BenchWorker} per connection ({@link BenchRunner}, progress each second on standard error),
- * checks the books as the auditor when it has the password, and prints the figures ({@link BenchReport}).
+ * pgbench. It takes no USER: it registers its own users and opens their accounts ({@link BenchSetup}), runs a
+ * closed loop per connection ({@link BenchChannel}) on a few event-loop threads ({@link BenchLoop}, {@code --threads},
+ * default 1, like {@code redis-benchmark --threads}) so that the load generator takes as little of the machine from
+ * the server as it can ({@link BenchRunner}, progress each second on standard error), checks the books as the
+ * auditor when it has the password, and prints the figures ({@link BenchReport}). Connection {@code c} runs on loop
+ * {@code c % threads}.
  *
  * <p>Every option is bounded, and a value out of bounds is a usage error (exit 2) before anything connects. The run
  * is bounded too: the duration (or, with {@code --requests}, a cap of {@link #MAX_SECONDS}), each read's timeout, and
@@ -43,12 +46,16 @@ import picocli.CommandLine.TypeConversionException;
             "Exit codes: 0 ok; 2 usage; 4 auditor login failed; 5 books do not balance; 75 lost connection or"
                     + " server failure; 76 protocol error. Refusals like INSUFFICIENT_FUNDS are only counted.",
             "--json prints one JSON object instead of text: connections, pipeline, mix, hot, accounts, seconds,"
-                    + " ops, ops_per_sec, p50_ms, p90_ms, p99_ms, p999_ms, max_ms, errors, books, transactions."
+                    + " ops, ops_per_sec, p50_ms, p90_ms, p99_ms, p999_ms, max_ms, errors, books, transactions,"
+                    + " threads."
         })
 final class BenchCommand implements Callable<Integer> {
     static final String NAME = "bench";
 
     static final int MAX_CONNECTIONS = 1_024;
+    /** Event-loop threads: more than the cores only adds switching; more than the connections, idle threads. */
+    static final int MAX_THREADS = 64;
+
     static final int MAX_PIPELINE = 1_024;
     /** The longest run: the most {@code --duration}, and the cap on a {@code --requests} run. */
     static final int MAX_SECONDS = 3_600;
@@ -66,9 +73,17 @@ final class BenchCommand implements Callable<Integer> {
             names = "--connections",
             paramLabel = "N",
             defaultValue = "16",
-            description = "Connections, each on its" + " own thread (1 to " + MAX_CONNECTIONS
-                    + ", default ${DEFAULT-VALUE}).")
+            description = "Connections (1 to " + MAX_CONNECTIONS + ", default ${DEFAULT-VALUE}), shared out among"
+                    + " the --threads event loops.")
     int connections;
+
+    @Option(
+            names = "--threads",
+            paramLabel = "N",
+            defaultValue = "1",
+            description = "Event-loop threads that drive the connections (1 to " + MAX_THREADS
+                    + ", at most one per connection; default ${DEFAULT-VALUE}), like redis-benchmark --threads.")
+    int threads;
 
     @Option(
             names = "--duration",
@@ -152,21 +167,26 @@ final class BenchCommand implements Callable<Integer> {
         }
         // Not from --seed: a second run with the same seed against the same bank needs new names and numbers.
         BenchAccounts bank = BenchAccounts.of(10_000 + new SecureRandom().nextInt(90_000), accounts, connections);
-        Supplier<BankConnection> opener = () -> cli.open(endpoint);
+        Supplier<BenchLink> opener = () -> BenchLink.open(endpoint, cli.connectTimeoutMs(), cli.readTimeoutMs());
         err.println(
                 noSetup
                         ? "bench: " + connections + " connections to " + endpoint + ", no setup"
                         : "bench: registering " + bank.users() + " users and opening " + accounts + " accounts at "
                                 + endpoint);
-        List<BankConnection> connected =
+        List<BenchLink> connected =
                 noSetup ? BenchSetup.open(connections, opener) : new BenchSetup(bank, opener).prepare(connections);
-        BenchRunner.Outcome outcome = load(bank, connected, err);
+        BenchRunner.Outcome outcome;
+        try {
+            outcome = load(bank, connected, err);
+        } finally {
+            connected.forEach(BenchLink::close); // the loops closed theirs; these are for a failure before they ran
+        }
         Result.Report report = checkBooks ? books(endpoint, err) : null;
         BenchReport.Books books = report == null
                 ? BenchReport.Books.SKIPPED
                 : report.sum() == 0 && report.balanced() ? BenchReport.Books.OK : BenchReport.Books.UNBALANCED;
         BenchReport result = new BenchReport(
-                new BenchReport.Settings(connections, pipeline, mix.label(), hotPercent, accounts),
+                new BenchReport.Settings(connections, pipeline, mix.label(), hotPercent, accounts, loopCount()),
                 outcome,
                 books,
                 report);
@@ -178,23 +198,34 @@ final class BenchCommand implements Callable<Integer> {
         return exitCode(outcome, books, err);
     }
 
-    private BenchRunner.Outcome load(BenchAccounts bank, List<BankConnection> connected, PrintWriter err)
+    private BenchRunner.Outcome load(BenchAccounts bank, List<BenchLink> connected, PrintWriter err)
             throws InterruptedException {
         SplittableRandom seeds = seed == null ? new SplittableRandom() : new SplittableRandom(seed);
         int seconds = requests == null ? (durationSeconds == null ? 10 : durationSeconds) : MAX_SECONDS;
         BenchSchedule schedule = requests == null
                 ? BenchSchedule.forDuration(warmupSeconds, seconds)
                 : BenchSchedule.forRequests(warmupSeconds, requests, MAX_SECONDS);
-        List<BenchWorker> workers = new ArrayList<>();
+        List<BenchLoop> loops = new ArrayList<>();
+        for (int t = 0; t < loopCount(); t++) {
+            loops.add(new BenchLoop(cli.readTimeoutMs()));
+        }
         for (int c = 0; c < connected.size(); c++) {
+            BenchLoop loop = loops.get(c % loops.size());
             BenchWorkload workload = new BenchWorkload(bank, mix, hotPercent, c, seeds.split());
-            workers.add(new BenchWorker(connected.get(c), workload::next, schedule, pipeline));
+            BenchLink link = connected.get(c);
+            loop.add(new BenchChannel(
+                    link.peer(), link.handOver(), workload, schedule, pipeline, loop.tally(), loop.replies()));
         }
         if (warmupSeconds > 0) {
             err.println("bench: warming up for " + warmupSeconds + " s");
         }
         long deadline = schedule.measureFromNanos() + TimeUnit.SECONDS.toNanos(seconds);
-        return new BenchRunner(workers, connected, schedule, err).run(deadline, cli.readTimeoutMs() + 1_000L);
+        return new BenchRunner(loops, schedule, err).run(deadline, cli.readTimeoutMs() + 1_000L);
+    }
+
+    /** The event loops: {@code --threads}, but never more than the connections (an idle loop measures nothing). */
+    private int loopCount() {
+        return Math.min(threads, connections);
     }
 
     private Result.Report books(Endpoint endpoint, PrintWriter err) {
@@ -217,9 +248,7 @@ final class BenchCommand implements Callable<Integer> {
         }
         if (outcome.failure() != null) {
             err.println("error: " + outcome.failure());
-            return outcome.errors().containsKey(BenchWorker.PROTOCOL_ERROR)
-                    ? ExitCodes.PROTOCOL
-                    : ExitCodes.UNAVAILABLE;
+            return outcome.errors().containsKey(BenchTally.PROTOCOL_ERROR) ? ExitCodes.PROTOCOL : ExitCodes.UNAVAILABLE;
         }
         return ExitCodes.OK;
     }
@@ -233,6 +262,7 @@ final class BenchCommand implements Callable<Integer> {
             throw usage("bench does not use --password-file: give the auditor's as --audit-password-file");
         }
         within("--connections", connections, 1, MAX_CONNECTIONS);
+        within("--threads", threads, 1, MAX_THREADS);
         within("--pipeline", pipeline, 1, MAX_PIPELINE);
         within("--hot", hotPercent, 0, 100);
         within("--accounts", accounts, 2, BenchAccounts.MAX_ACCOUNTS);

@@ -17,13 +17,13 @@ import org.HdrHistogram.Histogram;
  * <p>The JSON keys are an interface ({@code scripts/bench_compare.sh} reads them): {@code connections, pipeline,
  * mix, hot, accounts, seconds, ops, ops_per_sec, p50_ms, p90_ms, p99_ms, p999_ms, max_ms, errors} (code to count),
  * {@code books} ({@code ok}, {@code unbalanced} or {@code skipped}) and {@code transactions} (the bank's count at the
- * end; absent when the books were not checked).
+ * end; absent when the books were not checked) and {@code threads} (the load generator's event loops).
  * Add keys; never rename one. Times are counted in {@code long} nanoseconds and shown as {@link BigDecimal}
  * milliseconds with three places, so no rounding of binary fractions shows in a figure.
  */
 final class BenchReport {
     /** The run's settings, as given. */
-    record Settings(int connections, int pipeline, String mix, int hot, int accounts) {}
+    record Settings(int connections, int pipeline, String mix, int hot, int accounts, int threads) {}
 
     /** How the books check ended. */
     enum Books {
@@ -59,7 +59,8 @@ final class BenchReport {
     void printText(PrintWriter out) {
         Histogram latencies = outcome.latencies();
         out.println("bench: " + settings.mix() + ", " + settings.connections() + " connections, pipeline "
-                + settings.pipeline() + ", hot " + settings.hot() + "%, " + settings.accounts() + " accounts");
+                + settings.pipeline() + ", hot " + settings.hot() + "%, " + settings.accounts() + " accounts, "
+                + settings.threads() + (settings.threads() == 1 ? " thread" : " threads"));
         out.println("ops: " + latencies.getTotalCount() + " in " + seconds() + " s: " + opsPerSecond() + " ops/s");
         out.println("latency ms: p50 " + ms(latencies.getValueAtPercentile(50)) + ", p90 "
                 + ms(latencies.getValueAtPercentile(90)) + ", p99 " + ms(latencies.getValueAtPercentile(99))
@@ -102,6 +103,7 @@ final class BenchReport {
         figures.put("errors", outcome.errors());
         figures.put("books", books.label());
         figures.put("transactions", report == null ? null : report.transactions());
+        figures.put("threads", settings.threads());
         return Json.tree(figures).toString(); // Jackson's JsonNode.toString is compact, valid JSON
     }
 

@@ -24,6 +24,9 @@ import java.util.function.Supplier;
  * user exists. Both steps run on a few threads at once, because each registration and each login costs the server a
  * PBKDF2 hash (600,000 iterations by default: a large share of a second), which one thread would pay in series.
  *
+ * <p>Each connection is a {@link BenchLink}: the setup talks through its blocking {@link BankConnection}, and the
+ * event loops take its channel over afterwards.
+ *
  * <p>Passwords are random ({@link Login#newPassword}), kept in this object only, never printed or saved: the bench's
  * users are not meant to be used again.
  */
@@ -38,10 +41,10 @@ final class BenchSetup {
     static final long SETUP_TIMEOUT_MINUTES = 10;
 
     private final BenchAccounts accounts;
-    private final Supplier<BankConnection> opener;
+    private final Supplier<BenchLink> opener;
     private final String[] passwords;
 
-    BenchSetup(BenchAccounts accounts, Supplier<BankConnection> opener) {
+    BenchSetup(BenchAccounts accounts, Supplier<BenchLink> opener) {
         this.accounts = accounts;
         this.opener = opener;
         this.passwords = new String[accounts.users()];
@@ -49,16 +52,16 @@ final class BenchSetup {
     }
 
     /** Registers the users, opens the accounts, logs in {@code connections} connections; throws on any refusal. */
-    List<BankConnection> prepare(int connections) {
-        List<BankConnection> opened = new ArrayList<>();
+    List<BenchLink> prepare(int connections) {
+        List<BenchLink> opened = new ArrayList<>();
         try {
-            List<Callable<BankConnection>> owners = new ArrayList<>();
+            List<Callable<BenchLink>> owners = new ArrayList<>();
             for (int user = 0; user < accounts.users(); user++) {
                 int u = user;
                 owners.add(() -> registerAndOpen(u));
             }
             opened.addAll(all(owners));
-            List<Callable<BankConnection>> others = new ArrayList<>();
+            List<Callable<BenchLink>> others = new ArrayList<>();
             for (int c = accounts.users(); c < connections; c++) {
                 int user = accounts.userOf(c);
                 others.add(() -> login(user));
@@ -66,28 +69,29 @@ final class BenchSetup {
             opened.addAll(all(others));
             return opened;
         } catch (RuntimeException e) {
-            opened.forEach(BankConnection::close);
+            opened.forEach(BenchLink::close);
             throw e;
         }
     }
 
     /** {@code connections} connections, nothing sent: for {@code --no-setup}. */
-    static List<BankConnection> open(int connections, Supplier<BankConnection> opener) {
-        List<BankConnection> opened = new ArrayList<>();
+    static List<BenchLink> open(int connections, Supplier<BenchLink> opener) {
+        List<BenchLink> opened = new ArrayList<>();
         try {
             for (int c = 0; c < connections; c++) {
                 opened.add(opener.get());
             }
             return opened;
         } catch (RuntimeException e) {
-            opened.forEach(BankConnection::close);
+            opened.forEach(BenchLink::close);
             throw e;
         }
     }
 
-    private BankConnection registerAndOpen(int user) {
-        BankConnection bank = opener.get();
+    private BenchLink registerAndOpen(int user) {
+        BenchLink link = opener.get();
         try {
+            BankConnection bank = link.bank();
             Reply registered = bank.call(new Request.Register(accounts.user(user), passwords[user]));
             if (!registered.ok()) {
                 throw ClientException.refused(registered.error());
@@ -102,35 +106,35 @@ final class BenchSetup {
                     throw ClientException.refused(reply.error());
                 }
             });
-            return bank;
+            return link;
         } catch (RuntimeException e) {
-            bank.close();
+            link.close();
             throw e;
         }
     }
 
-    private BankConnection login(int user) {
-        BankConnection bank = opener.get();
+    private BenchLink login(int user) {
+        BenchLink link = opener.get();
         try {
-            bank.login(accounts.user(user), passwords[user]);
-            return bank;
+            link.bank().login(accounts.user(user), passwords[user]);
+            return link;
         } catch (RuntimeException e) {
-            bank.close();
+            link.close();
             throw e;
         }
     }
 
     /** Runs the tasks a few at a time; their results in order, or the first failure (the rest closed). */
-    private static List<BankConnection> all(List<Callable<BankConnection>> tasks) {
+    private static List<BenchLink> all(List<Callable<BenchLink>> tasks) {
         if (tasks.isEmpty()) {
             return List.of();
         }
         ExecutorService pool = Executors.newFixedThreadPool(Math.min(PARALLEL, tasks.size()));
-        List<BankConnection> done = new ArrayList<>();
+        List<BenchLink> done = new ArrayList<>();
         try {
-            List<Future<BankConnection>> futures = pool.invokeAll(tasks, SETUP_TIMEOUT_MINUTES, TimeUnit.MINUTES);
+            List<Future<BenchLink>> futures = pool.invokeAll(tasks, SETUP_TIMEOUT_MINUTES, TimeUnit.MINUTES);
             RuntimeException failure = null;
-            for (Future<BankConnection> future : futures) {
+            for (Future<BenchLink> future : futures) {
                 try {
                     done.add(future.get());
                 } catch (ExecutionException e) {
@@ -144,13 +148,13 @@ final class BenchSetup {
                 }
             }
             if (failure != null) {
-                done.forEach(BankConnection::close);
+                done.forEach(BenchLink::close);
                 throw failure;
             }
             return done;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            done.forEach(BankConnection::close);
+            done.forEach(BenchLink::close);
             throw new ClientException(ExitCodes.UNAVAILABLE, "bench setup interrupted", e);
         } finally {
             pool.shutdownNow();

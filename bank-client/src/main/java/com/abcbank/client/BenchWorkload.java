@@ -16,7 +16,10 @@ import java.util.SplittableRandom;
  * <p>Amounts are 0.01 to 1.00 against an opening deposit of {@link #OPENING_CENTS}, so refusals for funds are
  * rare but possible, and counted. Each connection draws from its own {@link SplittableRandom} split from the
  * seed: a run is replayable request for request, and no two connections contend on one generator.
- * Not thread-safe: one per connection.
+ *
+ * <p>A draw ({@link #draw}) leaves the request in primitive fields (op, account indexes, cents, key number) for
+ * {@link BenchRequests} to write straight into a buffer; {@link #request} builds the same request as an object, for
+ * the tests and for comparing the two encodings. Not thread-safe: one per connection, on its loop's thread.
  */
 final class BenchWorkload {
     /** Every account's opening deposit: 10,000.00, ten thousand of the largest transfer. */
@@ -47,6 +50,18 @@ final class BenchWorkload {
         }
     }
 
+    /** What a drawn request does: the op and which of the drawn fields it sends. */
+    enum Op {
+        /** {@code from}, {@code to}, {@code amount}, {@code key}. */
+        TRANSFER,
+        /** {@code account} (the drawn source), {@code amount}, {@code key}. */
+        DEPOSIT,
+        /** {@code account} (the drawn source), {@code amount}, {@code key}. */
+        WITHDRAW,
+        /** {@code account} (the drawn source) only. */
+        BALANCE
+    }
+
     private final BenchAccounts accounts;
     private final Mix mix;
     private final int hotPercent;
@@ -57,6 +72,13 @@ final class BenchWorkload {
 
     private long nextKey;
 
+    // The last draw, in primitives, so that the bench's encoder needs no Request object per request.
+    private Op op;
+    private int source;
+    private int target;
+    private long amountCents;
+    private long keyNumber;
+
     BenchWorkload(BenchAccounts accounts, Mix mix, int hotPercent, int connection, SplittableRandom random) {
         this.accounts = accounts;
         this.mix = mix;
@@ -66,55 +88,104 @@ final class BenchWorkload {
         this.keyPrefix = "bench-" + accounts.tag() + "-" + connection + "-";
     }
 
-    /** The next request of this connection. */
+    /** The next request of this connection, as an object: {@link #draw} then {@link #request}. */
     Request next() {
-        return switch (mix) {
+        draw();
+        return request();
+    }
+
+    /** Draws the next request of this connection into {@link #op} and the fields it uses; allocates nothing. */
+    void draw() {
+        switch (mix) {
             case TRANSFER -> transfer();
-            case DEPOSIT_WITHDRAW -> random.nextBoolean() ? deposit() : withdraw();
-            case BALANCE -> new Request.Balance(own());
+            case DEPOSIT_WITHDRAW -> keyed(random.nextBoolean() ? Op.DEPOSIT : Op.WITHDRAW);
+            case BALANCE -> balance();
             case MIXED -> mixed(random.nextInt(100));
+        }
+    }
+
+    /** The last draw as a {@link Request}: what {@link BenchRequests} writes as bytes. */
+    Request request() {
+        String account = accounts.number(source);
+        String key = keyPrefix + keyNumber;
+        return switch (op) {
+            case TRANSFER -> new Request.Transfer(account, accounts.number(target), amountCents, key);
+            case DEPOSIT -> new Request.Deposit(account, amountCents, key);
+            case WITHDRAW -> new Request.Withdraw(account, amountCents, key);
+            case BALANCE -> new Request.Balance(account);
         };
     }
 
-    private Request mixed(int percentile) {
+    Op op() {
+        return op;
+    }
+
+    /** The account number of the source of a transfer, or of the one account of any other op. */
+    long sourceNumber() {
+        return accounts.numeric(source);
+    }
+
+    /** The account number of the target of a transfer. */
+    long targetNumber() {
+        return accounts.numeric(target);
+    }
+
+    long amountCents() {
+        return amountCents;
+    }
+
+    /** The idempotency key is {@link #keyPrefix} followed by this number in decimal. */
+    long keyNumber() {
+        return keyNumber;
+    }
+
+    String keyPrefix() {
+        return keyPrefix;
+    }
+
+    private void mixed(int percentile) {
         if (percentile < 50) {
-            return transfer();
+            transfer();
+        } else if (percentile < 65) {
+            keyed(Op.DEPOSIT);
+        } else if (percentile < 80) {
+            keyed(Op.WITHDRAW);
+        } else {
+            balance();
         }
-        if (percentile < 65) {
-            return deposit();
-        }
-        if (percentile < 80) {
-            return withdraw();
-        }
-        return new Request.Balance(own());
     }
 
-    private Request transfer() {
-        String from = own();
+    private void transfer() {
+        source = own();
         boolean hot = hotPercent > 0 && random.nextInt(100) < hotPercent;
-        String hotAccount = accounts.number(0);
-        String to = hot && !from.equals(hotAccount) ? hotAccount : other(from);
-        return new Request.Transfer(from, to, amount(), key());
+        target = hot && source != 0 ? 0 : other(source); // account 0 is the hot one
+        amountCents = amount();
+        keyNumber = nextKey++;
+        op = Op.TRANSFER;
     }
 
-    private Request deposit() {
-        return new Request.Deposit(own(), amount(), key());
+    private void keyed(Op depositOrWithdraw) {
+        source = own();
+        amountCents = amount();
+        keyNumber = nextKey++;
+        op = depositOrWithdraw;
     }
 
-    private Request withdraw() {
-        return new Request.Withdraw(own(), amount(), key());
+    private void balance() {
+        source = own();
+        op = Op.BALANCE;
     }
 
-    /** An account of this connection's user, uniformly. */
-    private String own() {
-        return accounts.number(accounts.owned(user, random.nextInt(accounts.ownedBy(user))));
+    /** The index of an account of this connection's user, uniformly. */
+    private int own() {
+        return accounts.owned(user, random.nextInt(accounts.ownedBy(user)));
     }
 
-    /** Any account but {@code from}, uniformly. */
-    private String other(String from) {
+    /** The index of any account but {@code from}, uniformly. */
+    private int other(int from) {
         while (true) { // at least two accounts (checked by the command): ends with probability 1, quickly
-            String to = accounts.number(random.nextInt(accounts.count()));
-            if (!to.equals(from)) {
+            int to = random.nextInt(accounts.count());
+            if (to != from) {
                 return to;
             }
         }
@@ -122,9 +193,5 @@ final class BenchWorkload {
 
     private long amount() {
         return 1L + random.nextInt(MAX_AMOUNT_CENTS);
-    }
-
-    private String key() {
-        return keyPrefix + nextKey++;
     }
 }

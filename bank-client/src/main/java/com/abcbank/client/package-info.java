@@ -8,8 +8,11 @@
  * bounded waits, replies checked in order), {@code RetryingConnection} and {@code BatchCommand} (one resend with
  * the same idempotency keys after a break), {@code CliHelp} (help and usage errors), {@code Formats} and
  * {@code TablePrinter} (text output). {@code client bench} (the load generator, no USER) is {@code BenchCommand}
- * over the {@code Bench*} parts: accounts, workload, setup, schedule, worker, runner, report. It speaks the wire only through {@code com.abcbank.protocol}, and knows no
- * JSON library.
+ * over the {@code Bench*} parts: accounts, workload, setup, schedule, links, event loops and channels (NIO), the
+ * request encoder and reply scanner, tally, runner, report. It speaks the wire only through
+ * {@code com.abcbank.protocol}, and knows no JSON library; the one exception is the bench's hot path, which writes
+ * its requests from byte templates ({@code BenchRequests}) and scans reply envelopes in place ({@code BenchReplies}),
+ * both tested byte for byte against {@code com.abcbank.protocol.Json}.
  *
  * <p><b>What is stable</b> is what a person or a script sees, not the Java: the command names, arguments and
  * options, the exit codes ({@code ExitCodes}: scripts branch on them), the {@code --json} output (the server's

@@ -53,7 +53,8 @@ class BenchCommandTest {
             "p999_ms",
             "max_ms",
             "errors",
-            "books");
+            "books",
+            "threads");
 
     @TempDir
     Path data;
@@ -125,7 +126,7 @@ class BenchCommandTest {
             Map.Entry<String, JsonNode> error = it.next();
             assertTrue(
                     Stream.of(ErrorCode.values())
-                            .anyMatch(code -> code.name().equals(error.getKey()) && BenchWorker.business(code)),
+                            .anyMatch(code -> code.name().equals(error.getKey()) && BenchTally.business(code)),
                     "not a business refusal: " + errors);
             refusals += error.getValue().asLong();
         }
@@ -290,9 +291,156 @@ class BenchCommandTest {
                     peer.port(), "--no-setup", "--connections", "2", "--requests", "100", "--warmup", "0", "--json");
             assertEquals(ExitCodes.UNAVAILABLE, run.exitCode(), run.err());
             JsonNode figures = json(run);
-            assertEquals(2, figures.get("errors").get(BenchWorker.LOST).asLong(), figures.toString());
+            assertEquals(2, figures.get("errors").get(BenchTally.LOST).asLong(), figures.toString());
             assertEquals(20, figures.get("ops").asLong(), "the replies that came before the close");
             assertTrue(run.err().contains("closed the connection"), run.err());
+        }
+    }
+
+    @Test
+    void twoThreadsDriveFiveConnectionsAndEveryRequestIsCountedOnce() throws IOException {
+        CliRunner.Run run = bench(
+                server.port(),
+                "--connections",
+                "5",
+                "--threads",
+                "2",
+                "--pipeline",
+                "3",
+                "--requests",
+                "1500",
+                "--accounts",
+                "20",
+                "--warmup",
+                "0",
+                "--json",
+                "--audit-password-file",
+                auditPassword());
+        assertEquals(0, run.exitCode(), run.err());
+        JsonNode figures = json(run);
+        assertEquals(1500, figures.get("ops").asLong());
+        assertEquals(2, figures.get("threads").asInt());
+        assertEquals("ok", figures.get("books").asText());
+        assertOrdered(figures);
+        // Every account opening and every transfer not refused is one transaction, whichever loop sent it.
+        assertEquals(
+                20 + 1500 - businessRefusals(figures.get("errors")),
+                figures.get("transactions").asLong(),
+                figures.toString());
+    }
+
+    @Test
+    void pipelinedRepliesOnTwoThreadsAreCountedExactly() throws IOException {
+        try (DoNothingServer peer = new DoNothingServer()) {
+            CliRunner.Run run = bench(
+                    peer.port(),
+                    "--no-setup",
+                    "--connections",
+                    "5",
+                    "--threads",
+                    "2",
+                    "--pipeline",
+                    "16",
+                    "--requests",
+                    "1000",
+                    "--warmup",
+                    "0",
+                    "--json");
+            assertEquals(0, run.exitCode(), run.err());
+            JsonNode figures = json(run);
+            assertEquals(1000, figures.get("ops").asLong());
+            assertEquals(1000, peer.answered(), "exactly the counted requests were sent");
+            assertEquals(5, peer.served(), "every connection of both loops was driven");
+            assertEquals(2, figures.get("threads").asInt());
+            assertEquals(16, figures.get("pipeline").asInt());
+            assertEquals(0, figures.get("errors").size(), figures.toString());
+            assertOrdered(figures);
+        }
+    }
+
+    @Test
+    void repliesOutOfRequestOrderAreAProtocolError() throws IOException {
+        try (DoNothingServer peer = DoNothingServer.swapping()) {
+            CliRunner.Run run = bench(
+                    peer.port(),
+                    "--no-setup",
+                    "--connections",
+                    "1",
+                    "--threads",
+                    "4",
+                    "--pipeline",
+                    "4",
+                    "--requests",
+                    "100",
+                    "--warmup",
+                    "0",
+                    "--json");
+            assertEquals(ExitCodes.PROTOCOL, run.exitCode(), run.err());
+            JsonNode figures = json(run);
+            assertEquals(1, figures.get("errors").get(BenchTally.PROTOCOL_ERROR).asLong(), figures.toString());
+            assertEquals(0, figures.get("ops").asLong(), "no reply was taken for another's");
+            assertEquals(1, figures.get("threads").asInt(), "never more loops than connections");
+            assertTrue(run.err().contains("reply id 2 where 1 was due"), run.err());
+        }
+    }
+
+    @Test
+    void aServerThatStopsAnsweringEndsTheRunWithinTheReadTimeout() throws IOException {
+        try (DoNothingServer peer = DoNothingServer.silentAfter(5)) {
+            long start = System.nanoTime();
+            CliRunner.Run run = CliRunner.run(
+                    Map.of(),
+                    home,
+                    "",
+                    1_000, // the read timeout
+                    "--port",
+                    Integer.toString(peer.port()),
+                    "bench",
+                    "--no-setup",
+                    "--connections",
+                    "3",
+                    "--threads",
+                    "2",
+                    "--pipeline",
+                    "2",
+                    "--requests",
+                    "1000",
+                    "--warmup",
+                    "0",
+                    "--json");
+            long elapsedMs = (System.nanoTime() - start) / 1_000_000;
+            assertEquals(ExitCodes.UNAVAILABLE, run.exitCode(), run.err());
+            JsonNode figures = json(run);
+            assertEquals(3, figures.get("errors").get(BenchTally.LOST).asLong(), figures.toString());
+            assertEquals(15, figures.get("ops").asLong(), "the five replies of each connection before it hung");
+            assertTrue(run.err().contains("no reply from 127.0.0.1:"), run.err());
+            assertTrue(run.err().contains("within 1000 ms"), run.err());
+            assertTrue(elapsedMs < 10_000, "bounded by the read timeout, not the 3600 s cap: " + elapsedMs + " ms");
+        }
+    }
+
+    @Test
+    void aServerThatNeverAnswersTheSetupEndsItWithinTheReadTimeout() throws IOException {
+        try (DoNothingServer peer = DoNothingServer.silentAfter(0)) {
+            long start = System.nanoTime();
+            CliRunner.Run run = CliRunner.run(
+                    Map.of(),
+                    home,
+                    "",
+                    1_000, // the read timeout, which the setup's blocking reads over the channel must honour
+                    "--port",
+                    Integer.toString(peer.port()),
+                    "bench",
+                    "--connections",
+                    "2",
+                    "--requests",
+                    "10",
+                    "--accounts",
+                    "4");
+            long elapsedMs = (System.nanoTime() - start) / 1_000_000;
+            assertEquals(ExitCodes.UNAVAILABLE, run.exitCode(), run.err());
+            assertTrue(run.err().contains("no reply from 127.0.0.1:" + peer.port() + " in time"), run.err());
+            assertTrue(elapsedMs < 10_000, "bounded by the read timeout: " + elapsedMs + " ms");
         }
     }
 
@@ -312,6 +460,8 @@ class BenchCommandTest {
             delimiter = '|',
             value = {
                 "--connections 0           | --connections must be 1 to 1024: 0",
+                "--threads 0               | --threads must be 1 to 64: 0",
+                "--threads 65              | --threads must be 1 to 64: 65",
                 "--pipeline 0              | --pipeline must be 1 to 1024: 0",
                 "--hot 101                 | --hot must be 0 to 100: 101",
                 "--accounts 1              | --accounts must be 2 to 1000000: 1",
@@ -343,6 +493,7 @@ class BenchCommandTest {
         assertTrue(help.out().startsWith("Usage: client bench "), help.out());
         for (String option : List.of(
                 "--connections",
+                "--threads",
                 "--duration",
                 "--requests",
                 "--warmup",
