@@ -112,6 +112,51 @@ final class RecordCodec {
         return java.nio.ByteBuffer.wrap(payload, 2 + HASH_BYTES, Long.BYTES).getLong();
     }
 
+    /**
+     * The distinct accounts an encoded record touches (the one it opens, the ones it posts to), written to
+     * {@code out} (room for three); returns how many. Reads only what it needs, for indexing fast.
+     *
+     * @throws IOException if the payload is not a well-formed transaction record
+     */
+    static int touched(byte[] payload, String[] out) throws IOException {
+        try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(payload))) {
+            if (in.readUnsignedByte() != FORMAT || in.readUnsignedByte() != KIND_TRANSACTION) {
+                throw new IOException("not a transaction record");
+            }
+            in.skipNBytes(HASH_BYTES + Long.BYTES + Long.BYTES + Integer.BYTES + 1); // hash, seq, time, type
+            in.skipNBytes(in.readUnsignedShort()); // user
+            int count = 0;
+            String opened = readOptional(in);
+            if (opened != null) {
+                out[count++] = opened;
+            }
+            if (in.readBoolean()) {
+                in.skipNBytes(in.readUnsignedShort()); // key
+            }
+            int postings = in.readUnsignedByte();
+            for (int i = 0; i < postings; i++) {
+                String account = in.readUTF();
+                in.skipNBytes(2L * Long.BYTES);
+                if (!contains(out, count, account)) {
+                    if (count == out.length) {
+                        throw new IOException("a record that touches more than " + out.length + " accounts");
+                    }
+                    out[count++] = account;
+                }
+            }
+            return count;
+        }
+    }
+
+    private static boolean contains(String[] values, int count, String value) {
+        for (int i = 0; i < count; i++) {
+            if (values[i].equals(value)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     static MessageDigest sha256() {
         try {
             return MessageDigest.getInstance("SHA-256");
