@@ -117,6 +117,12 @@ final class JournalHistory implements HistoryStore {
                     "journal index: stopped at tx {}; new transactions stay in memory until the next start",
                     current.indexedUpTo(),
                     e);
+        } finally {
+            try {
+                current.closeChannel();
+            } catch (IOException e) {
+                log.debug("journal index: closing its segment failed", e);
+            }
         }
     }
 

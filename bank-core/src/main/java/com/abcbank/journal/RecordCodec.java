@@ -106,10 +106,16 @@ final class RecordCodec {
 
     /** The sequence number of an encoded record, read without decoding the rest (for skipping fast). */
     static long peekSeq(byte[] payload) throws IOException {
-        if (payload.length < 2 + HASH_BYTES + Long.BYTES || payload[0] != FORMAT || payload[1] != KIND_TRANSACTION) {
+        return peekSeq(payload, 0, payload.length);
+    }
+
+    /** {@link #peekSeq(byte[])} of the payload at {@code bytes[offset .. offset + length)}. */
+    static long peekSeq(byte[] bytes, int offset, int length) throws IOException {
+        if (length < 2 + HASH_BYTES + Long.BYTES || bytes[offset] != FORMAT || bytes[offset + 1] != KIND_TRANSACTION) {
             throw new IOException("not a transaction record");
         }
-        return java.nio.ByteBuffer.wrap(payload, 2 + HASH_BYTES, Long.BYTES).getLong();
+        return java.nio.ByteBuffer.wrap(bytes, offset + 2 + HASH_BYTES, Long.BYTES)
+                .getLong();
     }
 
     /**
@@ -119,7 +125,12 @@ final class RecordCodec {
      * @throws IOException if the payload is not a well-formed transaction record
      */
     static int touched(byte[] payload, String[] out) throws IOException {
-        try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(payload))) {
+        return touched(payload, 0, payload.length, out);
+    }
+
+    /** {@link #touched(byte[], String[])} of the payload at {@code bytes[offset .. offset + length)}. */
+    static int touched(byte[] bytes, int offset, int length, String[] out) throws IOException {
+        try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes, offset, length))) {
             if (in.readUnsignedByte() != FORMAT || in.readUnsignedByte() != KIND_TRANSACTION) {
                 throw new IOException("not a transaction record");
             }

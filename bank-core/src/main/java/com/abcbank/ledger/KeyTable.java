@@ -64,7 +64,7 @@ final class KeyTable {
      * The remembered entries, in the order they were remembered, a ring that grows up to {@link #maxKeys}; then a
      * new one pushes the oldest out. Guarded by {@link #ring} (held for a few array stores per keyed commit).
      */
-    private Kept[] recent = new Kept[16];
+    private Kept[] recent;
 
     private long remembered; // guarded by ring, as is recent
     private final Object ring = new Object();
@@ -90,6 +90,7 @@ final class KeyTable {
             throw new IllegalArgumentException("at least one key must be remembered: " + maxKeys);
         }
         this.maxKeys = maxKeys;
+        this.recent = new Kept[Math.min(16, maxKeys)];
         this.lookup = lookup;
     }
 

@@ -408,6 +408,21 @@ public final class Ledger {
         return statements.transaction(seq);
     }
 
+    /** How many transactions the ledger holds as objects now (with a store: those not yet indexed). */
+    int heldTransactions() {
+        return log.heldCount();
+    }
+
+    /** With a store: waits until every transaction up to {@code seq} is indexed (and has left memory). */
+    void awaitIndexed(long seq, long timeoutMs) {
+        statements.awaitIndexed(seq, timeoutMs);
+    }
+
+    /** How many idempotency keys are remembered (or in flight) now. */
+    int rememberedKeys() {
+        return keys.size();
+    }
+
     /** The sequence number of the latest committed transaction; 0 before the first. */
     public long lastSeq() {
         return log.lastSeq();

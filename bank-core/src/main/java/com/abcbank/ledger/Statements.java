@@ -130,17 +130,24 @@ final class Statements {
 
     /** Waits until the store has indexed everything that memory does not hold; see the class comment. */
     void awaitCaughtUp() {
-        if (store == null || log.indexedUpTo() >= log.heldFrom() - 1) {
-            return;
+        if (store != null && log.indexedUpTo() < log.heldFrom() - 1) {
+            awaitIndexed(log.heldFrom() - 1, TimeUnit.SECONDS.toMillis(CATCH_UP_WAIT_SECONDS));
         }
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(CATCH_UP_WAIT_SECONDS);
+    }
+
+    /**
+     * Waits until the store has indexed every transaction up to {@code seq}, for at most {@code timeoutMs}.
+     *
+     * @throws IllegalStateException if it has not by then (or the thread is interrupted)
+     */
+    void awaitIndexed(long seq, long timeoutMs) {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
         synchronized (caughtUp) {
-            while (log.indexedUpTo() < log.heldFrom() - 1) {
+            while (log.indexedUpTo() < seq) {
                 long leftMs = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
                 if (leftMs <= 0) {
-                    throw new IllegalStateException("the journal's index reached tx " + log.indexedUpTo()
-                            + ", not the replayed tx " + (log.heldFrom() - 1) + ", within "
-                            + CATCH_UP_WAIT_SECONDS + " s");
+                    throw new IllegalStateException("the journal's index reached tx " + log.indexedUpTo() + ", not tx "
+                            + seq + ", within " + timeoutMs + " ms");
                 }
                 try {
                     caughtUp.wait(leftMs);
