@@ -130,6 +130,90 @@ final class RecordCodec {
 
     /** {@link #touched(byte[], String[])} of the payload at {@code bytes[offset .. offset + length)}. */
     static int touched(byte[] bytes, int offset, int length, String[] out) throws IOException {
+        int count = touchedAscii(bytes, offset, length, out);
+        return count >= 0 ? count : touchedAnyText(bytes, offset, length, out);
+    }
+
+    /**
+     * The fast path of {@link #touched}: reads the fields in place when every string it keeps is ASCII (account
+     * numbers are), or returns -1 for the general decoder.
+     */
+    private static int touchedAscii(byte[] bytes, int offset, int length, String[] out) {
+        int end = offset + length;
+        int at = offset
+                + 2
+                + HASH_BYTES
+                + Long.BYTES
+                + Long.BYTES
+                + Integer.BYTES
+                + 1; // format, kind, hash, seq, time, type
+        if (length < 2 || bytes[offset] != FORMAT || bytes[offset + 1] != KIND_TRANSACTION || at + 2 > end) {
+            return -1;
+        }
+        at += 2 + unsignedShort(bytes, at); // user
+        int count = 0;
+        if (at >= end) {
+            return -1;
+        }
+        if (bytes[at++] != 0) { // opened
+            String opened = ascii(bytes, at, end);
+            if (opened == null) {
+                return -1;
+            }
+            out[count++] = opened;
+            at += 2 + opened.length();
+        }
+        if (at >= end) {
+            return -1;
+        }
+        if (bytes[at++] != 0) { // key
+            if (at + 2 > end) {
+                return -1;
+            }
+            at += 2 + unsignedShort(bytes, at);
+        }
+        if (at >= end) {
+            return -1;
+        }
+        int postings = bytes[at++] & 0xff;
+        for (int i = 0; i < postings; i++) {
+            String account = ascii(bytes, at, end);
+            if (account == null) {
+                return -1;
+            }
+            at += 2 + account.length() + 2 * Long.BYTES;
+            if (!contains(out, count, account)) {
+                if (count == out.length) {
+                    return -1;
+                }
+                out[count++] = account;
+            }
+        }
+        return at == end ? count : -1;
+    }
+
+    private static int unsignedShort(byte[] bytes, int at) {
+        return ((bytes[at] & 0xff) << 8) | (bytes[at + 1] & 0xff);
+    }
+
+    /** The {@code writeUTF} string at {@code at} if it is ASCII and within {@code end}, else {@code null}. */
+    private static String ascii(byte[] bytes, int at, int end) {
+        if (at + 2 > end) {
+            return null;
+        }
+        int n = unsignedShort(bytes, at);
+        if (at + 2 + n > end) {
+            return null;
+        }
+        for (int i = at + 2; i < at + 2 + n; i++) {
+            if (bytes[i] <= 0) {
+                return null;
+            }
+        }
+        return new String(bytes, at + 2, n, java.nio.charset.StandardCharsets.US_ASCII);
+    }
+
+    private static int touchedAnyText(byte[] bytes, int offset, int length, String[] out) throws IOException {
         try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes, offset, length))) {
             if (in.readUnsignedByte() != FORMAT || in.readUnsignedByte() != KIND_TRANSACTION) {
                 throw new IOException("not a transaction record");

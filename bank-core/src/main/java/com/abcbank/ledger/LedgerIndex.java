@@ -9,6 +9,8 @@ package com.abcbank.ledger;
  * store, so it never waits in a cycle and delays a writer of that account by that much at most.
  */
 final class LedgerIndex implements HistoryStore.HistoryIndex {
+    private static final int SPINS = 200;
+
     private final AccountTable accounts;
     private final Statements statements;
 
@@ -25,13 +27,27 @@ final class LedgerIndex implements HistoryStore.HistoryIndex {
                 throw new IllegalStateException(
                         "journal tx " + seq + " names account " + numbers[i] + ", which the ledger does not have");
             }
-            account.lock.lock();
+            lock(account);
             try {
                 account.indexed(seq);
             } finally {
                 account.lock.unlock();
             }
         }
+    }
+
+    /**
+     * Takes the account's lock, spinning briefly first: a writer holds it for a microsecond or so, and an indexer
+     * parked on it would cost that writer a wake-up (a system call) when it unlocks.
+     */
+    private static void lock(Account account) {
+        for (int spins = 0; spins < SPINS; spins++) {
+            if (account.lock.tryLock()) {
+                return;
+            }
+            Thread.onSpinWait();
+        }
+        account.lock.lock();
     }
 
     @Override
