@@ -87,7 +87,7 @@ public final class Journal implements DurableLog {
         Path tail = read.tailSegment() != null ? read.tailSegment() : Segments.path(dir, read.lastSeq() + 1);
         writer = new JournalWriter(dir, tail, read.lastSeq(), read.lastHash(), durability, batchWindowMs, segmentBytes);
         lastCommitted = read.lastSeq();
-        history.start(read.lastSeq()); // before anyone is served: the history of every recovered transaction
+        history.start(read.lastSeq()); // indexes the recovered journal in the background, then follows it
         long millis = (System.nanoTime() - started) / 1_000_000;
         log.info(
                 "journal: replayed {} transactions (up to tx {}) in {} ms{}",

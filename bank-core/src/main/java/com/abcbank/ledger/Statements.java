@@ -26,9 +26,10 @@ import java.util.function.Function;
  *       the copy has all of those. Each number is taken from one side only.</li>
  *   <li><b>By number</b> ({@link #transaction}): memory first, then {@code indexedUpTo}; by the same argument a
  *       number missing from memory is at most {@code indexedUpTo} by then.</li>
- *   <li><b>After a start</b>, replayed transactions were never held: until the store has indexed up to the first
- *       held number ({@link TransactionLog#heldFrom}) a reader waits, at most {@link #CATCH_UP_WAIT_SECONDS}. The
- *       journal indexes before it lets the bank serve, so this wait is a guard, not a path.</li>
+ *   <li><b>After a start</b>, replayed transactions (and those before a snapshot) were never held: until the store
+ *       has indexed up to the first held number ({@link TransactionLog#heldFrom}) a reader of history waits, at most
+ *       {@link #CATCH_UP_WAIT_SECONDS}. The journal builds that index in the background right after recovery, so
+ *       a start stays fast, and only history reads in its first seconds wait.</li>
  * </ul>
  * Readers never block writers: the account lock is held for two array copies, the sequencer never.
  *
