@@ -24,12 +24,13 @@ import org.slf4j.LoggerFactory;
  * <h2>Threads</h2>
  * {@link #start}, at the end of recovery, starts one daemon thread, {@code journal-index}. It first indexes every
  * record recovery found (one more sequential read of the journal, positions and account numbers only: some
- * microseconds a record), in the background, so that a start from a snapshot stays as fast as loading it and
- * replaying the journal after it; a history read that needs the part not indexed yet waits for it (bounded, see
- * the ledger's {@code Statements}), and the transactions committed meanwhile stay in memory until it is done. Then
- * it waits for the durable number to move ({@link DurableLog#awaitDurableAbove}, in slices of
- * {@link #WAIT_SLICE_MS} so it notices {@link #stop}) and indexes up to it. If indexing fails (damage below a durable number), the thread logs it and stops: the ledger
- * then keeps holding new transactions in memory, which is still correct, and the next start's recovery decides.
+ * microseconds a record), in the background, so that a start from a snapshot stays as fast as loading it and replaying
+ * the journal after it; a history read that needs the part not indexed yet waits for it (bounded, see the ledger's
+ * {@code Statements}), and the transactions committed meanwhile stay in memory until it is done. Then it waits for the
+ * durable number to move ({@link DurableLog#awaitDurableAbove}, in slices of {@link #WAIT_SLICE_MS} so it notices
+ * {@link #stop}) and indexes up to it. If indexing fails (damage below a durable number), the thread logs it and
+ * stops: the ledger then keeps holding new transactions in memory, which is still correct, and the next start's
+ * recovery decides.
  *
  * <p>Reads run on any thread, take no lock, and open the segment for the duration of one call: a page of history
  * costs one open per segment it touches and one positional read per record (by number), or a windowed scan (a

@@ -14,13 +14,14 @@ import java.util.List;
  * to the {@link PositionIndex}, the accounts it touches to the ledger's {@link HistoryIndex}.
  *
  * <h2>Why reading the files is safe</h2>
- * The segments are append-only, and a record numbered at most {@code durableSeq} has been written whole (in batch
- * mode written, in fsync mode also forced) before the writer published it as durable. A second {@code FileChannel}
- * reads those bytes through the page cache whether or not they were forced. So the indexer reads only up to a
- * durable number, checking each frame's length and CRC32C ({@link Frames}), and stops there: it never looks at the
- * frame being written. It keeps the segment open and reads it through one window of two frames' size, reused, so
- * following a busy journal allocates nothing per batch but the account numbers it hands over. It needs nothing from the writer but {@link com.abcbank.journal.DurableLog#durableSeq}
- * and the file names ({@link Segments}): a new segment is named by its first record.
+ * The segments are append-only, and a record numbered at most {@code durableSeq} has been written whole (in batch mode
+ * written, in fsync mode also forced) before the writer published it as durable. A second {@code FileChannel} reads
+ * those bytes through the page cache whether or not they were forced. So the indexer reads only up to a durable
+ * number, checking each frame's length and CRC32C ({@link Frames}), and stops there: it never looks at the frame being
+ * written. It keeps the segment open and reads it through one window of two frames' size, reused, so following a busy
+ * journal allocates nothing per batch but the account numbers it hands over. It needs nothing from the writer but
+ * {@link com.abcbank.journal.DurableLog#durableSeq} and the file names ({@link Segments}): a new segment is named by
+ * its first record.
  *
  * <p>Anything unexpected below a durable number (a bad frame, a number out of order, a record missing) is damage
  * and stops the indexer with an {@link IOException}; recovery at the next start decides what to do with it.

@@ -292,12 +292,8 @@ public final class Ledger {
         LedgerState accountsOnly = accounts.quiescent(all ->
                 new LedgerState(log.lastSeq(), log.lastTime(), accounts.peekNextLoanNumber(), views(all), List.of()));
         // Outside the pause: every keyed transaction up to lastSeq was recorded under its locks, so it is there.
-        long[] keyed = log.keyedSince(keysSince, accountsOnly.lastSeq());
-        List<Transaction> transactions = new ArrayList<>(keyed.length);
-        for (long seq : keyed) {
-            transactions.add(statements.transaction(seq)); // from the journal, once it left memory
-        }
-        return accountsOnly.withKeyed(transactions);
+        // Those that left memory are read back from the journal: transient, at most the key count's worth.
+        return accountsOnly.withKeyed(statements.transactions(log.keyedSince(keysSince, accountsOnly.lastSeq())));
     }
 
     /**
@@ -408,17 +404,17 @@ public final class Ledger {
         return statements.transaction(seq);
     }
 
-    /** How many transactions the ledger holds as objects now (with a store: those not yet indexed). */
+    /** How many transactions are held as objects now (with a store: those not yet indexed). For tests. */
     int heldTransactions() {
         return log.heldCount();
     }
 
-    /** With a store: waits until every transaction up to {@code seq} is indexed (and has left memory). */
+    /** With a store: waits until every transaction up to {@code seq} is indexed (and left memory). For tests. */
     void awaitIndexed(long seq, long timeoutMs) {
         statements.awaitIndexed(seq, timeoutMs);
     }
 
-    /** How many idempotency keys are remembered (or in flight) now. */
+    /** How many idempotency keys are remembered (or in flight) now. For tests. */
     int rememberedKeys() {
         return keys.size();
     }

@@ -129,6 +129,27 @@ final class Statements {
         return store.read(seq);
     }
 
+    /**
+     * The committed transactions numbered {@code seqs} (ascending, each committed), in that order: those that left
+     * memory read from the journal in one pass, a file open per segment rather than per transaction.
+     */
+    List<Transaction> transactions(long[] seqs) {
+        List<Transaction> txs = new ArrayList<>(seqs.length);
+        int onDisk = 0;
+        if (store != null && seqs.length > 0) {
+            awaitCaughtUp();
+            long boundary = log.indexedUpTo();
+            while (onDisk < seqs.length && seqs[onDisk] <= boundary) {
+                onDisk++;
+            }
+            txs.addAll(store.read(seqs, 0, onDisk));
+        }
+        for (int i = onDisk; i < seqs.length; i++) {
+            txs.add(transaction(seqs[i]));
+        }
+        return txs;
+    }
+
     /** Waits until the store has indexed everything that memory does not hold; see the class comment. */
     void awaitCaughtUp() {
         if (store != null && log.indexedUpTo() < log.heldFrom() - 1) {

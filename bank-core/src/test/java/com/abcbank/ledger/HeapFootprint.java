@@ -18,8 +18,10 @@ import java.util.stream.Stream;
  *
  * <pre>
  * ./mvnw -B -q -o test-compile -pl bank-core
- * java -Xmx1g -cp bank-core/target/classes:bank-core/target/test-classes:$(find ~/.m2 -name 'slf4j-api-2*.jar' | head -1) \
- *     com.abcbank.ledger.HeapFootprint 100000 1000000
+ * M=~/.m2/repository
+ * java -Xmx1g -cp bank-core/target/classes:bank-core/target/test-classes:$M/org/slf4j/slf4j-api/2.0.16/slf4j-api-2.0.16.jar\
+ * :$M/ch/qos/logback/logback-classic/1.5.12/logback-classic-1.5.12.jar:$M/ch/qos/logback/logback-core/1.5.12/logback-core-1.5.12.jar \
+ *     com.abcbank.ledger.HeapFootprint 200000 1000000
  * </pre>
  *
  * Arguments: accounts, transactions (transfers between random accounts), and optionally the share of them sent with an
@@ -27,8 +29,9 @@ import java.util.stream.Stream;
  * runs the transfers on one thread in batch durability, waits until the journal has indexed everything, and reads
  * the used heap after full collections at half and at the full size of each; the differences, divided, are the
  * figures (so fixed costs cancel out). Then it restarts from the journal alone and reports the start's time and
- * heap. Logging: add logback to the class path to see the journal's own timings (replay, index). The figures include the ledger's whole retained state: accounts, their indexes, the journal's
- * position index, held transactions (none once indexed) and remembered keys.
+ * heap. Logback on the class path shows the journal's own timings (replay, index). The figures include the ledger's
+ * whole retained state: accounts, their indexes, the journal's position index, held transactions (none once
+ * indexed) and remembered keys.
  */
 public final class HeapFootprint {
     private static final Caller OWNER = Caller.customer("owner");
