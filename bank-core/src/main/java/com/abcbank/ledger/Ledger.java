@@ -292,8 +292,8 @@ public final class Ledger {
         LedgerState accountsOnly = accounts.quiescent(all ->
                 new LedgerState(log.lastSeq(), log.lastTime(), accounts.peekNextLoanNumber(), views(all), List.of()));
         // Outside the pause: every keyed transaction up to lastSeq was recorded under its locks, so it is there.
-        // Those that left memory are read back from the journal: transient, at most the key count's worth.
-        return accountsOnly.withKeyed(statements.transactions(log.keyedSince(keysSince, accountsOnly.lastSeq())));
+        // With a store they are read back from the journal as the snapshot is written (KeyedTransactions).
+        return accountsOnly.withKeyed(statements.keyedTransactions(log.keyedSince(keysSince, accountsOnly.lastSeq())));
     }
 
     /**

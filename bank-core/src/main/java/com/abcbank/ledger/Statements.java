@@ -150,6 +150,14 @@ final class Statements {
         return txs;
     }
 
+    /**
+     * The keyed transactions {@code seqs} of a state: with a store, a list that reads them from the journal as it is
+     * iterated ({@link KeyedTransactions}); without one, the transactions themselves (held anyway).
+     */
+    List<Transaction> keyedTransactions(long[] seqs) {
+        return store == null ? transactions(seqs) : new KeyedTransactions(seqs, this);
+    }
+
     /** Waits until the store has indexed everything that memory does not hold; see the class comment. */
     void awaitCaughtUp() {
         if (store != null && log.indexedUpTo() < log.heldFrom() - 1) {

@@ -241,6 +241,12 @@ class LedgerMemoryTest {
             assertEquals(before, after);
             assertEquals(77, after.get(0).get(after.get(0).size() - 1).amountCents());
             assertEquals(0, restarted.heldTransactions());
+            // The snapshot's keys (written from the journal as the state was iterated) survive: a retry moves nothing.
+            long balance = restarted.balance(ALICE, "1001").value().balanceCents();
+            Transaction retried =
+                    restarted.transfer(ALICE, "1001", "1002", 1, "k-0").value();
+            assertEquals(5, retried.seq(), "the first keyed transfer, after the four openings");
+            assertEquals(balance, restarted.balance(ALICE, "1001").value().balanceCents());
         }
     }
 
