@@ -14,8 +14,9 @@ import java.util.List;
  *       sequence order 1, 2, 3... with no gap: {@link HistoryIndex#indexed} per record, then {@link
  *       HistoryIndex#indexedUpTo} for a batch. Only durable records are handed over (their bytes are whole in the
  *       files), and only once {@link #read(long)} can return them: the index may drop its in-memory copy as soon as
- *       it has been told. Calls come from one thread at a time (the thread that recovers the journal, then the
- *       store's own follower), never from a thread that holds a ledger lock, and in happens-before order.</li>
+ *       it has been told. Calls come from one thread at a time (the store's own follower, which starts at the
+ *       end of recovery and first indexes what recovery found), never from a thread that holds a ledger lock, and
+ *       in happens-before order. Until it has caught up with recovery, the ledger's history reads wait for it.</li>
  *   <li><b>Reading.</b> {@link #read(long)}, {@link #read(long[], int, int)} and {@link History#read} return
  *       records that were indexed, from any thread, without taking a ledger lock; they do I/O, so the ledger never
  *       calls them under one of its locks. A record whose frame or checksum is wrong is an {@link
