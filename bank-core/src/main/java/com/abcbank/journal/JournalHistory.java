@@ -52,6 +52,8 @@ final class JournalHistory implements HistoryStore {
     private volatile boolean recovered;
     private volatile Thread follower;
     private volatile boolean stopped;
+    /** Whether the follower is still indexing the recovered journal (then {@link #stop} does not interrupt it). */
+    private volatile boolean catchingUp = true;
 
     JournalHistory(Path dir, DurableLog durableLog) {
         this.dir = dir;
@@ -97,6 +99,7 @@ final class JournalHistory implements HistoryStore {
         try {
             long started = System.nanoTime();
             current.catchUp(recoveredSeq);
+            catchingUp = false; // from here stop() may interrupt: see there
             log.info(
                     "journal: indexed {} transactions for history in {} ms ({} KiB of positions)",
                     recoveredSeq - positions.firstSeq() + 1,
@@ -128,11 +131,15 @@ final class JournalHistory implements HistoryStore {
         }
     }
 
-    /** Stops following (the journal is closing); reads keep working. Waits up to a few seconds. */
+    /**
+     * Stops following (the journal is closing); reads keep working. Waits up to a few seconds. An index of the
+     * recovered journal still being built is left to finish in the background, uninterrupted (an interrupt would
+     * close its file under it): the ledger's history reads wait for it, and then it ends.
+     */
     void stop() {
         stopped = true;
         Thread thread = follower;
-        if (thread != null && thread != Thread.currentThread()) {
+        if (thread != null && thread != Thread.currentThread() && !catchingUp) {
             thread.interrupt();
             try {
                 thread.join(5_000);
