@@ -290,6 +290,78 @@ class LedgerMemoryTest {
         assertEquals(3, ledger.rememberedKeys());
     }
 
+    /** A clock that moves one millisecond each time it is read: every transaction has its own time. */
+    private static final class Ticking extends Clock {
+        private final java.util.concurrent.atomic.AtomicLong millis = new java.util.concurrent.atomic.AtomicLong();
+
+        @Override
+        public java.time.ZoneId getZone() {
+            return java.time.ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(java.time.ZoneId zone) {
+            return this;
+        }
+
+        @Override
+        public Instant instant() {
+            return Instant.ofEpochMilli(1_700_000_000_000L + millis.incrementAndGet());
+        }
+    }
+
+    @Test
+    void filteredJournalPagesFromDiskMatchTheInMemoryLedger() throws Exception {
+        Caller bob = Caller.customer("bob");
+        try (Journal journal = open(dir, 16 * 1024)) {
+            Ledger ledger = new Ledger(LedgerConfig.defaults(), new Ticking(), journal);
+            journal.recover(false, ledger::replay);
+            Tellers.createAccount(ledger, ALICE, "1001", 100_000);
+            Tellers.createAccount(ledger, bob, "2002", 100_000);
+            for (int i = 0; i < 600; i++) {
+                Caller who = i % 3 == 0 ? bob : ALICE;
+                String from = who.equals(bob) ? "2002" : "1001";
+                String to = who.equals(bob) ? "1001" : "2002";
+                Outcome<Transaction> moved = i % 5 == 0
+                        ? Tellers.deposit(ledger, who, from, 1 + i)
+                        : Tellers.transfer(ledger, who, from, to, 1 + i % 50);
+                journal.awaitDurable(moved.value().seq());
+            }
+            ledger.awaitIndexed(ledger.lastSeq() - 50, WAIT_MS); // most on disk, some maybe still held
+            Ledger replayed = new Ledger();
+            for (long seq = 1; seq <= ledger.lastSeq(); seq++) {
+                replayed.replay(ledger.transaction(seq));
+            }
+            Instant from = ledger.transaction(100).time();
+            Instant to = ledger.transaction(450).time();
+            List<TransactionQuery> queries = List.of(
+                    TransactionQuery.firstPage().limit(17),
+                    TransactionQuery.firstPage().limit(9).account("2002"),
+                    TransactionQuery.firstPage().limit(11).user("bob"),
+                    TransactionQuery.firstPage().limit(13).between(from, to),
+                    TransactionQuery.firstPage().limit(7).between(from, null).account("1001"),
+                    TransactionQuery.firstPage().limit(5).between(null, to).user("alice"),
+                    TransactionQuery.firstPage().limit(3).account("VAULT-00"),
+                    TransactionQuery.firstPage().limit(3).account("9999"));
+            for (TransactionQuery query : queries) {
+                assertEquals(walk(replayed, query), walk(ledger, query), query::toString);
+            }
+        }
+    }
+
+    private static List<Transaction> walk(Ledger ledger, TransactionQuery first) {
+        List<Transaction> all = new ArrayList<>();
+        TransactionQuery query = first;
+        while (true) {
+            Page<Transaction> page = ledger.transactions(AUDITOR, query).value();
+            all.addAll(page.items());
+            if (page.next() == null) {
+                return all;
+            }
+            query = query.after(page.next());
+        }
+    }
+
     @Test
     void aCorruptRecordReadBackIsAClearError() throws Exception {
         try (Journal journal = open(dir, Journal.DEFAULT_SEGMENT_BYTES)) {
