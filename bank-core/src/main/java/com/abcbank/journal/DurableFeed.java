@@ -27,9 +27,9 @@ import org.slf4j.LoggerFactory;
  * the log, then publishes): the cursor then waits for the source, at most {@link #SOURCE_WAIT_MS}, which is far
  * more than that window; a transaction still missing then is a broken invariant and stops the subscription.
  *
- * <p>Memory: today the source is the ledger's in-memory transaction table ({@code ledger::transaction}), which
- * keeps every transaction anyway. A later issue that bounds the ledger's memory will give the feed a source that
- * reads the journal instead; the subscribers do not change.
+ * <p>Memory: the source is the ledger ({@code ledger::transaction}), which holds a transaction in memory until the
+ * journal has indexed it and reads it back from the journal files after that: a listener that keeps up is served
+ * from memory, one that falls behind from disk; nothing is kept for the feed's sake.
  *
  * <p>After a failure of the log, a subscription delivers what was durable before it, then ends (logged).
  */

@@ -1,6 +1,7 @@
 package com.abcbank.journal;
 
 import com.abcbank.ledger.CommitLog;
+import com.abcbank.ledger.HistoryStore;
 import com.abcbank.ledger.Snapshot;
 import com.abcbank.ledger.Transaction;
 import java.io.IOException;
@@ -45,12 +46,25 @@ public final class Journal implements DurableLog {
     private volatile long lastCommitted;
     /** Observers parked until the next {@link #committed}. */
     private final Set<Thread> idle = ConcurrentHashMap.newKeySet();
+    /** The files as the ledger's history, or {@code null} with {@link Durability#NONE} (no files). */
+    private final JournalHistory history;
 
     public Journal(Path dir, Durability durability, long batchWindowMs, long segmentBytes) {
         this.dir = dir;
         this.durability = durability;
         this.batchWindowMs = batchWindowMs;
         this.segmentBytes = segmentBytes;
+        this.history = durability == Durability.NONE ? null : new JournalHistory(dir, this);
+    }
+
+    /**
+     * The journal's files as the ledger's history: a ledger given this journal holds in memory only what is not
+     * indexed yet (bounded memory). Empty with {@link Durability#NONE}: there are no files, and the ledger keeps its
+     * whole history in memory (the test and demo mode).
+     */
+    @Override
+    public Optional<HistoryStore> store() {
+        return Optional.ofNullable(history);
     }
 
     /** What recovery did. */
@@ -73,6 +87,7 @@ public final class Journal implements DurableLog {
         Path tail = read.tailSegment() != null ? read.tailSegment() : Segments.path(dir, read.lastSeq() + 1);
         writer = new JournalWriter(dir, tail, read.lastSeq(), read.lastHash(), durability, batchWindowMs, segmentBytes);
         lastCommitted = read.lastSeq();
+        history.start(read.lastSeq()); // indexes the recovered journal in the background, then follows it
         long millis = (System.nanoTime() - started) / 1_000_000;
         log.info(
                 "journal: replayed {} transactions (up to tx {}) in {} ms{}",
@@ -195,8 +210,14 @@ public final class Journal implements DurableLog {
     @Override
     public void close() throws IOException {
         JournalWriter current = writer;
-        if (current != null) {
-            current.close();
+        try {
+            if (current != null) {
+                current.close();
+            }
+        } finally {
+            if (history != null) {
+                history.stop();
+            }
         }
     }
 }

@@ -115,10 +115,150 @@ final class RecordCodec {
 
     /** The sequence number of an encoded record, read without decoding the rest (for skipping fast). */
     static long peekSeq(byte[] payload) throws IOException {
-        if (payload.length < 2 + HASH_BYTES + Long.BYTES || payload[0] != FORMAT || payload[1] != KIND_TRANSACTION) {
+        return peekSeq(payload, 0, payload.length);
+    }
+
+    /** {@link #peekSeq(byte[])} of the payload at {@code bytes[offset .. offset + length)}. */
+    static long peekSeq(byte[] bytes, int offset, int length) throws IOException {
+        if (length < 2 + HASH_BYTES + Long.BYTES || bytes[offset] != FORMAT || bytes[offset + 1] != KIND_TRANSACTION) {
             throw new IOException("not a transaction record");
         }
-        return java.nio.ByteBuffer.wrap(payload, 2 + HASH_BYTES, Long.BYTES).getLong();
+        return java.nio.ByteBuffer.wrap(bytes, offset + 2 + HASH_BYTES, Long.BYTES)
+                .getLong();
+    }
+
+    /**
+     * The distinct accounts an encoded record touches (the one it opens, the ones it posts to), written to
+     * {@code out} (room for three); returns how many. Reads only what it needs, for indexing fast.
+     *
+     * @throws IOException if the payload is not a well-formed transaction record
+     */
+    static int touched(byte[] payload, String[] out) throws IOException {
+        return touched(payload, 0, payload.length, out);
+    }
+
+    /** {@link #touched(byte[], String[])} of the payload at {@code bytes[offset .. offset + length)}. */
+    static int touched(byte[] bytes, int offset, int length, String[] out) throws IOException {
+        int count = touchedAscii(bytes, offset, length, out);
+        return count >= 0 ? count : touchedAnyText(bytes, offset, length, out);
+    }
+
+    /**
+     * The fast path of {@link #touched}: reads the fields in place when every string it keeps is ASCII (account
+     * numbers are), or returns -1 for the general decoder.
+     */
+    private static int touchedAscii(byte[] bytes, int offset, int length, String[] out) {
+        int end = offset + length;
+        int at = offset
+                + 2
+                + HASH_BYTES
+                + Long.BYTES
+                + Long.BYTES
+                + Integer.BYTES
+                + 1; // format, kind, hash, seq, time, type
+        if (length < 2 || bytes[offset] != FORMAT || bytes[offset + 1] != KIND_TRANSACTION || at + 2 > end) {
+            return -1;
+        }
+        at += 2 + unsignedShort(bytes, at); // user
+        int count = 0;
+        if (at >= end) {
+            return -1;
+        }
+        if (bytes[at++] != 0) { // opened
+            String opened = ascii(bytes, at, end);
+            if (opened == null) {
+                return -1;
+            }
+            out[count++] = opened;
+            at += 2 + opened.length();
+        }
+        if (at >= end) {
+            return -1;
+        }
+        if (bytes[at++] != 0) { // key
+            if (at + 2 > end) {
+                return -1;
+            }
+            at += 2 + unsignedShort(bytes, at);
+        }
+        if (at >= end) {
+            return -1;
+        }
+        int postings = bytes[at++] & 0xff;
+        for (int i = 0; i < postings; i++) {
+            String account = ascii(bytes, at, end);
+            if (account == null) {
+                return -1;
+            }
+            at += 2 + account.length() + 2 * Long.BYTES;
+            if (!contains(out, count, account)) {
+                if (count == out.length) {
+                    return -1;
+                }
+                out[count++] = account;
+            }
+        }
+        return at == end ? count : -1;
+    }
+
+    private static int unsignedShort(byte[] bytes, int at) {
+        return ((bytes[at] & 0xff) << 8) | (bytes[at + 1] & 0xff);
+    }
+
+    /** The {@code writeUTF} string at {@code at} if it is ASCII and within {@code end}, else {@code null}. */
+    private static String ascii(byte[] bytes, int at, int end) {
+        if (at + 2 > end) {
+            return null;
+        }
+        int n = unsignedShort(bytes, at);
+        if (at + 2 + n > end) {
+            return null;
+        }
+        for (int i = at + 2; i < at + 2 + n; i++) {
+            if (bytes[i] <= 0) {
+                return null;
+            }
+        }
+        return new String(bytes, at + 2, n, java.nio.charset.StandardCharsets.US_ASCII);
+    }
+
+    private static int touchedAnyText(byte[] bytes, int offset, int length, String[] out) throws IOException {
+        try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes, offset, length))) {
+            if (in.readUnsignedByte() != FORMAT || in.readUnsignedByte() != KIND_TRANSACTION) {
+                throw new IOException("not a transaction record");
+            }
+            in.skipNBytes(HASH_BYTES + Long.BYTES + Long.BYTES + Integer.BYTES + 1); // hash, seq, time, type
+            in.skipNBytes(in.readUnsignedShort()); // user
+            int count = 0;
+            String opened = readOptional(in);
+            if (opened != null) {
+                out[count++] = opened;
+            }
+            if (in.readBoolean()) {
+                in.skipNBytes(in.readUnsignedShort()); // key
+            }
+            int postings = in.readUnsignedByte();
+            for (int i = 0; i < postings; i++) {
+                String account = in.readUTF();
+                in.skipNBytes(2L * Long.BYTES);
+                if (!contains(out, count, account)) {
+                    if (count == out.length) {
+                        throw new IOException("a record that touches more than " + out.length + " accounts");
+                    }
+                    out[count++] = account;
+                }
+            }
+            return count;
+        }
+    }
+
+    private static boolean contains(String[] values, int count, String value) {
+        for (int i = 0; i < count; i++) {
+            if (values[i].equals(value)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     static MessageDigest sha256() {

@@ -42,6 +42,8 @@ public final class SnapshotStore {
     private static final Logger log = LoggerFactory.getLogger(SnapshotStore.class);
     private static final Pattern NAME = Pattern.compile("snapshot-(\\d{20})\\.snap");
     private static final byte FORMAT = 1;
+    /** The write buffer: many records, and always more than the largest frame. */
+    private static final int WRITE_BUFFER_BYTES = 1 << 20;
 
     private final Path dir;
 
@@ -49,18 +51,12 @@ public final class SnapshotStore {
         this.dir = dir;
     }
 
-    /** Writes {@code state} durably and drops snapshots older than the newest {@value #KEEP}. */
+    /**
+     * Writes {@code state} durably and drops snapshots older than the newest {@value #KEEP}. Streams the records
+     * through a buffer of {@value #WRITE_BUFFER_BYTES}, so a million accounts cost no more heap than a thousand.
+     */
     public Path write(LedgerState state) throws IOException {
         Files.createDirectories(dir);
-        ByteBuffer out = ByteBuffer.allocate(estimate(state));
-        Frames.put(out, header(state));
-        for (AccountView account : state.accounts()) {
-            Frames.put(out, account(account));
-        }
-        for (Transaction tx : state.keyed()) {
-            Frames.put(out, RecordCodec.encode(tx, RecordCodec.NO_PREVIOUS));
-        }
-        out.flip();
         Path target = dir.resolve(String.format("snapshot-%020d.snap", state.lastSeq()));
         Path temporary = dir.resolve(target.getFileName() + ".tmp");
         Files.deleteIfExists(temporary);
@@ -68,9 +64,15 @@ public final class SnapshotStore {
                 temporary,
                 Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
                 PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")))) {
-            while (out.hasRemaining()) {
-                channel.write(out);
+            ByteBuffer out = ByteBuffer.allocate(WRITE_BUFFER_BYTES);
+            put(channel, out, header(state));
+            for (AccountView account : state.accounts()) {
+                put(channel, out, account(account));
             }
+            for (Transaction tx : state.keyed()) {
+                put(channel, out, RecordCodec.encode(tx, RecordCodec.NO_PREVIOUS));
+            }
+            drain(channel, out);
             channel.force(true);
         }
         Files.move(temporary, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
@@ -80,6 +82,22 @@ public final class SnapshotStore {
             Files.delete(all.get(i));
         }
         return target;
+    }
+
+    /** Frames {@code payload} into {@code out}, writing what {@code out} holds to {@code channel} first if full. */
+    private static void put(FileChannel channel, ByteBuffer out, byte[] payload) throws IOException {
+        if (out.remaining() < Frames.HEADER_BYTES + payload.length) {
+            drain(channel, out);
+        }
+        Frames.put(out, payload);
+    }
+
+    private static void drain(FileChannel channel, ByteBuffer out) throws IOException {
+        out.flip();
+        while (out.hasRemaining()) {
+            channel.write(out);
+        }
+        out.clear();
     }
 
     /** The newest readable snapshot, or {@code null} if there is none (start from the whole journal). */
@@ -188,9 +206,5 @@ public final class SnapshotStore {
             out.writeLong(account.balanceCents());
         }
         return bytes.toByteArray();
-    }
-
-    private static int estimate(LedgerState state) {
-        return 1024 + state.accounts().size() * 160 + state.keyed().size() * 400;
     }
 }

@@ -7,7 +7,9 @@
  * ledger's {@link com.abcbank.ledger.CommitLog}, and {@code awaitDurable} before every reply, both through
  * {@link com.abcbank.journal.DurableLog}),
  * {@link com.abcbank.journal.Durability}, {@link com.abcbank.journal.SnapshotStore},
- * {@link com.abcbank.journal.JournalArchive} (the ledger's {@link com.abcbank.ledger.History} before a snapshot),
+ * {@link com.abcbank.journal.JournalArchive} (the ledger's {@link com.abcbank.ledger.History} before a snapshot, for
+ * a ledger without a store; a {@code Journal} that keeps files is itself the ledger's store, through
+ * {@link com.abcbank.ledger.CommitLog#store()}: {@code JournalHistory}, an index that follows the files),
  * {@link com.abcbank.journal.Verifier}, and the two exceptions: {@link com.abcbank.journal.JournalCorruptedException}
  * (refuse to start: damage a crash cannot explain) and {@link com.abcbank.journal.JournalFailedException} (a
  * write or force failed: the outcome of a transaction is unknown). Two seams are for what plugs in later:
@@ -15,7 +17,8 @@
  * implements it; a replicated log may), and {@link com.abcbank.journal.DurableFeed} with {@link
  * com.abcbank.journal.DurableListener}, which hands every durable transaction to observers, once and in order.
  * Everything else is package-private and may
- * change: the reader ({@code JournalReader}, the recovery decision), the writer ({@code JournalWriter} and its
+ * change: the reader ({@code JournalReader}, the recovery decision), the history ({@code JournalHistory},
+ * {@code JournalIndexer}, {@code PositionIndex}), the writer ({@code JournalWriter} and its
  * bounded {@code CommitBuffer}), the frame scanner ({@code FrameScanner}, {@code Scanned}), the record codec
  * and the segment naming.
  *

@@ -187,7 +187,8 @@ final class Bookkeeper {
             AccountTable.lockInOrder(involved);
             try {
                 log.restore(tx);
-                involved.forEach(account -> account.apply(tx));
+                boolean hold = !log.bounded(); // with a store, replayed transactions are read back from disk
+                involved.forEach(account -> account.apply(tx, hold));
             } finally {
                 AccountTable.unlockAll(involved);
             }

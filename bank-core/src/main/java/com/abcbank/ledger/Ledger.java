@@ -66,7 +66,7 @@ public final class Ledger {
     private final LedgerConfig config;
     private final TransactionLog log;
     private final AccountTable accounts;
-    private final KeyTable keys = new KeyTable();
+    private final KeyTable keys;
     private final LoanExposure exposure;
     private final Bookkeeper books;
     private final Access access;
@@ -80,15 +80,29 @@ public final class Ledger {
         this(config, clock, CommitLog.NONE);
     }
 
-    /** A ledger whose every committed transaction goes to {@code journal}, in sequence order. */
+    /**
+     * A ledger whose every committed transaction goes to {@code journal}, in sequence order. If the journal keeps
+     * files ({@link CommitLog#store()}), the ledger's memory is bounded: it holds only the transactions not yet
+     * indexed there, and reads the others back (see {@link Statements}); otherwise it keeps its whole history.
+     */
     public Ledger(LedgerConfig config, Clock clock, CommitLog journal) {
+        this(config, clock, journal, KeyTable.DEFAULT_MAX_KEYS);
+    }
+
+    /** As above, remembering at most {@code maxKeys} idempotency keys (see {@link KeyTable}). */
+    Ledger(LedgerConfig config, Clock clock, CommitLog journal, int maxKeys) {
+        HistoryStore store = journal.store().orElse(null);
         this.config = config;
-        this.log = new TransactionLog(clock, journal);
+        this.log = new TransactionLog(clock, journal, store != null, maxKeys);
         this.accounts = new AccountTable(config.vaultShards());
         this.exposure = new LoanExposure(config.loanLimitCents());
         this.books = new Bookkeeper(accounts, log, exposure);
         this.access = new Access(accounts);
-        this.statements = new Statements(log);
+        this.statements = new Statements(log, store, accounts::find);
+        this.keys = new KeyTable(maxKeys, statements::transaction);
+        if (store != null) {
+            store.follow(new LedgerIndex(accounts, statements));
+        }
     }
 
     public LedgerConfig config() {
@@ -249,10 +263,12 @@ public final class Ledger {
                 caller.user(), key, intent, k -> books.move(type, caller.user(), debit, credit, amountCents, k));
     }
 
-    /** Forgets the keys of transactions committed before {@code cutoff}: retries older than that run afresh. */
+    /**
+     * Forgets the keys of transactions committed before {@code cutoff}: retries older than that run afresh. Keys
+     * are also forgotten, oldest first, past a count ({@link KeyTable#DEFAULT_MAX_KEYS}, a million).
+     */
     public void forgetKeysBefore(Instant cutoff) {
-        log.forgetKeyedBefore(cutoff);
-        keys.forgetBefore(cutoff);
+        keys.forgetBelow(log.forgetKeyedBefore(cutoff));
     }
 
     // ---------------------------------------------------------------- recovery
@@ -276,13 +292,14 @@ public final class Ledger {
         LedgerState accountsOnly = accounts.quiescent(all ->
                 new LedgerState(log.lastSeq(), log.lastTime(), accounts.peekNextLoanNumber(), views(all), List.of()));
         // Outside the pause: every keyed transaction up to lastSeq was recorded under its locks, so it is there.
-        return accountsOnly.withKeyed(log.keyedSince(keysSince, accountsOnly.lastSeq()));
+        // With a store they are read back from the journal as the snapshot is written (KeyedTransactions).
+        return accountsOnly.withKeyed(statements.keyedTransactions(log.keyedSince(keysSince, accountsOnly.lastSeq())));
     }
 
     /**
      * Loads a state exported by {@link #exportState} into this new ledger (one that has committed nothing), so that
      * it goes on from {@code state.lastSeq()}: replay the journal after it next. History before it is served by
-     * {@code older}.
+     * {@code older}, unless the ledger's journal has a store ({@link CommitLog#store()}), which serves all of it.
      */
     public void restore(LedgerState state, History older) {
         if (log.lastSeq() != 0 || !accounts.onlyVault()) {
@@ -385,6 +402,21 @@ public final class Ledger {
     /** The committed transaction numbered {@code seq}, or {@code null}. */
     public Transaction transaction(long seq) {
         return statements.transaction(seq);
+    }
+
+    /** How many transactions are held as objects now (with a store: those not yet indexed). For tests. */
+    int heldTransactions() {
+        return log.heldCount();
+    }
+
+    /** With a store: waits until every transaction up to {@code seq} is indexed (and left memory). For tests. */
+    void awaitIndexed(long seq, long timeoutMs) {
+        statements.awaitIndexed(seq, timeoutMs);
+    }
+
+    /** How many idempotency keys are remembered (or in flight) now. For tests. */
+    int rememberedKeys() {
+        return keys.size();
     }
 
     /** The sequence number of the latest committed transaction; 0 before the first. */
