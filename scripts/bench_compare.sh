@@ -4,7 +4,7 @@
 # At 16 and 64 connections, one request in flight per connection and 16 pipelined, it runs (SECONDS each,
 # default 10):
 #   ABC Bank, in each durability mode (fsync, batch, none): `client bench`, transfers between 1,000 accounts;
-#   and once more in fsync mode at 64 connections with 90% of transfers through one account (`--hot 0.9`),
+#   and once more in fsync mode at 64 connections with 90% of transfers through one account (`--hot 90`),
 #   whose ratio column is then uniform over hot;
 #   a do-nothing server of the same shape (scripts/NullServer.java): `client bench --no-setup`;
 #   Redis `INCR` with appendonly yes, appendfsync always, if redis-server and redis-benchmark are installed;
@@ -162,13 +162,13 @@ bench_cell() {
 }
 
 # ABC Bank: a fresh server and data directory per cell, so that no cell inherits another's journal.
-# abc_cell MODE CONNECTIONS PIPELINE [HOT]: HOT (a fraction, 0.9 say) sends that share of the transfers through
+# abc_cell MODE CONNECTIONS PIPELINE [HOT]: HOT (a percentage, 90 say) sends that share of the transfers through
 # one account, the contended case.
 abc_cell() {
   local mode="$1" conns="$2" pipeline="$3" hot="${4:-}" dir pid setting="durability $1"
   local extra=()
   if [ -n "$hot" ]; then
-    setting="durability $mode, $(awk -v h="$hot" 'BEGIN { printf "%d", h * 100 }')% through one account"
+    setting="durability $mode, $hot% through one account"
     extra=(--hot "$hot")
   fi
   dir=$(mktemp -d "$work/abc.XXXXXX")
@@ -452,7 +452,7 @@ if [[ "$systems" == *" abc "* ]]; then
       done
     done
   done
-  abc_cell fsync 64 1 0.9
+  abc_cell fsync 64 1 90
 fi
 [[ "$systems" == *" null "* ]] && null_cells
 [[ "$systems" == *" redis "* ]] && redis_cells
