@@ -203,9 +203,10 @@ public final class BankCli implements Callable<Integer> {
     <R> int run(Operation<R> operation, CommandSpec command) {
         Request first = operation.request();
         // The reconnect logs in, never enrols: if this run enrolled USER, the new password is saved by now.
+        int replyTimeoutMs = operation.replyTimeoutMs(readTimeoutMs);
         try (RetryingConnection bank = new RetryingConnection(
-                connect(command, operation.enrols()),
-                () -> connect(command, false),
+                connect(command, operation.enrols()).replyTimeout(replyTimeoutMs),
+                () -> connect(command, false).replyTimeout(replyTimeoutMs),
                 command.commandLine().getErr())) {
             List<Reply> replies = new ArrayList<>();
             List<R> results = new ArrayList<>();

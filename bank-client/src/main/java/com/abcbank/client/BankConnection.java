@@ -80,6 +80,18 @@ final class BankConnection implements AutoCloseable {
         this.resource = resource;
     }
 
+    /** From now on, waits at most {@code timeoutMs} for each reply; returns this connection. */
+    BankConnection replyTimeout(int timeoutMs) {
+        if (resource instanceof Socket socket) {
+            try {
+                socket.setSoTimeout(timeoutMs);
+            } catch (IOException e) {
+                throw new ClientException(ExitCodes.UNAVAILABLE, "cannot set the reply timeout on " + peer, e);
+            }
+        }
+        return this;
+    }
+
     /** Connects to {@code host:port}, or throws {@link ClientException} (exit 75). */
     static BankConnection open(String host, int port, int connectTimeoutMs, int readTimeoutMs) {
         String peer = host + ":" + port;

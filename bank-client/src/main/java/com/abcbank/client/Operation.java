@@ -42,6 +42,14 @@ interface Operation<R> {
         return ExitCodes.OK;
     }
 
+    /**
+     * How long to wait for each reply, given the client's usual bound: longer for an op the server needs long
+     * for (verify re-reads the whole journal), so that the client neither gives up on it nor sends it again.
+     */
+    default int replyTimeoutMs(int usualMs) {
+        return usualMs;
+    }
+
     /** Whether a user with no password yet is enrolled on the spot (create_account). */
     default boolean enrols() {
         return false;

@@ -21,8 +21,19 @@ import picocli.CommandLine.Command;
             "Exits " + ExitCodes.UNVERIFIED + " if they do not verify, listing each problem."
         })
 final class VerifyCommand extends OperationCommand<Result.Verify> {
+    /**
+     * Verify reads every record of the journal: some 30 s per 10,000,000 transactions on a quiet two-core machine
+     * (docs/performance.md), so it gets far more than the usual per-reply bound.
+     */
+    static final int REPLY_TIMEOUT_MS = 15 * 60 * 1000;
+
     VerifyCommand() {
         super(Result.Verify.class);
+    }
+
+    @Override
+    public int replyTimeoutMs(int usualMs) {
+        return Math.max(usualMs, REPLY_TIMEOUT_MS);
     }
 
     @Override

@@ -26,9 +26,10 @@ import java.util.function.LongSupplier;
  * that comes before the park is kept as the thread's permit, and a spurious return from a park only loops.
  *
  * <h2>Threads</h2>
- * Any number of waiters; {@link #release} from the one thread that publishes progress (the journal's flusher, or
- * whoever fails the journal). The queue is lock-free; a waiter leaves it by being released, or by removing itself
- * when it gives up (timeout, failure, interrupt).
+ * Any number of waiters; {@link #release} from whichever thread publishes progress or fails the journal (the
+ * flusher, or a committer whose wait for buffer room timed out), possibly two at once: the queue is lock-free, and
+ * a waiter released twice is unparked twice, which is harmless. A waiter leaves the queue by being released, or by
+ * removing itself when it gives up (timeout, failure, interrupt).
  */
 final class DurableWaiters {
     private static final class Waiter {

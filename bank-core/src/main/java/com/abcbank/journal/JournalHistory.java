@@ -6,6 +6,7 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
+import java.nio.channels.ClosedByInterruptException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -117,6 +118,10 @@ final class JournalHistory implements HistoryStore {
             if (!stopped) {
                 log.warn("journal index: interrupted at tx {}; it stops", current.indexedUpTo());
             }
+        } catch (ClosedByInterruptException e) {
+            if (!stopped) {
+                log.warn("journal index: interrupted at tx {}; it stops", current.indexedUpTo());
+            } // else stop() interrupted a read, which closes the channel: the journal is closing, nothing is lost
         } catch (IOException | RuntimeException e) {
             log.error(
                     "journal index: stopped at tx {}; new transactions stay in memory until the next start",

@@ -126,6 +126,9 @@ public final class Json {
 
     /** The line's top level if it is clean, or {@code null} if the tree-based path must say what is wrong. */
     private static Clean scan(byte[] line) {
+        if (!plainUtf8(line)) {
+            return null;
+        }
         JsonNode id = null;
         boolean op = false;
         try (JsonParser parser = MAPPER.createParser(line)) {
@@ -152,6 +155,23 @@ public final class Json {
         } catch (IOException e) {
             return null;
         }
+    }
+
+    /**
+     * Whether Jackson's byte parser will read {@code line} as the UTF-8 text it is: it guesses UTF-16 or UTF-32
+     * from NUL bytes among the first four and skips a byte-order mark, where the tree path, given the decoded
+     * text, refuses both.
+     */
+    private static boolean plainUtf8(byte[] line) {
+        if (line.length >= 3 && line[0] == (byte) 0xEF && line[1] == (byte) 0xBB && line[2] == (byte) 0xBF) {
+            return false;
+        }
+        for (byte b : line) {
+            if (b == 0) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /**

@@ -124,6 +124,22 @@ class JsonStreamingTest {
     }
 
     @Test
+    void utf16Utf32AndAByteOrderMarkAreRefusedAsTheTreePathRefusesThem() {
+        String line = "{\"op\":\"balance\",\"account\":\"1001\"}";
+        List<byte[]> disguised = List.of(
+                line.getBytes(StandardCharsets.UTF_16LE),
+                line.getBytes(StandardCharsets.UTF_16BE),
+                line.getBytes(java.nio.charset.Charset.forName("UTF-32BE")),
+                ("\uFEFF" + line).getBytes(StandardCharsets.UTF_8));
+        for (byte[] bytes : disguised) {
+            assertEquals(null, Json.parseStreaming(bytes), "the streaming path must leave this to the tree");
+            Json.Parsed parsed = Json.parseRequest(bytes);
+            assertEquals(Json.parseTree(new String(bytes, StandardCharsets.UTF_8)), parsed);
+            assertEquals(ErrorCode.MALFORMED_REQUEST, parsed.failure().code());
+        }
+    }
+
+    @Test
     void aCleanRequestKeepsItsIdWhereverItStands() {
         for (String line : List.of(
                 "{\"id\":7,\"op\":\"deposit\",\"account\":\"1001\",\"amount\":5}",

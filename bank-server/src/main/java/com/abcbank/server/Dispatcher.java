@@ -18,6 +18,7 @@ import java.io.IOException;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.Optional;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * Turns one request of one connection into a ledger call and its outcome into a wire result ({@link Results}),
@@ -29,6 +30,11 @@ final class Dispatcher {
     private final Ledger ledger;
     private final Users users;
     private final DurableLog journal;
+    /**
+     * One verify at a time: each holds a snapshot of every account and the journal's recount of them (some 200
+     * bytes an account), so two at once on a big bank would double that; a second auditor's verify waits.
+     */
+    private final ReentrantLock oneVerify = new ReentrantLock();
 
     Dispatcher(Ledger ledger, Users users, DurableLog journal) {
         this.ledger = ledger;
@@ -164,6 +170,15 @@ final class Dispatcher {
         if (!caller.isAuditor()) {
             return Outcome.fail(ErrorCode.FORBIDDEN, "verify is for the auditor only");
         }
+        oneVerify.lock();
+        try {
+            return verifyAlone();
+        } finally {
+            oneVerify.unlock();
+        }
+    }
+
+    private Outcome<?> verifyAlone() {
         Snapshot live = ledger.snapshot();
         try {
             journal.awaitDurable(live.lastSeq()); // the log must hold everything the snapshot shows
