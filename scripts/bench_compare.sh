@@ -52,24 +52,7 @@ failures=0
 
 log() { echo "bench_compare: $*" >&2; }
 
-# Stops one process this script started: SIGTERM, then SIGKILL after 15 s. Each is a `timeout`, which passes
-# the TERM on to its command and leads a process group of its own: the KILL goes to that group, by its PID.
-stop_pid() {
-  local pid="$1" waited=0
-  if kill -0 "$pid" 2>/dev/null; then
-    kill -TERM "$pid" 2>/dev/null || true
-    while kill -0 "$pid" 2>/dev/null && [ "$waited" -lt 150 ]; do
-      sleep 0.1
-      waited=$((waited + 1))
-    done
-    if kill -0 "$pid" 2>/dev/null; then
-      log "process $pid did not stop on SIGTERM; killing it"
-      kill -KILL -- "-$pid" 2>/dev/null || kill -KILL "$pid" 2>/dev/null || true
-    fi
-  fi
-  wait "$pid" 2>/dev/null || true # its status after SIGTERM is not the script's
-}
-
+# Processes are stopped with stop_pid (scripts/lib.sh).
 cleanup() {
   local status=$?
   set +e # every step below should run, whatever the one before did

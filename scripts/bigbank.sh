@@ -66,28 +66,12 @@ if [ -z "$dir" ]; then
 fi
 log() { echo "bigbank: $*" >&2; }
 
-# Stops one server this script started: SIGTERM, then SIGKILL after 30 s.
-stop_pid() {
-  local pid="$1" waited=0
-  if kill -0 "$pid" 2>/dev/null; then
-    kill -TERM "$pid" 2>/dev/null || true
-    while kill -0 "$pid" 2>/dev/null && [ "$waited" -lt 300 ]; do
-      sleep 0.1
-      waited=$((waited + 1))
-    done
-    if kill -0 "$pid" 2>/dev/null; then
-      log "server $pid did not stop on SIGTERM; killing it"
-      kill -KILL "$pid" 2>/dev/null || true
-    fi
-  fi
-  wait "$pid" 2>/dev/null || true # its status after SIGTERM is not the script's
-}
-
+# Processes are stopped with stop_pid (scripts/lib.sh).
 cleanup() {
   local status=$?
   set +e # every step below should run, whatever the one before did
   for pid in "${pids[@]}"; do
-    stop_pid "$pid"
+    stop_pid "$pid" 30 # a big bank may take a while to write its last snapshot
   done
   if [ "$temporary_bank" = 1 ] && [ "$keep" = 1 ] && [ -d "$dir" ]; then
     local kept
@@ -266,7 +250,7 @@ view() {
 log "an empty server first, for the heap that a bank without accounts takes"
 start_server "$work/empty-data" "$work/empty" || died "before listening (the empty bank)"
 empty_heap=$(live_heap empty)
-stop_pid "$server_pid"
+stop_pid "$server_pid" 30
 
 log "starting the server on $dir with -Xmx$heap"
 start_server "$dir" "$work/big" || died "before listening"
@@ -324,5 +308,5 @@ alive || died "during the heap histogram"
 for fd in "${conn[@]}"; do
   exec {fd}>&-
 done
-stop_pid "$server_pid"
+stop_pid "$server_pid" 30
 print_table

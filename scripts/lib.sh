@@ -56,22 +56,32 @@ bank_start() {
   echo "server pid $BANK_SERVER_PID on 127.0.0.1:$BANK_PORT, data in $BANK_DATA"
 }
 
+# stop_pid PID [GRACE_SECONDS]: stops one process this script started, by its PID: SIGTERM, then SIGKILL after
+# GRACE_SECONDS (default 15). A process started under `timeout` leads a process group of its own (timeout passes
+# the TERM on to its command): the KILL goes to that group, by its PID, else to the process alone. Waits for it;
+# its exit status (143 after SIGTERM) is not the caller's.
+stop_pid() {
+  local pid="$1" grace_tenths=$((${2:-15} * 10)) waited=0
+  if kill -0 "$pid" 2>/dev/null; then
+    kill -TERM "$pid" 2>/dev/null || true
+    while kill -0 "$pid" 2>/dev/null && [ "$waited" -lt "$grace_tenths" ]; do
+      sleep 0.1
+      waited=$((waited + 1))
+    done
+    if kill -0 "$pid" 2>/dev/null; then
+      echo "process $pid did not stop on SIGTERM; killing it" >&2
+      kill -KILL -- "-$pid" 2>/dev/null || kill -KILL "$pid" 2>/dev/null || true
+    fi
+  fi
+  wait "$pid" 2>/dev/null || true
+}
+
 # Stops the server this script started (by its PID, gracefully, then forcibly after 15 s) and removes its files.
 bank_stop() {
   local status=$?
   set +e # cleaning up: every step below should run, whatever the one before did
-  if [ -n "${BANK_SERVER_PID:-}" ] && kill -0 "$BANK_SERVER_PID" 2>/dev/null; then
-    kill -TERM "$BANK_SERVER_PID" 2>/dev/null
-    local waited=0
-    while kill -0 "$BANK_SERVER_PID" 2>/dev/null && [ "$waited" -lt 150 ]; do
-      sleep 0.1
-      waited=$((waited + 1))
-    done
-    if kill -0 "$BANK_SERVER_PID" 2>/dev/null; then
-      echo "server did not stop on SIGTERM; killing it" >&2
-      kill -KILL "$BANK_SERVER_PID" 2>/dev/null
-    fi
-    wait "$BANK_SERVER_PID" 2>/dev/null || true # its status is 143 after SIGTERM: not the script's
+  if [ -n "${BANK_SERVER_PID:-}" ]; then
+    stop_pid "$BANK_SERVER_PID"
   fi
   if [ "$status" -ne 0 ] && [ -n "${BANK_TMP:-}" ] && [ -f "$BANK_TMP/server.log" ]; then
     echo "--- last lines of the server log ---" >&2

@@ -16,6 +16,7 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.net.UnknownHostException;
+import java.nio.channels.UnresolvedAddressException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.function.BiConsumer;
@@ -103,13 +104,16 @@ final class BankConnection implements AutoCloseable {
             return new BankConnection(peer, socket.getInputStream(), socket.getOutputStream(), socket);
         } catch (IOException e) {
             closeQuietly(socket);
-            String reason = e instanceof UnknownHostException
-                    ? "unknown host"
-                    : e instanceof SocketTimeoutException
-                            ? "no answer within " + connectTimeoutMs + " ms"
-                            : e.getMessage();
-            throw new ClientException(ExitCodes.UNAVAILABLE, "cannot connect to " + peer + ": " + reason, e);
+            throw cannotConnect(peer, e, connectTimeoutMs);
         }
+    }
+
+    /** Why connecting to {@code peer} failed, said one way for every client (exit 75). */
+    static ClientException cannotConnect(String peer, Exception e, int connectTimeoutMs) {
+        String reason = e instanceof UnknownHostException || e instanceof UnresolvedAddressException
+                ? "unknown host"
+                : e instanceof SocketTimeoutException ? "no answer within " + connectTimeoutMs + " ms" : e.getMessage();
+        return new ClientException(ExitCodes.UNAVAILABLE, "cannot connect to " + peer + ": " + reason, e);
     }
 
     String peer() {

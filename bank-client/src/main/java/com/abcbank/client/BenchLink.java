@@ -2,9 +2,7 @@ package com.abcbank.client;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.net.SocketTimeoutException;
 import java.net.StandardSocketOptions;
-import java.net.UnknownHostException;
 import java.nio.channels.SocketChannel;
 import java.nio.channels.UnresolvedAddressException;
 
@@ -43,12 +41,7 @@ final class BenchLink implements AutoCloseable {
             return new BenchLink(peer, channel, bank);
         } catch (IOException | UnresolvedAddressException e) {
             closeQuietly(channel);
-            String reason = e instanceof UnknownHostException || e instanceof UnresolvedAddressException
-                    ? "unknown host"
-                    : e instanceof SocketTimeoutException
-                            ? "no answer within " + connectTimeoutMs + " ms"
-                            : e.getMessage();
-            throw new ClientException(ExitCodes.UNAVAILABLE, "cannot connect to " + peer + ": " + reason, e);
+            throw BankConnection.cannotConnect(peer, e, connectTimeoutMs);
         }
     }
 
