@@ -25,6 +25,8 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * The one place that knows Jackson. Readers and writers are immutable and shared by all threads.
@@ -55,6 +57,12 @@ public final class Json {
     private static final ObjectReader REQUEST = MAPPER.readerFor(Request.class);
     /** Reads the {@code id} value in the middle of a line: what follows it is not trailing garbage. */
     private static final ObjectReader ID = TREE.without(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+    /**
+     * Binds a line {@link #scan} found clean: its top level has no duplicate field (scan checks that, on a few
+     * names, where Jackson's detector builds a set per object), and a nested object in a field fails binding and
+     * goes to the tree path, which detects duplicates at every depth.
+     */
+    private static final ObjectReader CLEAN_REQUEST = REQUEST.without(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
 
     private static final ObjectReader REPLY = MAPPER.readerFor(Reply.class);
     private static final ObjectWriter WRITER = MAPPER.writer();
@@ -115,7 +123,7 @@ public final class Json {
             return null;
         }
         try {
-            return new Parsed(clean.id(), REQUEST.readValue(line), null);
+            return new Parsed(clean.id(), CLEAN_REQUEST.readValue(line), null);
         } catch (IOException | RuntimeException e) {
             return null; // worded by parseTree
         }
@@ -131,14 +139,23 @@ public final class Json {
         }
         JsonNode id = null;
         boolean op = false;
+        List<String> fields = new ArrayList<>(8);
         try (JsonParser parser = MAPPER.createParser(line)) {
+            parser.disable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION); // the top level is checked below
             if (parser.nextToken() != JsonToken.START_OBJECT) {
                 return null;
             }
             while (parser.nextToken() == JsonToken.FIELD_NAME) {
                 String field = parser.currentName();
+                if (fields.contains(field)) {
+                    return null;
+                }
+                fields.add(field);
                 JsonToken value = parser.nextToken();
                 if (field.equals("id")) {
+                    if (value.isStructStart()) {
+                        return null; // an object or array id may hide a duplicate: the tree path checks every depth
+                    }
                     id = ID.readTree(parser);
                 } else if (value == JsonToken.VALUE_NULL) {
                     return null;

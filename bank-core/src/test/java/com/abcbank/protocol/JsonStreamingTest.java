@@ -2,6 +2,7 @@ package com.abcbank.protocol;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.abcbank.ledger.ErrorCode;
 import com.fasterxml.jackson.databind.node.IntNode;
@@ -47,7 +48,9 @@ class JsonStreamingTest {
             "\"k-1\"",
             "99999999999999999999",
             "\"200\"",
-            "{\"id\":1}");
+            "{\"id\":1}",
+            "{\"a\":1,\"a\":2}",
+            "[{\"b\":1,\"b\":1}]");
 
     @Property(tries = 2000)
     void streamingAndTreeReadEveryLineAlike(@ForAll("lines") String line) {
@@ -56,7 +59,12 @@ class JsonStreamingTest {
         if (streamed != null) {
             assertEquals(tree, streamed, line);
         } else {
-            assertNotNull(tree.failure(), () -> "the streaming path left a good request to the tree: " + line);
+            // Only a refusal, or a request whose id is an object or array (which may hide a duplicate field), is
+            // left to the tree.
+            boolean containerId = tree.id() != null && tree.id().isContainerNode();
+            assertTrue(
+                    tree.failure() != null || containerId,
+                    () -> "the streaming path left a good request to the tree: " + line);
         }
         assertEquals(tree, Json.parseRequest(line.getBytes(StandardCharsets.UTF_8)), line);
     }
