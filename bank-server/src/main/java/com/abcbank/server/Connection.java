@@ -47,6 +47,7 @@ final class Connection implements Runnable {
 
     private Caller caller;
     private long requests;
+    private ConnectionDeadlines deadlines;
 
     Connection(long id, Socket socket, Dispatcher dispatcher, ServerConfig config, BankServer server) {
         this.id = id;
@@ -66,9 +67,9 @@ final class Connection implements Runnable {
         try (MDC.MDCCloseable ignored = MDC.putCloseable("conn", Long.toString(id));
                 Socket s = socket) {
             log.info("open from {}", s.getRemoteSocketAddress());
-            s.setSoTimeout(config.idleTimeoutMs());
             s.setTcpNoDelay(true);
-            LineReader in = new LineReader(s.getInputStream(), config.maxLineBytes());
+            deadlines = new ConnectionDeadlines(s, config);
+            LineReader in = new LineReader(s.getInputStream(), config.maxLineBytes(), deadlines);
             OutputStream out = new BufferedOutputStream(s.getOutputStream(), 16 * 1024);
             serve(in, out);
             log.info("closed after {} requests{}", requests, caller == null ? "" : " (user " + caller.user() + ")");
@@ -93,7 +94,7 @@ final class Connection implements Runnable {
             try {
                 open = read(in, batch);
             } catch (SocketTimeoutException e) {
-                log.info("idle for {} ms, closing", config.idleTimeoutMs());
+                timedOut(batch);
                 open = false;
             }
             send(batch, out);
@@ -129,6 +130,7 @@ final class Connection implements Runnable {
             }
             if (!isBlank(line)) {
                 requests++;
+                deadlines.requested();
                 batch.add(answer(line));
             }
         } while (batch.size() < MAX_BATCH && in.hasBufferedLine());
@@ -136,6 +138,27 @@ final class Connection implements Runnable {
     }
 
     /** {@link String#isBlank} of the line, without decoding an ASCII one. */
+    /** A read ran into a deadline: says which, on the connection (if it is not mere idleness) and in the log. */
+    private void timedOut(List<Pending> batch) {
+        switch (deadlines.armed()) {
+            case IDLE -> log.info("idle for {} ms, closing", config.idleTimeoutMs());
+            case AUTHENTICATION -> {
+                batch.add(Pending.failed(
+                        null,
+                        ErrorCode.UNAUTHENTICATED,
+                        "not logged in within " + config.authTimeoutMs() + " ms of connecting; closing"));
+                log.info("not logged in within {} ms, closing", config.authTimeoutMs());
+            }
+            case LINE -> {
+                batch.add(Pending.failed(
+                        null,
+                        ErrorCode.MALFORMED_REQUEST,
+                        "a request line must end within " + config.lineTimeoutMs() + " ms of its first byte; closing"));
+                log.info("a line unfinished after {} ms, closing", config.lineTimeoutMs());
+            }
+        }
+    }
+
     private static boolean isBlank(byte[] line) {
         for (byte b : line) {
             if (b < 0) {
@@ -164,6 +187,7 @@ final class Connection implements Runnable {
                 Outcome<Caller> outcome = dispatcher.authenticate(request);
                 if (outcome.isOk()) {
                     caller = outcome.value();
+                    deadlines.authenticated();
                     log.info("authenticated as {}", caller.user());
                     return new Pending(
                             parsed,

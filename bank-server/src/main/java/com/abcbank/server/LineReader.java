@@ -33,10 +33,22 @@ final class LineReader {
         }
     }
 
+    /**
+     * Asked before every read that may block: sets how long the read may wait (the socket's timeout), or throws once
+     * a deadline has passed. {@code midLine}: part of the next line has arrived already.
+     */
+    @FunctionalInterface
+    interface Deadline {
+        Deadline NONE = midLine -> {};
+
+        void beforeRead(boolean midLine) throws IOException;
+    }
+
     private static final int BLOCK_BYTES = 16 * 1024;
 
     private final InputStream in;
     private final int maxBytes;
+    private final Deadline deadline;
     private byte[] buffer;
     /** The unread bytes are {@code buffer[start, end)}. */
     private int start;
@@ -44,8 +56,13 @@ final class LineReader {
     private int end;
 
     LineReader(InputStream in, int maxBytes) {
+        this(in, maxBytes, Deadline.NONE);
+    }
+
+    LineReader(InputStream in, int maxBytes, Deadline deadline) {
         this.in = in;
         this.maxBytes = maxBytes;
+        this.deadline = deadline;
         this.buffer = new byte[Math.min(BLOCK_BYTES, maxBytes + 2)];
     }
 
@@ -66,6 +83,7 @@ final class LineReader {
             scanned = end;
             int moved = makeRoom();
             scanned -= moved;
+            deadline.beforeRead(end > start);
             int read = in.read(buffer, end, buffer.length - end);
             if (read < 0) {
                 return null;

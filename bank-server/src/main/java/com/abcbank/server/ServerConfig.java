@@ -22,6 +22,10 @@ import java.nio.file.Path;
  * @param batchWindowMs      with {@link Durability#BATCH}: the longest the journal goes unforced
  * @param repairJournal      on damage, cut the journal there (losing what follows) instead of refusing to start
  * @param snapshotEvery      take a snapshot once this many transactions came after the last one (and at shutdown)
+ * @param authTimeoutMs      a connection not logged in this long after it opened is told so and closed
+ *                           (PostgreSQL's {@code authentication_timeout}); however it trickles bytes
+ * @param lineTimeoutMs      a request line must be whole this long after its first byte arrived, or the connection
+ *                           is told so and closed (nginx's {@code client_header_timeout})
  */
 public record ServerConfig(
         InetAddress bind,
@@ -36,7 +40,14 @@ public record ServerConfig(
         Durability durability,
         int batchWindowMs,
         boolean repairJournal,
-        long snapshotEvery) {
+        long snapshotEvery,
+        int authTimeoutMs,
+        int lineTimeoutMs) {
+    /** PostgreSQL's {@code authentication_timeout}: a minute to log in. */
+    public static final int DEFAULT_AUTH_TIMEOUT_MS = 60_000;
+    /** A request line is a few hundred bytes: ten seconds from its first byte to its newline is generous. */
+    public static final int DEFAULT_LINE_TIMEOUT_MS = 10_000;
+
     public ServerConfig {
         if (port < 0 || port > 65_535) {
             throw new IllegalArgumentException("port must be 0..65535: " + port);
@@ -51,9 +62,64 @@ public record ServerConfig(
                 || shutdownGraceMs < 0
                 || pbkdf2Iterations < 1
                 || batchWindowMs < 1
-                || snapshotEvery < 1) {
+                || snapshotEvery < 1
+                || authTimeoutMs < 1
+                || lineTimeoutMs < 1) {
             throw new IllegalArgumentException("timeouts, windows and iterations must be positive");
         }
+    }
+
+    /** With the default deadlines to log in and to finish a line. */
+    public ServerConfig(
+            InetAddress bind,
+            int port,
+            Path dataDir,
+            int maxConnections,
+            int maxLineBytes,
+            int idleTimeoutMs,
+            int shutdownGraceMs,
+            int pbkdf2Iterations,
+            LedgerConfig ledger,
+            Durability durability,
+            int batchWindowMs,
+            boolean repairJournal,
+            long snapshotEvery) {
+        this(
+                bind,
+                port,
+                dataDir,
+                maxConnections,
+                maxLineBytes,
+                idleTimeoutMs,
+                shutdownGraceMs,
+                pbkdf2Iterations,
+                ledger,
+                durability,
+                batchWindowMs,
+                repairJournal,
+                snapshotEvery,
+                DEFAULT_AUTH_TIMEOUT_MS,
+                DEFAULT_LINE_TIMEOUT_MS);
+    }
+
+    /** This configuration with other deadlines to log in and to finish a request line. */
+    public ServerConfig withDeadlines(int newAuthTimeoutMs, int newLineTimeoutMs) {
+        return new ServerConfig(
+                bind,
+                port,
+                dataDir,
+                maxConnections,
+                maxLineBytes,
+                idleTimeoutMs,
+                shutdownGraceMs,
+                pbkdf2Iterations,
+                ledger,
+                durability,
+                batchWindowMs,
+                repairJournal,
+                snapshotEvery,
+                newAuthTimeoutMs,
+                newLineTimeoutMs);
     }
 
     /** The default durability: every acknowledged transaction forced to disk. */

@@ -136,6 +136,20 @@ public final class ServerMain {
         long snapshotEvery;
 
         @Option(
+                names = "--auth-timeout-ms",
+                defaultValue = "60000",
+                description =
+                        "Close a connection that has not logged in this long after it opened, however it trickles bytes (default: ${DEFAULT-VALUE}).")
+        int authTimeoutMs;
+
+        @Option(
+                names = "--line-timeout-ms",
+                defaultValue = "10000",
+                description =
+                        "Close a connection whose request line is not whole this long after its first byte (default: ${DEFAULT-VALUE}).")
+        int lineTimeoutMs;
+
+        @Option(
                 names = "--repair-journal",
                 description =
                         "If the journal is damaged (not just a torn last record), cut it at the damage and start, losing every record from there on. Without it the server refuses to start on a damaged journal.")
@@ -162,7 +176,9 @@ public final class ServerMain {
                     durability,
                     batchWindowMs,
                     repairJournal,
-                    snapshotEvery);
+                    snapshotEvery,
+                    authTimeoutMs,
+                    lineTimeoutMs);
             BankServer server;
             try {
                 server = BankServer.start(config, System.out);
