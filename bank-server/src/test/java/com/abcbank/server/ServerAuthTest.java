@@ -18,7 +18,14 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -247,6 +254,40 @@ class ServerAuthTest {
         assertTrue(sixth.error().message().contains("retry in"), sixth.error().message());
         assertEquals(ErrorCode.UNAUTHENTICATED, guesser.error(new Request.Balance("1001")));
         assertEquals("Bob", bank.connect().login("Bob", PASSWORD).user(), "the throttle is per user name");
+    }
+
+    @Test
+    void twentyGuessesAtTheSameMomentGetNoMoreThanTheBudgetChecked() throws Exception {
+        int guessers = 20;
+        List<TestClient> connections = new ArrayList<>();
+        for (int i = 0; i < guessers; i++) {
+            connections.add(bank.connect());
+        }
+        CountDownLatch go = new CountDownLatch(1);
+        List<CompletableFuture<ErrorCode>> guesses = new ArrayList<>();
+        for (int i = 0; i < guessers; i++) {
+            TestClient connection = connections.get(i);
+            String guess = "parallel-guess-" + i;
+            guesses.add(TestServer.inBackground("guesser-" + i, () -> {
+                go.await();
+                return connection.error(new Request.Login("Alice", guess));
+            }));
+        }
+        go.countDown();
+        Map<ErrorCode, Long> answers = new EnumMap<>(ErrorCode.class);
+        for (CompletableFuture<ErrorCode> guess : guesses) {
+            answers.merge(guess.get(30, TimeUnit.SECONDS), 1L, Long::sum);
+        }
+        assertEquals(Set.of(ErrorCode.BAD_CREDENTIALS, ErrorCode.THROTTLED), answers.keySet(), answers::toString);
+        assertEquals(
+                5L,
+                answers.get(ErrorCode.BAD_CREDENTIALS),
+                () -> "an attempt counts before its check, so only the budget of 5 is checked: " + answers);
+        assertEquals(
+                ErrorCode.THROTTLED,
+                bank.connect().error(new Request.Login("Alice", PASSWORD)),
+                "and the name is throttled for the right password too");
+        assertEquals("Bob", bank.connect().login("Bob", PASSWORD).user(), "others log in as before");
     }
 
     @Test

@@ -9,7 +9,7 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * Slows down password guessing for one user name: after {@link #FREE_FAILURES} failures in a row, the next
  * attempt must wait {@link #FIRST_WAIT}, and the wait doubles with every further failure up to {@link #MAX_WAIT}.
- * A success clears it.
+ * A success clears it. An attempt counts when it starts, not when its check fails ({@link #tryAttempt}).
  * Unknown user names are throttled like known ones, so the throttle does not tell which names exist.
  *
  * <p>No thread sleeps: a throttled attempt is refused at once with the time left. The table is bounded: when
@@ -31,31 +31,38 @@ final class LoginThrottle {
         this.clock = clock;
     }
 
-    /** How long {@code user} must still wait before the next attempt; zero if they may try now. */
-    Duration waitFor(String user) {
-        Failures entry = failures.get(key(user));
-        if (entry == null) {
-            return failures.size() >= MAX_TRACKED ? FIRST_WAIT : Duration.ZERO;
-        }
-        Duration left = Duration.between(clock.instant(), entry.blockedUntil());
-        return left.isNegative() ? Duration.ZERO : left;
-    }
-
-    void failed(String user) {
+    /**
+     * Counts an attempt for {@code user} <em>before</em> its password is checked, as if it failed (a success then
+     * clears the count: {@link #succeeded}). Returns zero if it may be checked now, else how long the name must
+     * still wait: that attempt is refused unchecked and not counted. Counting first is what makes the budget hold
+     * against parallel guessing: twenty attempts at the same moment from twenty connections find the count
+     * already raised by the ones before them, so at most {@link #FREE_FAILURES} are ever checked, where counting
+     * after the (slow, by design) password hash let every one of them through.
+     */
+    Duration tryAttempt(String user) {
+        Instant now = clock.instant();
         if (failures.size() >= MAX_TRACKED) {
-            Instant now = clock.instant();
             failures.values().removeIf(entry -> entry.blockedUntil().isBefore(now));
         }
+        Duration[] wait = {Duration.ZERO};
         failures.compute(key(user), (name, entry) -> {
+            if (entry != null && entry.blockedUntil().isAfter(now)) {
+                wait[0] = Duration.between(now, entry.blockedUntil());
+                return entry;
+            }
+            if (entry == null && failures.size() >= MAX_TRACKED) {
+                wait[0] = FIRST_WAIT; // the table is full of blocked names: fail closed
+                return null;
+            }
             int count = entry == null ? 1 : entry.count() + 1;
-            Instant now = clock.instant();
             if (count < FREE_FAILURES) {
                 return new Failures(count, now);
             }
             int doublings = Math.min(count - FREE_FAILURES, 20);
-            Duration wait = FIRST_WAIT.multipliedBy(1L << doublings);
-            return new Failures(count, now.plus(wait.compareTo(MAX_WAIT) > 0 ? MAX_WAIT : wait));
+            Duration next = FIRST_WAIT.multipliedBy(1L << doublings);
+            return new Failures(count, now.plus(next.compareTo(MAX_WAIT) > 0 ? MAX_WAIT : next));
         });
+        return wait[0];
     }
 
     void succeeded(String user) {

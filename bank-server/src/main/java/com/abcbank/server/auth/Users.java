@@ -134,7 +134,7 @@ public final class Users {
         if (name == null || password == null) {
             return Outcome.fail(ErrorCode.BAD_CREDENTIALS, "unknown user or wrong password");
         }
-        Duration wait = throttle.waitFor(name);
+        Duration wait = throttle.tryAttempt(name); // counted before the check: see LoginThrottle
         if (!wait.isZero()) {
             return Outcome.fail(
                     ErrorCode.THROTTLED,
@@ -144,7 +144,6 @@ public final class Users {
         Stored user = users.get(key(name));
         boolean matches = PasswordHasher.matches(password, user == null ? decoy : user.hash());
         if (user == null || !matches) {
-            throttle.failed(name);
             log.info("failed login for {}", name);
             return Outcome.fail(ErrorCode.BAD_CREDENTIALS, "unknown user or wrong password");
         }
