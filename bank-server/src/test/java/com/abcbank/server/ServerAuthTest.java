@@ -291,6 +291,30 @@ class ServerAuthTest {
     }
 
     @Test
+    void twentyCorrectLoginsAtTheSameMomentAllPass() throws Exception {
+        // The budget counts attempts in flight, but an attempt that finds none free waits for one to end: these
+        // end in success, which clears the count, so none of a customer's concurrent logins is throttled.
+        int logins = 20;
+        List<TestClient> connections = new ArrayList<>();
+        for (int i = 0; i < logins; i++) {
+            connections.add(bank.connect());
+        }
+        CountDownLatch go = new CountDownLatch(1);
+        List<CompletableFuture<Result.User>> results = new ArrayList<>();
+        for (int i = 0; i < logins; i++) {
+            TestClient connection = connections.get(i);
+            results.add(TestServer.inBackground("login-" + i, () -> {
+                go.await();
+                return connection.login("Alice", PASSWORD);
+            }));
+        }
+        go.countDown();
+        for (CompletableFuture<Result.User> result : results) {
+            assertEquals("Alice", result.get(30, TimeUnit.SECONDS).user());
+        }
+    }
+
+    @Test
     void aThrottledNameMayLogInAgainOnceTheWaitIsOver() throws IOException {
         // Six wrong passwords in a row: throttled from the 6th attempt (docs/protocol.md) or, at the latest, after it.
         TestClient guesser = bank.connect();

@@ -134,7 +134,7 @@ public final class Users {
         if (name == null || password == null) {
             return Outcome.fail(ErrorCode.BAD_CREDENTIALS, "unknown user or wrong password");
         }
-        Duration wait = throttle.tryAttempt(name); // counted before the check: see LoginThrottle
+        Duration wait = throttle.begin(name); // counted before the check: see LoginThrottle
         if (!wait.isZero()) {
             return Outcome.fail(
                     ErrorCode.THROTTLED,
@@ -142,12 +142,16 @@ public final class Users {
                             + " s");
         }
         Stored user = users.get(key(name));
-        boolean matches = PasswordHasher.matches(password, user == null ? decoy : user.hash());
-        if (user == null || !matches) {
+        boolean matches = false;
+        try {
+            matches = PasswordHasher.matches(password, user == null ? decoy : user.hash()) && user != null;
+        } finally {
+            throttle.end(name, matches);
+        }
+        if (!matches) {
             log.info("failed login for {}", name);
             return Outcome.fail(ErrorCode.BAD_CREDENTIALS, "unknown user or wrong password");
         }
-        throttle.succeeded(name);
         return Outcome.ok(new Caller(user.name(), user.role()));
     }
 
