@@ -10,6 +10,7 @@ import com.abcbank.protocol.Json;
 import com.abcbank.protocol.Reply;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
@@ -60,6 +61,9 @@ public final class BankServer implements AutoCloseable {
     private final Semaphore permits;
     private final ScheduledExecutorService reaper;
     private final Set<Connection> connections = ConcurrentHashMap.newKeySet();
+    /** Connections open per client address, for {@link ServerConfig#maxPerAddress()}; an address at 0 is removed. */
+    private final ConcurrentHashMap<InetAddress, Integer> perAddress = new ConcurrentHashMap<>();
+
     private final AtomicLong nextConnectionId = new AtomicLong(1);
     private final CountDownLatch stopped = new CountDownLatch(1);
     private final Thread acceptor;
@@ -78,7 +82,7 @@ public final class BankServer implements AutoCloseable {
         this.dispatcher = dispatcher;
         this.journal = journal;
         this.schedule = schedule;
-        this.permits = new Semaphore(config.maxConnections());
+        this.permits = new Semaphore(config.maxConnections() + config.auditorReserved());
         // The semaphore bounds connections; the pool has twice as many threads so that a connection accepted
         // just after another released its permit, while that thread is not yet back in the pool, still gets one.
         this.pool = new ThreadPoolExecutor(
@@ -201,7 +205,26 @@ public final class BankServer implements AutoCloseable {
 
     void closed(Connection connection) {
         connections.remove(connection);
+        leave(connection.address());
         permits.release();
+    }
+
+    /** Counts a connection from {@code address}: false, counting nothing, if that address is at its limit. */
+    private boolean enter(InetAddress address) {
+        boolean[] admitted = {false};
+        perAddress.compute(address, (a, open) -> {
+            int count = open == null ? 0 : open;
+            if (count >= config.maxPerAddress()) {
+                return open;
+            }
+            admitted[0] = true;
+            return count + 1;
+        });
+        return admitted[0];
+    }
+
+    private void leave(InetAddress address) {
+        perAddress.computeIfPresent(address, (a, open) -> open <= 1 ? null : open - 1);
     }
 
     private void acceptLoop() {
@@ -218,20 +241,32 @@ public final class BankServer implements AutoCloseable {
                 log.warn("accept failed: {}", e.toString());
                 continue;
             }
+            InetAddress address = socket.getInetAddress();
+            if (!enter(address)) {
+                refuse(
+                        socket,
+                        "too many connections from " + address.getHostAddress() + " (at most " + config.maxPerAddress()
+                                + "); retry later");
+                continue;
+            }
             if (!permits.tryAcquire()) {
+                leave(address);
                 refuse(
                         socket,
                         "the server is at its limit of " + config.maxConnections() + " connections; retry later");
                 continue;
             }
+            // Past maxConnections, a connection holds one of the auditor's places: only the auditor may use it.
+            boolean reserved = permits.availablePermits() < config.auditorReserved();
             Connection connection =
-                    new Connection(nextConnectionId.getAndIncrement(), socket, dispatcher, config, this);
+                    new Connection(nextConnectionId.getAndIncrement(), socket, dispatcher, config, this, reserved);
             connections.add(connection);
             try {
                 pool.execute(connection);
             } catch (RejectedExecutionException e) {
                 // A thread that just released its permit may not yet be back in the pool: treat it as busy.
                 connections.remove(connection);
+                leave(address);
                 permits.release();
                 refuse(socket, stopping ? "the server is shutting down" : "the server is busy; retry later");
             }

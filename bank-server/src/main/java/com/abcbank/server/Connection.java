@@ -8,9 +8,11 @@ import com.abcbank.protocol.Failure;
 import com.abcbank.protocol.Json;
 import com.abcbank.protocol.Request;
 import com.abcbank.protocol.Result;
+import com.abcbank.protocol.Wire;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.net.InetAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
@@ -48,8 +50,14 @@ final class Connection implements Runnable {
     private Caller caller;
     private long requests;
     private ConnectionDeadlines deadlines;
+    /** Accepted into one of the auditor's reserved places: any request but the auditor's login closes it. */
+    private final boolean reserved;
+    /** Set when the batch being read must be the last: its replies are sent, then the connection closes. */
+    private boolean closing;
 
-    Connection(long id, Socket socket, Dispatcher dispatcher, ServerConfig config, BankServer server) {
+    Connection(
+            long id, Socket socket, Dispatcher dispatcher, ServerConfig config, BankServer server, boolean reserved) {
+        this.reserved = reserved;
         this.id = id;
         this.socket = socket;
         this.dispatcher = dispatcher;
@@ -59,6 +67,11 @@ final class Connection implements Runnable {
 
     long id() {
         return id;
+    }
+
+    /** The client's address, as {@link BankServer} counted it. */
+    InetAddress address() {
+        return socket.getInetAddress();
     }
 
     @Override
@@ -132,6 +145,9 @@ final class Connection implements Runnable {
                 requests++;
                 deadlines.requested();
                 batch.add(answer(line));
+                if (closing) {
+                    return false;
+                }
             }
         } while (batch.size() < MAX_BATCH && in.hasBufferedLine());
         return true;
@@ -182,9 +198,25 @@ final class Connection implements Runnable {
         }
         Request request = parsed.request();
         log.debug("{}", request); // records mask passwords in toString
+        if (reserved
+                && caller == null
+                && !(request instanceof Request.Login l && Wire.AUDITOR.equalsIgnoreCase(l.user()))) {
+            closing = true;
+            log.info(
+                    "a place reserved for the auditor was asked for {}; closing",
+                    request.getClass().getSimpleName());
+            return Pending.failed(
+                    parsed,
+                    ErrorCode.SERVER_BUSY,
+                    "the server is at its limit of " + config.maxConnections()
+                            + " connections; the places left are the auditor's; retry later");
+        }
         try {
             if (Dispatcher.authenticates(request)) {
                 Outcome<Caller> outcome = dispatcher.authenticate(request);
+                if (reserved && !outcome.isOk()) {
+                    closing = true; // a reserved place is not for guessing the auditor's password
+                }
                 if (outcome.isOk()) {
                     caller = outcome.value();
                     deadlines.authenticated();

@@ -26,6 +26,10 @@ import java.nio.file.Path;
  *                           (PostgreSQL's {@code authentication_timeout}); however it trickles bytes
  * @param lineTimeoutMs      a request line must be whole this long after its first byte arrived, or the connection
  *                           is told so and closed (nginx's {@code client_header_timeout})
+ * @param maxPerAddress      connections served at once from one client address; one more is told so and closed
+ * @param auditorReserved    connections kept for the auditor beyond {@code maxConnections} (PostgreSQL's
+ *                           {@code superuser_reserved_connections}): a connection accepted into one of them must log
+ *                           in as the auditor, and is closed at any other request
  */
 public record ServerConfig(
         InetAddress bind,
@@ -42,11 +46,17 @@ public record ServerConfig(
         boolean repairJournal,
         long snapshotEvery,
         int authTimeoutMs,
-        int lineTimeoutMs) {
+        int lineTimeoutMs,
+        int maxPerAddress,
+        int auditorReserved) {
     /** PostgreSQL's {@code authentication_timeout}: a minute to log in. */
     public static final int DEFAULT_AUTH_TIMEOUT_MS = 60_000;
     /** A request line is a few hundred bytes: ten seconds from its first byte to its newline is generous. */
     public static final int DEFAULT_LINE_TIMEOUT_MS = 10_000;
+    /** Half the default connection limit: one address cannot take the whole server, a local benchmark still fits. */
+    public static final int DEFAULT_MAX_PER_ADDRESS = 128;
+    /** PostgreSQL's {@code superuser_reserved_connections} default. */
+    public static final int DEFAULT_AUDITOR_RESERVED = 3;
 
     public ServerConfig {
         if (port < 0 || port > 65_535) {
@@ -64,7 +74,9 @@ public record ServerConfig(
                 || batchWindowMs < 1
                 || snapshotEvery < 1
                 || authTimeoutMs < 1
-                || lineTimeoutMs < 1) {
+                || lineTimeoutMs < 1
+                || maxPerAddress < 1
+                || auditorReserved < 0) {
             throw new IllegalArgumentException("timeouts, windows and iterations must be positive");
         }
     }
@@ -99,7 +111,9 @@ public record ServerConfig(
                 repairJournal,
                 snapshotEvery,
                 DEFAULT_AUTH_TIMEOUT_MS,
-                DEFAULT_LINE_TIMEOUT_MS);
+                DEFAULT_LINE_TIMEOUT_MS,
+                DEFAULT_MAX_PER_ADDRESS,
+                DEFAULT_AUDITOR_RESERVED);
     }
 
     /** This configuration with other deadlines to log in and to finish a request line. */
@@ -119,7 +133,31 @@ public record ServerConfig(
                 repairJournal,
                 snapshotEvery,
                 newAuthTimeoutMs,
-                newLineTimeoutMs);
+                newLineTimeoutMs,
+                maxPerAddress,
+                auditorReserved);
+    }
+
+    /** This configuration with other limits per client address and for the auditor. */
+    public ServerConfig withConnectionLimits(int newMaxPerAddress, int newAuditorReserved) {
+        return new ServerConfig(
+                bind,
+                port,
+                dataDir,
+                maxConnections,
+                maxLineBytes,
+                idleTimeoutMs,
+                shutdownGraceMs,
+                pbkdf2Iterations,
+                ledger,
+                durability,
+                batchWindowMs,
+                repairJournal,
+                snapshotEvery,
+                authTimeoutMs,
+                lineTimeoutMs,
+                newMaxPerAddress,
+                newAuditorReserved);
     }
 
     /** The default durability: every acknowledged transaction forced to disk. */

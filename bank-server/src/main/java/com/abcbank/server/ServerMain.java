@@ -150,6 +150,19 @@ public final class ServerMain {
         int lineTimeoutMs;
 
         @Option(
+                names = "--max-connections-per-address",
+                defaultValue = "128",
+                description = "Connections served at once from one client address (default: ${DEFAULT-VALUE}).")
+        int maxPerAddress;
+
+        @Option(
+                names = "--auditor-reserved",
+                defaultValue = "3",
+                description =
+                        "Connections kept for the auditor beyond --max-connections; one of them must log in as the auditor (default: ${DEFAULT-VALUE}).")
+        int auditorReserved;
+
+        @Option(
                 names = "--repair-journal",
                 description =
                         "If the journal is damaged (not just a torn last record), cut it at the damage and start, losing every record from there on. Without it the server refuses to start on a damaged journal.")
@@ -178,7 +191,9 @@ public final class ServerMain {
                     repairJournal,
                     snapshotEvery,
                     authTimeoutMs,
-                    lineTimeoutMs);
+                    lineTimeoutMs,
+                    maxPerAddress,
+                    auditorReserved);
             BankServer server;
             try {
                 server = BankServer.start(config, System.out);

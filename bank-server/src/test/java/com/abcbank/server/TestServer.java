@@ -47,7 +47,18 @@ final class TestServer implements AutoCloseable {
         return config(dataDir, 256, 65_536, 30_000, 2_000);
     }
 
+    /**
+     * As {@link #config(Path)}, with the given limits. No limit per address and no places reserved for the
+     * auditor: the tests of those limits set them ({@link ServerConfig#withConnectionLimits}); every other test
+     * sees exactly {@code maxConnections}, all from one address.
+     */
     static ServerConfig config(
+            Path dataDir, int maxConnections, int maxLineBytes, int idleTimeoutMs, int shutdownGraceMs) {
+        return plainConfig(dataDir, maxConnections, maxLineBytes, idleTimeoutMs, shutdownGraceMs)
+                .withConnectionLimits(maxConnections, 0);
+    }
+
+    private static ServerConfig plainConfig(
             Path dataDir, int maxConnections, int maxLineBytes, int idleTimeoutMs, int shutdownGraceMs) {
         return new ServerConfig(
                 InetAddress.getLoopbackAddress(),
