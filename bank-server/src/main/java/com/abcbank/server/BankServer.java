@@ -61,7 +61,7 @@ public final class BankServer implements AutoCloseable {
     private final Semaphore permits;
     private final ScheduledExecutorService reaper;
     private final Set<Connection> connections = ConcurrentHashMap.newKeySet();
-    /** Connections open per client address, for {@link ServerConfig#maxPerAddress()}; an address at 0 is removed. */
+    /** Connections open per client address, for {@link ServerConfig.Limits#maxPerAddress()}; an address at 0 is removed. */
     private final ConcurrentHashMap<InetAddress, Integer> perAddress = new ConcurrentHashMap<>();
 
     private final AtomicLong nextConnectionId = new AtomicLong(1);
@@ -82,7 +82,7 @@ public final class BankServer implements AutoCloseable {
         this.dispatcher = dispatcher;
         this.journal = journal;
         this.schedule = schedule;
-        this.permits = new Semaphore(config.maxConnections() + config.auditorReserved());
+        this.permits = new Semaphore(config.maxConnections() + config.limits().auditorReserved());
         // The semaphore bounds connections; the pool has twice as many threads so that a connection accepted
         // just after another released its permit, while that thread is not yet back in the pool, still gets one.
         this.pool = new ThreadPoolExecutor(
@@ -214,7 +214,7 @@ public final class BankServer implements AutoCloseable {
         boolean[] admitted = {false};
         perAddress.compute(address, (a, open) -> {
             int count = open == null ? 0 : open;
-            if (count >= config.maxPerAddress()) {
+            if (count >= config.limits().maxPerAddress()) {
                 return open;
             }
             admitted[0] = true;
@@ -245,8 +245,8 @@ public final class BankServer implements AutoCloseable {
             if (!enter(address)) {
                 refuse(
                         socket,
-                        "too many connections from " + address.getHostAddress() + " (at most " + config.maxPerAddress()
-                                + "); retry later");
+                        "too many connections from " + address.getHostAddress() + " (at most "
+                                + config.limits().maxPerAddress() + "); retry later");
                 continue;
             }
             if (!permits.tryAcquire()) {
@@ -257,7 +257,7 @@ public final class BankServer implements AutoCloseable {
                 continue;
             }
             // Past maxConnections, a connection holds one of the auditor's places: only the auditor may use it.
-            boolean reserved = permits.availablePermits() < config.auditorReserved();
+            boolean reserved = permits.availablePermits() < config.limits().auditorReserved();
             Connection connection =
                     new Connection(nextConnectionId.getAndIncrement(), socket, dispatcher, config, this, reserved);
             connections.add(connection);

@@ -162,15 +162,18 @@ final class Connection implements Runnable {
                 batch.add(Pending.failed(
                         null,
                         ErrorCode.UNAUTHENTICATED,
-                        "not logged in within " + config.authTimeoutMs() + " ms of connecting; closing"));
-                log.info("not logged in within {} ms, closing", config.authTimeoutMs());
+                        "not logged in within " + config.limits().authTimeoutMs() + " ms of connecting; closing"));
+                log.info("not logged in within {} ms, closing", config.limits().authTimeoutMs());
             }
             case LINE -> {
                 batch.add(Pending.failed(
                         null,
                         ErrorCode.MALFORMED_REQUEST,
-                        "a request line must end within " + config.lineTimeoutMs() + " ms of its first byte; closing"));
-                log.info("a line unfinished after {} ms, closing", config.lineTimeoutMs());
+                        "a request line must end within " + config.limits().lineTimeoutMs()
+                                + " ms of its first byte; closing"));
+                log.info(
+                        "a line unfinished after {} ms, closing",
+                        config.limits().lineTimeoutMs());
             }
         }
     }

@@ -10,8 +10,8 @@ import java.util.concurrent.TimeUnit;
  * <ul>
  *   <li><b>idle</b>: {@link ServerConfig#idleTimeoutMs()} after the last request (or the opening). Bytes that make
  *       no request, such as blank lines or a line trickled a byte at a time, do not count.
- *   <li><b>authentication</b>: {@link ServerConfig#authTimeoutMs()} after the opening, until the caller logs in.
- *   <li><b>line</b>: {@link ServerConfig#lineTimeoutMs()} after the first byte of a request line, until its newline.
+ *   <li><b>authentication</b>: {@link ServerConfig.Limits#authTimeoutMs()} after the opening, until the caller logs in.
+ *   <li><b>line</b>: {@link ServerConfig.Limits#lineTimeoutMs()} after the first byte of a request line, until its newline.
  * </ul>
  * Before each read that may block ({@link LineReader.Deadline}), the socket's timeout is set to what is left of the
  * nearest of them, and {@link #armed()} says which one that is, so that a read that times out knows what it
@@ -42,8 +42,8 @@ final class ConnectionDeadlines implements LineReader.Deadline {
     ConnectionDeadlines(Socket socket, ServerConfig config) {
         this.socket = socket;
         this.idleNanos = TimeUnit.MILLISECONDS.toNanos(config.idleTimeoutMs());
-        this.authNanos = TimeUnit.MILLISECONDS.toNanos(config.authTimeoutMs());
-        this.lineNanos = TimeUnit.MILLISECONDS.toNanos(config.lineTimeoutMs());
+        this.authNanos = TimeUnit.MILLISECONDS.toNanos(config.limits().authTimeoutMs());
+        this.lineNanos = TimeUnit.MILLISECONDS.toNanos(config.limits().lineTimeoutMs());
         this.openedNanos = System.nanoTime();
         this.lastRequestNanos = openedNanos;
     }

@@ -22,14 +22,7 @@ import java.nio.file.Path;
  * @param batchWindowMs      with {@link Durability#BATCH}: the longest the journal goes unforced
  * @param repairJournal      on damage, cut the journal there (losing what follows) instead of refusing to start
  * @param snapshotEvery      take a snapshot once this many transactions came after the last one (and at shutdown)
- * @param authTimeoutMs      a connection not logged in this long after it opened is told so and closed
- *                           (PostgreSQL's {@code authentication_timeout}); however it trickles bytes
- * @param lineTimeoutMs      a request line must be whole this long after its first byte arrived, or the connection
- *                           is told so and closed (nginx's {@code client_header_timeout})
- * @param maxPerAddress      connections served at once from one client address; one more is told so and closed
- * @param auditorReserved    connections kept for the auditor beyond {@code maxConnections} (PostgreSQL's
- *                           {@code superuser_reserved_connections}): a connection accepted into one of them must log
- *                           in as the auditor, and is closed at any other request
+ * @param limits             what a client may hold against everyone else: deadlines and connections ({@link Limits})
  */
 public record ServerConfig(
         InetAddress bind,
@@ -45,18 +38,49 @@ public record ServerConfig(
         int batchWindowMs,
         boolean repairJournal,
         long snapshotEvery,
-        int authTimeoutMs,
-        int lineTimeoutMs,
-        int maxPerAddress,
-        int auditorReserved) {
-    /** PostgreSQL's {@code authentication_timeout}: a minute to log in. */
-    public static final int DEFAULT_AUTH_TIMEOUT_MS = 60_000;
-    /** A request line is a few hundred bytes: ten seconds from its first byte to its newline is generous. */
-    public static final int DEFAULT_LINE_TIMEOUT_MS = 10_000;
-    /** Half the default connection limit: one address cannot take the whole server, a local benchmark still fits. */
-    public static final int DEFAULT_MAX_PER_ADDRESS = 128;
-    /** PostgreSQL's {@code superuser_reserved_connections} default. */
-    public static final int DEFAULT_AUDITOR_RESERVED = 3;
+        Limits limits) {
+    /**
+     * What one client may hold against everyone else.
+     *
+     * @param authTimeoutMs   a connection not logged in this long after it opened is told so and closed (PostgreSQL's
+     *                        {@code authentication_timeout}), however it trickles bytes
+     * @param lineTimeoutMs   a request line must be whole this long after its first byte arrived, or the connection
+     *                        is told so and closed (nginx's {@code client_header_timeout})
+     * @param maxPerAddress   connections served at once from one client address; one more is told so and closed
+     * @param auditorReserved connections kept for the auditor beyond {@code maxConnections} (PostgreSQL's
+     *                        {@code superuser_reserved_connections}): a connection accepted into one of them must log
+     *                        in as the auditor, and is closed at any other request
+     */
+    public record Limits(int authTimeoutMs, int lineTimeoutMs, int maxPerAddress, int auditorReserved) {
+        /**
+         * A minute to log in (PostgreSQL's default); ten seconds to finish a line of a few hundred bytes; half the
+         * default connection limit per address (one address cannot take the server, a local benchmark still fits);
+         * PostgreSQL's three reserved connections.
+         */
+        public static final int DEFAULT_AUTH_TIMEOUT_MS = 60_000;
+
+        public static final int DEFAULT_LINE_TIMEOUT_MS = 10_000;
+        public static final int DEFAULT_MAX_PER_ADDRESS = 128;
+        public static final int DEFAULT_AUDITOR_RESERVED = 3;
+        /** The defaults above, which bank-server's options also show. */
+        public static final Limits DEFAULTS = new Limits(
+                DEFAULT_AUTH_TIMEOUT_MS, DEFAULT_LINE_TIMEOUT_MS, DEFAULT_MAX_PER_ADDRESS, DEFAULT_AUDITOR_RESERVED);
+
+        public Limits {
+            if (authTimeoutMs < 1 || lineTimeoutMs < 1 || maxPerAddress < 1 || auditorReserved < 0) {
+                throw new IllegalArgumentException("deadlines and connections per address must be positive,"
+                        + " reserved connections not negative");
+            }
+        }
+
+        public Limits withDeadlines(int newAuthTimeoutMs, int newLineTimeoutMs) {
+            return new Limits(newAuthTimeoutMs, newLineTimeoutMs, maxPerAddress, auditorReserved);
+        }
+
+        public Limits withConnections(int newMaxPerAddress, int newAuditorReserved) {
+            return new Limits(authTimeoutMs, lineTimeoutMs, newMaxPerAddress, newAuditorReserved);
+        }
+    }
 
     public ServerConfig {
         if (port < 0 || port > 65_535) {
@@ -72,16 +96,12 @@ public record ServerConfig(
                 || shutdownGraceMs < 0
                 || pbkdf2Iterations < 1
                 || batchWindowMs < 1
-                || snapshotEvery < 1
-                || authTimeoutMs < 1
-                || lineTimeoutMs < 1
-                || maxPerAddress < 1
-                || auditorReserved < 0) {
+                || snapshotEvery < 1) {
             throw new IllegalArgumentException("timeouts, windows and iterations must be positive");
         }
     }
 
-    /** With the default deadlines to log in and to finish a line. */
+    /** With the default {@link Limits}. */
     public ServerConfig(
             InetAddress bind,
             int port,
@@ -110,14 +130,11 @@ public record ServerConfig(
                 batchWindowMs,
                 repairJournal,
                 snapshotEvery,
-                DEFAULT_AUTH_TIMEOUT_MS,
-                DEFAULT_LINE_TIMEOUT_MS,
-                DEFAULT_MAX_PER_ADDRESS,
-                DEFAULT_AUDITOR_RESERVED);
+                Limits.DEFAULTS);
     }
 
-    /** This configuration with other deadlines to log in and to finish a request line. */
-    public ServerConfig withDeadlines(int newAuthTimeoutMs, int newLineTimeoutMs) {
+    /** This configuration with other {@link Limits}. */
+    public ServerConfig withLimits(Limits newLimits) {
         return new ServerConfig(
                 bind,
                 port,
@@ -132,32 +149,7 @@ public record ServerConfig(
                 batchWindowMs,
                 repairJournal,
                 snapshotEvery,
-                newAuthTimeoutMs,
-                newLineTimeoutMs,
-                maxPerAddress,
-                auditorReserved);
-    }
-
-    /** This configuration with other limits per client address and for the auditor. */
-    public ServerConfig withConnectionLimits(int newMaxPerAddress, int newAuditorReserved) {
-        return new ServerConfig(
-                bind,
-                port,
-                dataDir,
-                maxConnections,
-                maxLineBytes,
-                idleTimeoutMs,
-                shutdownGraceMs,
-                pbkdf2Iterations,
-                ledger,
-                durability,
-                batchWindowMs,
-                repairJournal,
-                snapshotEvery,
-                authTimeoutMs,
-                lineTimeoutMs,
-                newMaxPerAddress,
-                newAuditorReserved);
+                newLimits);
     }
 
     /** The default durability: every acknowledged transaction forced to disk. */

@@ -137,27 +137,27 @@ public final class ServerMain {
 
         @Option(
                 names = "--auth-timeout-ms",
-                defaultValue = "60000",
+                defaultValue = "" + ServerConfig.Limits.DEFAULT_AUTH_TIMEOUT_MS,
                 description =
                         "Close a connection that has not logged in this long after it opened, however it trickles bytes (default: ${DEFAULT-VALUE}).")
         int authTimeoutMs;
 
         @Option(
                 names = "--line-timeout-ms",
-                defaultValue = "10000",
+                defaultValue = "" + ServerConfig.Limits.DEFAULT_LINE_TIMEOUT_MS,
                 description =
                         "Close a connection whose request line is not whole this long after its first byte (default: ${DEFAULT-VALUE}).")
         int lineTimeoutMs;
 
         @Option(
                 names = "--max-connections-per-address",
-                defaultValue = "128",
+                defaultValue = "" + ServerConfig.Limits.DEFAULT_MAX_PER_ADDRESS,
                 description = "Connections served at once from one client address (default: ${DEFAULT-VALUE}).")
         int maxPerAddress;
 
         @Option(
                 names = "--auditor-reserved",
-                defaultValue = "3",
+                defaultValue = "" + ServerConfig.Limits.DEFAULT_AUDITOR_RESERVED,
                 description =
                         "Connections kept for the auditor beyond --max-connections; one of them must log in as the auditor (default: ${DEFAULT-VALUE}).")
         int auditorReserved;
@@ -190,10 +190,7 @@ public final class ServerMain {
                     batchWindowMs,
                     repairJournal,
                     snapshotEvery,
-                    authTimeoutMs,
-                    lineTimeoutMs,
-                    maxPerAddress,
-                    auditorReserved);
+                    new ServerConfig.Limits(authTimeoutMs, lineTimeoutMs, maxPerAddress, auditorReserved));
             BankServer server;
             try {
                 server = BankServer.start(config, System.out);

@@ -42,7 +42,8 @@ class ServerConnectionLimitsTest {
 
     @Test
     void oneAddressGetsNoMoreThanItsShareAndGetsItBackAsItsConnectionsClose() throws IOException {
-        bank = TestServer.start(TestServer.config(dataDir).withConnectionLimits(3, 0));
+        bank = TestServer.start(
+                TestServer.config(dataDir).withLimits(ServerConfig.Limits.DEFAULTS.withConnections(3, 0)));
         TestClient alice = bank.customer("Alice");
         TestClient second = bank.connect();
         TestClient third = bank.connect();
@@ -64,8 +65,8 @@ class ServerConnectionLimitsTest {
 
     @Test
     void theAuditorsPlacesServeTheAuditorOnly() throws IOException {
-        bank = TestServer.start(
-                TestServer.config(dataDir, 2, 65_536, 30_000, 2_000).withConnectionLimits(100, 1));
+        bank = TestServer.start(TestServer.config(dataDir, 2, 65_536, 30_000, 2_000)
+                .withLimits(ServerConfig.Limits.DEFAULTS.withConnections(100, 1)));
         TestClient alice = bank.customer("Alice");
         TestClient bob = bank.customer("Bob");
         awaitActiveConnections(2);

@@ -45,8 +45,8 @@ class ServerDeadlinesTest {
     }
 
     private void start(int idleMs, int authMs, int lineMs) throws IOException {
-        bank = TestServer.start(
-                TestServer.config(dataDir, 16, 65_536, idleMs, 2_000).withDeadlines(authMs, lineMs));
+        bank = TestServer.start(TestServer.config(dataDir, 16, 65_536, idleMs, 2_000)
+                .withLimits(ServerConfig.Limits.DEFAULTS.withDeadlines(authMs, lineMs)));
     }
 
     /** Sends {@code bytes} one write every {@link #TRICKLE_MS}, over and over, until the connection fails. */

@@ -49,13 +49,13 @@ final class TestServer implements AutoCloseable {
 
     /**
      * As {@link #config(Path)}, with the given limits. No limit per address and no places reserved for the
-     * auditor: the tests of those limits set them ({@link ServerConfig#withConnectionLimits}); every other test
+     * auditor: the tests of those limits set them ({@link ServerConfig#withLimits}); every other test
      * sees exactly {@code maxConnections}, all from one address.
      */
     static ServerConfig config(
             Path dataDir, int maxConnections, int maxLineBytes, int idleTimeoutMs, int shutdownGraceMs) {
         return plainConfig(dataDir, maxConnections, maxLineBytes, idleTimeoutMs, shutdownGraceMs)
-                .withConnectionLimits(maxConnections, 0);
+                .withLimits(ServerConfig.Limits.DEFAULTS.withConnections(maxConnections, 0));
     }
 
     private static ServerConfig plainConfig(
