@@ -34,7 +34,7 @@ dir=""
 keep=0
 start_limit=600
 CLIENT_LIMIT_S=300 # per request and per client command (the client itself gives up on a reply after 30 s)
-PBKDF2_ITERATIONS=1000 # logins are set-up here, not measured work (as in bench_compare.sh)
+PBKDF2_ITERATIONS=4096 # logins are set-up here, not measured work (as in bench_compare.sh)
 
 usage() {
   sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//' >&2

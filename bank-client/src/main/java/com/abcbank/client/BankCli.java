@@ -70,6 +70,7 @@ import picocli.CommandLine.Spec;
             ShowHistoryCommand.class,
             ReportCommand.class,
             VerifyCommand.class,
+            PasswdCommand.class,
             BatchCommand.class,
             BenchCommand.class
         },
@@ -91,8 +92,10 @@ import picocli.CommandLine.Spec;
             "  3. the first line host:port:user:password for this server and USER in",
             "     $BANK_CREDENTIALS, else ~/.abcbank/credentials (as in ~/.pgpass: * matches",
             "     any host or port, # starts a comment; ignored unless its mode is 600)",
-            "  With none, create_account and register enrol USER with a new random password",
-            "  and save it in that file. The client never prints a password.",
+            "  A saved secret may be the SCRAM keys derived from the password (SCRAM-SHA-256$...):",
+            "  they log in without key stretching. After a login with a saved password, its keys",
+            "  replace it. With none, create_account and register enrol USER with new random keys",
+            "  and save them in that file. The client never prints a password or keys.",
             "",
             "Environment: BANK_HOST, BANK_PORT, BANK_PASSWORD, BANK_CREDENTIALS."
         })

@@ -3,6 +3,8 @@ package com.abcbank.client;
 import com.abcbank.protocol.Json;
 import com.abcbank.protocol.Reply;
 import com.abcbank.protocol.Request;
+import com.abcbank.protocol.Scram;
+import com.ongres.scram.common.exception.ScramException;
 import java.io.BufferedWriter;
 import java.io.ByteArrayOutputStream;
 import java.io.Closeable;
@@ -19,6 +21,7 @@ import java.net.UnknownHostException;
 import java.nio.channels.UnresolvedAddressException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Optional;
 import java.util.function.BiConsumer;
 
 /**
@@ -140,12 +143,37 @@ final class BankConnection implements AutoCloseable {
         return receive();
     }
 
-    /** Authenticates this connection, or throws: BAD_CREDENTIALS and THROTTLED exit 4. */
-    void login(String user, String password) {
-        Reply reply = call(new Request.Login(user, password));
+    /**
+     * Authenticates this connection with SCRAM-SHA-256, or throws: BAD_CREDENTIALS and THROTTLED exit 4, and so do
+     * a server whose signature is wrong and saved keys the server no longer takes.
+     *
+     * @param secret a password, or the {@link Scram.ClientKeys} derived from one in their saved form
+     * @return the keys the login used: derived from the password (one PBKDF2), or the saved ones
+     */
+    Scram.ClientKeys login(String user, String secret) {
+        Optional<Scram.ClientKeys> keys = Scram.ClientKeys.decode(secret);
+        Scram.ClientExchange exchange = keys.isPresent()
+                ? Scram.ClientExchange.withKeys(user, keys.get(), null)
+                : Scram.ClientExchange.withPassword(user, secret.toCharArray());
+        Reply reply;
+        try {
+            reply = Scram.login(this::call, exchange);
+        } catch (Scram.StaleKeysException e) {
+            throw new ClientException(
+                    ExitCodes.AUTH,
+                    "the saved keys of " + user + " are not the server's any more (was the password changed"
+                            + " elsewhere?): give the password with --password-file or BANK_PASSWORD",
+                    e);
+        } catch (ScramException e) {
+            throw new ClientException(
+                    ExitCodes.AUTH, "the server's answer to the login of " + user + " is wrong: " + e.getMessage(), e);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e); // call does not throw it: it fails with ClientException
+        }
         if (!reply.ok()) {
             throw ClientException.refused(reply.error());
         }
+        return exchange.keys();
     }
 
     /**

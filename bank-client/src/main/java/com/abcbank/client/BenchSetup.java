@@ -3,6 +3,7 @@ package com.abcbank.client;
 import com.abcbank.protocol.Reply;
 import com.abcbank.protocol.Request;
 import com.abcbank.protocol.Result;
+import com.abcbank.protocol.Scram;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -27,7 +28,8 @@ import java.util.function.Supplier;
  * <p>Each connection is a {@link BenchLink}: the setup talks through its blocking {@link BankConnection}, and the
  * event loops take its channel over afterwards.
  *
- * <p>Passwords are random ({@link Login#newPassword}), kept in this object only, never printed or saved: the bench's
+ * <p>Secrets are random ({@link Login#newPassword}), and only their SCRAM keys are kept, in this object only, never
+ * printed or saved (a login with keys does no key stretching): the bench's
  * users are not meant to be used again.
  */
 final class BenchSetup {
@@ -48,7 +50,10 @@ final class BenchSetup {
         this.accounts = accounts;
         this.opener = opener;
         this.passwords = new String[accounts.users()];
-        Arrays.setAll(passwords, user -> Login.newPassword());
+        Arrays.setAll(
+                passwords,
+                user -> Scram.newKeys(Login.newPassword().toCharArray(), Scram.RANDOM_SECRET_ITERATIONS)
+                        .encode());
     }
 
     /** Registers the users, opens the accounts, logs in {@code connections} connections; throws on any refusal. */
@@ -92,7 +97,9 @@ final class BenchSetup {
         BenchLink link = opener.get();
         try {
             BankConnection bank = link.bank();
-            Reply registered = bank.call(new Request.Register(accounts.user(user), passwords[user]));
+            Reply registered = bank.call(new Request.Register(
+                    accounts.user(user),
+                    Scram.ClientKeys.decode(passwords[user]).orElseThrow().verifier()));
             if (!registered.ok()) {
                 throw ClientException.refused(registered.error());
             }

@@ -24,7 +24,9 @@ import java.util.Set;
 
 /**
  * Saved passwords, in the manner of PostgreSQL's {@code ~/.pgpass}: one {@code host:port:user:password}
- * per line, the first matching line wins, {@code *} matches any host or port, the user name matches
+ * per line, where the password may instead be the SCRAM keys derived from it ({@code SCRAM-SHA-256$...}, see
+ * {@link com.abcbank.protocol.Scram.ClientKeys#encode}): they log in without the costly key stretching, and are of no
+ * use against any other server (the client saves keys, never a password, when it enrols a user itself), the first matching line wins, {@code *} matches any host or port, the user name matches
  * regardless of case (as on the server), {@code #} starts a comment,
  * and {@code \:} and {@code \\} stand for a colon and a backslash inside a field.
  *
@@ -148,7 +150,20 @@ final class CredentialsFile {
 
     /** Removes the first line that is exactly this entry (one {@link #add} wrote), if there is one. */
     void remove(String host, int port, String user, String password) throws IOException {
-        String entry = entry(host, port, user, password);
+        rewrite(entry(host, port, user, password), null);
+    }
+
+    /**
+     * Replaces the first line that is exactly {@code host:port:user:old} by the same with {@code replacement} (a
+     * new password, or the keys derived from it), in place, so it still comes first. Whether there was one.
+     */
+    boolean replace(String host, int port, String user, String old, String replacement) throws IOException {
+        return rewrite(entry(host, port, user, old), entry(host, port, user, replacement));
+    }
+
+    /** Replaces the first line equal to {@code entry} by {@code replacement} ({@code null}: removes it). */
+    private boolean rewrite(String entry, String replacement) throws IOException {
+        boolean[] found = {false};
         locked(() -> {
             List<String> lines;
             try {
@@ -156,8 +171,15 @@ final class CredentialsFile {
             } catch (NoSuchFileException gone) {
                 return;
             }
-            if (!lines.remove(entry)) {
+            int at = lines.indexOf(entry);
+            if (at < 0) {
                 return;
+            }
+            found[0] = true;
+            if (replacement == null) {
+                lines.remove(at);
+            } else {
+                lines.set(at, replacement);
             }
             StringBuilder text = new StringBuilder();
             lines.forEach(line -> text.append(line).append('\n'));
@@ -169,6 +191,7 @@ final class CredentialsFile {
             }
             Files.move(temporary, path, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         });
+        return found[0];
     }
 
     /** One line, with {@code :} and {@code \} escaped; refuses what the format cannot hold. */

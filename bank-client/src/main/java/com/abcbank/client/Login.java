@@ -3,6 +3,7 @@ package com.abcbank.client;
 import com.abcbank.ledger.ErrorCode;
 import com.abcbank.protocol.Reply;
 import com.abcbank.protocol.Request;
+import com.abcbank.protocol.Scram;
 import com.abcbank.protocol.Wire;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -85,13 +86,14 @@ final class Login {
         try {
             Optional<String> password = password();
             if (password.isPresent()) {
-                bank.login(user, password.get());
+                Scram.ClientKeys keys = bank.login(user, password.get());
+                keepKeys(password.get(), keys);
                 return bank;
             }
             if (!mayEnrol) {
                 throw new ClientException(ExitCodes.AUTH, noPassword());
             }
-            // register logs the connection in (docs/protocol.md), so no login follows: one PBKDF2 hash, not two.
+            // register logs the connection in (docs/protocol.md), so no login follows.
             Reply registered = enrol(bank);
             if (registered.ok()) {
                 return bank;
@@ -120,32 +122,73 @@ final class Login {
     }
 
     /**
-     * Registers USER with a new random password. The password is saved (and forced to disk) before it is
-     * sent: were it saved after, a crash or a full disk between the two would leave a user whose password
-     * nobody knows. If the server refuses, the saved line is taken out again; if the connection breaks,
-     * it stays, because the registration may have happened.
+     * Registers USER with a new random secret. Only its SCRAM keys are kept (a 192-bit random secret needs no
+     * stretching, and the keys are of no use against another server): saved, and forced to disk, before the
+     * registration is sent: were they saved after, a crash or a full disk between the two would leave a user whose
+     * keys nobody has. If the server refuses, the saved line is taken out again; if the connection breaks, it stays,
+     * because the registration may have happened.
      */
     Reply enrol(BankConnection bank) {
-        String password = newPassword();
+        Scram.ClientKeys keys = Scram.newKeys(newPassword().toCharArray(), Scram.RANDOM_SECRET_ITERATIONS);
+        String saved = keys.encode();
         try {
-            credentials.add(endpoint.host(), endpoint.port(), user, password);
+            credentials.add(endpoint.host(), endpoint.port(), user, saved);
         } catch (IOException | IllegalArgumentException e) {
-            throw new ClientException(
-                    ExitCodes.AUTH, "cannot save a new password for " + user + ": " + e.getMessage(), e);
+            throw new ClientException(ExitCodes.AUTH, "cannot save the new keys of " + user + ": " + e.getMessage(), e);
         }
-        Reply reply = bank.call(new Request.Register(user, password));
+        Reply reply = bank.call(new Request.Register(user, keys.verifier()));
         if (!reply.ok()) {
             try {
-                credentials.remove(endpoint.host(), endpoint.port(), user, password);
+                credentials.remove(endpoint.host(), endpoint.port(), user, saved);
             } catch (IOException e) {
-                err.println("warning: could not take the unused password of " + user + " out of " + credentials.path()
+                err.println("warning: could not take the unused keys of " + user + " out of " + credentials.path()
                         + ": " + e.getMessage());
             }
             return reply;
         }
-        err.println("note: registered " + user + " at " + endpoint + "; its new password is saved in "
-                + credentials.path());
+        err.println(
+                "note: registered " + user + " at " + endpoint + "; its login keys are saved in " + credentials.path());
         return reply;
+    }
+
+    /**
+     * After a login with a password from the credentials file, puts the keys derived from it there instead: later
+     * logins skip the key stretching, and the file no longer holds a password good elsewhere. A password from
+     * {@code --password-file} or {@code BANK_PASSWORD} is never written anywhere.
+     */
+    private void keepKeys(String secret, Scram.ClientKeys keys) {
+        if (passwordFile != null
+                || hasEnvPassword()
+                || Scram.ClientKeys.decode(secret).isPresent()) {
+            return;
+        }
+        try {
+            credentials.replace(endpoint.host(), endpoint.port(), user, secret, keys.encode());
+        } catch (IOException | IllegalArgumentException e) {
+            err.println("warning: could not replace the password of " + user + " in " + credentials.path()
+                    + " by its keys: " + e.getMessage());
+        }
+    }
+
+    /** After {@code passwd}: the keys of the new password replace the saved secret, if one was saved. */
+    boolean replaceSaved(String old, Scram.ClientKeys keys) throws IOException {
+        if (passwordFile != null || hasEnvPassword()) {
+            return false;
+        }
+        return credentials.replace(endpoint.host(), endpoint.port(), user, old, keys.encode());
+    }
+
+    Endpoint endpoint() {
+        return endpoint;
+    }
+
+    CredentialsFile credentials() {
+        return credentials;
+    }
+
+    private boolean hasEnvPassword() {
+        String fromEnv = env.get("BANK_PASSWORD");
+        return fromEnv != null && !fromEnv.isEmpty();
     }
 
     /** The password from the first source that has one (see the class comment), or empty for none. */
@@ -153,9 +196,8 @@ final class Login {
         if (passwordFile != null) {
             return Optional.of(fromPasswordFile());
         }
-        String fromEnv = env.get("BANK_PASSWORD");
-        if (fromEnv != null && !fromEnv.isEmpty()) {
-            return Optional.of(fromEnv);
+        if (hasEnvPassword()) {
+            return Optional.of(env.get("BANK_PASSWORD"));
         }
         return credentials.find(endpoint.host(), endpoint.port(), user);
     }

@@ -3,6 +3,7 @@ package com.abcbank.client;
 import com.abcbank.protocol.Reply;
 import com.abcbank.protocol.Request;
 import com.abcbank.protocol.Result;
+import com.abcbank.protocol.Scram;
 import java.io.PrintWriter;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -26,6 +27,30 @@ final class RegisterCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
+    /** The verifier of a password (stretched as a person's password deserves), or of saved keys as they are. */
+    static Scram.Verifier verifierOf(String secret) {
+        if (Scram.ClientKeys.decode(secret).isEmpty()) {
+            checkPassword(secret);
+        }
+        return Scram.ClientKeys.decode(secret)
+                .orElseGet(() -> Scram.newKeys(secret.toCharArray(), Scram.PASSWORD_ITERATIONS))
+                .verifier();
+    }
+
+    /**
+     * The rule a new password must meet: 8 to 1024 characters. The client checks it, since the server never sees
+     * the password.
+     */
+    static void checkPassword(String password) {
+        if (password.length() < MIN_PASSWORD || password.length() > MAX_PASSWORD) {
+            throw new ClientException(
+                    ExitCodes.USAGE, "a password is " + MIN_PASSWORD + " to " + MAX_PASSWORD + " characters");
+        }
+    }
+
+    static final int MIN_PASSWORD = 8;
+    static final int MAX_PASSWORD = 1024;
+
     @Override
     public Integer call() {
         Login login = cli.login(spec);
@@ -33,7 +58,7 @@ final class RegisterCommand implements Callable<Integer> {
         try (BankConnection bank = login.open()) {
             Optional<String> password = login.password();
             Reply reply = password.isPresent()
-                    ? bank.call(new Request.Register(login.user(), password.get()))
+                    ? bank.call(new Request.Register(login.user(), verifierOf(password.get())))
                     : login.enrol(bank);
             if (!reply.ok()) {
                 throw ClientException.refused(reply.error());

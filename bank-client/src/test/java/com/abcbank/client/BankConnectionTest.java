@@ -1,6 +1,7 @@
 package com.abcbank.client;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -33,13 +34,20 @@ class BankConnectionTest {
                 bank.login("Alice", "pw");
                 Reply reply = bank.call(new Request.Deposit("1001", 20_000));
                 assertTrue(reply.ok());
-                assertEquals(2, reply.id().asLong());
+                assertEquals(3, reply.id().asLong());
             }
-            assertEquals(
-                    List.of(
-                            "{\"id\":1,\"op\":\"login\",\"user\":\"Alice\",\"password\":\"pw\"}",
-                            "{\"id\":2,\"op\":\"deposit\",\"account\":\"1001\",\"amount\":20000}"),
-                    server.received());
+            List<String> lines = server.received();
+            assertEquals(3, lines.size(), lines::toString);
+            assertTrue(
+                    lines.get(0).matches("\\{\"id\":1,\"op\":\"login\",\"client_first\":\"n,,n=Alice,r=[^,\"]+\"}"),
+                    lines.get(0));
+            assertTrue(
+                    lines.get(1)
+                            .matches(
+                                    "\\{\"id\":2,\"op\":\"login_final\",\"client_final\":\"c=biws,r=[^,\"]+,p=[^,\"]+\"}"),
+                    lines.get(1));
+            assertFalse(String.join("\n", lines).contains("pw\""), "the password never crosses the wire");
+            assertEquals("{\"id\":3,\"op\":\"deposit\",\"account\":\"1001\",\"amount\":20000}", lines.get(2));
         }
     }
 

@@ -74,8 +74,8 @@ class BenchCommandTest {
                 65_536,
                 30_000,
                 2_000,
-                1_000,
-                LedgerConfig.defaults()); // 1,000 PBKDF2 iterations: logins in microseconds
+                4_096,
+                LedgerConfig.defaults()); // the fewest PBKDF2 iterations a verifier may have
         server = BankServer.start(
                 config, new PrintStream(OutputStream.nullOutputStream(), true, StandardCharsets.UTF_8));
     }

@@ -10,6 +10,7 @@ import com.abcbank.ledger.ErrorCode;
 import com.abcbank.protocol.Failure;
 import com.abcbank.protocol.Request;
 import com.abcbank.protocol.Result;
+import com.abcbank.protocol.Scram;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -69,9 +70,9 @@ class CommandsTest {
             assertEquals(0, run.exitCode(), run.err());
             assertEquals("Deposited 200.00 to 1001: balance 700.00 (tx 12)\n", run.out());
             assertEquals("", run.err());
-            List<Request> requests = server.requests();
+            List<Request> requests = server.logins();
             assertEquals(
-                    List.of(new Request.Login("Alice", "pw"), new Request.Deposit("1001", 20_000)),
+                    List.of(FakeBankServer.login("Alice"), new Request.Deposit("1001", 20_000)),
                     requests.stream().map(FakeBankServer::withoutKey).toList());
             assertTrue(
                     IdempotencyKeys.of(requests.get(1)).matches(BankCliTest.UUID),
@@ -187,7 +188,7 @@ class CommandsTest {
             CliRunner.Run run = CliRunner.run(env(server, "wrong"), home, "Alice", "withdraw", "1001", "50");
             assertEquals(ExitCodes.AUTH, run.exitCode());
             assertEquals("error: BAD_CREDENTIALS: unknown user or wrong password\n", run.err());
-            assertEquals(List.of(new Request.Login("Alice", "wrong")), server.requests());
+            assertEquals(List.of(FakeBankServer.login("Alice")), server.logins());
         }
     }
 
@@ -211,7 +212,7 @@ class CommandsTest {
                     "error: no password for Alice at 127.0.0.1:" + server.port() + ": use --password-file,"
                             + " set BANK_PASSWORD, or add host:port:user:password to " + credentials() + "\n",
                     run.err());
-            assertEquals(List.of(), server.requests());
+            assertEquals(List.of(), server.logins());
         }
     }
 
@@ -284,7 +285,7 @@ class CommandsTest {
                     env(server, "from-env"), home, "--password-file", missing.toString(), "Alice", "balance", "1001");
             assertEquals(ExitCodes.AUTH, run.exitCode());
             assertEquals("error: cannot read password file " + missing + ": no such file\n", run.err());
-            assertEquals(List.of(), server.requests());
+            assertEquals(List.of(), server.logins());
         }
     }
 
@@ -296,7 +297,7 @@ class CommandsTest {
             assertEquals(ExitCodes.AUTH, run.exitCode());
             assertTrue(run.err().startsWith("error: cannot read password file " + home + ": "), run.err());
             assertFalse(run.err().contains("Exception"), run.err());
-            assertEquals(List.of(), server.requests());
+            assertEquals(List.of(), server.logins());
         }
     }
 
@@ -308,20 +309,20 @@ class CommandsTest {
                     env(server, null), home, "--password-file", file.toString(), "Alice", "balance", "1001");
             assertEquals(ExitCodes.AUTH, run.exitCode());
             assertEquals("error: no password in password file " + file + ": its first line is empty\n", run.err());
-            assertEquals(List.of(), server.requests());
+            assertEquals(List.of(), server.logins());
         }
     }
 
     @Test
     void anUnanswerableServerExits75() throws Exception {
         FakeBankServer.Script hangUpAfterLogin = (in, out) -> {
-            out.println(FakeBankServer.reply(in.next(), bank(r -> null)));
+            FakeBankServer.logIn(in, out, bank(r -> null));
             in.next(); // reads the withdrawal, then hangs up without an answer
         };
         try (FakeBankServer server = new FakeBankServer(hangUpAfterLogin)) { // and then refuses the reconnect
             CliRunner.Run run = CliRunner.run(env(server, "pw"), home, "Alice", "withdraw", "1001", "50");
             assertEquals(ExitCodes.UNAVAILABLE, run.exitCode());
-            String key = IdempotencyKeys.of(server.requests().get(1));
+            String key = IdempotencyKeys.of(server.logins().get(1));
             List<String> err = run.err().lines().toList();
             assertEquals(2, err.size(), run.err());
             assertTrue(
@@ -350,18 +351,18 @@ class CommandsTest {
         Function<Request, Object> answer = bank(
                 r -> new Result.Tx(9, TIME, "WITHDRAW", 5_000, "1001", 45_000L, null, null, null, null, null, null));
         FakeBankServer.Script hangUpAfterTheWithdrawal = (in, out) -> {
-            out.println(FakeBankServer.reply(in.next(), answer));
+            FakeBankServer.logIn(in, out, answer);
             in.next();
         };
         try (FakeBankServer server = new FakeBankServer(hangUpAfterTheWithdrawal, FakeBankServer.answering(answer))) {
             CliRunner.Run run = CliRunner.run(env(server, "pw"), home, "Alice", "withdraw", "1001", "50");
             assertEquals(0, run.exitCode(), run.err());
             assertEquals("Withdrew 50.00 from 1001: balance 450.00 (tx 9)\n", run.out());
-            List<Request> requests = server.requests();
+            List<Request> requests = server.logins();
             assertEquals(4, requests.size(), requests.toString());
             Request.Withdraw withdraw = assertInstanceOf(Request.Withdraw.class, requests.get(1));
             assertEquals(
-                    List.of(new Request.Login("Alice", "pw"), withdraw, new Request.Login("Alice", "pw"), withdraw),
+                    List.of(FakeBankServer.login("Alice"), withdraw, FakeBankServer.login("Alice"), withdraw),
                     requests);
             assertTrue(withdraw.key().matches(BankCliTest.UUID), withdraw.key());
         }
@@ -371,7 +372,7 @@ class CommandsTest {
     void aReadIsSentAgainAfterABreakToo() throws Exception {
         Result.Account account = new Result.Account("1001", "CHECKING", "Alice", TIME, 70_000, null);
         FakeBankServer.Script timeOutOnTheRead = (in, out) -> {
-            out.println(FakeBankServer.reply(in.next(), bank(r -> account)));
+            FakeBankServer.logIn(in, out, bank(r -> account));
             in.next(); // reads the request and never answers: the client's read timeout ends it
             in.next(); // returns once the client has closed this connection
         };
@@ -387,18 +388,18 @@ class CommandsTest {
                     run.err());
             assertEquals(
                     List.of(
-                            new Request.Login("Alice", "pw"),
+                            FakeBankServer.login("Alice"),
                             new Request.Balance("1001"),
-                            new Request.Login("Alice", "pw"),
+                            FakeBankServer.login("Alice"),
                             new Request.Balance("1001")),
-                    server.requests());
+                    server.logins());
         }
     }
 
     @Test
     void aReadThatBreaksTwiceExits75AsItIs() throws Exception {
         FakeBankServer.Script hangUp = (in, out) -> {
-            out.println(FakeBankServer.reply(in.next(), bank(r -> null)));
+            FakeBankServer.logIn(in, out, bank(r -> null));
             in.next();
         };
         try (FakeBankServer server = new FakeBankServer(hangUp, hangUp)) {
@@ -409,7 +410,7 @@ class CommandsTest {
                             .endsWith("\nerror: 127.0.0.1:" + server.port() + " closed the connection; 1 request"
                                     + " unanswered: may or may not have taken effect\n"),
                     run.err());
-            assertEquals(4, server.requests().size(), "sent twice, not more");
+            assertEquals(4, server.logins().size(), "sent twice, not more");
         }
     }
 
@@ -420,17 +421,15 @@ class CommandsTest {
                 ? new Result.User(r.user(), "CUSTOMER")
                 : request instanceof Request.Login l ? new Result.User(l.user(), "CUSTOMER") : opened;
         FakeBankServer.Script hangUpAfterTheRequest = (in, out) -> {
-            out.println(FakeBankServer.reply(in.next(), answer));
+            FakeBankServer.logIn(in, out, answer);
             in.next();
         };
         try (FakeBankServer server = new FakeBankServer(hangUpAfterTheRequest, FakeBankServer.answering(answer))) {
             CliRunner.Run run = CliRunner.run(env(server, null), home, "Bob", "create_account", "1001");
             assertEquals(0, run.exitCode(), run.err());
-            List<Request> requests = server.requests();
+            List<Request> requests = server.logins();
             Request.Register register = assertInstanceOf(Request.Register.class, requests.get(0));
-            assertEquals(
-                    List.of(register, requests.get(1), new Request.Login("Bob", register.password()), requests.get(1)),
-                    requests);
+            assertEquals(List.of(register, requests.get(1), FakeBankServer.login("Bob"), requests.get(1)), requests);
             assertInstanceOf(Request.CreateAccount.class, requests.get(1));
         }
     }
@@ -441,7 +440,7 @@ class CommandsTest {
         try (FakeBankServer server = new FakeBankServer(FakeBankServer.answering(bank(r -> failure)))) {
             CliRunner.Run run = CliRunner.run(env(server, "pw"), home, "Alice", "transfer", "1001", "1002", "5");
             assertEquals(ExitCodes.UNAVAILABLE, run.exitCode());
-            String key = IdempotencyKeys.of(server.requests().get(1));
+            String key = IdempotencyKeys.of(server.logins().get(1));
             assertEquals(
                     "error: STORAGE_FAILED: the journal could not be forced to disk. Outcome unknown: it may or may not"
                             + " have taken effect. Its key is " + key + ": run the same command again with --key " + key
@@ -457,8 +456,7 @@ class CommandsTest {
             CliRunner.Run run = CliRunner.run(env(server, "pw"), home, "Alice", "deposit", "1001", "5", "--key", "k");
             assertEquals(ExitCodes.REFUSED, run.exitCode());
             assertEquals("error: KEY_REUSED: key k was used for another request\n", run.err());
-            assertEquals(
-                    new Request.Deposit("1001", 500, "k"), server.requests().get(1));
+            assertEquals(new Request.Deposit("1001", 500, "k"), server.logins().get(1));
         }
     }
 
@@ -473,7 +471,7 @@ class CommandsTest {
                             + " postings summing to 0), 76 accounts recounted: all equal to the live balances, as of tx 8389,"
                             + " in 608 ms\n",
                     run.out());
-            assertEquals(new Request.Verify(), server.requests().get(1));
+            assertEquals(new Request.Verify(), server.logins().get(1));
         }
     }
 
@@ -567,8 +565,8 @@ class CommandsTest {
                     "deposit",
                     "1001",
                     "0.01");
-            assertEquals(
-                    new Request.Login("Alice", "from-file"), server.requests().get(0));
+            assertEquals(FakeBankServer.login("Alice"), server.logins().get(0));
+            assertEquals(List.of("from-file"), server.loggedInWith());
         }
     }
 
@@ -585,16 +583,13 @@ class CommandsTest {
             CliRunner.Run run = CliRunner.run(env(server, null), home, "Alice", "create_account", "1001", "500");
             assertEquals(0, run.exitCode(), run.err());
             assertEquals("Opened 1001 with 500.00: balance 500.00 (tx 1)\n", run.out());
-            List<Request> requests = server.requests();
+            List<Request> requests = server.logins();
             // register logs the connection in (docs/protocol.md): no login follows it.
             assertEquals(2, requests.size());
             Request.Register register = assertInstanceOf(Request.Register.class, requests.get(0));
-            password = register.password();
             firstPort = server.port();
             assertEquals(new Request.CreateAccount("1001", 50_000L), FakeBankServer.withoutKey(requests.get(1)));
-            assertTrue(password.matches("[A-Za-z0-9_-]{32}"), "192 bits, URL-safe base64");
-            assertEquals(
-                    List.of("127.0.0.1:" + server.port() + ":Alice:" + password), Files.readAllLines(credentials()));
+            password = savedKeys(server.port(), "Alice", register);
             assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(credentials())));
             assertEquals(
                     "rwx------",
@@ -611,8 +606,25 @@ class CommandsTest {
             Files.writeString(credentials(), Files.readString(credentials()).replace(":" + firstPort + ":", ":*:"));
             CliRunner.Run run = CliRunner.run(env, home, "Alice", "deposit", "1001", "1");
             assertEquals(0, run.exitCode(), run.err());
-            assertEquals(new Request.Login("Alice", password), server.requests().get(0));
+            assertEquals(FakeBankServer.login("Alice"), server.logins().get(0));
+            assertEquals(List.of("registered"), server.loggedInWith(), "with the saved keys");
         }
+    }
+
+    /**
+     * The one credentials line, for {@code user} at {@code port}: the SCRAM keys (never a password) whose verifier is
+     * the one {@code register} sent, made with the least stretching (a random secret needs none). Returns it.
+     */
+    private String savedKeys(int port, String user, Request.Register register) throws IOException {
+        List<String> lines = Files.readAllLines(credentials());
+        assertEquals(1, lines.size(), lines::toString);
+        List<String> fields = CredentialsFile.split(lines.get(0));
+        assertEquals(List.of("127.0.0.1", Integer.toString(port), user), fields.subList(0, 3));
+        Scram.ClientKeys keys = Scram.ClientKeys.decode(fields.get(3)).orElseThrow();
+        assertEquals(register.storedKey(), Scram.base64(keys.verifier().storedKey()));
+        assertEquals(register.serverKey(), Scram.base64(keys.serverKey()));
+        assertEquals(Scram.RANDOM_SECRET_ITERATIONS, register.iterations());
+        return fields.get(3);
     }
 
     /** A person opening an empty account types 0: it is no opening deposit, not a usage error. */
@@ -626,7 +638,7 @@ class CommandsTest {
             assertEquals("Opened 1002: balance 0.00 (tx 3)\n", run.out());
             assertEquals(
                     new Request.CreateAccount("1002", null),
-                    FakeBankServer.withoutKey(server.requests().get(1)));
+                    FakeBankServer.withoutKey(server.logins().get(1)));
         }
     }
 
@@ -658,7 +670,7 @@ class CommandsTest {
             assertEquals(ExitCodes.AUTH, run.exitCode());
             assertTrue(run.err().startsWith("error: USER_EXISTS: user Alice exists; no password for Alice"), run.err());
             assertEquals(List.of(), Files.readAllLines(credentials()));
-            assertEquals(1, server.requests().size());
+            assertEquals(1, server.logins().size());
         }
     }
 
@@ -666,10 +678,17 @@ class CommandsTest {
     void registerUsesTheGivenPasswordAndSavesNothing() throws Exception {
         try (FakeBankServer server =
                 new FakeBankServer(FakeBankServer.answering(r -> new Result.User("Alice", "CUSTOMER")))) {
-            CliRunner.Run run = CliRunner.run(env(server, "chosen"), home, "Alice", "register");
+            CliRunner.Run run = CliRunner.run(env(server, "chosen-password"), home, "Alice", "register");
             assertEquals(0, run.exitCode(), run.err());
             assertEquals("Registered Alice (customer)\n", run.out());
-            assertEquals(List.of(new Request.Register("Alice", "chosen")), server.requests());
+            Request.Register sent =
+                    assertInstanceOf(Request.Register.class, server.logins().get(0));
+            assertEquals(1, server.logins().size());
+            assertEquals(Scram.PASSWORD_ITERATIONS, sent.iterations(), "a person's password is stretched");
+            Scram.Verifier expected = Scram.derive(
+                            "chosen-password".toCharArray(), Scram.fromBase64(sent.salt()), sent.iterations())
+                    .verifier();
+            assertEquals(Scram.base64(expected.storedKey()), sent.storedKey(), "the verifier of the given password");
             assertFalse(Files.exists(credentials()));
         }
     }
@@ -682,11 +701,9 @@ class CommandsTest {
             assertEquals(0, run.exitCode(), run.err());
             assertEquals("Registered Carol (customer)\n", run.out());
             Request.Register sent =
-                    assertInstanceOf(Request.Register.class, server.requests().get(0));
-            assertEquals(
-                    List.of("127.0.0.1:" + server.port() + ":Carol:" + sent.password()),
-                    Files.readAllLines(credentials()));
-            assertFalse(run.err().contains(sent.password()));
+                    assertInstanceOf(Request.Register.class, server.logins().get(0));
+            String keys = savedKeys(server.port(), "Carol", sent);
+            assertFalse(run.err().contains(keys) || run.out().contains(keys));
         }
     }
 
@@ -700,9 +717,8 @@ class CommandsTest {
             CliRunner.Run run = CliRunner.run(env(server, null), home, "Alice", "create_account", "1001");
             assertEquals(ExitCodes.AUTH, run.exitCode());
             assertTrue(run.err().startsWith("warning: ignoring credentials file " + credentials()), run.err());
-            assertTrue(
-                    run.err().contains("error: cannot save a new password for Alice: refusing to write to"), run.err());
-            assertEquals(List.of(), server.requests());
+            assertTrue(run.err().contains("error: cannot save the new keys of Alice: refusing to write to"), run.err());
+            assertEquals(List.of(), server.logins());
             assertEquals("*:*:Alice:exposed\n", Files.readString(credentials()));
         }
     }
@@ -713,7 +729,7 @@ class CommandsTest {
         try (FakeBankServer server = new FakeBankServer(FakeBankServer.answering(r -> taken))) {
             assertEquals(
                     ExitCodes.REFUSED,
-                    CliRunner.run(env(server, "chosen"), home, "Alice", "register")
+                    CliRunner.run(env(server, "chosen-password"), home, "Alice", "register")
                             .exitCode());
         }
     }
@@ -746,7 +762,7 @@ class CommandsTest {
                     """, run.out());
             assertEquals(
                     List.of(new Request.History("1001", null, 2), new Request.History("1001", 2L, 2)),
-                    server.requests().subList(1, 3));
+                    server.logins().subList(1, 3));
         }
     }
 
@@ -787,7 +803,7 @@ class CommandsTest {
                     """, run.out());
             assertEquals(
                     new Request.ShowHistory(null, null, null, "Alice", null, null),
-                    server.requests().get(1));
+                    server.logins().get(1));
         }
     }
 
@@ -856,7 +872,7 @@ class CommandsTest {
         });
         // Login, then a whole window read before any answer: passes only if the client pipelines.
         FakeBankServer.Script pipelined = (in, out) -> {
-            out.println(FakeBankServer.reply(in.next(), answer));
+            FakeBankServer.logIn(in, out, answer);
             List<String> window = new ArrayList<>();
             for (int i = 0; i < BatchCommand.WINDOW; i++) {
                 window.add(in.next());
@@ -877,7 +893,7 @@ class CommandsTest {
                         lines.get(i));
             }
             assertTrue(run.err().matches("batch: 150 ok, 0 refused in \\d+ ms\\R"), run.err());
-            List<Request> requests = server.requests();
+            List<Request> requests = server.logins();
             assertEquals(count + 1, requests.size());
             assertEquals(
                     1, requests.stream().filter(r -> r instanceof Request.Login).count());
@@ -939,7 +955,7 @@ class CommandsTest {
     void batchThatLosesTheConnectionTwiceExits75AndCountsWhatWasUnanswered() throws Exception {
         Function<Request, Object> answer = bank(r -> deposit("1001", 100, 100, 1));
         FakeBankServer.Script twoThenHangUp = (in, out) -> {
-            out.println(FakeBankServer.reply(in.next(), answer)); // login
+            FakeBankServer.logIn(in, out, answer); // login
             List<String> batch = new ArrayList<>();
             for (int i = 0; i < 5; i++) {
                 batch.add(in.next()); // all five lines come at once: pipelined
@@ -961,7 +977,7 @@ class CommandsTest {
             assertTrue(err.get(1).startsWith("error: cannot connect to 127.0.0.1:"), run.err());
             assertTrue(err.get(1).endsWith("; the connection broke a second time, so the batch stops here"), run.err());
             // All five were sent at once (pipelined); the server read them all, so three have unknown outcomes.
-            List<Request> requests = server.requests();
+            List<Request> requests = server.logins();
             for (int line = 3; line <= 5; line++) {
                 String key = IdempotencyKeys.of(requests.get(line));
                 assertEquals(
@@ -981,7 +997,7 @@ class CommandsTest {
             return deposit(d.account(), d.amount(), d.amount(), d.amount());
         });
         FakeBankServer.Script twoThenHangUp = (in, out) -> {
-            out.println(FakeBankServer.reply(in.next(), answer)); // login
+            FakeBankServer.logIn(in, out, answer); // login
             List<String> batch = new ArrayList<>();
             for (int i = 0; i < 5; i++) {
                 batch.add(in.next()); // all five lines come at once: pipelined
@@ -1003,7 +1019,7 @@ class CommandsTest {
                             "Deposited 3.00 to 1001: balance 3.00 (tx 300)",
                             "Deposited 4.00 to 1001: balance 4.00 (tx 400)"),
                     run.out().lines().toList());
-            List<Request> requests = server.requests();
+            List<Request> requests = server.logins();
             // First connection: login and all five (pipelined); second: login and the three without an answer.
             assertEquals(requests.subList(3, 6), requests.subList(7, 10));
             assertInstanceOf(Request.Login.class, requests.get(6));
@@ -1022,7 +1038,7 @@ class CommandsTest {
             CliRunner.Run run = CliRunner.run(env(server, null), home, "create_account 1001\n", 5_000, "Bob", "batch");
             assertEquals(0, run.exitCode(), run.err());
             assertEquals("Opened 1001: balance 0.00 (tx 1)\n", run.out());
-            List<Request> requests = server.requests();
+            List<Request> requests = server.logins();
             assertInstanceOf(Request.Register.class, requests.get(0));
             assertNotEquals(-1, Files.readString(credentials()).indexOf(":Bob:"));
         }

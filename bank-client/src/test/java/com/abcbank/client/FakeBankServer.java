@@ -7,8 +7,15 @@ import com.abcbank.protocol.Failure;
 import com.abcbank.protocol.Json;
 import com.abcbank.protocol.Reply;
 import com.abcbank.protocol.Request;
+import com.abcbank.protocol.Result;
+import com.abcbank.protocol.Scram;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.ongres.scram.common.ClientFirstMessage;
+import com.ongres.scram.common.ScramFunctions;
+import com.ongres.scram.common.ServerFinalMessage;
+import com.ongres.scram.common.ServerFirstMessage;
+import com.ongres.scram.common.exception.ScramException;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -21,7 +28,10 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 
@@ -67,6 +77,7 @@ final class FakeBankServer implements AutoCloseable {
         socket = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
         thread = new Thread(
                 () -> {
+                    CURRENT.set(this);
                     try {
                         for (int i = 0; i < scripts.length; i++) {
                             try (Socket connection = socket.accept()) {
@@ -104,17 +115,120 @@ final class FakeBankServer implements AutoCloseable {
         }
     }
 
-    /** The reply line to one request line. */
+    /**
+     * Answers the first request of a connection, the way in: a register (one line), or a login, whose two steps
+     * (login, login_final) are both read and answered here.
+     */
+    static void logIn(Lines in, PrintWriter out, Function<Request, Object> answer) throws IOException {
+        String line = in.next();
+        String reply = reply(line, answer);
+        out.println(reply);
+        if (Json.parseRequest(line).request() instanceof Request.Login
+                && Json.parseReply(reply).ok()) {
+            out.println(reply(in.next(), answer));
+        }
+    }
+
+    /**
+     * The reply line to one request line. The SCRAM login is played for real: {@code login} is answered with a
+     * server-first-message if {@code answer} lets it through (answers it with anything but a {@link Failure}), and
+     * {@code login_final} is checked against the verifier of a user registered on this server, else against the
+     * keys of each of {@link #PASSWORDS}: the right proof gets the server's true signature, which the client checks.
+     */
     static String reply(String line, Function<Request, Object> answer) {
         Json.Parsed parsed = Json.parseRequest(line);
         if (parsed.failure() != null) {
             return Json.write(Reply.failure(parsed.id(), parsed.failure()));
         }
-        Object result = answer.apply(parsed.request());
+        // login_final is the fake's own business: the test's answer let the login through at its first step.
+        Object result = parsed.request() instanceof Request.LoginFinal ? null : answer.apply(parsed.request());
+        if (!(result instanceof Failure)) {
+            result = CURRENT.get().scram(parsed.request(), result);
+        }
         return Json.write(
                 result instanceof Failure failure
                         ? Reply.failure(parsed.id(), failure)
                         : Reply.success(parsed.id(), Json.tree(result)));
+    }
+
+    /** The passwords a test may log in with, unless it registered its user on this server. */
+    static final List<String> PASSWORDS = List.of("pw", "from-file", "from-env", "chosen-password", "secret-password");
+
+    private static final ThreadLocal<FakeBankServer> CURRENT = new ThreadLocal<>();
+    private static final byte[] SALT = "fake-bank-salt16".getBytes(StandardCharsets.US_ASCII);
+
+    /**
+     * Verifiers registered, by user: on any fake server of this JVM, since a client saves the keys it enrolled with
+     * and logs in with them at the next server a test starts.
+     */
+    private static final Map<String, Scram.Verifier> registered = new ConcurrentHashMap<>();
+    /** The secret each successful login used: a password of {@link #PASSWORDS}, or "registered". */
+    private final List<String> loggedInWith = Collections.synchronizedList(new ArrayList<>());
+
+    private ClientFirstMessage clientFirst;
+    private ServerFirstMessage serverFirst;
+
+    private Object scram(Request request, Object result) {
+        try {
+            if (request instanceof Request.Register r) {
+                registered.put(r.user(), r.verifier());
+            } else if (request instanceof Request.Login l) {
+                clientFirst = ClientFirstMessage.parseFrom(l.clientFirst());
+                Scram.Verifier known = registered.get(clientFirst.getUsername());
+                serverFirst = new ServerFirstMessage(
+                        clientFirst.getClientNonce(),
+                        "fake-server-nonce",
+                        Scram.base64(known == null ? SALT : known.salt()),
+                        known == null ? Scram.MIN_ITERATIONS : known.iterations());
+                return new Result.Challenge(serverFirst.toString());
+            } else if (request instanceof Request.LoginFinal f) {
+                String user = clientFirst.getUsername();
+                String authMessage = ScramFunctions.authMessage(clientFirst, serverFirst, null);
+                byte[] proof = Scram.fromBase64(
+                        f.clientFinal().substring(f.clientFinal().lastIndexOf(",p=") + 3));
+                Map<String, Scram.Verifier> candidates = new LinkedHashMap<>();
+                if (registered.containsKey(user)) {
+                    candidates.put("registered", registered.get(user));
+                }
+                byte[] salt = Scram.fromBase64(serverFirst.getSalt());
+                PASSWORDS.forEach(p -> candidates.put(
+                        p,
+                        Scram.derive(p.toCharArray(), salt, serverFirst.getIterationCount())
+                                .verifier()));
+                for (Map.Entry<String, Scram.Verifier> candidate : candidates.entrySet()) {
+                    Scram.Verifier v = candidate.getValue();
+                    if (ScramFunctions.verifyClientProof(Scram.MECHANISM, proof, v.storedKey(), authMessage)) {
+                        loggedInWith.add(candidate.getKey());
+                        byte[] signature = ScramFunctions.serverSignature(Scram.MECHANISM, v.serverKey(), authMessage);
+                        String role = user.equalsIgnoreCase("Audit") ? "AUDITOR" : "CUSTOMER";
+                        return new Result.User(user, role, new ServerFinalMessage(signature).toString());
+                    }
+                }
+                return refuse(ErrorCode.BAD_CREDENTIALS, "unknown user or wrong password");
+            }
+        } catch (ScramException e) {
+            return refuse(ErrorCode.MALFORMED_REQUEST, e.getMessage());
+        }
+        return result;
+    }
+
+    /** The secret each successful login used, in order: a password of {@link #PASSWORDS}, or "registered". */
+    List<String> loggedInWith() throws InterruptedException {
+        received();
+        return List.copyOf(loggedInWith);
+    }
+
+    /** How {@link #logins} shows a login of {@code user}, both steps together. */
+    static Request login(String user) {
+        return new Request.Login(null, user, null);
+    }
+
+    /** The requests read, a login's two steps shown as one {@link #login}. */
+    List<Request> logins() throws InterruptedException {
+        return requests().stream()
+                .filter(r -> !(r instanceof Request.LoginFinal))
+                .map(r -> r instanceof Request.Login l ? login(l.scramUser()) : r)
+                .toList();
     }
 
     static Failure refuse(ErrorCode code, String message) {

@@ -24,6 +24,8 @@ import java.util.stream.Stream;
 @JsonSubTypes({
     @JsonSubTypes.Type(value = Request.Register.class, name = "register"),
     @JsonSubTypes.Type(value = Request.Login.class, name = "login"),
+    @JsonSubTypes.Type(value = Request.LoginFinal.class, name = "login_final"),
+    @JsonSubTypes.Type(value = Request.Passwd.class, name = "passwd"),
     @JsonSubTypes.Type(value = Request.CreateAccount.class, name = "create_account"),
     @JsonSubTypes.Type(value = Request.Deposit.class, name = "deposit"),
     @JsonSubTypes.Type(value = Request.Withdraw.class, name = "withdraw"),
@@ -54,23 +56,105 @@ public sealed interface Request {
         String key();
     }
 
-    /** Open enrolment: a new customer. The password is never logged. */
+    /**
+     * Open enrolment: a new customer, with the SCRAM-SHA-256 verifier of their password (the client derives it; the
+     * password never crosses the wire). Logs the connection in as the new user.
+     *
+     * @param salt       base64, 16 to 64 bytes
+     * @param storedKey  base64, 32 bytes: H(HMAC(SaltedPassword, "Client Key"))
+     * @param serverKey  base64, 32 bytes: HMAC(SaltedPassword, "Server Key")
+     */
     record Register(
             @JsonProperty(required = true) String user,
-            @JsonProperty(required = true) String password) implements Request {
+            @JsonProperty(required = true) String salt,
+            @JsonProperty(required = true) int iterations,
+            @JsonProperty(required = true) String storedKey,
+            @JsonProperty(required = true) String serverKey)
+            implements Request {
+        public Register(String user, Scram.Verifier verifier) {
+            this(
+                    user,
+                    Scram.base64(verifier.salt()),
+                    verifier.iterations(),
+                    Scram.base64(verifier.storedKey()),
+                    Scram.base64(verifier.serverKey()));
+        }
+
+        /** The verifier sent; {@link IllegalArgumentException} (a message for the client) if it is not one. */
+        public Scram.Verifier verifier() {
+            return Scram.verifier(salt, iterations, storedKey, serverKey);
+        }
+
         @Override
         public String toString() {
-            return "Register[user=" + user + ", password=***]";
+            return "Register[user=" + user + ", iterations=" + iterations + ", keys=***]";
         }
     }
 
-    /** Authenticates this connection as {@code user}. The password is never logged. */
-    record Login(
-            @JsonProperty(required = true) String user,
-            @JsonProperty(required = true) String password) implements Request {
+    /**
+     * The first step of a SCRAM-SHA-256 login: the client-first-message, {@code n,,n=USER,r=NONCE}. The reply's
+     * {@code server_first} carries the salt and iteration count; {@link LoginFinal} follows.
+     *
+     * @param user     never valid, as {@code password}
+     * @param password never valid: there only so that a client still sending the login of old, a user and a password,
+     *                 is told what to send instead
+     */
+    record Login(String clientFirst, String user, String password) implements Request {
+        public Login(String clientFirst) {
+            this(clientFirst, null, null);
+        }
+
+        /** The user a client-first-message names, or {@code null} if it names none readably. */
+        public String scramUser() {
+            if (clientFirst == null) {
+                return null;
+            }
+            int at = clientFirst.indexOf(",n=");
+            if (at < 0) {
+                return null;
+            }
+            int end = clientFirst.indexOf(',', at + 3);
+            return clientFirst.substring(at + 3, end < 0 ? clientFirst.length() : end);
+        }
+
         @Override
         public String toString() {
-            return "Login[user=" + user + ", password=***]";
+            return "Login[user=" + (clientFirst == null ? user : scramUser())
+                    + (password == null ? "" : ", password=***") + "]";
+        }
+    }
+
+    /** The second step: the client-final-message, {@code c=biws,r=NONCE,p=PROOF}. The reply names the user. */
+    record LoginFinal(@JsonProperty(required = true) String clientFinal) implements Request {
+        @Override
+        public String toString() {
+            return "LoginFinal[proof=***]";
+        }
+    }
+
+    /** Changes the caller's own password: the new password's verifier, as {@link Register} sends it. */
+    record Passwd(
+            @JsonProperty(required = true) String salt,
+            @JsonProperty(required = true) int iterations,
+            @JsonProperty(required = true) String storedKey,
+            @JsonProperty(required = true) String serverKey)
+            implements Request {
+        public Passwd(Scram.Verifier verifier) {
+            this(
+                    Scram.base64(verifier.salt()),
+                    verifier.iterations(),
+                    Scram.base64(verifier.storedKey()),
+                    Scram.base64(verifier.serverKey()));
+        }
+
+        /** The verifier sent; {@link IllegalArgumentException} (a message for the client) if it is not one. */
+        public Scram.Verifier verifier() {
+            return Scram.verifier(salt, iterations, storedKey, serverKey);
+        }
+
+        @Override
+        public String toString() {
+            return "Passwd[iterations=" + iterations + ", keys=***]";
         }
     }
 

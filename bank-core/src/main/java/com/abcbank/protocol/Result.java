@@ -11,8 +11,19 @@ import java.util.Map;
 public final class Result {
     private Result() {}
 
-    /** register, login. */
-    public record User(String user, String role) {}
+    /**
+     * register, login_final, passwd.
+     *
+     * @param serverFinal login_final: the server-final-message, {@code v=SIGNATURE}, which the client checks
+     */
+    public record User(String user, String role, String serverFinal) {
+        public User(String user, String role) {
+            this(user, role, null);
+        }
+    }
+
+    /** login: the server-first-message, {@code r=NONCE,s=SALT,i=ITERATIONS}. */
+    public record Challenge(String serverFirst) {}
 
     /**
      * Every money-moving op.

@@ -69,11 +69,16 @@ class JsonStreamingTest {
         assertEquals(tree, Json.parseRequest(line.getBytes(StandardCharsets.UTF_8)), line);
     }
 
+    private static final Scram.ClientKeys KEYS = Scram.newKeys("secret-password".toCharArray(), Scram.MIN_ITERATIONS);
+
     @Test
     void everyRequestAClientWritesTakesTheStreamingPath() {
         List<Request> requests = List.of(
-                new Request.Register("alice", "secret"),
-                new Request.Login("alice", "secret"),
+                new Request.Register("alice", KEYS.verifier()),
+                new Request.Login("n,,n=alice,r=fyko+d2lbbFgONRv9qkxdawL"),
+                new Request.LoginFinal(
+                        "c=biws,r=fyko+d2lbbFgONRv9qkxdawL3rfcNHYJY1ZVvWVs7j,p=dHzbZapWIk4jUhN+Ute9ytag9zjfMHgsqmmiz7AndVQ="),
+                new Request.Passwd(KEYS.verifier()),
                 new Request.CreateAccount("1001", 500L, "k-1"),
                 new Request.CreateAccount("1001", null),
                 new Request.Deposit("1001", 5, "k-2"),

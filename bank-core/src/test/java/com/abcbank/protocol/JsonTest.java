@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.abcbank.ledger.ErrorCode;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.IntNode;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -87,6 +88,16 @@ class JsonTest {
         Request login = Json.parseRequest("{\"op\":\"login\",\"user\":\"alice\",\"password\":\"hunter22\"}")
                 .request();
         assertFalse(login.toString().contains("hunter22"), login::toString);
+        Scram.ClientKeys keys = Scram.newKeys("hunter22".toCharArray(), Scram.MIN_ITERATIONS);
+        String storedKey = Scram.base64(keys.verifier().storedKey());
+        for (Request request : List.of(
+                new Request.Register("alice", keys.verifier()),
+                new Request.Passwd(keys.verifier()),
+                new Request.LoginFinal("c=biws,r=abc,p=" + storedKey))) {
+            assertFalse(request.toString().contains(storedKey), request::toString);
+            assertFalse(request.toString().contains(Scram.base64(keys.salt())), request::toString);
+        }
+        assertFalse(keys.toString().contains(Scram.base64(keys.clientKey())), keys::toString);
     }
 
     @Test

@@ -37,7 +37,12 @@ record BankState(Ledger ledger, Users users, Journal journal, SnapshotStore snap
      * @throws IOException if the data directory cannot be read or the journal is damaged (the message says how)
      */
     static BankState open(ServerConfig config, Clock clock, PrintStream announce) throws IOException {
-        Users users = Users.open(config.dataDir(), config.pbkdf2Iterations(), clock, announce);
+        Users users = Users.open(
+                config.dataDir(),
+                config.pbkdf2Iterations(),
+                clock,
+                announce,
+                config.limits().auditorFrom());
         Journal journal = new Journal(
                 config.journalDir(), config.durability(), config.batchWindowMs(), Journal.DEFAULT_SEGMENT_BYTES);
         Ledger ledger = new Ledger(config.ledger(), clock, journal);

@@ -7,7 +7,6 @@ import com.abcbank.ledger.Outcome;
 import com.abcbank.protocol.Failure;
 import com.abcbank.protocol.Json;
 import com.abcbank.protocol.Request;
-import com.abcbank.protocol.Result;
 import com.abcbank.protocol.Wire;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
@@ -47,7 +46,7 @@ final class Connection implements Runnable {
     /** Nanotime at which the current write began, or 0 when not writing; read by the server's reaper. */
     private volatile long writeStartedNanos;
 
-    private Caller caller;
+    private LoginSession session;
     private long requests;
     private ConnectionDeadlines deadlines;
     /** Accepted into one of the auditor's reserved places: any request but the auditor's login closes it. */
@@ -82,15 +81,20 @@ final class Connection implements Runnable {
             log.info("open from {}", s.getRemoteSocketAddress());
             s.setTcpNoDelay(true);
             deadlines = new ConnectionDeadlines(s, config);
+            session = new LoginSession(dispatcher.users(), s.getInetAddress());
             LineReader in = new LineReader(s.getInputStream(), config.maxLineBytes(), deadlines);
             OutputStream out = new BufferedOutputStream(s.getOutputStream(), 16 * 1024);
             serve(in, out);
+            Caller caller = session.caller();
             log.info("closed after {} requests{}", requests, caller == null ? "" : " (user " + caller.user() + ")");
         } catch (IOException e) {
             log.info("closed after {} requests by an I/O failure: {}", requests, e.toString());
         } catch (RuntimeException | Error e) {
             log.error("connection failed after {} requests", requests, e);
         } finally {
+            if (session != null) {
+                session.close();
+            }
             server.closed(this);
         }
     }
@@ -201,9 +205,8 @@ final class Connection implements Runnable {
         }
         Request request = parsed.request();
         log.debug("{}", request); // records mask passwords in toString
-        if (reserved
-                && caller == null
-                && !(request instanceof Request.Login l && Wire.AUDITOR.equalsIgnoreCase(l.user()))) {
+        Caller caller = session.caller();
+        if (reserved && caller == null && !forTheAuditor(request)) {
             closing = true;
             log.info(
                     "a place reserved for the auditor was asked for {}; closing",
@@ -215,19 +218,16 @@ final class Connection implements Runnable {
                             + " connections; the places left are the auditor's; retry later");
         }
         try {
-            if (Dispatcher.authenticates(request)) {
-                Outcome<Caller> outcome = dispatcher.authenticate(request);
+            if (LoginSession.handles(request)) {
+                Outcome<?> outcome = session.answer(request);
                 if (reserved && !outcome.isOk()) {
                     closing = true; // a reserved place is not for guessing the auditor's password
                 }
-                if (outcome.isOk()) {
-                    caller = outcome.value();
+                if (outcome.isOk()
+                        && session.caller() != null
+                        && !session.caller().equals(caller)) {
                     deadlines.authenticated();
-                    log.info("authenticated as {}", caller.user());
-                    return new Pending(
-                            parsed,
-                            Dispatcher.Answer.now(Outcome.ok(
-                                    new Result.User(caller.user(), caller.role().name()))));
+                    log.info("authenticated as {}", session.caller().user());
                 }
                 return new Pending(parsed, Dispatcher.Answer.now(outcome));
             }
@@ -237,6 +237,14 @@ final class Connection implements Runnable {
             return Pending.failed(
                     parsed, ErrorCode.INTERNAL_ERROR, "the server failed to handle this request; see its log");
         }
+    }
+
+    /** Whether a request on a place reserved for the auditor is the auditor's login (either of its two steps). */
+    private boolean forTheAuditor(Request request) {
+        if (request instanceof Request.Login l) {
+            return Wire.AUDITOR.equalsIgnoreCase(l.scramUser());
+        }
+        return request instanceof Request.LoginFinal && Wire.AUDITOR.equalsIgnoreCase(session.pendingUser());
     }
 
     /**

@@ -42,21 +42,9 @@ final class Dispatcher {
         this.journal = journal;
     }
 
-    /** Whether {@code request} is register or login, which {@link #authenticate} answers. */
-    static boolean authenticates(Request request) {
-        return request instanceof Request.Register || request instanceof Request.Login;
-    }
-
-    /** register or login: who the connection is from now on, or why not. */
-    Outcome<Caller> authenticate(Request request) {
-        if (request instanceof Request.Register r) {
-            return users.register(r.user(), r.password().toCharArray());
-        }
-        if (request instanceof Request.Login l) {
-            return users.login(l.user(), l.password().toCharArray());
-        }
-        throw new IllegalArgumentException(
-                "not an authentication request: " + request.getClass().getSimpleName());
+    /** The bank's users, for the connections' {@link LoginSession}s. */
+    Users users() {
+        return users;
     }
 
     /**
@@ -80,7 +68,7 @@ final class Dispatcher {
     }
 
     /**
-     * Runs any request but register and login, without waiting for the log: the caller must not let the answer
+     * Runs any request but those a {@link LoginSession} answers, without waiting for the log: the caller must not let the answer
      * leave before {@link #awaitDurable} of its {@link Answer#shows} returned, and then sends what {@link #settle}
      * makes of it. A connection executes a whole pipelined batch this way and waits once, for its last answer: the
      * log covers transactions in sequence order, and the answers of one connection show ever later ones.
@@ -88,7 +76,8 @@ final class Dispatcher {
     Answer execute(Caller caller, Request request) {
         if (caller == null) {
             return Answer.now(Outcome.fail(
-                    ErrorCode.UNAUTHENTICATED, "log in first: {\"op\":\"login\",\"user\":..,\"password\":..}"));
+                    ErrorCode.UNAUTHENTICATED,
+                    "log in first: {\"op\":\"login\",\"client_first\":..} (docs/protocol.md)"));
         }
         Throwable failure = journal.failure();
         if (failure != null) {

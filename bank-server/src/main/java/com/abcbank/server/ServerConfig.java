@@ -3,7 +3,10 @@ package com.abcbank.server;
 import com.abcbank.journal.Durability;
 import com.abcbank.ledger.LedgerConfig;
 import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.Set;
 
 /**
  * Everything a {@link BankServer} needs to start.
@@ -16,7 +19,8 @@ import java.nio.file.Path;
  * @param idleTimeoutMs      a connection that sends nothing for this long is closed; also the longest a reply
  *                           may wait for a client that does not read
  * @param shutdownGraceMs    how long shutdown waits for requests in flight before closing connections anyway
- * @param pbkdf2Iterations   the work factor for new password hashes
+ * @param pbkdf2Iterations   the fewest PBKDF2 iterations a SCRAM verifier may be made with (register, passwd);
+ *                           at least RFC 7677's 4096
  * @param ledger             the ledger's settings (loan limit, vault shards)
  * @param durability         when a transaction counts as kept (see {@link Durability})
  * @param batchWindowMs      with {@link Durability#BATCH}: the longest the journal goes unforced
@@ -50,8 +54,15 @@ public record ServerConfig(
      * @param auditorReserved connections kept for the auditor beyond {@code maxConnections} (PostgreSQL's
      *                        {@code superuser_reserved_connections}): a connection accepted into one of them must log
      *                        in as the auditor, and is closed at any other request
+     * @param auditorFrom     where the auditor is expected to log in from: failed logins from elsewhere never block
+     *                        it there (see {@code LoginThrottle})
      */
-    public record Limits(int authTimeoutMs, int lineTimeoutMs, int maxPerAddress, int auditorReserved) {
+    public record Limits(
+            int authTimeoutMs,
+            int lineTimeoutMs,
+            int maxPerAddress,
+            int auditorReserved,
+            Set<InetAddress> auditorFrom) {
         /**
          * A minute to log in (PostgreSQL's default); ten seconds to finish a line of a few hundred bytes; half the
          * default connection limit per address (one address cannot take the server, a local benchmark still fits);
@@ -62,11 +73,18 @@ public record ServerConfig(
         public static final int DEFAULT_LINE_TIMEOUT_MS = 10_000;
         public static final int DEFAULT_MAX_PER_ADDRESS = 128;
         public static final int DEFAULT_AUDITOR_RESERVED = 3;
+        /** The auditor works on the bank's own machine unless told otherwise. */
+        public static final String DEFAULT_AUDITOR_FROM = "127.0.0.1,::1";
         /** The defaults above, which bank-server's options also show. */
         public static final Limits DEFAULTS = new Limits(
-                DEFAULT_AUTH_TIMEOUT_MS, DEFAULT_LINE_TIMEOUT_MS, DEFAULT_MAX_PER_ADDRESS, DEFAULT_AUDITOR_RESERVED);
+                DEFAULT_AUTH_TIMEOUT_MS,
+                DEFAULT_LINE_TIMEOUT_MS,
+                DEFAULT_MAX_PER_ADDRESS,
+                DEFAULT_AUDITOR_RESERVED,
+                addresses(DEFAULT_AUDITOR_FROM));
 
         public Limits {
+            auditorFrom = Set.copyOf(auditorFrom);
             if (authTimeoutMs < 1 || lineTimeoutMs < 1 || maxPerAddress < 1 || auditorReserved < 0) {
                 throw new IllegalArgumentException("deadlines and connections per address must be positive,"
                         + " reserved connections not negative");
@@ -74,11 +92,28 @@ public record ServerConfig(
         }
 
         public Limits withDeadlines(int newAuthTimeoutMs, int newLineTimeoutMs) {
-            return new Limits(newAuthTimeoutMs, newLineTimeoutMs, maxPerAddress, auditorReserved);
+            return new Limits(newAuthTimeoutMs, newLineTimeoutMs, maxPerAddress, auditorReserved, auditorFrom);
         }
 
         public Limits withConnections(int newMaxPerAddress, int newAuditorReserved) {
-            return new Limits(authTimeoutMs, lineTimeoutMs, newMaxPerAddress, newAuditorReserved);
+            return new Limits(authTimeoutMs, lineTimeoutMs, newMaxPerAddress, newAuditorReserved, auditorFrom);
+        }
+
+        /** Literal addresses, comma-separated (no name lookup). */
+        static Set<InetAddress> addresses(String literals) {
+            Set<InetAddress> addresses = new HashSet<>();
+            for (String literal : literals.split(",", -1)) {
+                try {
+                    addresses.add(InetAddress.getByName(literal.strip()));
+                } catch (UnknownHostException e) {
+                    throw new IllegalArgumentException("not an address: " + literal, e);
+                }
+            }
+            return Set.copyOf(addresses);
+        }
+
+        public Limits withAuditorFrom(Set<InetAddress> newAuditorFrom) {
+            return new Limits(authTimeoutMs, lineTimeoutMs, maxPerAddress, auditorReserved, newAuditorFrom);
         }
     }
 
@@ -94,10 +129,11 @@ public record ServerConfig(
         }
         if (idleTimeoutMs < 1
                 || shutdownGraceMs < 0
-                || pbkdf2Iterations < 1
+                || pbkdf2Iterations < 4096
                 || batchWindowMs < 1
                 || snapshotEvery < 1) {
-            throw new IllegalArgumentException("timeouts, windows and iterations must be positive");
+            throw new IllegalArgumentException(
+                    "timeouts and windows must be positive, PBKDF2 iterations at least 4096 (RFC 7677)");
         }
     }
 

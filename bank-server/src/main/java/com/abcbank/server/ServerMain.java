@@ -12,8 +12,10 @@ import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.List;
 import java.util.Locale;
 import java.util.Properties;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -108,8 +110,9 @@ public final class ServerMain {
 
         @Option(
                 names = "--pbkdf2-iterations",
-                defaultValue = "600000",
-                description = "PBKDF2 work factor for new passwords (default: ${DEFAULT-VALUE}).")
+                defaultValue = "4096",
+                description = "The fewest PBKDF2 iterations a SCRAM-SHA-256 verifier may have (register, passwd;"
+                        + " the client stretches, not the server; default: ${DEFAULT-VALUE}, RFC 7677's floor).")
         int pbkdf2Iterations;
 
         @Option(
@@ -163,6 +166,14 @@ public final class ServerMain {
         int auditorReserved;
 
         @Option(
+                names = "--auditor-from",
+                split = ",",
+                defaultValue = ServerConfig.Limits.DEFAULT_AUDITOR_FROM,
+                description = "Addresses the auditor logs in from: failed logins for it from elsewhere never block it"
+                        + " there (default: ${DEFAULT-VALUE}).")
+        List<InetAddress> auditorFrom;
+
+        @Option(
                 names = "--repair-journal",
                 description =
                         "If the journal is damaged (not just a torn last record), cut it at the damage and start, losing every record from there on. Without it the server refuses to start on a damaged journal.")
@@ -190,7 +201,8 @@ public final class ServerMain {
                     batchWindowMs,
                     repairJournal,
                     snapshotEvery,
-                    new ServerConfig.Limits(authTimeoutMs, lineTimeoutMs, maxPerAddress, auditorReserved));
+                    new ServerConfig.Limits(
+                            authTimeoutMs, lineTimeoutMs, maxPerAddress, auditorReserved, Set.copyOf(auditorFrom)));
             BankServer server;
             try {
                 server = BankServer.start(config, System.out);

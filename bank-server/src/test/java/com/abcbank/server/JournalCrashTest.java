@@ -255,7 +255,7 @@ class JournalCrashTest {
                             "--port-file",
                             portFile.toString(),
                             "--pbkdf2-iterations",
-                            "1000",
+                            "4096",
                             "--snapshot-every",
                             "150")
                     .redirectErrorStream(true)

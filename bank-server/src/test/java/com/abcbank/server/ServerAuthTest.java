@@ -10,6 +10,7 @@ import com.abcbank.protocol.Failure;
 import com.abcbank.protocol.Reply;
 import com.abcbank.protocol.Request;
 import com.abcbank.protocol.Result;
+import com.abcbank.protocol.Scram;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -106,11 +107,15 @@ class ServerAuthTest {
     @Test
     void aFailedLoginOrRegisterLeavesTheConnectionUnauthenticated() throws IOException {
         TestClient stranger = bank.connect();
-        assertEquals(ErrorCode.BAD_CREDENTIALS, stranger.error(new Request.Login("Alice", "wrong-password")));
+        assertEquals(ErrorCode.BAD_CREDENTIALS, stranger.loginError("Alice", "wrong-password"));
         assertEquals(ErrorCode.UNAUTHENTICATED, stranger.error(new Request.Balance("1001")));
-        assertEquals(ErrorCode.USER_EXISTS, stranger.error(new Request.Register("Alice", PASSWORD)));
+        assertEquals(ErrorCode.USER_EXISTS, stranger.error(TestClient.registration("Alice", PASSWORD)));
         assertEquals(ErrorCode.UNAUTHENTICATED, stranger.error(new Request.Balance("1001")));
-        assertEquals(ErrorCode.INVALID_USER, stranger.error(new Request.Register("Carol", "short")));
+        Request.Register tooCheap = TestClient.registration("Carol", PASSWORD);
+        assertEquals(
+                ErrorCode.INVALID_USER,
+                stranger.error(new Request.Register(
+                        "Carol", tooCheap.salt(), 1000, tooCheap.storedKey(), tooCheap.serverKey())));
         assertEquals(ErrorCode.UNAUTHENTICATED, stranger.error(new Request.Balance("1001")));
     }
 
@@ -227,9 +232,9 @@ class ServerAuthTest {
     @Test
     void aWrongPasswordAndAnUnknownUserAreTheSameError() throws IOException {
         TestClient stranger = bank.connect();
-        Failure wrongPassword = stranger.fail(new Request.Login("Alice", "not-her-password"));
-        Failure unknownUser = stranger.fail(new Request.Login("Mallory", PASSWORD));
-        Failure wrongAuditor = stranger.fail(new Request.Login("Audit", PASSWORD));
+        Failure wrongPassword = stranger.loginFailure("Alice", "not-her-password");
+        Failure unknownUser = stranger.loginFailure("Mallory", PASSWORD);
+        Failure wrongAuditor = stranger.loginFailure("Audit", PASSWORD);
         assertEquals(ErrorCode.BAD_CREDENTIALS, wrongPassword.code());
         assertEquals(ErrorCode.BAD_CREDENTIALS, unknownUser.code());
         assertEquals(ErrorCode.BAD_CREDENTIALS, wrongAuditor.code());
@@ -240,12 +245,9 @@ class ServerAuthTest {
     void afterFiveFailuresTheSixthAttemptIsThrottledEvenWithTheRightPassword() throws IOException {
         TestClient guesser = bank.connect();
         for (int i = 1; i <= 5; i++) {
-            assertEquals(
-                    ErrorCode.BAD_CREDENTIALS,
-                    guesser.error(new Request.Login("Alice", "guess-number-" + i)),
-                    "attempt " + i);
+            assertEquals(ErrorCode.BAD_CREDENTIALS, guesser.loginError("Alice", "guess-number-" + i), "attempt " + i);
         }
-        Reply sixth = guesser.call(new Request.Login("Alice", PASSWORD));
+        Reply sixth = guesser.loginCall("Alice", PASSWORD);
         assertFalse(
                 sixth.ok(),
                 "docs/protocol.md: after 5 failures in a row for one user name, each further attempt"
@@ -270,7 +272,7 @@ class ServerAuthTest {
             String guess = "parallel-guess-" + i;
             guesses.add(TestServer.inBackground("guesser-" + i, () -> {
                 go.await();
-                return connection.error(new Request.Login("Alice", guess));
+                return connection.loginError("Alice", guess);
             }));
         }
         go.countDown();
@@ -285,7 +287,7 @@ class ServerAuthTest {
                 () -> "an attempt counts before its check, so only the budget of 5 is checked: " + answers);
         assertEquals(
                 ErrorCode.THROTTLED,
-                bank.connect().error(new Request.Login("Alice", PASSWORD)),
+                bank.connect().loginError("Alice", PASSWORD),
                 "and the name is throttled for the right password too");
         assertEquals("Bob", bank.connect().login("Bob", PASSWORD).user(), "others log in as before");
     }
@@ -319,18 +321,14 @@ class ServerAuthTest {
         // Six wrong passwords in a row: throttled from the 6th attempt (docs/protocol.md) or, at the latest, after it.
         TestClient guesser = bank.connect();
         for (int i = 1; i <= 6; i++) {
-            Reply reply = guesser.call(new Request.Login("Alice", "guess-number-" + i));
+            Reply reply = guesser.loginCall("Alice", "guess-number-" + i);
             assertFalse(reply.ok(), "attempt " + i + " with a wrong password succeeded");
         }
-        assertEquals(ErrorCode.THROTTLED, guesser.error(new Request.Login("Alice", PASSWORD)));
-        assertEquals(
-                ErrorCode.THROTTLED,
-                guesser.error(new Request.Login("alice", PASSWORD)),
-                "names are throttled in any case");
+        assertEquals(ErrorCode.THROTTLED, guesser.loginError("Alice", PASSWORD));
+        assertEquals(ErrorCode.THROTTLED, guesser.loginError("alice", PASSWORD), "names are throttled in any case");
         // The first wait is 1 s. A throttled attempt is refused without counting, so trying again does not extend it.
         clock.advance(Duration.ofMillis(999));
-        assertEquals(
-                ErrorCode.THROTTLED, guesser.error(new Request.Login("Alice", PASSWORD)), "1 ms before the wait ends");
+        assertEquals(ErrorCode.THROTTLED, guesser.loginError("Alice", PASSWORD), "1 ms before the wait ends");
         clock.advance(Duration.ofMillis(1));
         assertEquals("Alice", guesser.login("Alice", PASSWORD).user(), "once the wait is over");
         assertEquals(40_000, guesser.balance("1001").balance());
@@ -341,9 +339,7 @@ class ServerAuthTest {
         TestClient client = bank.connect();
         for (int round = 0; round < 3; round++) {
             for (int i = 1; i <= 4; i++) {
-                assertEquals(
-                        ErrorCode.BAD_CREDENTIALS,
-                        client.error(new Request.Login("Alice", "guess-" + round + "-" + i)));
+                assertEquals(ErrorCode.BAD_CREDENTIALS, client.loginError("Alice", "guess-" + round + "-" + i));
             }
             assertEquals("Alice", client.login("Alice", PASSWORD).user(), "round " + round);
         }
@@ -355,7 +351,7 @@ class ServerAuthTest {
     @ValueSource(strings = {"Alice", "alice", "ALICE", "aLiCe", "Audit", "audit", "AUDIT", "bob"})
     void registeringATakenNameInAnyCaseIsUserExists(String name) throws IOException {
         TestClient stranger = bank.connect();
-        assertEquals(ErrorCode.USER_EXISTS, stranger.error(new Request.Register(name, "another-password")));
+        assertEquals(ErrorCode.USER_EXISTS, stranger.error(TestClient.registration(name, "another-password")));
         assertEquals(
                 new Result.User("Alice", "CUSTOMER"),
                 bank.connect().login("Alice", PASSWORD),
@@ -378,17 +374,30 @@ class ServerAuthTest {
                 "a234567890123456789012345678901234"
             })
     void badUserNamesAreInvalidUser(String name) throws IOException {
-        assertEquals(ErrorCode.INVALID_USER, bank.connect().error(new Request.Register(name, PASSWORD)));
+        assertEquals(ErrorCode.INVALID_USER, bank.connect().error(TestClient.registration(name, PASSWORD)));
     }
 
-    @ParameterizedTest
-    @ValueSource(ints = {0, 1, 7, 1_025, 10_000})
-    void passwordsShorterThanEightOrLongerThan1024CharactersAreInvalidUser(int length) throws IOException {
-        assertEquals(ErrorCode.INVALID_USER, bank.connect().error(new Request.Register("Carol", "p".repeat(length))));
-        assertEquals(
-                ErrorCode.BAD_CREDENTIALS,
-                bank.connect().error(new Request.Login("Carol", "p".repeat(length))),
-                "no user was created");
+    /** A verifier the server must refuse: too little stretching, a short salt, keys of the wrong size, not base64. */
+    static Stream<Arguments> badVerifiers() {
+        String key = Scram.base64(new byte[Scram.KEY_BYTES]);
+        String salt = Scram.base64(new byte[Scram.SALT_BYTES]);
+        return Stream.of(
+                Arguments.of("4095 iterations", new Request.Register("Carol", salt, 4095, key, key)),
+                Arguments.of("too many iterations", new Request.Register("Carol", salt, 10_000_001, key, key)),
+                Arguments.of(
+                        "a 15-byte salt", new Request.Register("Carol", Scram.base64(new byte[15]), 4096, key, key)),
+                Arguments.of(
+                        "a 65-byte salt", new Request.Register("Carol", Scram.base64(new byte[65]), 4096, key, key)),
+                Arguments.of(
+                        "a 31-byte key", new Request.Register("Carol", salt, 4096, Scram.base64(new byte[31]), key)),
+                Arguments.of("not base64", new Request.Register("Carol", salt, 4096, key, "not base64!")));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("badVerifiers")
+    void aVerifierOutOfBoundsIsInvalidUserAndCreatesNoOne(String what, Request.Register register) throws IOException {
+        assertEquals(ErrorCode.INVALID_USER, bank.connect().error(register));
+        assertEquals(ErrorCode.BAD_CREDENTIALS, bank.connect().loginError("Carol", PASSWORD), "no user was created");
     }
 
     @Test
@@ -418,8 +427,8 @@ class ServerAuthTest {
         assertEquals(new Result.User("Alice", "CUSTOMER"), bank.connect().login("Alice", PASSWORD));
         assertEquals(new Result.User("Bob", "CUSTOMER"), bank.connect().login("Bob", PASSWORD));
         assertEquals(new Result.User("Audit", "AUDITOR"), bank.connect().login("Audit", auditPassword));
-        assertEquals(ErrorCode.BAD_CREDENTIALS, bank.connect().error(new Request.Login("Alice", "not-her-password")));
-        assertEquals(ErrorCode.USER_EXISTS, bank.connect().error(new Request.Register("alice", PASSWORD)));
+        assertEquals(ErrorCode.BAD_CREDENTIALS, bank.connect().loginError("Alice", "not-her-password"));
+        assertEquals(ErrorCode.USER_EXISTS, bank.connect().error(TestClient.registration("alice", PASSWORD)));
 
         bank.customer("Carol"); // and registration goes on appending to the same file
         bank.close();

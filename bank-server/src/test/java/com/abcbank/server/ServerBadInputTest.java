@@ -92,7 +92,30 @@ class ServerBadInputTest {
                         ErrorCode.MALFORMED_REQUEST,
                         "{\"id\":1,\"op\":\"transfer\",\"from\":\"1001\",\"amount\":100}"),
                 bad("missing loan", ErrorCode.MALFORMED_REQUEST, "{\"id\":1,\"op\":\"pay_loan_check\",\"amount\":100}"),
-                bad("missing password", ErrorCode.MALFORMED_REQUEST, "{\"id\":1,\"op\":\"login\",\"user\":\"Alice\"}"),
+                bad(
+                        "missing client_first",
+                        ErrorCode.MALFORMED_REQUEST,
+                        "{\"id\":1,\"op\":\"login\",\"user\":\"Alice\"}"),
+                bad(
+                        "a password instead of SCRAM",
+                        ErrorCode.MALFORMED_REQUEST,
+                        "{\"id\":1,\"op\":\"login\",\"user\":\"Alice\",\"password\":\"secret-pass\"}"),
+                bad(
+                        "client_first not SCRAM",
+                        ErrorCode.MALFORMED_REQUEST,
+                        "{\"id\":1,\"op\":\"login\",\"client_first\":\"hello\"}"),
+                bad(
+                        "channel binding asked for",
+                        ErrorCode.MALFORMED_REQUEST,
+                        "{\"id\":1,\"op\":\"login\",\"client_first\":\"p=tls-unique,,n=Alice,r=abcdefghijklmnopqrstuv\"}"),
+                bad(
+                        "login_final before login",
+                        ErrorCode.MALFORMED_REQUEST,
+                        "{\"id\":1,\"op\":\"login_final\",\"client_final\":\"c=biws,r=abc,p=AAAA\"}"),
+                bad(
+                        "passwd without keys",
+                        ErrorCode.MALFORMED_REQUEST,
+                        "{\"id\":1,\"op\":\"passwd\",\"salt\":\"AAAA\"}"),
                 // mistyped fields
                 bad(
                         "amount as a string",

@@ -72,12 +72,12 @@ class ServerConnectionLimitsTest {
         awaitActiveConnections(2);
 
         TestClient stranger = bank.connect(); // the one reserved place
-        assertEquals(ErrorCode.SERVER_BUSY, stranger.error(new Request.Login("Bob", TestServer.PASSWORD)));
+        assertEquals(ErrorCode.SERVER_BUSY, stranger.loginError("Bob", TestServer.PASSWORD));
         stranger.assertClosedByServer();
         awaitActiveConnections(2);
 
         TestClient squatter = bank.connect();
-        assertEquals(ErrorCode.SERVER_BUSY, squatter.error(new Request.Register("Carol", TestServer.PASSWORD)));
+        assertEquals(ErrorCode.SERVER_BUSY, squatter.error(TestClient.registration("Carol", TestServer.PASSWORD)));
         squatter.assertClosedByServer();
         awaitActiveConnections(2);
 

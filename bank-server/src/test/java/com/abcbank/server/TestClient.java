@@ -11,7 +11,9 @@ import com.abcbank.protocol.Json;
 import com.abcbank.protocol.Reply;
 import com.abcbank.protocol.Request;
 import com.abcbank.protocol.Result;
+import com.abcbank.protocol.Scram;
 import com.fasterxml.jackson.databind.node.LongNode;
+import com.ongres.scram.common.exception.ScramException;
 import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -124,12 +126,50 @@ final class TestClient implements AutoCloseable {
         return fail(request).code();
     }
 
+    /** The least PBKDF2 work the server takes: tests register quickly, the exchange is the same. */
+    static final int ITERATIONS = Scram.MIN_ITERATIONS;
+
+    /** Registers {@code user} as a client does: the verifier of {@code password}, never the password. */
     Result.User register(String user, String password) throws IOException {
-        return ok(new Request.Register(user, password), Result.User.class);
+        return ok(registration(user, password), Result.User.class);
     }
 
+    /** The register request a client sends for {@code user} and {@code password}. */
+    static Request.Register registration(String user, String password) {
+        return new Request.Register(
+                user, Scram.newKeys(password.toCharArray(), ITERATIONS).verifier());
+    }
+
+    /** Logs in with SCRAM-SHA-256, requires success, and checks the server's signature. */
     Result.User login(String user, String password) throws IOException {
-        return ok(new Request.Login(user, password), Result.User.class);
+        Reply reply = loginCall(user, password);
+        assertTrue(reply.ok(), () -> "expected the login of " + user + " to succeed, got " + reply.error());
+        Result.User logged = Json.convert(reply.result(), Result.User.class);
+        return new Result.User(logged.user(), logged.role()); // its server_final is checked: compare the rest
+    }
+
+    /**
+     * Runs both steps of a SCRAM-SHA-256 login (or the first, if it is refused) and returns the last reply; on
+     * success, requires the server's signature to be right.
+     */
+    Reply loginCall(String user, String password) throws IOException {
+        try {
+            return Scram.login(this::call, Scram.ClientExchange.withPassword(user, password.toCharArray()));
+        } catch (ScramException e) {
+            throw new AssertionError("the server's SCRAM messages are wrong: " + e.getMessage(), e);
+        }
+    }
+
+    /** A login that must fail: its error. */
+    Failure loginFailure(String user, String password) throws IOException {
+        Reply reply = loginCall(user, password);
+        assertFalse(reply.ok(), () -> "expected the login of " + user + " to fail");
+        return reply.error();
+    }
+
+    /** A login that must fail: its code. */
+    ErrorCode loginError(String user, String password) throws IOException {
+        return loginFailure(user, password).code();
     }
 
     Result.Account balance(String account) throws IOException {

@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,7 +26,7 @@ import java.util.concurrent.CompletableFuture;
  * Closing it closes every client opened through it, then the server.
  */
 final class TestServer implements AutoCloseable {
-    static final int PBKDF2_ITERATIONS = 1_000;
+    static final int PBKDF2_ITERATIONS = 4_096;
     static final String PASSWORD = "correct-horse-1";
 
     final BankServer server;
@@ -100,6 +101,17 @@ final class TestServer implements AutoCloseable {
     /** A new connection, not logged in; closed with the server. */
     TestClient connect() throws IOException {
         TestClient client = TestClient.connect(port());
+        clients.add(client);
+        return client;
+    }
+
+    /**
+     * A new connection from another loopback address ({@code 127.0.0.2}, say: Linux routes all of 127/8 to the
+     * loopback), so that the server sees another client address; not logged in; closed with the server.
+     */
+    TestClient connectFrom(String localAddress) throws IOException {
+        TestClient client = TestClient.connect(
+                port(), socket -> socket.bind(new InetSocketAddress(InetAddress.getByName(localAddress), 0)));
         clients.add(client);
         return client;
     }

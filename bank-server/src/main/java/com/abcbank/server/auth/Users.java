@@ -4,9 +4,16 @@ import com.abcbank.ledger.Caller;
 import com.abcbank.ledger.ErrorCode;
 import com.abcbank.ledger.Outcome;
 import com.abcbank.ledger.Role;
+import com.abcbank.protocol.Scram;
 import com.abcbank.protocol.Wire;
+import com.ongres.scram.common.ClientFirstMessage;
+import com.ongres.scram.common.ScramFunctions;
+import com.ongres.scram.common.ServerFinalMessage;
+import com.ongres.scram.common.ServerFirstMessage;
+import com.ongres.scram.common.exception.ScramParseException;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.net.InetAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
@@ -20,9 +27,14 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Base64;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantLock;
@@ -31,58 +43,150 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The bank's users: open enrolment for customers, one auditor ({@value Wire#AUDITOR}), passwords kept only as
- * salted PBKDF2 hashes.
+ * The bank's users: open enrolment for customers, one auditor ({@value Wire#AUDITOR}), and the SCRAM-SHA-256 login
+ * (RFC 5802/7677). The server keeps only each user's {@link Scram.Verifier} (salt, iteration count, StoredKey,
+ * ServerKey): a login costs it a few HMACs, and it never sees a password, not even at registration.
  *
- * <p>Stored in {@code DATA/users}: one line per user, appended and forced to disk before {@code register}
- * answers, so a user the server acknowledged survives a crash. A last line cut short by a crash (no newline)
- * was never acknowledged and is dropped on load. User names are unique regardless of case.
+ * <p>Stored in {@code DATA/users}: one line per verifier, appended and forced to disk before {@code register} or
+ * {@code passwd} answers, so a change the server acknowledged survives a crash; a later line for a name replaces
+ * an earlier one. A last line cut short by a crash (no newline) was never acknowledged and is dropped on load.
+ * User names are unique regardless of case. Lines of the earlier format ({@code v1}: a PBKDF2-HMAC-SHA256 hash,
+ * which is exactly SCRAM's SaltedPassword) are turned into verifiers on start, and the file rewritten, with a log
+ * line; the passwords stay the same.
  *
  * <p>On first start (no users file) the server creates the auditor with a random password, writes it to
- * {@code DATA/audit-password} (mode 600) and prints it once to the given stream, never to the log.
+ * {@code DATA/audit-password} (mode 600) and prints it once to the given stream, never to the log. When the
+ * auditor changes its password, that file is deleted: it would no longer be true.
+ *
+ * <p>A login for a name that does not exist goes through the same two steps, with a salt made from the name and a
+ * secret of this data directory ({@code DATA/scram-mock-secret}), so the first step does not tell which names
+ * exist and the same name gets the same salt every time, across restarts.
  */
 public final class Users {
     static final String FILE = "users";
+    static final String MOCK_SECRET_FILE = "scram-mock-secret";
     private static final Pattern NAME = Pattern.compile("[A-Za-z][A-Za-z0-9_.-]{0,31}");
-    static final int MIN_PASSWORD = 8;
-    static final int MAX_PASSWORD = 1024;
+    /** The client nonce: printable ASCII but ',' (RFC 5802), of a bounded length. */
+    private static final Pattern NONCE = Pattern.compile("[\\x21-\\x2b\\x2d-\\x7e]{16,256}");
+
+    private static final int SERVER_NONCE_CHARS = 24;
     private static final Logger log = LoggerFactory.getLogger(Users.class);
     private static final FileAttribute<Set<PosixFilePermission>> OWNER_ONLY =
             PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"));
+    private static final SecureRandom RANDOM = new SecureRandom();
 
-    private record Stored(String name, Role role, PasswordHasher.Hash hash) {}
+    private record Stored(String name, Role role, Scram.Verifier verifier) {}
+
+    /**
+     * A login between its two steps: what the server sent, and what it must check the proof against. Held by the
+     * connection; {@link #abandon} it if the second step never comes.
+     */
+    public static final class Challenge {
+        private final String user;
+        private final InetAddress from;
+        private final Stored stored; // null: no such user
+        private final ClientFirstMessage clientFirst;
+        private final ServerFirstMessage serverFirst;
+        private final LoginThrottle.Attempt attempt;
+        private boolean ended;
+
+        private Challenge(
+                String user,
+                InetAddress from,
+                Stored stored,
+                ClientFirstMessage clientFirst,
+                ServerFirstMessage serverFirst,
+                LoginThrottle.Attempt attempt) {
+            this.user = user;
+            this.from = from;
+            this.stored = stored;
+            this.clientFirst = clientFirst;
+            this.serverFirst = serverFirst;
+            this.attempt = attempt;
+        }
+
+        /** The user name the client gave (which may not exist). */
+        public String user() {
+            return user;
+        }
+
+        /** The server-first-message to send: {@code r=NONCE,s=SALT,i=ITERATIONS}. */
+        public String serverFirst() {
+            return serverFirst.toString();
+        }
+    }
 
     private final Path file;
-    private final PasswordHasher hasher;
+    private final Path dataDir;
+    private final int minIterations;
     private final LoginThrottle throttle;
+    private final Set<InetAddress> auditorFrom;
     /** Keyed by the lower-cased name. */
     private final ConcurrentHashMap<String, Stored> users = new ConcurrentHashMap<>();
     /** Serialises appends to {@link #file}; registration is rare, so one lock is enough. */
     private final ReentrantLock appendLock = new ReentrantLock();
-    /** Compared against when the user is unknown, so a miss costs as much time as a wrong password. */
-    private final PasswordHasher.Hash decoy;
 
-    private Users(Path file, PasswordHasher hasher, Clock clock) {
-        this.file = file;
-        this.hasher = hasher;
+    private final byte[] mockSecret;
+    private volatile SecurityListener listener = SecurityListener.NONE;
+
+    private Users(Path dataDir, int minIterations, Clock clock, Set<InetAddress> auditorFrom, byte[] mockSecret) {
+        this.dataDir = dataDir;
+        this.file = dataDir.resolve(FILE);
+        this.minIterations = minIterations;
         this.throttle = new LoginThrottle(clock);
-        this.decoy = hasher.hash("decoy-password".toCharArray());
+        this.auditorFrom = Set.copyOf(auditorFrom);
+        this.mockSecret = mockSecret;
+    }
+
+    /** What the users see happen that an auditor may want to know: failed logins, lockouts, password changes. */
+    public interface SecurityListener {
+        SecurityListener NONE = new SecurityListener() {};
+
+        /** A login failed (unknown user, wrong proof): {@code throttled} if it was refused before any check. */
+        default void loginFailed(String user, InetAddress from, boolean throttled) {}
+
+        /** {@code user} became blocked from {@code from} ({@code from == null}: from every untrusted address). */
+        default void lockedOut(String user, InetAddress from) {}
+
+        default void passwordChanged(String user, InetAddress from) {}
+    }
+
+    /** Where failed logins, lockouts and password changes are reported (default: nowhere). */
+    public void listen(SecurityListener newListener) {
+        this.listener = newListener;
+    }
+
+    /** As {@link #open(Path, int, Clock, PrintStream, Set)} with the auditor expected from this machine only. */
+    public static Users open(Path dataDir, int minIterations, Clock clock, PrintStream announce) throws IOException {
+        return open(dataDir, minIterations, clock, announce, Set.of(InetAddress.getLoopbackAddress()));
     }
 
     /**
      * Loads the users of {@code dataDir}, creating the directory, the file and the auditor on first start.
      *
-     * @param announce where to print the auditor's new password, once
+     * @param minIterations the fewest SCRAM iterations a registration or password change may use
+     * @param announce      where to print the auditor's new password, once
+     * @param auditorFrom   the addresses the auditor is expected to log in from: guesses from elsewhere never block
+     *                      it there (see {@link LoginThrottle})
      */
-    public static Users open(Path dataDir, int iterations, Clock clock, PrintStream announce) throws IOException {
+    public static Users open(
+            Path dataDir, int minIterations, Clock clock, PrintStream announce, Set<InetAddress> auditorFrom)
+            throws IOException {
+        if (minIterations < Scram.MIN_ITERATIONS || minIterations > Scram.MAX_ITERATIONS) {
+            throw new IllegalArgumentException("SCRAM iterations must be " + Scram.MIN_ITERATIONS + " to "
+                    + Scram.MAX_ITERATIONS + ": " + minIterations);
+        }
         Files.createDirectories(dataDir);
-        Users users = new Users(dataDir.resolve(FILE), new PasswordHasher(iterations), clock);
+        Users users = new Users(dataDir, minIterations, clock, auditorFrom, mockSecret(dataDir));
         if (Files.exists(users.file)) {
             users.load();
         }
         if (!users.users.containsKey(key(Wire.AUDITOR))) {
             String password = newPassword();
-            users.append(new Stored(Wire.AUDITOR, Role.AUDITOR, users.hasher.hash(password.toCharArray())));
+            // A random password of 144 bits: stretching adds nothing, so the least the server takes.
+            Scram.ClientKeys keys =
+                    Scram.newKeys(password.toCharArray(), Math.max(minIterations, Scram.RANDOM_SECRET_ITERATIONS));
+            users.append(new Stored(Wire.AUDITOR, Role.AUDITOR, keys.verifier()));
             Path passwordFile = dataDir.resolve(Wire.AUDIT_PASSWORD_FILE);
             Path temporary = dataDir.resolve(Wire.AUDIT_PASSWORD_FILE + ".tmp");
             Files.deleteIfExists(temporary);
@@ -99,26 +203,22 @@ public final class Users {
         return users;
     }
 
-    /** Enrols a new customer. */
-    public Outcome<Caller> register(String name, char[] password) {
+    /** Enrols a new customer with the verifier of their password. */
+    public Outcome<Caller> register(String name, Scram.Verifier verifier) {
         if (name == null || !NAME.matcher(name).matches()) {
             return Outcome.fail(
                     ErrorCode.INVALID_USER, "a user name is a letter then up to 31 letters, digits, '_', '.' or '-'");
         }
-        if (password == null || password.length < MIN_PASSWORD || password.length > MAX_PASSWORD) {
-            return Outcome.fail(
-                    ErrorCode.INVALID_USER, "a password is " + MIN_PASSWORD + " to " + MAX_PASSWORD + " characters");
+        Optional<String> invalid = check(verifier);
+        if (invalid.isPresent()) {
+            return Outcome.fail(ErrorCode.INVALID_USER, invalid.get());
         }
-        if (users.containsKey(key(name))) {
-            return Outcome.fail(ErrorCode.USER_EXISTS, "user " + name + " exists");
-        }
-        Stored user = new Stored(name, Role.CUSTOMER, hasher.hash(password)); // slow: outside the lock
         appendLock.lock();
         try {
             if (users.containsKey(key(name))) {
                 return Outcome.fail(ErrorCode.USER_EXISTS, "user " + name + " exists");
             }
-            append(user);
+            append(new Stored(name, Role.CUSTOMER, verifier));
         } catch (IOException e) {
             log.error("could not save new user {}", name, e);
             return Outcome.fail(ErrorCode.INTERNAL_ERROR, "could not save the new user; it was not created");
@@ -129,34 +229,214 @@ public final class Users {
         return Outcome.ok(new Caller(name, Role.CUSTOMER));
     }
 
-    /** Checks a password; refuses at once, without checking, while the name is throttled. */
-    public Outcome<Caller> login(String name, char[] password) {
-        if (name == null || password == null) {
+    /** Replaces the verifier of {@code caller}, who is logged in (the auditor included). */
+    public Outcome<Caller> changePassword(Caller caller, Scram.Verifier verifier, InetAddress from) {
+        Optional<String> invalid = check(verifier);
+        if (invalid.isPresent()) {
+            return Outcome.fail(ErrorCode.INVALID_ARGUMENT, invalid.get());
+        }
+        Stored current = users.get(key(caller.user()));
+        if (current == null) {
+            return Outcome.fail(ErrorCode.UNAUTHENTICATED, "user " + caller.user() + " no longer exists");
+        }
+        appendLock.lock();
+        try {
+            append(new Stored(current.name(), current.role(), verifier));
+        } catch (IOException e) {
+            log.error("could not save the new password of {}", caller.user(), e);
+            return Outcome.fail(ErrorCode.INTERNAL_ERROR, "could not save the new password; it was not changed");
+        } finally {
+            appendLock.unlock();
+        }
+        log.info("password changed for {}", current.name());
+        if (current.role() == Role.AUDITOR) {
+            try {
+                if (Files.deleteIfExists(dataDir.resolve(Wire.AUDIT_PASSWORD_FILE))) {
+                    log.info(
+                            "the auditor's password changed: deleted {}, which held the old one",
+                            dataDir.resolve(Wire.AUDIT_PASSWORD_FILE));
+                }
+            } catch (IOException e) {
+                log.warn("could not delete the auditor's old password file: {}", e.toString());
+            }
+        }
+        listener.passwordChanged(current.name(), from);
+        return Outcome.ok(new Caller(current.name(), current.role()));
+    }
+
+    /**
+     * The first step of a login: the server-first-message for the client-first-message, or why not. Refused at
+     * once, unchecked, while the name is throttled from {@code from}. The attempt is counted from here (see
+     * {@link LoginThrottle}): a successful first step must be followed by {@link #finish} or {@link #abandon}.
+     */
+    public Outcome<Challenge> start(String clientFirstText, InetAddress from) {
+        ClientFirstMessage clientFirst;
+        try {
+            clientFirst = ClientFirstMessage.parseFrom(clientFirstText == null ? "" : clientFirstText);
+        } catch (ScramParseException | IllegalArgumentException e) {
+            return Outcome.fail(
+                    ErrorCode.MALFORMED_REQUEST,
+                    "client_first is not a SCRAM client-first-message" + " (n,,n=USER,r=NONCE; RFC 5802)");
+        }
+        if (clientFirst.isChannelBindingRequired() || clientFirst.getGs2Header().getAuthzid() != null) {
+            return Outcome.fail(
+                    ErrorCode.MALFORMED_REQUEST,
+                    "SCRAM-SHA-256 without channel binding or authzid:" + " client_first starts n,,");
+        }
+        String user = clientFirst.getUsername();
+        if (!NAME.matcher(user).matches()
+                || !NONCE.matcher(clientFirst.getClientNonce()).matches()) {
             return Outcome.fail(ErrorCode.BAD_CREDENTIALS, "unknown user or wrong password");
         }
-        Duration wait = throttle.begin(name); // counted before the check: see LoginThrottle
+        boolean expected = isAuditor(user) && auditorFrom.contains(from);
+        LoginThrottle.Attempt attempt = throttle.begin(user, from, expected); // counted before the check
+        Duration wait = attempt.refusedFor();
         if (!wait.isZero()) {
+            log.info("throttled login for {}", user);
+            listener.loginFailed(user, from, true);
             return Outcome.fail(
                     ErrorCode.THROTTLED,
-                    "too many failed logins for " + name + "; retry in " + Math.max(1, (wait.toMillis() + 999) / 1000)
+                    "too many failed logins for " + user + "; retry in " + Math.max(1, (wait.toMillis() + 999) / 1000)
                             + " s");
         }
-        Stored user = users.get(key(name));
+        Stored stored = users.get(key(user));
+        Scram.Verifier verifier = stored != null ? stored.verifier() : mock(user);
+        ServerFirstMessage serverFirst = new ServerFirstMessage(
+                clientFirst.getClientNonce(),
+                ScramFunctions.nonce(SERVER_NONCE_CHARS, RANDOM),
+                Scram.base64(verifier.salt()),
+                verifier.iterations());
+        return Outcome.ok(new Challenge(user, from, stored, clientFirst, serverFirst, attempt));
+    }
+
+    /**
+     * The second step: checks the client's proof; on success the caller, and the server-final-message that proves
+     * the server holds the user's ServerKey. Ends the attempt {@link #start} began, whatever the outcome.
+     */
+    public Outcome<LoggedIn> finish(Challenge challenge, String clientFinal) {
+        if (challenge.ended) {
+            throw new IllegalStateException("this login has ended");
+        }
+        challenge.ended = true;
         boolean matches = false;
+        String authMessage = null;
         try {
-            matches = PasswordHasher.matches(password, user == null ? decoy : user.hash()) && user != null;
+            authMessage = authMessage(challenge, clientFinal);
+            matches = challenge.stored != null
+                    && authMessage != null
+                    && ScramFunctions.verifyClientProof(
+                            Scram.MECHANISM,
+                            proof(clientFinal),
+                            challenge.stored.verifier().storedKey(),
+                            authMessage);
         } finally {
-            throttle.end(name, matches);
+            boolean lockedNow = throttle.end(challenge.attempt, matches);
+            if (lockedNow) {
+                listener.lockedOut(challenge.user, challenge.from);
+                log.warn("login for {} blocked after repeated failures", challenge.user);
+            }
         }
         if (!matches) {
-            log.info("failed login for {}", name);
+            log.info("failed login for {}", challenge.user);
+            listener.loginFailed(challenge.user, challenge.from, false);
+            if (authMessage == null) {
+                return Outcome.fail(
+                        ErrorCode.MALFORMED_REQUEST,
+                        "client_final is not the client-final-message for"
+                                + " this login (c=biws,r=NONCE,p=PROOF; RFC 5802)");
+            }
             return Outcome.fail(ErrorCode.BAD_CREDENTIALS, "unknown user or wrong password");
         }
-        return Outcome.ok(new Caller(user.name(), user.role()));
+        Stored user = challenge.stored;
+        byte[] signature =
+                ScramFunctions.serverSignature(Scram.MECHANISM, user.verifier().serverKey(), authMessage);
+        return Outcome.ok(
+                new LoggedIn(new Caller(user.name(), user.role()), new ServerFinalMessage(signature).toString()));
+    }
+
+    /** A successful login: who, and the server-final-message for the client to check. */
+    public record LoggedIn(Caller caller, String serverFinal) {}
+
+    /** Ends a login whose second step will not come (the connection closed, or began another): not a failure. */
+    public void abandon(Challenge challenge) {
+        if (challenge != null && !challenge.ended) {
+            challenge.ended = true;
+            throttle.abandon(challenge.attempt);
+        }
     }
 
     public int size() {
         return users.size();
+    }
+
+    /**
+     * RFC 5802's AuthMessage for this login, or {@code null} if {@code clientFinal} is not a client-final-message
+     * answering this challenge (its channel binding must be {@code n,,}'s and its nonce the server's).
+     */
+    private static String authMessage(Challenge challenge, String clientFinal) {
+        if (clientFinal == null) {
+            return null;
+        }
+        int proofAt = clientFinal.lastIndexOf(",p=");
+        if (proofAt < 0) {
+            return null;
+        }
+        String withoutProof = clientFinal.substring(0, proofAt);
+        String expected = "c=biws,r=" + challenge.serverFirst.getNonce(); // biws: base64 of "n,,"
+        if (!withoutProof.equals(expected)) {
+            return null;
+        }
+        return ScramFunctions.authMessage(challenge.clientFirst, challenge.serverFirst, null);
+    }
+
+    private static byte[] proof(String clientFinal) {
+        try {
+            return Scram.fromBase64(clientFinal.substring(clientFinal.lastIndexOf(",p=") + 3));
+        } catch (IllegalArgumentException e) {
+            return new byte[0]; // never a valid proof
+        }
+    }
+
+    private Optional<String> check(Scram.Verifier verifier) {
+        if (verifier.iterations() < minIterations) {
+            return Optional.of("iterations must be at least " + minIterations);
+        }
+        return verifier.invalid();
+    }
+
+    private boolean isAuditor(String user) {
+        return key(user).equals(key(Wire.AUDITOR));
+    }
+
+    /** A made-up verifier for a name that does not exist: the same salt for the same name, every time. */
+    private Scram.Verifier mock(String user) {
+        byte[] salt = Arrays.copyOf(
+                ScramFunctions.hmac(Scram.MECHANISM, mockSecret, key(user).getBytes(StandardCharsets.UTF_8)),
+                Scram.SALT_BYTES);
+        return new Scram.Verifier(
+                Math.max(minIterations, Scram.RANDOM_SECRET_ITERATIONS),
+                salt,
+                new byte[Scram.KEY_BYTES],
+                new byte[Scram.KEY_BYTES]);
+    }
+
+    private static byte[] mockSecret(Path dataDir) throws IOException {
+        Path path = dataDir.resolve(MOCK_SECRET_FILE);
+        if (Files.exists(path)) {
+            byte[] secret = Files.readAllBytes(path);
+            if (secret.length == Scram.KEY_BYTES) {
+                return secret;
+            }
+            log.warn("{} is not {} bytes; making a new one", path, Scram.KEY_BYTES);
+        }
+        byte[] secret = new byte[Scram.KEY_BYTES];
+        RANDOM.nextBytes(secret);
+        Path temporary = dataDir.resolve(MOCK_SECRET_FILE + ".tmp");
+        Files.deleteIfExists(temporary);
+        Files.createFile(temporary, OWNER_ONLY);
+        Files.write(temporary, secret);
+        Files.move(temporary, path, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        return secret;
     }
 
     private void load() throws IOException {
@@ -174,42 +454,100 @@ public final class Users {
         }
         List<String> lines =
                 new String(bytes, 0, end, StandardCharsets.UTF_8).lines().toList();
+        int migrated = 0;
         for (int i = 0; i < lines.size(); i++) {
-            Stored user = parse(lines.get(i), i + 1);
+            String line = lines.get(i);
+            migrated += line.startsWith("v1 ") ? 1 : 0;
+            Stored user = parse(line, i + 1);
             users.put(key(user.name()), user);
+        }
+        if (migrated > 0 || users.size() < lines.size()) {
+            rewrite();
+            if (migrated > 0) {
+                log.info(
+                        "migrated {} users of {} from PBKDF2 password hashes to SCRAM-SHA-256 verifiers (same passwords)",
+                        migrated,
+                        file);
+            }
         }
     }
 
+    /**
+     * A line: {@code v2 NAME ROLE ITERATIONS SALT STOREDKEY SERVERKEY}, or the earlier {@code v1 NAME ROLE
+     * ITERATIONS SALT HASH}, whose PBKDF2-HMAC-SHA256 hash is SCRAM's SaltedPassword (same function, same salt).
+     */
     private Stored parse(String line, int number) {
-        String[] fields = line.split(" ", -1); // -1: a trailing space is a seventh (empty) field, not nothing
-        if (fields.length != 6 || !fields[0].equals("v1")) {
-            throw new IllegalStateException(file + " line " + number + " is not a user record");
-        }
+        String[] fields = line.split(" ", -1); // -1: a trailing space is one more (empty) field, not nothing
         Base64.Decoder base64 = Base64.getDecoder();
-        return new Stored(
-                fields[1],
-                Role.valueOf(fields[2]),
-                new PasswordHasher.Hash(
-                        base64.decode(fields[4]), Integer.parseInt(fields[3]), base64.decode(fields[5])));
+        try {
+            if (fields.length == 7 && fields[0].equals("v2")) {
+                return new Stored(
+                        fields[1],
+                        Role.valueOf(fields[2]),
+                        new Scram.Verifier(
+                                Integer.parseInt(fields[3]),
+                                base64.decode(fields[4]),
+                                base64.decode(fields[5]),
+                                base64.decode(fields[6])));
+            }
+            if (fields.length == 6 && fields[0].equals("v1")) {
+                byte[] salt = base64.decode(fields[4]);
+                int iterations = Integer.parseInt(fields[3]);
+                Scram.ClientKeys keys = Scram.fromSaltedPassword(base64.decode(fields[5]), salt, iterations);
+                return new Stored(fields[1], Role.valueOf(fields[2]), keys.verifier());
+            }
+        } catch (IllegalArgumentException e) {
+            throw new IllegalStateException(file + " line " + number + " is not a user record", e);
+        }
+        throw new IllegalStateException(file + " line " + number + " is not a user record");
+    }
+
+    private static String line(Stored user) {
+        Base64.Encoder base64 = Base64.getEncoder();
+        Scram.Verifier v = user.verifier();
+        return String.join(
+                        " ",
+                        "v2",
+                        user.name(),
+                        user.role().name(),
+                        Integer.toString(v.iterations()),
+                        base64.encodeToString(v.salt()),
+                        base64.encodeToString(v.storedKey()),
+                        base64.encodeToString(v.serverKey()))
+                + "\n";
+    }
+
+    /** Writes the file anew with one line per user, in the v2 format, and swaps it in atomically. */
+    private void rewrite() throws IOException {
+        Path temporary = file.resolveSibling(FILE + ".tmp");
+        Files.deleteIfExists(temporary);
+        Map<String, Stored> ordered = new LinkedHashMap<>();
+        List<Stored> all = new ArrayList<>(users.values());
+        all.sort((a, b) -> a.name().compareToIgnoreCase(b.name()));
+        all.forEach(u -> ordered.put(key(u.name()), u));
+        StringBuilder text = new StringBuilder();
+        ordered.values().forEach(u -> text.append(line(u)));
+        try (FileChannel channel = FileChannel.open(
+                temporary, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE), OWNER_ONLY)) {
+            ByteBuffer buffer = ByteBuffer.wrap(text.toString().getBytes(StandardCharsets.UTF_8));
+            while (buffer.hasRemaining()) {
+                channel.write(buffer);
+            }
+            channel.force(true);
+        }
+        Files.move(temporary, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        try (FileChannel directory = FileChannel.open(file.getParent(), StandardOpenOption.READ)) {
+            directory.force(true);
+        }
     }
 
     /** Appends one user line and forces it to disk, then makes the user visible. */
     private void append(Stored user) throws IOException {
-        Base64.Encoder base64 = Base64.getEncoder();
-        String line = String.join(
-                        " ",
-                        "v1",
-                        user.name(),
-                        user.role().name(),
-                        Integer.toString(user.hash().iterations()),
-                        base64.encodeToString(user.hash().salt()),
-                        base64.encodeToString(user.hash().hash()))
-                + "\n";
         try (FileChannel channel = FileChannel.open(
                 file,
                 Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND),
                 OWNER_ONLY)) {
-            ByteBuffer buffer = ByteBuffer.wrap(line.getBytes(StandardCharsets.UTF_8));
+            ByteBuffer buffer = ByteBuffer.wrap(line(user).getBytes(StandardCharsets.UTF_8));
             while (buffer.hasRemaining()) {
                 channel.write(buffer);
             }
@@ -224,7 +562,7 @@ public final class Users {
 
     private static String newPassword() {
         byte[] bytes = new byte[18];
-        new SecureRandom().nextBytes(bytes);
+        RANDOM.nextBytes(bytes);
         return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
     }
 }

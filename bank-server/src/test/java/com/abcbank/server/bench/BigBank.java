@@ -94,7 +94,10 @@ public final class BigBank implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "1", description = "The random seed.")
     long seed;
 
-    @Option(names = "--pbkdf2-iterations", defaultValue = "1000", description = "Work factor of the passwords.")
+    @Option(
+            names = "--pbkdf2-iterations",
+            defaultValue = "4096",
+            description = "Work factor of the passwords (4096 at least).")
     int pbkdf2Iterations;
 
     /** Where the progress lines go. */

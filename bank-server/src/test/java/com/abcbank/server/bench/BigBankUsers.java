@@ -1,6 +1,7 @@
 package com.abcbank.server.bench;
 
 import com.abcbank.ledger.Outcome;
+import com.abcbank.protocol.Scram;
 import com.abcbank.server.auth.Users;
 import java.io.BufferedWriter;
 import java.io.IOException;
@@ -22,7 +23,7 @@ import java.util.List;
  * <p>Hashing a password takes PBKDF2's work factor, and {@link Users#register} forces the file once per user: for
  * 250,000 customers that would be most of the generator's time. So the first customer is registered through
  * {@link Users}, and every other customer gets a copy of its line with the name changed: the same salt and hash,
- * which is what the same password with the same salt gives. Fine for a test bank whose password is in a file
+ * which is what the same password with the same salt gives (the verifier: salt, StoredKey, ServerKey). Fine for a test bank whose password is in a file
  * next to it; never a way to make real users. {@code BigBankTest} checks that {@link Users#open} loads the file and
  * that a copied customer logs in.
  */
@@ -50,7 +51,8 @@ final class BigBankUsers {
         }
         Users users = Users.open(
                 dataDir, pbkdf2Iterations, Clock.systemUTC(), new PrintStream(OutputStream.nullOutputStream()));
-        Outcome<?> first = users.register(name(0), PASSWORD.toCharArray());
+        Outcome<?> first = users.register(
+                name(0), Scram.newKeys(PASSWORD.toCharArray(), pbkdf2Iterations).verifier());
         if (!first.isOk()) {
             throw new IllegalStateException("could not register " + name(0) + ": " + first.message());
         }

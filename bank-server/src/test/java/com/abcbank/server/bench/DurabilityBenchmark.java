@@ -5,10 +5,12 @@ import com.abcbank.ledger.LedgerConfig;
 import com.abcbank.protocol.Json;
 import com.abcbank.protocol.Reply;
 import com.abcbank.protocol.Request;
+import com.abcbank.protocol.Scram;
 import com.abcbank.server.BankServer;
 import com.abcbank.server.BenchAccess;
 import com.abcbank.server.ServerConfig;
 import com.fasterxml.jackson.databind.node.LongNode;
+import com.ongres.scram.common.exception.ScramException;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -84,7 +86,9 @@ public final class DurabilityBenchmark {
 
     private static void setUp(int port) throws IOException {
         try (Connection c = new Connection(port)) {
-            c.call(new Request.Register("bench", PASSWORD));
+            c.call(new Request.Register(
+                    "bench",
+                    Scram.newKeys(PASSWORD.toCharArray(), Scram.MIN_ITERATIONS).verifier()));
             for (int a = 0; a < ACCOUNTS; a++) {
                 c.call(new Request.CreateAccount(String.valueOf(100_000 + a), 100_000_000L));
             }
@@ -106,7 +110,7 @@ public final class DurabilityBenchmark {
             Thread thread = new Thread(
                     () -> {
                         try (Connection c = new Connection(server.port())) {
-                            c.call(new Request.Login("bench", PASSWORD));
+                            c.login("bench", PASSWORD);
                             ready.countDown();
                             start.await();
                             while (!stop.get()) {
@@ -188,6 +192,17 @@ public final class DurabilityBenchmark {
             socket.setSoTimeout(60_000);
             in = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8));
             out = new OutputStreamWriter(socket.getOutputStream(), StandardCharsets.UTF_8);
+        }
+
+        void login(String user, String password) throws IOException {
+            try {
+                Reply reply = Scram.login(this::call, Scram.ClientExchange.withPassword(user, password.toCharArray()));
+                if (!reply.ok()) {
+                    throw new IOException("login refused: " + reply.error());
+                }
+            } catch (ScramException e) {
+                throw new IOException(e);
+            }
         }
 
         Reply call(Request request) throws IOException {
