@@ -205,6 +205,33 @@ class ServerTlsTest {
     }
 
     @Test
+    void theAuthenticationDeadlineIsToldInsideTls() throws Exception {
+        start(SHORT_MS);
+        try (TestClient stranger = tls("TLSv1.3")) {
+            long started = System.nanoTime();
+            Reply reply = stranger.readReply(); // sends nothing after the handshake
+            long elapsed = millisSince(started);
+            assertEquals(ErrorCode.UNAUTHENTICATED, reply.error().code());
+            assertTrue(reply.error().message().contains("not logged in within " + SHORT_MS + " ms"), reply::toString);
+            stranger.assertClosedByServer();
+            assertTrue(elapsed < 5_000, "told after " + elapsed + " ms");
+        }
+    }
+
+    @Test
+    void shutdownEndsTlsConnectionsWithinTheGrace() throws Exception {
+        start(60_000);
+        try (TestClient alice = tls("TLSv1.3")) {
+            logIn(alice, "Alice");
+            long started = System.nanoTime();
+            bank.server.close(); // its connections' reads see end of stream under TLS too
+            long elapsed = millisSince(started);
+            assertTrue(elapsed < 2_000, "shutdown took " + elapsed + " ms: the TLS connection held it to the grace");
+            alice.assertClosedByServer();
+        }
+    }
+
+    @Test
     void aBadKeystorePasswordStopsTheStartAndIsNotRepeated() throws Exception {
         Path wrong = dataDir.resolve("wrong.password");
         Files.writeString(wrong, "not-the-password-42\n", StandardCharsets.UTF_8);
