@@ -139,7 +139,7 @@ public final class ServerMain {
                 names = "--auth-timeout-ms",
                 defaultValue = "" + ServerConfig.Limits.DEFAULT_AUTH_TIMEOUT_MS,
                 description =
-                        "Close a connection that has not logged in this long after it opened, however it trickles bytes (default: ${DEFAULT-VALUE}).")
+                        "Close a connection that has not logged in this long after it opened (a TLS handshake included), however it trickles bytes (default: ${DEFAULT-VALUE}).")
         int authTimeoutMs;
 
         @Option(
