@@ -130,6 +130,21 @@ public final class BankCli implements Callable<Integer> {
     Integer port;
 
     @Option(
+            names = "--tls",
+            scope = ScopeType.INHERIT,
+            description = "Connect with TLS 1.3 (to a server started with --tls-keystore); the server's certificate"
+                    + " must be trusted and name HOST.")
+    boolean tls;
+
+    @Option(
+            names = "--tls-truststore",
+            paramLabel = "FILE.p12",
+            scope = ScopeType.INHERIT,
+            description = "With --tls: trust the certificates in this PKCS12 file (read without a password, as"
+                    + " scripts/make-tls-cert.sh makes it) instead of the JDK's default trust store.")
+    Path tlsTruststore;
+
+    @Option(
             names = "--json",
             scope = ScopeType.INHERIT,
             description = "Print the server's result as JSON instead of text.")
@@ -163,6 +178,8 @@ public final class BankCli implements Callable<Integer> {
     private final Path home;
     private final int connectTimeoutMs;
     private final int readTimeoutMs;
+    /** Made by {@link #clientTls} on first use. */
+    private ClientTls clientTls;
 
     /**
      * @param env   the environment (BANK_HOST, BANK_PORT, BANK_PASSWORD, BANK_CREDENTIALS); a map, so tests pass their own
@@ -251,7 +268,32 @@ public final class BankCli implements Callable<Integer> {
     }
 
     BankConnection open(Endpoint endpoint) {
-        return BankConnection.open(endpoint.host(), endpoint.port(), connectTimeoutMs, readTimeoutMs);
+        return BankConnection.open(endpoint.host(), endpoint.port(), connectTimeoutMs, readTimeoutMs, clientTls());
+    }
+
+    /**
+     * TLS as the options ask, or null for plaintext; made once, for the reconnects too. A truststore that cannot be
+     * read is a usage error (exit 2), found before anything is sent.
+     */
+    ClientTls clientTls() {
+        if (!tls) {
+            if (tlsTruststore != null) {
+                throw new ParameterException(spec.commandLine(), "--tls-truststore needs --tls");
+            }
+            return null;
+        }
+        if (clientTls == null) {
+            try {
+                clientTls = ClientTls.trusting(tlsTruststore);
+            } catch (IllegalArgumentException e) {
+                throw new ParameterException(spec.commandLine(), e.getMessage());
+            }
+        }
+        return clientTls;
+    }
+
+    boolean tls() {
+        return tls;
     }
 
     CredentialsFile credentials(CommandSpec command) {

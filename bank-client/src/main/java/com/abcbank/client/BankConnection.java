@@ -96,18 +96,35 @@ final class BankConnection implements AutoCloseable {
         return this;
     }
 
-    /** Connects to {@code host:port}, or throws {@link ClientException} (exit 75). */
+    /** Connects to {@code host:port} in plaintext, or throws {@link ClientException} (exit 75). */
     static BankConnection open(String host, int port, int connectTimeoutMs, int readTimeoutMs) {
+        return open(host, port, connectTimeoutMs, readTimeoutMs, null);
+    }
+
+    /**
+     * Connects to {@code host:port}, with {@code tls} (its handshake bounded by the connect timeout) unless it is
+     * null, or throws {@link ClientException}.
+     */
+    static BankConnection open(String host, int port, int connectTimeoutMs, int readTimeoutMs, ClientTls tls) {
         String peer = host + ":" + port;
         Socket socket = new Socket();
         try {
             socket.setTcpNoDelay(true); // request/reply: Nagle would hold a lone request back by up to an RTT
             socket.setSoTimeout(readTimeoutMs);
             socket.connect(new InetSocketAddress(host, port), connectTimeoutMs);
-            return new BankConnection(peer, socket.getInputStream(), socket.getOutputStream(), socket);
         } catch (IOException e) {
             closeQuietly(socket);
             throw cannotConnect(peer, e, connectTimeoutMs);
+        }
+        try {
+            Socket connected = tls == null ? socket : tls.handshake(socket, host, connectTimeoutMs, readTimeoutMs);
+            return new BankConnection(peer, connected.getInputStream(), connected.getOutputStream(), connected);
+        } catch (IOException e) {
+            closeQuietly(socket);
+            throw cannotConnect(peer, e, connectTimeoutMs);
+        } catch (RuntimeException e) {
+            closeQuietly(socket);
+            throw e;
         }
     }
 

@@ -5,7 +5,8 @@
  * <p>How it is put together: one class per subcommand (an {@code Operation} knows its request, the type of its
  * result and how to print it), {@code BankCli.run} as the one way to run an operation, {@code Endpoint} (where the
  * server is), {@code Login} (connect, password sources, enrolment), {@code BankConnection} (one TCP connection,
- * bounded waits, replies checked in order), {@code RetryingConnection} and {@code BatchCommand} (one resend with
+ * bounded waits, replies checked in order), {@code ClientTls} ({@code --tls}: trust, host check, a bounded
+ * handshake), {@code RetryingConnection} and {@code BatchCommand} (one resend with
  * the same idempotency keys after a break), {@code CliHelp} (help and usage errors), {@code Formats} and
  * {@code TablePrinter} (text output). {@code client bench} (the load generator, no USER) is {@code BenchCommand}
  * over the {@code Bench*} parts: accounts, workload, setup, schedule, links, event loops and channels (NIO), the

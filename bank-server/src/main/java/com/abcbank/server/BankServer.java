@@ -38,6 +38,10 @@ import org.slf4j.LoggerFactory;
  * {@code SERVER_BUSY} and closed); lines of at most {@code maxLineBytes}; a connection idle, or stuck writing
  * to a client that does not read, for {@code idleTimeoutMs} is closed (a reaper checks every second).
  *
+ * <p>TLS ({@link ServerConfig.Tls}): the accept loop takes plain sockets only, and each connection's thread runs its
+ * own handshake ({@link TlsAcceptor}), so a slow handshaker never holds up accepting; the same reaper closes a
+ * handshake still going at the connection's authentication deadline.
+ *
  * <p>Shutdown ({@link #close()}, run by the JVM's shutdown hook on SIGTERM or Ctrl-C): stop accepting, stop
  * reading (a blocked read sees end of stream; a request being handled finishes and its reply is written),
  * wait up to {@code shutdownGraceMs} for connection threads, then close whatever is left; then the last
@@ -57,6 +61,9 @@ public final class BankServer implements AutoCloseable {
     private final DurableLog journal;
     private final SnapshotSchedule schedule;
     private final DurableFeed feed;
+    /** Null when the server speaks plaintext. */
+    private final TlsAcceptor tls;
+
     private final ThreadPoolExecutor pool;
     private final Semaphore permits;
     private final ScheduledExecutorService reaper;
@@ -75,8 +82,10 @@ public final class BankServer implements AutoCloseable {
             Dispatcher dispatcher,
             DurableLog journal,
             SnapshotSchedule schedule,
-            DurableFeed feed) {
+            DurableFeed feed,
+            TlsAcceptor tls) {
         this.config = config;
+        this.tls = tls;
         this.feed = feed;
         this.serverSocket = serverSocket;
         this.dispatcher = dispatcher;
@@ -112,7 +121,9 @@ public final class BankServer implements AutoCloseable {
      * @param announce receives the auditor's first password
      */
     public static BankServer start(ServerConfig config, Clock clock, PrintStream announce) throws IOException {
-        // Bind first: a port in use must fail before the data directory is touched or a password printed.
+        // A keystore that cannot be opened fails first, before the port is taken or the data directory touched.
+        TlsAcceptor tls = config.tls().enabled() ? TlsAcceptor.load(config.tls()) : null;
+        // Bind next: a port in use must fail before the data directory is touched or a password printed.
         ServerSocket socket = new ServerSocket();
         socket.setReuseAddress(true);
         BankState state;
@@ -130,11 +141,16 @@ public final class BankServer implements AutoCloseable {
                 new Dispatcher(state.ledger(), state.users(), state.journal()),
                 state.journal(),
                 schedule,
-                new DurableFeed(state.journal(), state.ledger()::transaction));
+                new DurableFeed(state.journal(), state.ledger()::transaction),
+                tls);
         server.acceptor.start();
         long limitNanos = TimeUnit.MILLISECONDS.toNanos(config.idleTimeoutMs());
         Periodic.every(
-                server.reaper, 1, TimeUnit.SECONDS, "reap stuck writers", () -> server.reapStuckWriters(limitNanos));
+                server.reaper,
+                1,
+                TimeUnit.SECONDS,
+                "reap stuck writers and handshakes",
+                () -> server.reapStuckWriters(limitNanos));
         schedule.start(server.reaper);
         logStarted(config, server.port(), state.ledger());
         return server;
@@ -142,10 +158,11 @@ public final class BankServer implements AutoCloseable {
 
     private static void logStarted(ServerConfig config, int port, Ledger ledger) {
         log.info(
-                "ABC Bank {} listening on {}:{} (data {}, at most {} connections, lines up to {} bytes, idle timeout {} ms)",
+                "ABC Bank {} listening on {}:{}{} (data {}, at most {} connections, lines up to {} bytes, idle timeout {} ms)",
                 ServerMain.version(),
                 config.bind().getHostAddress(),
                 port,
+                config.tls().enabled() ? " with TLS" : "",
                 config.dataDir().toAbsolutePath(),
                 config.maxConnections(),
                 config.maxLineBytes(),
@@ -259,7 +276,7 @@ public final class BankServer implements AutoCloseable {
             // Past maxConnections, a connection holds one of the auditor's places: only the auditor may use it.
             boolean reserved = permits.availablePermits() < config.limits().auditorReserved();
             Connection connection =
-                    new Connection(nextConnectionId.getAndIncrement(), socket, dispatcher, config, this, reserved);
+                    new Connection(nextConnectionId.getAndIncrement(), socket, dispatcher, config, this, reserved, tls);
             connections.add(connection);
             try {
                 pool.execute(connection);
@@ -293,6 +310,10 @@ public final class BankServer implements AutoCloseable {
     private void reapStuckWriters(long limitNanos) {
         long now = System.nanoTime();
         for (Connection connection : connections) {
+            if (connection.handshakeOverdue(now)) {
+                log.warn("connection {} has not finished its TLS handshake in time; closing it", connection.id());
+                connection.abort();
+            }
             if (connection.stuckWriting(now, limitNanos)) {
                 log.warn(
                         "connection {} has not read its replies for {} ms; closing it",

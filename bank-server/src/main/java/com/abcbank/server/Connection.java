@@ -43,6 +43,13 @@ final class Connection implements Runnable {
     private final Dispatcher dispatcher;
     private final ServerConfig config;
     private final BankServer server;
+    /** Null for plaintext; else the handshake to run before the first request (on this thread, not the acceptor's). */
+    private final TlsAcceptor tls;
+    /**
+     * Nanotime by which the TLS handshake must be done, or 0 when none is under way; read by the server's reaper,
+     * which closes a connection past it (a read timeout alone restarts with every trickled byte).
+     */
+    private volatile long handshakeUntilNanos;
     /** Nanotime at which the current write began, or 0 when not writing; read by the server's reaper. */
     private volatile long writeStartedNanos;
 
@@ -55,8 +62,15 @@ final class Connection implements Runnable {
     private boolean closing;
 
     Connection(
-            long id, Socket socket, Dispatcher dispatcher, ServerConfig config, BankServer server, boolean reserved) {
+            long id,
+            Socket socket,
+            Dispatcher dispatcher,
+            ServerConfig config,
+            BankServer server,
+            boolean reserved,
+            TlsAcceptor tls) {
         this.reserved = reserved;
+        this.tls = tls;
         this.id = id;
         this.socket = socket;
         this.dispatcher = dispatcher;
@@ -77,14 +91,20 @@ final class Connection implements Runnable {
     @SuppressWarnings("try") // the MDC scope is used for its extent: every log line of this connection names it
     public void run() {
         try (MDC.MDCCloseable ignored = MDC.putCloseable("conn", Long.toString(id));
-                Socket s = socket) {
-            log.info("open from {}", s.getRemoteSocketAddress());
-            s.setTcpNoDelay(true);
-            deadlines = new ConnectionDeadlines(s, config);
-            session = new LoginSession(dispatcher.users(), s.getInetAddress());
-            LineReader in = new LineReader(s.getInputStream(), config.maxLineBytes(), deadlines);
-            OutputStream out = new BufferedOutputStream(s.getOutputStream(), 16 * 1024);
-            serve(in, out);
+                Socket plain = socket) {
+            log.info("open from {}", plain.getRemoteSocketAddress());
+            plain.setTcpNoDelay(true);
+            deadlines = new ConnectionDeadlines(plain, config); // timeouts set on the plain socket bound TLS reads too
+            session = new LoginSession(dispatcher.users(), plain.getInetAddress());
+            Socket opened = tls == null ? plain : handshake(plain);
+            if (opened == null) {
+                return;
+            }
+            try (Socket s = opened) { // for TLS: closing sends close_notify, then closes the plain socket
+                LineReader in = new LineReader(s.getInputStream(), config.maxLineBytes(), deadlines);
+                OutputStream out = new BufferedOutputStream(s.getOutputStream(), 16 * 1024);
+                serve(in, out);
+            }
             Caller caller = session.caller();
             log.info("closed after {} requests{}", requests, caller == null ? "" : " (user " + caller.user() + ")");
         } catch (IOException e) {
@@ -96,6 +116,16 @@ final class Connection implements Runnable {
                 session.close();
             }
             server.closed(this);
+        }
+    }
+
+    /** The TLS socket over {@code plain}, or null if there is none to serve ({@link TlsAcceptor#open}). */
+    private Socket handshake(Socket plain) throws IOException {
+        handshakeUntilNanos = deadlines.unauthenticatedDeadlineNanos() | 1; // never 0 while handshaking
+        try {
+            return tls.open(plain, deadlines);
+        } finally {
+            handshakeUntilNanos = 0;
         }
     }
 
@@ -281,6 +311,12 @@ final class Connection implements Runnable {
         static Pending failed(Json.Parsed line, ErrorCode code, String message) {
             return new Pending(line, Dispatcher.Answer.now(Outcome.fail(code, message)));
         }
+    }
+
+    /** Whether a TLS handshake is still under way past the connection's deadline to log in. */
+    boolean handshakeOverdue(long nowNanos) {
+        long until = handshakeUntilNanos;
+        return until != 0 && nowNanos - until > 0;
     }
 
     /** Whether a write has been blocked longer than {@code limitNanos}: the client is not reading its replies. */

@@ -58,6 +58,17 @@ final class ConnectionDeadlines implements LineReader.Deadline {
         authenticated = true;
     }
 
+    /**
+     * When a client that has not logged in must be gone: the nearer of the authentication and idle deadlines. The TLS
+     * handshake comes before any login, so this bounds it as a whole, however the handshake's bytes are trickled
+     * ({@link BankServer}'s reaper enforces it; a read timeout alone restarts with every byte).
+     */
+    long unauthenticatedDeadlineNanos() {
+        long idle = lastRequestNanos + idleNanos;
+        long auth = openedNanos + authNanos;
+        return auth - idle < 0 ? auth : idle;
+    }
+
     /** The deadline the last read's timeout stood for. */
     Kind armed() {
         return armed;

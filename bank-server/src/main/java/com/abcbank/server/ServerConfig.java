@@ -27,6 +27,7 @@ import java.util.Set;
  * @param repairJournal      on damage, cut the journal there (losing what follows) instead of refusing to start
  * @param snapshotEvery      take a snapshot once this many transactions came after the last one (and at shutdown)
  * @param limits             what a client may hold against everyone else: deadlines and connections ({@link Limits})
+ * @param tls                TLS on every connection, or plaintext ({@link Tls#OFF})
  */
 public record ServerConfig(
         InetAddress bind,
@@ -42,7 +43,8 @@ public record ServerConfig(
         int batchWindowMs,
         boolean repairJournal,
         long snapshotEvery,
-        Limits limits) {
+        Limits limits,
+        Tls tls) {
     /**
      * What one client may hold against everyone else.
      *
@@ -117,6 +119,30 @@ public record ServerConfig(
         }
     }
 
+    /**
+     * TLS on every connection (TLS 1.3 only, the JDK's own provider), or none: a server speaks one or the other on
+     * its port, never both. Paths only: the password is read from its file when the server starts (see
+     * {@link TlsAcceptor}) and is never held here, so no {@code toString} or log line can show it.
+     *
+     * @param keystore     a PKCS12 file with the server's private key and certificate chain; null for plaintext
+     * @param passwordFile a file whose first line is the keystore's password (and the key's); null for plaintext
+     */
+    public record Tls(Path keystore, Path passwordFile) {
+        /** Plaintext, as before TLS: what a server started without {@code --tls-keystore} speaks. */
+        public static final Tls OFF = new Tls(null, null);
+
+        public Tls {
+            if ((keystore == null) != (passwordFile == null)) {
+                throw new IllegalArgumentException("a TLS keystore and its password file go together");
+            }
+        }
+
+        /** Whether connections speak TLS. */
+        public boolean enabled() {
+            return keystore != null;
+        }
+    }
+
     public ServerConfig {
         if (port < 0 || port > 65_535) {
             throw new IllegalArgumentException("port must be 0..65535: " + port);
@@ -126,6 +152,9 @@ public record ServerConfig(
         }
         if (maxLineBytes < 256) {
             throw new IllegalArgumentException("max line bytes must be at least 256: " + maxLineBytes);
+        }
+        if (limits == null || tls == null) {
+            throw new IllegalArgumentException("limits and TLS settings are required (Limits.DEFAULTS, Tls.OFF)");
         }
         if (idleTimeoutMs < 1
                 || shutdownGraceMs < 0
@@ -169,6 +198,40 @@ public record ServerConfig(
                 Limits.DEFAULTS);
     }
 
+    /** With the given {@link Limits}, in plaintext. */
+    public ServerConfig(
+            InetAddress bind,
+            int port,
+            Path dataDir,
+            int maxConnections,
+            int maxLineBytes,
+            int idleTimeoutMs,
+            int shutdownGraceMs,
+            int pbkdf2Iterations,
+            LedgerConfig ledger,
+            Durability durability,
+            int batchWindowMs,
+            boolean repairJournal,
+            long snapshotEvery,
+            Limits limits) {
+        this(
+                bind,
+                port,
+                dataDir,
+                maxConnections,
+                maxLineBytes,
+                idleTimeoutMs,
+                shutdownGraceMs,
+                pbkdf2Iterations,
+                ledger,
+                durability,
+                batchWindowMs,
+                repairJournal,
+                snapshotEvery,
+                limits,
+                Tls.OFF);
+    }
+
     /** This configuration with other {@link Limits}. */
     public ServerConfig withLimits(Limits newLimits) {
         return new ServerConfig(
@@ -185,7 +248,28 @@ public record ServerConfig(
                 batchWindowMs,
                 repairJournal,
                 snapshotEvery,
-                newLimits);
+                newLimits,
+                tls);
+    }
+
+    /** This configuration with other {@link Tls} settings. */
+    public ServerConfig withTls(Tls newTls) {
+        return new ServerConfig(
+                bind,
+                port,
+                dataDir,
+                maxConnections,
+                maxLineBytes,
+                idleTimeoutMs,
+                shutdownGraceMs,
+                pbkdf2Iterations,
+                ledger,
+                durability,
+                batchWindowMs,
+                repairJournal,
+                snapshotEvery,
+                limits,
+                newTls);
     }
 
     /** The default durability: every acknowledged transaction forced to disk. */

@@ -142,7 +142,7 @@ public final class ServerMain {
                 names = "--auth-timeout-ms",
                 defaultValue = "" + ServerConfig.Limits.DEFAULT_AUTH_TIMEOUT_MS,
                 description =
-                        "Close a connection that has not logged in this long after it opened, however it trickles bytes (default: ${DEFAULT-VALUE}).")
+                        "Close a connection that has not logged in this long after it opened (a TLS handshake included), however it trickles bytes (default: ${DEFAULT-VALUE}).")
         int authTimeoutMs;
 
         @Option(
@@ -174,6 +174,19 @@ public final class ServerMain {
         List<InetAddress> auditorFrom;
 
         @Option(
+                names = "--tls-keystore",
+                paramLabel = "FILE.p12",
+                description =
+                        "Serve TLS 1.3 only, with the key and certificate in this PKCS12 keystore (needs --tls-password-file; scripts/make-tls-cert.sh makes one). Without it the server speaks plaintext.")
+        Path tlsKeystore;
+
+        @Option(
+                names = "--tls-password-file",
+                paramLabel = "FILE",
+                description = "The first line of FILE is the --tls-keystore password (keep it mode 600).")
+        Path tlsPasswordFile;
+
+        @Option(
                 names = "--repair-journal",
                 description =
                         "If the journal is damaged (not just a torn last record), cut it at the damage and start, losing every record from there on. Without it the server refuses to start on a damaged journal.")
@@ -186,6 +199,10 @@ public final class ServerMain {
                 loanLimitCents = Money.parseCents(loanLimit);
             } catch (IllegalArgumentException e) {
                 throw new CommandLine.ParameterException(new CommandLine(this), "--loan-limit: " + e.getMessage());
+            }
+            if ((tlsKeystore == null) != (tlsPasswordFile == null)) {
+                throw new CommandLine.ParameterException(
+                        new CommandLine(this), "--tls-keystore and --tls-password-file go together");
             }
             ServerConfig config = new ServerConfig(
                     InetAddress.getByName(bind),
@@ -202,7 +219,8 @@ public final class ServerMain {
                     repairJournal,
                     snapshotEvery,
                     new ServerConfig.Limits(
-                            authTimeoutMs, lineTimeoutMs, maxPerAddress, auditorReserved, Set.copyOf(auditorFrom)));
+                            authTimeoutMs, lineTimeoutMs, maxPerAddress, auditorReserved, Set.copyOf(auditorFrom)),
+                    new ServerConfig.Tls(tlsKeystore, tlsPasswordFile));
             BankServer server;
             try {
                 server = BankServer.start(config, System.out);

@@ -8,8 +8,9 @@
  *
  * <p>Internal, package-private, free to change: {@code Connection} (one client: read, answer, write),
  * {@code Dispatcher} (one request: route to the ledger, wait for durability), {@code LineReader} (bounded
- * lines), {@code BankState} (opening the data directory: users, snapshot, journal replay) and
- * {@code SnapshotSchedule} (snapshots and the idempotency-key window).
+ * lines), {@code BankState} (opening the data directory: users, snapshot, journal replay),
+ * {@code SnapshotSchedule} (snapshots and the idempotency-key window) and {@code TlsAcceptor} (with
+ * {@code --tls-keystore}: the keystore, and per connection the plaintext check and the TLS 1.3 handshake).
  *
  * <p>The server sees the journal only through the seams of {@code com.abcbank.journal}:
  * {@link com.abcbank.journal.DurableLog} (the durability boundary) and {@link com.abcbank.journal.DurableFeed}

@@ -81,6 +81,11 @@ final class TestClient implements AutoCloseable {
         }
     }
 
+    /** A client over a socket already connected (and, for TLS, handshaken) by the test; it sets no options. */
+    static TestClient over(Socket socket) throws IOException {
+        return new TestClient(socket);
+    }
+
     Socket socket() {
         return socket;
     }
