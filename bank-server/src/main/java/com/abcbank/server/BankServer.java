@@ -57,6 +57,7 @@ public final class BankServer implements AutoCloseable {
     private final DurableLog journal;
     private final SnapshotSchedule schedule;
     private final DurableFeed feed;
+    private final SecurityEvents securityEvents;
     private final ThreadPoolExecutor pool;
     private final Semaphore permits;
     private final ScheduledExecutorService reaper;
@@ -75,9 +76,11 @@ public final class BankServer implements AutoCloseable {
             Dispatcher dispatcher,
             DurableLog journal,
             SnapshotSchedule schedule,
-            DurableFeed feed) {
+            DurableFeed feed,
+            SecurityEvents securityEvents) {
         this.config = config;
         this.feed = feed;
+        this.securityEvents = securityEvents;
         this.serverSocket = serverSocket;
         this.dispatcher = dispatcher;
         this.journal = journal;
@@ -130,8 +133,10 @@ public final class BankServer implements AutoCloseable {
                 new Dispatcher(state.ledger(), state.users(), state.journal()),
                 state.journal(),
                 schedule,
-                new DurableFeed(state.journal(), state.ledger()::transaction));
+                new DurableFeed(state.journal(), state.ledger()::transaction),
+                new SecurityEvents(state.journal(), clock));
         server.acceptor.start();
+        Periodic.every(server.reaper, 1, TimeUnit.SECONDS, "security events", server.securityEvents::flush);
         long limitNanos = TimeUnit.MILLISECONDS.toNanos(config.idleTimeoutMs());
         Periodic.every(
                 server.reaper, 1, TimeUnit.SECONDS, "reap stuck writers", () -> server.reapStuckWriters(limitNanos));
@@ -169,6 +174,14 @@ public final class BankServer implements AutoCloseable {
     /** The port the server listens on (the chosen one when configured with 0). */
     public int port() {
         return serverSocket.getLocalPort();
+    }
+
+    /**
+     * Where the server records security events (the audit trail): the login code calls {@link SecurityEvents#lockout}
+     * and {@link SecurityEvents#passwordChanged} from here.
+     */
+    public SecurityEvents securityEvents() {
+        return securityEvents;
     }
 
     /**

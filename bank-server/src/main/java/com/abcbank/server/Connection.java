@@ -217,6 +217,7 @@ final class Connection implements Runnable {
         try {
             if (Dispatcher.authenticates(request)) {
                 Outcome<Caller> outcome = dispatcher.authenticate(request);
+                server.securityEvents().authenticated(request, outcome, address()); // the audit trail
                 if (reserved && !outcome.isOk()) {
                     closing = true; // a reserved place is not for guessing the auditor's password
                 }
@@ -231,7 +232,9 @@ final class Connection implements Runnable {
                 }
                 return new Pending(parsed, Dispatcher.Answer.now(outcome));
             }
-            return new Pending(parsed, dispatcher.execute(caller, request));
+            Dispatcher.Answer answer = dispatcher.execute(caller, request);
+            server.securityEvents().answered(caller, request, answer.outcome(), address()); // the audit trail
+            return new Pending(parsed, answer);
         } catch (RuntimeException e) {
             log.error("failed to handle {}", request.getClass().getSimpleName(), e);
             return Pending.failed(
