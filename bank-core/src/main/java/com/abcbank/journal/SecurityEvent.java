@@ -77,9 +77,9 @@ public record SecurityEvent(
     }
 
     /**
-     * {@code text} cut to {@code max} characters (a cut one ends in "..."), with every control character, and every
-     * character outside the Basic Multilingual Plane, replaced by '?': what is left is printable on one line and
-     * takes at most three bytes a character in the journal.
+     * {@code text} cut to {@code max} characters (a cut one ends in "..."), with every control or format character (a
+     * bidi override), line or paragraph separator and character outside the Basic Multilingual Plane replaced by '?':
+     * what is left prints on one line, reads in order, and takes at most three bytes a character in the journal.
      */
     static String sanitize(String text, int max) {
         if (text == null) {
@@ -89,13 +89,21 @@ public record SecurityEvent(
         StringBuilder out = new StringBuilder(length);
         for (int i = 0; i < length; i++) {
             char c = text.charAt(i);
-            out.append(
-                    Character.isISOControl(c) || Character.isSurrogate(c) || c == '\u2028' || c == '\u2029' ? '?' : c);
+            out.append(printable(c) ? c : '?');
         }
         if (text.length() > max) {
             out.setLength(max - 3);
             out.append("...");
         }
         return out.toString();
+    }
+
+    private static boolean printable(char c) {
+        int type = Character.getType(c);
+        return !Character.isISOControl(c)
+                && type != Character.FORMAT
+                && type != Character.LINE_SEPARATOR
+                && type != Character.PARAGRAPH_SEPARATOR
+                && !Character.isSurrogate(c);
     }
 }

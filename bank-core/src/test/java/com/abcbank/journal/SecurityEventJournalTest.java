@@ -239,11 +239,12 @@ class SecurityEventJournalTest {
 
     @Test
     void textIsBoundedAndSanitizedAndSurvivesTheCodec() throws Exception {
-        String hostile = "eve\u001b[31m\nFAKE LOG LINE\u0000" + "x".repeat(500) + "\ud83d\ude00";
+        String hostile = "eve\u001b[31m\nFAKE LOG LINE\u0000\u202e" + "x".repeat(500) + "\ud83d\ude00";
         SecurityEvent event = SecurityEvent.of(T0, Kind.LOGIN_FAILED, hostile, hostile, hostile);
         assertEquals(SecurityEvent.MAX_USER_CHARS, event.user().length());
         assertEquals(SecurityEvent.MAX_DETAIL_CHARS, event.detail().length());
-        assertTrue(event.user().startsWith("eve?[31m?FAKE LOG LINE?"), event.user());
+        assertTrue(event.user().startsWith("eve?[31m?FAKE LOG LINE??x"), event.user());
+        assertEquals("?", SecurityEvent.of(T0, Kind.LOCKOUT, "\u2028", "", "").user());
         assertTrue(event.user().endsWith("..."));
         assertFalse(event.detail().chars().anyMatch(Character::isISOControl));
 
