@@ -7,10 +7,13 @@ import com.abcbank.protocol.Request;
 import com.abcbank.protocol.Result;
 import java.io.PrintWriter;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.TypeConversionException;
 
 @Command(
         name = "show_security_events",
@@ -36,8 +39,37 @@ final class ShowSecurityEventsCommand extends OperationCommand<Result.SecurityEv
     @Mixin
     PageOptions page;
 
-    @Option(names = "--kind", paramLabel = "KIND", description = "Only events of KIND: ${COMPLETION-CANDIDATES}.")
+    @Option(
+            names = "--kind",
+            paramLabel = "KIND",
+            converter = KindConverter.class,
+            completionCandidates = KindCandidates.class,
+            description = "Only events of KIND (any case): ${COMPLETION-CANDIDATES}.")
     Kind kind;
+
+    /** Any case, as the table prints kinds in lower case. */
+    static final class KindConverter implements ITypeConverter<Kind> {
+        @Override
+        public Kind convert(String value) {
+            for (Kind kind : Kind.values()) {
+                if (kind.name().equalsIgnoreCase(value)) {
+                    return kind;
+                }
+            }
+            throw new TypeConversionException(
+                    "not a kind of event: '" + value + "' (one of " + String.join(", ", new KindCandidates()) + ")");
+        }
+    }
+
+    static final class KindCandidates extends ArrayList<String> {
+        private static final long serialVersionUID = 1L;
+
+        KindCandidates() {
+            for (Kind kind : Kind.values()) {
+                add(kind.name());
+            }
+        }
+    }
 
     @Option(names = "--user", paramLabel = "USER", description = "Only events for the user name USER (any case).")
     String user;
