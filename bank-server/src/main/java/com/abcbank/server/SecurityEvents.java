@@ -42,6 +42,8 @@ public final class SecurityEvents {
     static final int MAX_RECORDS_PER_SECOND = 50;
     /** For a place where no name was given or several names were aggregated. */
     static final String ANY = "*";
+    /** The detail of a record that counts repeats. */
+    static final String AGAIN = "again within the second";
 
     private final DurableLog log;
     private final Clock clock;
@@ -105,7 +107,7 @@ public final class SecurityEvents {
     private void closeSecond() {
         for (Tally tally : repeats.values()) {
             if (tally.more > 0) {
-                write(tally.first.repeated(tally.more));
+                write(again(tally.first, tally.more));
             }
         }
         if (overLimit > 0) {
@@ -123,6 +125,12 @@ public final class SecurityEvents {
         recordedThisSecond = 0;
         overLimit = 0;
         firstOverLimit = null;
+    }
+
+    /** The record of {@code more} repeats of {@code first} in its second: dated like it, and saying so. */
+    static SecurityEvent again(SecurityEvent first, int more) {
+        String detail = first.detail().isEmpty() ? AGAIN : AGAIN + ": " + first.detail();
+        return new SecurityEvent(0, first.time(), first.kind(), first.user(), first.address(), detail, more);
     }
 
     private void write(SecurityEvent event) {

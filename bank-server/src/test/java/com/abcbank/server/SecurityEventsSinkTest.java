@@ -96,6 +96,7 @@ class SecurityEventsSinkTest {
         sink.flush();
         assertEquals(2, log.kept.size());
         assertEquals(9_999, log.kept.get(1).repeated());
+        assertEquals("again within the second", log.kept.get(1).detail());
         assertEquals(START, log.kept.get(1).time(), "the count is dated by the first of its second");
         sink.flush();
         assertEquals(2, log.kept.size(), "nothing twice");

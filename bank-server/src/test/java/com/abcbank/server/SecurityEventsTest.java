@@ -217,7 +217,10 @@ class SecurityEventsTest {
             assertEquals(2, events.size(), events::toString);
             assertEquals(1, events.get(0).repeated());
             assertEquals(499, events.get(1).repeated());
-            assertEquals("show_accountholders FORBIDDEN", events.get(1).detail());
+            assertEquals("show_accountholders FORBIDDEN", events.get(0).detail());
+            assertEquals(
+                    "again within the second: show_accountholders FORBIDDEN",
+                    events.get(1).detail());
         }
     }
 }
