@@ -70,6 +70,7 @@ import picocli.CommandLine.Spec;
             ShowHistoryCommand.class,
             ReportCommand.class,
             VerifyCommand.class,
+            ShowSecurityEventsCommand.class,
             PasswdCommand.class,
             BatchCommand.class,
             BenchCommand.class

@@ -5,7 +5,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.TypeConversionException;
 
 /**
- * Paging through a long list by cursor: {@code --after}, {@code --limit}, {@code --all} (history, show_history).
+ * Paging through a long list by cursor: {@code --after}, {@code --limit}, {@code --all} (history, show_history, show_security_events).
  *
  * <p>Ranges are checked by converters, not by setter methods: picocli resets annotated fields before each
  * parse but does not call a setter back, and a batch reuses one parsed instance per command, so a setter
@@ -14,9 +14,10 @@ import picocli.CommandLine.TypeConversionException;
 final class PageOptions {
     @Option(
             names = "--after",
-            paramLabel = "TX",
+            paramLabel = "N",
             converter = NotNegative.class,
-            description = "Start after transaction number TX (the 'more' line of the previous page names it).")
+            description = "Start after transaction number N (event number for show_security_events; the 'more' line"
+                    + " of the previous page names it).")
     Long after;
 
     @Option(

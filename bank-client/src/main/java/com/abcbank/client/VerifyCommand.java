@@ -49,7 +49,8 @@ final class VerifyCommand extends OperationCommand<Result.Verify> {
                     + " (checksums, hash chain, sequence, postings summing to 0), "
                     + count(verify.accounts(), "account")
                     + " recounted: all equal to the live balances, as of tx " + verify.asOf() + ", in "
-                    + verify.millis() + " ms");
+                    + verify.millis() + " ms; " + count(verify.events(), "security event")
+                    + " checked in the chain");
             return;
         }
         out.println("BOOKS DO NOT VERIFY:");

@@ -79,6 +79,14 @@ class BankCliTest {
                         new Request.ShowHistory(3L, 50, "1001", "Bob", "2026-11-23T10:00:00Z", "2026-11-24T00:00:00Z")),
                 Arguments.of("Audit report", new Request.Report()),
                 Arguments.of("Audit verify", new Request.Verify()),
+                Arguments.of(
+                        "Audit show_security_events",
+                        new Request.ShowSecurityEvents(null, null, null, null, null, null)),
+                Arguments.of(
+                        "Audit show_security_events --after 3 --limit 50 --kind login_failed --user Bob"
+                                + " --from 2026-11-23T10:00:00Z --to 2026-11-24T00:00:00Z",
+                        new Request.ShowSecurityEvents(
+                                3L, 50, "LOGIN_FAILED", "Bob", "2026-11-23T10:00:00Z", "2026-11-24T00:00:00Z")),
                 Arguments.of("Alice withdraw 1001 50 --key retry-7", new Request.Withdraw("1001", 5_000, "retry-7")),
                 Arguments.of(
                         "Alice create_account --key=" + "k".repeat(64) + " 1001",
@@ -177,6 +185,7 @@ class BankCliTest {
                 "Audit show_accountholders extra        | Unmatched argument",
                 "Audit show_history --from yesterday    | not an ISO-8601 instant: 'yesterday'",
                 "Audit show_history --to 2026-11-23     | not an ISO-8601 instant",
+                "Audit show_security_events --kind HACK | Invalid value for option '--kind': not a kind of event: 'HACK'",
                 "Audit report --all                     | Unknown option: '--all'",
                 "Alice register extra                   | Unmatched argument",
                 "Alice withdrawl 1001 5                 | unknown command 'withdrawl'",

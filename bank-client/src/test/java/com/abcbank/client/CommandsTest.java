@@ -462,14 +462,14 @@ class CommandsTest {
 
     @Test
     void verifyOfSoundBooksIsOneLine() throws Exception {
-        Result.Verify verified = new Result.Verify(true, 8_389, 8_389, 76, List.of(), 608);
+        Result.Verify verified = new Result.Verify(true, 8_389, 8_389, 76, List.of(), 608, 12);
         try (FakeBankServer server = new FakeBankServer(FakeBankServer.answering(bank(r -> verified)))) {
             CliRunner.Run run = CliRunner.run(env(server, "pw"), home, "Audit", "verify");
             assertEquals(0, run.exitCode(), run.err());
             assertEquals(
                     "Books verified: 8,389 transactions re-read from the journal (checksums, hash chain, sequence,"
                             + " postings summing to 0), 76 accounts recounted: all equal to the live balances, as of tx 8389,"
-                            + " in 608 ms\n",
+                            + " in 608 ms; 12 security events checked in the chain\n",
                     run.out());
             assertEquals(new Request.Verify(), server.logins().get(1));
         }
@@ -483,7 +483,8 @@ class CommandsTest {
                 12,
                 20,
                 List.of("tx 7: postings sum to 1.00, not 0", "account 1001: the journal says 500.00, the books 450.00"),
-                3);
+                3,
+                0);
         try (FakeBankServer server = new FakeBankServer(FakeBankServer.answering(bank(r -> failed)))) {
             CliRunner.Run run = CliRunner.run(env(server, "pw"), home, "Audit", "verify");
             assertEquals(ExitCodes.UNVERIFIED, run.exitCode(), run.err());
@@ -499,7 +500,7 @@ class CommandsTest {
 
     @Test
     void verifyJsonPrintsTheRawResultAndStillExits5WhenTheBooksDoNotVerify() throws Exception {
-        Result.Verify failed = new Result.Verify(false, 1, 1, 17, List.of("bad"), 1);
+        Result.Verify failed = new Result.Verify(false, 1, 1, 17, List.of("bad"), 1, 0);
         try (FakeBankServer server = new FakeBankServer(FakeBankServer.answering(bank(r -> failed)))) {
             CliRunner.Run run = CliRunner.run(env(server, "pw"), home, "Audit", "verify", "--json");
             assertEquals(ExitCodes.UNVERIFIED, run.exitCode(), run.err());
@@ -512,7 +513,7 @@ class CommandsTest {
 
     @Test
     void aBatchWhoseVerifyFailsExits5() throws Exception {
-        Result.Verify failed = new Result.Verify(false, 1, 1, 17, List.of("bad"), 1);
+        Result.Verify failed = new Result.Verify(false, 1, 1, 17, List.of("bad"), 1, 0);
         Result.Account account = new Result.Account("1001", "CHECKING", "Alice", TIME, 0, null);
         try (FakeBankServer server = new FakeBankServer(
                 FakeBankServer.answering(bank(r -> r instanceof Request.Verify ? failed : account)))) {
@@ -803,6 +804,37 @@ class CommandsTest {
                     """, run.out());
             assertEquals(
                     new Request.ShowHistory(null, null, null, "Alice", null, null),
+                    server.logins().get(1));
+        }
+    }
+
+    @Test
+    void showSecurityEventsPrintsAnEventPerRowAndSaysWhereToGoOn() throws Exception {
+        Result.SecurityEvents page = new Result.SecurityEvents(
+                List.of(
+                        new Result.SecurityEvent(1, TIME, "LOGIN_FAILED", "Alice", "10.0.0.9", "", 1),
+                        new Result.SecurityEvent(
+                                2, TIME, "OPERATION_DENIED", "Bob", "127.0.0.1", "report FORBIDDEN", 42)),
+                2L);
+        try (FakeBankServer server = new FakeBankServer(FakeBankServer.answering(bank(r -> page)))) {
+            CliRunner.Run run = CliRunner.run(
+                    env(server, "pw"),
+                    home,
+                    "Audit",
+                    "show_security_events",
+                    "--kind",
+                    "OPERATION_DENIED",
+                    "--limit",
+                    "2");
+            assertEquals(0, run.exitCode(), run.err());
+            assertEquals("""
+                    EVENT  TIME                  KIND              USER   ADDRESS    TIMES  DETAIL
+                        1  2026-11-23 10:00:00Z  login_failed      Alice  10.0.0.9       1
+                        2  2026-11-23 10:00:00Z  operation_denied  Bob    127.0.0.1     42  report FORBIDDEN
+                    (more: --after 2, or --all)
+                    """, run.out());
+            assertEquals(
+                    new Request.ShowSecurityEvents(null, 2, "OPERATION_DENIED", null, null, null),
                     server.logins().get(1));
         }
     }

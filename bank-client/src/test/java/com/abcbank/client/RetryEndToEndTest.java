@@ -294,7 +294,7 @@ class RetryEndToEndTest {
                 run.out()
                         .matches("Books verified: 3 transactions re-read from the journal \\(checksums, hash chain,"
                                 + " sequence, postings summing to 0\\), \\d+ accounts recounted: all equal to the live balances,"
-                                + " as of tx 3, in \\d+ ms\\n"),
+                                + " as of tx 3, in \\d+ ms; \\d+ security events? checked in the chain\\n"),
                 run.out());
         assertEquals("", run.err());
 

@@ -1,6 +1,8 @@
 package com.abcbank.journal;
 
 import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -19,10 +21,18 @@ import java.util.concurrent.locks.ReentrantLock;
  */
 final class CommitBuffer {
     /**
-     * What the flusher took in one turn: frames of transactions {@code firstSeq..lastSeq} (none if empty), not yet
-     * sealed: each payload's previous-hash field and each frame's checksum are still 0.
+     * What the flusher took in one turn: frames of transactions {@code firstSeq..lastSeq} (none if
+     * {@code lastSeq < firstSeq}), not yet sealed: each payload's previous-hash field and each frame's checksum are
+     * still 0. {@code events} are the offsets in {@code bytes} of the security events' frames among them, in order
+     * (almost always none).
      */
-    record Batch(ByteBuffer bytes, long firstSeq, long lastSeq, boolean finishing, boolean forceRequested) {}
+    record Batch(
+            ByteBuffer bytes,
+            long firstSeq,
+            long lastSeq,
+            boolean finishing,
+            boolean forceRequested,
+            List<Integer> events) {}
 
     private final int maxBytes;
     private final JournalWriter.Hooks hooks;
@@ -39,6 +49,9 @@ final class CommitBuffer {
 
     private long firstSeq;
     private long lastSeq;
+    /** Offsets in {@link #filling} of the security events' frames. */
+    private final List<Integer> events = new ArrayList<>();
+
     private boolean closing;
     private boolean failed;
     private boolean forceRequested;
@@ -99,6 +112,38 @@ final class CommitBuffer {
         }
     }
 
+    /**
+     * Appends the frame of a security event if there is room now, never waiting: an event must not hold its request
+     * thread behind a slow disk (transactions do wait, see {@link #put}). Takes no sequence number: a buffer that
+     * begins with an event belongs to the next transaction's segment ({@code firstSeq = lastSeq + 1}).
+     *
+     * @return false, buffering nothing, if the journal failed or the buffer is full
+     */
+    boolean putEvent(byte[] payload) {
+        int frame = Frames.HEADER_BYTES + payload.length;
+        bufferLock.lock();
+        try {
+            if (failed || closing) {
+                return false;
+            }
+            if (filling.remaining() < frame) {
+                if (filling.position() + frame > maxBytes) {
+                    return false;
+                }
+                grow(filling.position() + frame);
+            }
+            if (filling.position() == 0) {
+                firstSeq = lastSeq + 1;
+            }
+            events.add(filling.position());
+            Frames.putUnsealed(filling, payload); // chained and checksummed by the flusher, like a transaction
+            work.signal();
+            return true;
+        } finally {
+            bufferLock.unlock();
+        }
+    }
+
     /** A larger buffer, at least {@code needed} bytes, at most the bound. */
     private void grow(int needed) {
         ByteBuffer larger = ByteBuffer.allocate(Math.min(maxBytes, Math.max(filling.capacity() * 2, needed)));
@@ -130,7 +175,14 @@ final class CommitBuffer {
             if (failed || (filling.position() == 0 && closing && !unforced)) {
                 return null;
             }
-            Batch batch = new Batch(filling, firstSeq, lastSeq, closing, forceRequested);
+            Batch batch = new Batch(
+                    filling,
+                    firstSeq,
+                    lastSeq,
+                    closing,
+                    forceRequested,
+                    events.isEmpty() ? List.of() : List.copyOf(events));
+            events.clear();
             forceRequested = false;
             filling = spare.clear();
             spare = null;

@@ -79,6 +79,26 @@ public interface DurableLog extends CommitLog, AutoCloseable {
     Optional<Verifier.Report> verify(Snapshot live) throws IOException;
 
     /**
+     * Appends a security event (a failed login, a denied operation...) to the log, chained with the transactions but
+     * without a sequence number: transaction numbers stay 1, 2, 3... with no gap. Called from a request thread outside
+     * every ledger lock; never blocks: an event that cannot be buffered now is dropped (false), because an attacker
+     * who causes events must not be able to slow the bank by it. The default keeps nothing (a log without a trail).
+     */
+    default boolean recordSecurityEvent(SecurityEvent event) {
+        return false;
+    }
+
+    /**
+     * A page of the security events kept, in log order: every event recorded before the call once the log keeps it,
+     * and never one it does not keep yet. May block, for a bounded time, for those to become durable.
+     *
+     * @throws IOException if the log cannot be read
+     */
+    default SecurityEventPage securityEvents(SecurityEventQuery query) throws IOException {
+        return SecurityEventPage.EMPTY;
+    }
+
+    /**
      * Makes durable what was handed over, then stops. Call after the ledger stopped committing; the log takes no
      * transaction afterwards.
      */

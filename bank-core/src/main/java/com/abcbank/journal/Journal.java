@@ -46,6 +46,13 @@ public final class Journal implements DurableLog {
     private volatile long lastCommitted;
     /** Observers parked until the next {@link #committed}. */
     private final Set<Thread> idle = ConcurrentHashMap.newKeySet();
+    /** The audit trail's index over the files, once recovered; {@code null} with {@link Durability#NONE}. */
+    private volatile SecurityEventIndex events;
+    /** The audit trail with {@link Durability#NONE}: the last events, in memory. */
+    private final SecurityEventRing eventRing = new SecurityEventRing();
+    /** How long a listing waits for the events buffered before it to be durable and indexed. */
+    static final long EVENTS_AWAIT_MS = 5_000;
+
     /** The files as the ledger's history, or {@code null} with {@link Durability#NONE} (no files). */
     private final JournalHistory history;
 
@@ -85,7 +92,13 @@ public final class Journal implements DurableLog {
         Files.createDirectories(dir);
         JournalReader.Result read = JournalReader.read(dir, afterSeq, afterHash, repair, apply);
         Path tail = read.tailSegment() != null ? read.tailSegment() : Segments.path(dir, read.lastSeq() + 1);
-        writer = new JournalWriter(dir, tail, read.lastSeq(), read.lastHash(), durability, batchWindowMs, segmentBytes);
+        JournalWriter opened =
+                new JournalWriter(dir, tail, read.lastSeq(), read.lastHash(), durability, batchWindowMs, segmentBytes);
+        SecurityEventIndex trail = new SecurityEventIndex(Segments.list(dir), tail, opened.openedBytes());
+        opened.eventPositions(trail);
+        trail.start(); // counts the recovered journal's events in the background
+        events = trail;
+        writer = opened;
         lastCommitted = read.lastSeq();
         history.start(read.lastSeq()); // indexes the recovered journal in the background, then follows it
         long millis = (System.nanoTime() - started) / 1_000_000;
@@ -122,6 +135,43 @@ public final class Journal implements DurableLog {
         lastCommitted = tx.seq();
         // Always iterate: isEmpty() sums counters one by one, and could miss a waiter that registered meanwhile.
         idle.forEach(LockSupport::unpark);
+    }
+
+    /**
+     * Appends a security event to the journal, chained between the transactions around it, without waiting; false if
+     * it was dropped (no room in the buffer now, the journal failed or is closing). See {@link JournalWriter#event}.
+     */
+    @Override
+    public boolean recordSecurityEvent(SecurityEvent event) {
+        JournalWriter current = writer;
+        if (current != null) {
+            return current.event(event);
+        }
+        if (durability != Durability.NONE) {
+            return false; // not recovered yet: no request is served before, so nothing is lost
+        }
+        eventRing.add(event);
+        return true;
+    }
+
+    /**
+     * A page of the audit trail, read back from the journal: every event buffered before this call, once durable
+     * (waiting for it at most {@link #EVENTS_AWAIT_MS}), and none that is not.
+     */
+    @Override
+    public SecurityEventPage securityEvents(SecurityEventQuery query) throws IOException {
+        JournalWriter current = writer;
+        SecurityEventIndex trail = events;
+        if (current == null || trail == null) {
+            return eventRing.page(query);
+        }
+        try {
+            trail.await(current.eventsBuffered(), EVENTS_AWAIT_MS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted waiting for the security events to be indexed", e);
+        }
+        return trail.page(query);
     }
 
     /** Returns once transaction {@code seq} and all before it are kept; see {@link JournalWriter#awaitDurable}. */

@@ -78,6 +78,9 @@ public final class JournalArchive implements History {
             throws IOException {
         try (FrameScanner scanner = FrameScanner.open(segment, offset)) {
             for (Scanned.Frame record = scanner.nextRecord(); record != null; record = scanner.nextRecord()) {
+                if (RecordCodec.isEvent(record.payload())) {
+                    continue; // a security event between transactions
+                }
                 Transaction tx = RecordCodec.decode(record.payload()).tx(); // recovery checked the chain
                 if (tx.seq() > untilSeq) {
                     return true;
@@ -114,6 +117,9 @@ public final class JournalArchive implements History {
         try (FrameScanner scanner = FrameScanner.open(segment, 0)) {
             long count = 0;
             for (Scanned.Frame record = scanner.nextRecord(); record != null; record = scanner.nextRecord()) {
+                if (RecordCodec.isEvent(record.payload())) {
+                    continue;
+                }
                 long seq = RecordCodec.peekSeq(record.payload());
                 if (count++ % INDEX_EVERY == 0) {
                     index.put(seq, new Position(segment, record.offset()));

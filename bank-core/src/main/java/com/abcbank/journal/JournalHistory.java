@@ -218,6 +218,9 @@ final class JournalHistory implements HistoryStore {
         for (int ordinal = PositionIndex.segmentOrdinal(position); ordinal < segments.length; ordinal++) {
             try (FrameScanner scanner = FrameScanner.open(segments[ordinal], offset)) {
                 for (Scanned.Frame frame = scanner.nextRecord(); frame != null; frame = scanner.nextRecord()) {
+                    if (RecordCodec.isEvent(frame.payload())) {
+                        continue; // a security event between transactions
+                    }
                     Transaction tx = decode(segments[ordinal], frame.offset(), frame.payload());
                     if (tx.seq() > until) {
                         return found;

@@ -136,6 +136,9 @@ final class JournalIndexer {
 
     private void take(Path segment, int at, int length) throws IOException {
         byte[] bytes = window.array();
+        if (RecordCodec.isEvent(bytes, at, length)) {
+            return; // a security event: no transaction, no account (the trail has its own index)
+        }
         long seq = RecordCodec.peekSeq(bytes, at, length);
         if (seq != nextSeq) {
             throw new IOException(

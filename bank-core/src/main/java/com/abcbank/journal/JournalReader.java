@@ -38,11 +38,13 @@ final class JournalReader {
      * @param tailSegment  the segment to go on appending to ({@code null} if there is none yet)
      * @param records      how many records were read and checked
      * @param cutBytes     how many bytes of torn tail (or, when repairing, of damage and beyond) were cut off
+     * @param events       how many security events were read and checked (chained like transactions, applied to
+     *                     nothing)
      */
     // Package-private, built once per open and read field by field, never compared with equals: JournalWriter takes
     // lastHash and copies it. A value type for one hash would add a class and a copy for no caller.
     @SuppressWarnings("ArrayRecordComponent")
-    record Result(long lastSeq, byte[] lastHash, Path tailSegment, long records, long cutBytes) {}
+    record Result(long lastSeq, byte[] lastHash, Path tailSegment, long records, long cutBytes, long events) {}
 
     private enum Mode {
         RECOVER,
@@ -66,6 +68,7 @@ final class JournalReader {
 
     private boolean chainKnown;
     private long records;
+    private long events;
     private long cut;
     /** The highest sequence number seen, skipped records included: whether the journal reaches the start point. */
     private long maxSeen;
@@ -161,6 +164,9 @@ final class JournalReader {
      */
     private Scanned.Damage take(Scanned.Frame record) {
         byte[] payload = record.payload();
+        if (RecordCodec.isEvent(payload)) {
+            return takeEvent(record);
+        }
         try {
             if (records == 0 && afterSeq > 0) {
                 long seq = RecordCodec.peekSeq(payload);
@@ -198,6 +204,33 @@ final class JournalReader {
     }
 
     /**
+     * A security event: skipped before the start point (a snapshot covers it: it changes no balance), otherwise
+     * decoded and checked in the chain like a transaction, and counted. It takes no sequence number, so the next
+     * transaction is still {@link #expectedSeq}, and chains to this event.
+     */
+    private Scanned.Damage takeEvent(Scanned.Frame record) {
+        byte[] payload = record.payload();
+        if (afterSeq > 0 && maxSeen < afterSeq) {
+            return null;
+        }
+        try {
+            RecordCodec.decodeEvent(payload, 0);
+        } catch (IOException e) {
+            return new Scanned.Damage(record.offset(), "an unreadable security event (" + e.getMessage() + ")");
+        }
+        if (chainKnown && !RecordCodec.sameHash(RecordCodec.previousHash(payload), previousHash)) {
+            return new Scanned.Damage(
+                    record.offset(),
+                    "the security event after transaction " + (expectedSeq - 1) + " does not chain to the record"
+                            + " before it (a record was edited, inserted or removed)");
+        }
+        previousHash = sha256.digest(payload);
+        chainKnown = true;
+        events++;
+        return null;
+    }
+
+    /**
      * At damage in segment {@code i}: refuses to go on, or, when repairing (and not below the start point, which
      * would leave a gap under the snapshot), cuts the segment there and sets every later segment aside.
      */
@@ -232,7 +265,7 @@ final class JournalReader {
     }
 
     private Result result(Path tail) {
-        return new Result(expectedSeq - 1, previousHash, tail, records, cut);
+        return new Result(expectedSeq - 1, previousHash, tail, records, cut, events);
     }
 
     private static long truncate(Path segment, long at, long size, String why) throws IOException {

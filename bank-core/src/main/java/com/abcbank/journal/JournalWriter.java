@@ -85,6 +85,16 @@ final class JournalWriter implements CommitLog, AutoCloseable {
     private static final FileAttribute<Set<PosixFilePermission>> OWNER_ONLY =
             PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"));
 
+    /**
+     * Told, on the flusher, where each security event's frame lies once it is durable (as {@link #durableSeq} means
+     * it), in journal order. Must not block: it is the flusher's time.
+     */
+    interface EventPositions {
+        EventPositions NONE = (segment, offset) -> {};
+
+        void durable(Path segment, long offset);
+    }
+
     /** Where a test holds the flusher or watches committers; production uses {@link #NONE}. */
     interface Hooks {
         Hooks NONE = new Hooks() {};
@@ -102,6 +112,9 @@ final class JournalWriter implements CommitLog, AutoCloseable {
     private final long segmentBytes;
     private final long timeoutMs;
     private final Hooks hooks;
+    private volatile EventPositions eventPositions = EventPositions.NONE;
+    /** Security events buffered since the journal was opened (and not dropped). */
+    private final AtomicLong eventsBuffered = new AtomicLong();
 
     // The flusher's own (and the constructor's): the chain is computed as batches are sealed, in sequence order.
     private final MessageDigest sha256 = RecordCodec.sha256();
@@ -124,11 +137,14 @@ final class JournalWriter implements CommitLog, AutoCloseable {
 
     // The flusher thread's own.
     private FileChannel channel;
+    private Path channelPath;
     private long channelBytes;
     private long written;
     private boolean unforced;
     private long lastForce = System.nanoTime();
     private final Thread flusher;
+    private final Path openedSegment;
+    private final long openedBytes;
 
     /**
      * Opens the journal for appending after transaction {@code lastSeq}, whose record hashed to {@code lastHash},
@@ -189,11 +205,14 @@ final class JournalWriter implements CommitLog, AutoCloseable {
         boolean created = !segment.toFile().exists();
         this.channel =
                 FileChannel.open(segment, Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE), OWNER_ONLY);
+        this.channelPath = segment;
         this.channelBytes = channel.size();
         channel.position(channelBytes);
         if (created) {
             Segments.forceDirectory(dir);
         }
+        this.openedSegment = segment;
+        this.openedBytes = channelBytes;
         this.flusher = new Thread(this::flushLoop, "journal-flusher");
         this.flusher.setDaemon(true);
         this.flusher.start();
@@ -213,6 +232,43 @@ final class JournalWriter implements CommitLog, AutoCloseable {
             fail(new IOException("the journal's buffer stayed full for " + timeoutMs + " ms: the disk is stuck;"
                     + " transaction " + tx.seq() + " and every later one is not kept"));
         }
+    }
+
+    /**
+     * Buffers a security event's record, to be chained between the transactions around it; called by a request
+     * thread that holds no ledger lock. Never waits: with no room in the buffer now (the disk is far behind), or once
+     * the journal has failed or is closing, the event is dropped and this returns false. An event takes no sequence
+     * number and no account lock, so the money path never waits for one; its only cost to a transaction is the
+     * buffer's lock, held for the copy of one frame.
+     */
+    boolean event(SecurityEvent event) {
+        if (failure != null) {
+            return false;
+        }
+        boolean buffered = buffer.putEvent(RecordCodec.encodeEvent(event));
+        if (buffered) {
+            eventsBuffered.incrementAndGet();
+        }
+        return buffered;
+    }
+
+    /** How many security events were buffered since the journal was opened. */
+    long eventsBuffered() {
+        return eventsBuffered.get();
+    }
+
+    /** Where the flusher reports durable events from now on. */
+    void eventPositions(EventPositions positions) {
+        this.eventPositions = positions;
+    }
+
+    /** Where the writer opened: events before this point are the recovered journal's. */
+    Path openedSegment() {
+        return openedSegment;
+    }
+
+    long openedBytes() {
+        return openedBytes;
     }
 
     /**
@@ -335,12 +391,15 @@ final class JournalWriter implements CommitLog, AutoCloseable {
     /** Writes a batch, forces it when the durability mode or a request says so, and publishes how far it got. */
     private void write(CommitBuffer.Batch batch) throws IOException, InterruptedException {
         ByteBuffer bytes = batch.bytes().flip();
+        long batchStart = -1;
         if (bytes.hasRemaining()) {
             hooks.beforeWrite();
             seal(bytes);
-            if (channelBytes >= segmentBytes) {
+            // A batch of events alone stays in the segment: a new one is named by its first transaction.
+            if (channelBytes >= segmentBytes && batch.lastSeq() >= batch.firstSeq()) {
                 rotate(batch.firstSeq());
             }
+            batchStart = channelBytes;
             while (bytes.hasRemaining()) {
                 channelBytes += channel.write(bytes);
             }
@@ -359,6 +418,12 @@ final class JournalWriter implements CommitLog, AutoCloseable {
             publish(written, written);
         } else {
             publish(written, forcedSeq);
+        }
+        if (!batch.events().isEmpty() && failure == null) {
+            EventPositions positions = eventPositions;
+            for (int offset : batch.events()) {
+                positions.durable(channelPath, batchStart + offset);
+            }
         }
     }
 
@@ -386,6 +451,7 @@ final class JournalWriter implements CommitLog, AutoCloseable {
         channel.close();
         Path next = Segments.path(dir, firstSeq);
         channel = FileChannel.open(next, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE), OWNER_ONLY);
+        channelPath = next;
         channelBytes = 0;
         Segments.forceDirectory(dir);
         log.info("journal: new segment {}", next.getFileName());

@@ -17,16 +17,22 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * The payload of a journal record: one committed transaction, and the SHA-256 hash of the payload before it,
- * so the records form a chain and an edited, inserted or removed record breaks it.
+ * The payload of a journal record: one committed transaction or one security event, and the SHA-256 hash of the
+ * payload before it, so the records form a chain and an edited, inserted or removed record breaks it.
  *
  * <pre>
  *   u8  format (1)        u8 kind (1 = transaction)      32 bytes  hash of the previous payload (zeros first)
  *   i64 seq               i64 epoch second  i32 nano     u8 type   (TxType.code)
  *   str user              opt-str opened                 opt-str key
  *   u8  postings, each:   str account  i64 amount cents  i64 balance after
+ *
+ *   u8  format (1)        u8 kind (2 = security event)   32 bytes  hash of the previous payload
+ *   i64 epoch second      i32 nano                       u8 event kind (SecurityEvent.Kind.code)
+ *   str user              str address                    str detail         i32 repeated
  * </pre>
- * {@code str} is {@link DataOutputStream#writeUTF}; {@code opt-str} is a presence byte, then a {@code str}.
+ * {@code str} is {@link DataOutputStream#writeUTF}; {@code opt-str} is a presence byte, then a {@code str}. An event
+ * has no sequence number: it takes no transaction number (those run 1, 2, 3... without gaps, on the wire too), and
+ * its number in the audit trail is its place among the events of the journal.
  */
 final class RecordCodec {
     static final int HASH_BYTES = 32;
@@ -42,6 +48,7 @@ final class RecordCodec {
     static final byte[] NO_PREVIOUS = new byte[HASH_BYTES];
     private static final byte FORMAT = 1;
     private static final byte KIND_TRANSACTION = 1;
+    private static final byte KIND_EVENT = 2;
 
     private RecordCodec() {}
 
@@ -111,6 +118,67 @@ final class RecordCodec {
                 throw new IOException("not a valid transaction: " + e.getMessage(), e);
             }
         }
+    }
+
+    /** Whether the payload at {@code bytes[offset .. offset + length)} is a security event (not a transaction). */
+    static boolean isEvent(byte[] bytes, int offset, int length) {
+        return length >= 2 && bytes[offset] == FORMAT && bytes[offset + 1] == KIND_EVENT;
+    }
+
+    static boolean isEvent(byte[] payload) {
+        return isEvent(payload, 0, payload.length);
+    }
+
+    /** A security event's payload, with its previous-hash field left for the flusher to fill in. */
+    static byte[] encodeEvent(SecurityEvent event) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(128);
+        try (DataOutputStream out = new DataOutputStream(bytes)) {
+            out.writeByte(FORMAT);
+            out.writeByte(KIND_EVENT);
+            out.write(NO_PREVIOUS);
+            Instant time = event.time();
+            out.writeLong(time.getEpochSecond());
+            out.writeInt(time.getNano());
+            out.writeByte(event.kind().code);
+            out.writeUTF(event.user()); // bounded by SecurityEvent: a few hundred bytes at most
+            out.writeUTF(event.address());
+            out.writeUTF(event.detail());
+            out.writeInt(event.repeated());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e); // a ByteArrayOutputStream does not fail
+        }
+        return bytes.toByteArray();
+    }
+
+    /** A security event's payload read back, numbered {@code number}. */
+    static SecurityEvent decodeEvent(byte[] payload, long number) throws IOException {
+        try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(payload))) {
+            if (in.readUnsignedByte() != FORMAT || in.readUnsignedByte() != KIND_EVENT) {
+                throw new IOException("not a security event record");
+            }
+            in.skipNBytes(HASH_BYTES);
+            Instant time = Instant.ofEpochSecond(in.readLong(), in.readInt());
+            int code = in.readUnsignedByte();
+            SecurityEvent.Kind kind =
+                    SecurityEvent.Kind.ofCode(code).orElseThrow(() -> new IOException("unknown event kind " + code));
+            String user = in.readUTF();
+            String address = in.readUTF();
+            String detail = in.readUTF();
+            int repeated = in.readInt();
+            if (in.available() != 0) {
+                throw new IOException(in.available() + " bytes after the event");
+            }
+            try {
+                return new SecurityEvent(number, time, kind, user, address, detail, repeated);
+            } catch (IllegalArgumentException | java.time.DateTimeException e) {
+                throw new IOException("not a valid security event: " + e.getMessage(), e);
+            }
+        }
+    }
+
+    /** The previous-record hash a payload carries (either kind). */
+    static byte[] previousHash(byte[] payload) {
+        return Arrays.copyOfRange(payload, HASH_OFFSET, HASH_OFFSET + HASH_BYTES);
     }
 
     /** The sequence number of an encoded record, read without decoding the rest (for skipping fast). */

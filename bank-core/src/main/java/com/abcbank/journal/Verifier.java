@@ -16,7 +16,7 @@ import java.util.Map;
  * structures and arithmetic, and checks it against a snapshot of the live ledger.
  *
  * <p>Checked: every frame's checksum and every record's link in the hash chain (an edited, inserted or removed
- * record breaks it), sequence numbers 1..n without gaps, every transaction's postings summing to zero, every
+ * record breaks it), sequence numbers 1..n without gaps (security events between transactions are checked in the chain and counted), every transaction's postings summing to zero, every
  * posting's balance-after equal to the running balance recounted here, and finally every live balance equal to
  * the recount at the snapshot's sequence number (and the recount naming no account the ledger lacks).
  */
@@ -31,8 +31,10 @@ public final class Verifier {
      * @param accounts     live accounts compared with the recount
      * @param problems     what is wrong (empty when the books are proven), at most {@link #MAX_PROBLEMS}
      * @param millis       how long it took
+     * @param events       security events read and checked in the chain (up to the last transaction read)
      */
-    public record Report(long asOfSeq, long transactions, int accounts, List<String> problems, long millis) {
+    public record Report(
+            long asOfSeq, long transactions, int accounts, List<String> problems, long millis, long events) {
         public boolean ok() {
             return problems.isEmpty();
         }
@@ -46,11 +48,13 @@ public final class Verifier {
         Map<String, Long> recount = new HashMap<>();
         List<String> problems = new ArrayList<>();
         long[] read = {0};
+        long events = 0;
         try {
             JournalReader.Result result = JournalReader.inspect(dir, live.lastSeq(), tx -> {
                 read[0]++;
                 check(tx, recount, problems);
             });
+            events = result.events();
             if (live.lastSeq() > 0 && result.lastSeq() != live.lastSeq()) {
                 problem(
                         problems,
@@ -80,7 +84,8 @@ public final class Verifier {
                 read[0],
                 live.accounts().size(),
                 List.copyOf(problems),
-                (System.nanoTime() - started) / 1_000_000);
+                (System.nanoTime() - started) / 1_000_000,
+                events);
     }
 
     private static void check(Transaction tx, Map<String, Long> recount, List<String> problems) {

@@ -39,12 +39,25 @@ import java.util.stream.Stream;
     @JsonSubTypes.Type(value = Request.ShowHistory.class, name = "show_history"),
     @JsonSubTypes.Type(value = Request.Report.class, name = "report"),
     @JsonSubTypes.Type(value = Request.Verify.class, name = "verify"),
+    @JsonSubTypes.Type(value = Request.ShowSecurityEvents.class, name = "show_security_events"),
 })
 public sealed interface Request {
     /** The op names, as on the wire, in the order of {@link JsonSubTypes}. */
     List<String> OPS = Stream.of(Request.class.getAnnotation(JsonSubTypes.class).value())
             .map(JsonSubTypes.Type::name)
             .toList();
+
+    /** The op name of {@code request}, as on the wire ({@code "show_history"}). */
+    static String op(Request request) {
+        for (JsonSubTypes.Type type :
+                Request.class.getAnnotation(JsonSubTypes.class).value()) {
+            if (type.value() == request.getClass()) {
+                return type.name();
+            }
+        }
+        throw new IllegalArgumentException(
+                "no op name for " + request.getClass().getName());
+    }
 
     /**
      * A request that moves money (or opens an account, which may), and so may carry an idempotency key: sent
@@ -258,4 +271,17 @@ public sealed interface Request {
 
     /** The auditor's proof of the books: the journal re-read and recounted against the live balances. */
     record Verify() implements Request {}
+
+    /**
+     * The auditor's view of the audit trail of security events, filtered like {@link ShowHistory}.
+     *
+     * @param after cursor: the last event number already seen (default 0)
+     * @param kind  {@code LOGIN_FAILED}, {@code LOGIN_THROTTLED}, {@code LOCKOUT}, {@code OPERATION_DENIED} or
+     *              {@code PASSWORD_CHANGED}
+     * @param user  the user name as the client gave it (any case)
+     * @param from  ISO-8601 instant, inclusive
+     * @param to    ISO-8601 instant, exclusive
+     */
+    record ShowSecurityEvents(Long after, Integer limit, String kind, String user, String from, String to)
+            implements Request {}
 }

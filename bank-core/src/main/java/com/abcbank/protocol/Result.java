@@ -101,6 +101,18 @@ public final class Result {
      * @param accounts     live accounts compared with the journal's recount
      * @param problems     what failed, if anything (at most 20)
      * @param millis       how long it took
+     * @param events       security events re-read and checked in the hash chain
      */
-    public record Verify(boolean ok, long asOf, long transactions, int accounts, List<String> problems, long millis) {}
+    public record Verify(
+            boolean ok, long asOf, long transactions, int accounts, List<String> problems, long millis, long events) {}
+
+    /**
+     * One security event, in show_security_events: {@code event} is its number in the trail (1, 2, 3...),
+     * {@code repeated} how many occurrences it stands for (more than 1 when a flood was aggregated).
+     */
+    public record SecurityEvent(
+            long event, String time, String kind, String user, String address, String detail, int repeated) {}
+
+    /** show_security_events. */
+    public record SecurityEvents(List<SecurityEvent> entries, Long next) {}
 }

@@ -1,5 +1,7 @@
 package com.abcbank.protocol;
 
+import com.abcbank.journal.SecurityEvent;
+import com.abcbank.journal.SecurityEventPage;
 import com.abcbank.journal.Verifier;
 import com.abcbank.ledger.AccountKind;
 import com.abcbank.ledger.AccountView;
@@ -171,6 +173,23 @@ public final class Results {
                 report.transactions(),
                 report.accounts(),
                 report.problems(),
-                report.millis());
+                report.millis(),
+                report.events());
+    }
+
+    /** A page of the audit trail. */
+    public static Result.SecurityEvents securityEvents(SecurityEventPage page) {
+        List<Result.SecurityEvent> entries = new ArrayList<>(page.entries().size());
+        for (SecurityEvent event : page.entries()) {
+            entries.add(new Result.SecurityEvent(
+                    event.number(),
+                    event.time().toString(),
+                    event.kind().name(),
+                    event.user(),
+                    event.address(),
+                    event.detail(),
+                    event.repeated()));
+        }
+        return new Result.SecurityEvents(entries, page.next());
     }
 }

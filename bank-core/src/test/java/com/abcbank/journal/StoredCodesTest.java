@@ -35,6 +35,31 @@ class StoredCodesTest {
     private static final Map<AccountKind, Integer> ACCOUNT_KIND_ON_DISK =
             new EnumMap<>(Map.of(AccountKind.CHECKING, 0, AccountKind.LOAN, 1, AccountKind.INTERNAL, 2));
 
+    /** Append a row for a new constant; never change a row. */
+    private static final Map<SecurityEvent.Kind, Integer> EVENT_KIND_ON_DISK = new EnumMap<>(Map.of(
+            SecurityEvent.Kind.LOGIN_FAILED, 1,
+            SecurityEvent.Kind.LOGIN_THROTTLED, 2,
+            SecurityEvent.Kind.LOCKOUT, 3,
+            SecurityEvent.Kind.OPERATION_DENIED, 4,
+            SecurityEvent.Kind.PASSWORD_CHANGED, 5));
+
+    /** Where the event kind byte sits in a security event: format, kind, previous hash, epoch second, nano. */
+    private static final int EVENT_KIND_OFFSET = 1 + 1 + RecordCodec.HASH_BYTES + Long.BYTES + Integer.BYTES;
+
+    @Test
+    void everySecurityEventKindKeepsTheCodeItHasOnDiskAndAnUnknownOneIsCorruption() throws IOException {
+        for (SecurityEvent.Kind kind : SecurityEvent.Kind.values()) {
+            assertEquals(EVENT_KIND_ON_DISK.get(kind), kind.code, kind + " has no row or a new code");
+            byte[] payload = RecordCodec.encodeEvent(
+                    SecurityEvent.of(Instant.parse("2026-12-01T00:00:00Z"), kind, "alice", "127.0.0.1", ""));
+            assertEquals(kind.code, payload[EVENT_KIND_OFFSET] & 0xFF);
+            assertEquals(kind, RecordCodec.decodeEvent(payload, 1).kind());
+            payload[EVENT_KIND_OFFSET] = (byte) 200;
+            IOException e = assertThrows(IOException.class, () -> RecordCodec.decodeEvent(payload, 1));
+            assertTrue(e.getMessage().contains("unknown event kind 200"), e.getMessage());
+        }
+    }
+
     /** Where the type byte sits in a record: format, kind, previous hash, seq, epoch second, nano. */
     private static final int TYPE_OFFSET = 1 + 1 + RecordCodec.HASH_BYTES + Long.BYTES + Long.BYTES + Integer.BYTES;
 

@@ -64,6 +64,7 @@ public final class BankServer implements AutoCloseable {
     /** Null when the server speaks plaintext. */
     private final TlsAcceptor tls;
 
+    private final SecurityEvents securityEvents;
     private final ThreadPoolExecutor pool;
     private final Semaphore permits;
     private final ScheduledExecutorService reaper;
@@ -83,10 +84,12 @@ public final class BankServer implements AutoCloseable {
             DurableLog journal,
             SnapshotSchedule schedule,
             DurableFeed feed,
-            TlsAcceptor tls) {
+            TlsAcceptor tls,
+            SecurityEvents securityEvents) {
         this.config = config;
         this.tls = tls;
         this.feed = feed;
+        this.securityEvents = securityEvents;
         this.serverSocket = serverSocket;
         this.dispatcher = dispatcher;
         this.journal = journal;
@@ -142,8 +145,11 @@ public final class BankServer implements AutoCloseable {
                 state.journal(),
                 schedule,
                 new DurableFeed(state.journal(), state.ledger()::transaction),
-                tls);
+                tls,
+                new SecurityEvents(state.journal(), clock));
+        state.users().listen(server.securityEvents); // failed and throttled logins, lockouts, password changes
         server.acceptor.start();
+        Periodic.every(server.reaper, 1, TimeUnit.SECONDS, "security events", server.securityEvents::flush);
         long limitNanos = TimeUnit.MILLISECONDS.toNanos(config.idleTimeoutMs());
         Periodic.every(
                 server.reaper,
@@ -186,6 +192,14 @@ public final class BankServer implements AutoCloseable {
     /** The port the server listens on (the chosen one when configured with 0). */
     public int port() {
         return serverSocket.getLocalPort();
+    }
+
+    /**
+     * Where the server records security events (the audit trail): the login code calls {@link SecurityEvents#lockout}
+     * and {@link SecurityEvents#passwordChanged} from here.
+     */
+    public SecurityEvents securityEvents() {
+        return securityEvents;
     }
 
     /**

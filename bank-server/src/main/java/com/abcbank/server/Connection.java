@@ -261,7 +261,9 @@ final class Connection implements Runnable {
                 }
                 return new Pending(parsed, Dispatcher.Answer.now(outcome));
             }
-            return new Pending(parsed, dispatcher.execute(caller, request));
+            Dispatcher.Answer answer = dispatcher.execute(caller, request);
+            server.securityEvents().answered(caller, request, answer.outcome(), address()); // the audit trail
+            return new Pending(parsed, answer);
         } catch (RuntimeException e) {
             log.error("failed to handle {}", request.getClass().getSimpleName(), e);
             return Pending.failed(

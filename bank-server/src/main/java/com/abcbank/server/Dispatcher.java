@@ -151,6 +151,8 @@ final class Dispatcher {
             return map(ledger.report(caller), Results::report);
         } else if (request instanceof Request.Verify) {
             return verify(caller);
+        } else if (request instanceof Request.ShowSecurityEvents r) {
+            return SecurityEventsOp.show(journal, caller, r);
         }
         throw new IllegalStateException("no dispatch for " + request.getClass().getSimpleName());
     }

@@ -56,6 +56,7 @@ class JournalCrashTest {
         Path data = tmp.resolve("data");
         long baseSeed = new Random().nextLong();
         Map<Long, Ack> acknowledged = new ConcurrentHashMap<>();
+        List<Result.SecurityEvent> listedEvents = new ArrayList<>(); // shown to the auditor: durable, so kept
         List<String> accounts = new ArrayList<>();
         for (int c = 0; c < CLIENTS; c++) {
             accounts.add("70" + c + "1");
@@ -109,6 +110,7 @@ class JournalCrashTest {
                     workers.add(worker);
                     worker.start();
                 }
+                listedEvents.addAll(guessAndList(server.port, data, round, listedEvents.size())); // amid transfers
                 assertTrue(enough.await(60, TimeUnit.SECONDS), "clients never reached " + killAfter + " acks");
                 server.kill(); // SIGKILL while the clients are still sending
                 assertTrue(done.await(30, TimeUnit.SECONDS), "clients did not notice the kill");
@@ -124,6 +126,12 @@ class JournalCrashTest {
                         "Audit",
                         Files.readString(data.resolve("audit-password")).strip());
                 Map<Long, Result.Transaction> journal = wholeHistory(audit);
+                List<Result.SecurityEvent> trail = securityEvents(audit);
+                assertTrue(
+                        trail.size() >= listedEvents.size()
+                                && trail.subList(0, listedEvents.size()).equals(listedEvents),
+                        () -> "seed " + seed + ": security events listed before the kill were lost: " + listedEvents
+                                + " now " + trail);
                 for (Map.Entry<Long, Ack> entry : acknowledged.entrySet()) {
                     Result.Transaction tx = journal.get(entry.getKey());
                     Ack ack = entry.getValue();
@@ -170,6 +178,37 @@ class JournalCrashTest {
                 server.kill();
             }
         }
+    }
+
+    /**
+     * A wrong password for a name of this round, then the trail as the auditor sees it from event {@code after} on:
+     * a listing shows only durable events, so each must survive the kill that follows.
+     */
+    private static List<Result.SecurityEvent> guessAndList(int port, Path data, int round, long after)
+            throws IOException {
+        try (TestClient guesser = TestClient.connect(port);
+                TestClient audit = TestClient.connect(port)) {
+            guesser.loginError("guesser" + round, "not-the-password");
+            audit.login(
+                    "Audit", Files.readString(data.resolve("audit-password")).strip());
+            List<Result.SecurityEvent> listed = securityEvents(audit);
+            assertTrue(
+                    listed.stream().anyMatch(e -> e.user().equals("guesser" + round)),
+                    () -> "round " + round + ": the failed login is not listed: " + listed);
+            return listed.subList(Math.toIntExact(after), listed.size());
+        }
+    }
+
+    private static List<Result.SecurityEvent> securityEvents(TestClient audit) throws IOException {
+        List<Result.SecurityEvent> all = new ArrayList<>();
+        Long after = null;
+        do {
+            Result.SecurityEvents page = audit.ok(
+                    new Request.ShowSecurityEvents(after, 1_000, null, null, null, null), Result.SecurityEvents.class);
+            all.addAll(page.entries());
+            after = page.next();
+        } while (after != null);
+        return all;
     }
 
     /** One client: keyed transfers from its own accounts to anyone's, recording what it was told, until the kill. */
