@@ -438,22 +438,31 @@ print_table() {
 
 # ---- The one-shot cell: start-up and one request, ABC Bank's client against the classroom toy's ----
 
-# oneshot_time LABEL EXPECT COMMAND...: runs COMMAND once and records its wall time in milliseconds under LABEL,
-# or "failed" if it exits non-zero or its output lacks EXPECT. Bash 5's EPOCHREALTIME reads the clock without a
-# fork; an older bash forks date (about a millisecond more per run).
+# oneshot_time LABEL EXPECT COMMAND...: runs COMMAND once and records under LABEL its wall time and the CPU time
+# (user + system) of it and its children, in milliseconds, from bash's `time`; or "failed" if it exits non-zero
+# or its output lacks EXPECT. CPU time is the steadier figure on a busy machine: wall time also counts waiting
+# for a core, and for the server's answer.
 oneshot_time() {
-  local label="$1" expect="$2" start end status=0
+  local label="$1" expect="$2" status=0 real user sys
   shift 2
-  if [ -n "${EPOCHREALTIME:-}" ]; then start=${EPOCHREALTIME/[.,]/}; else start=$(($(date +%s%N) / 1000)); fi
-  "$@" > "$work/oneshot.out" 2> "$work/oneshot.err" || status=$?
-  if [ -n "${EPOCHREALTIME:-}" ]; then end=${EPOCHREALTIME/[.,]/}; else end=$(($(date +%s%N) / 1000)); fi
+  local TIMEFORMAT='%3R %3U %3S'
+  { time "$@" > "$work/oneshot.out" 2> "$work/oneshot.err" || status=$?; } 2> "$work/oneshot.time"
   if [ "$status" -ne 0 ] || { [ -n "$expect" ] && ! grep -q -- "$expect" "$work/oneshot.out" "$work/oneshot.err"; }; then
     log "$label: exit $status, output: $(head -c 300 "$work/oneshot.out" "$work/oneshot.err" | tr '\n' ' ')"
     printf '%s\tfailed\n' "$label" >> "$oneshot"
     failures=$((failures + 1))
     return
   fi
-  printf '%s\t%s\n' "$label" $(((end - start) / 1000)) >> "$oneshot"
+  read -r real user sys < "$work/oneshot.time"
+  awk -v l="$label" -v r="$real" -v u="$user" -v s="$sys" \
+    'BEGIN { printf "%s\t%.0f\t%.0f\n", l, r * 1000, (u + s) * 1000 }' >> "$oneshot"
+}
+
+# oneshot_refused COMMAND...: runs COMMAND, which should fail to connect (exit 75), and succeeds if it did.
+oneshot_refused() {
+  local status=0
+  "$@" || status=$?
+  [ "$status" = 75 ]
 }
 
 oneshot_cells() {
@@ -496,8 +505,10 @@ oneshot_cells() {
     failures=$((failures + 1))
     return
   fi
-  local java_cmd="java"
+  local java_cmd="java" closed_port
   [ -n "${JAVA_HOME:-}" ] && java_cmd="$JAVA_HOME/bin/java"
+  # A port that was free a moment ago: the client's start-up and parsing, then a refused connect, no login.
+  closed_port=$(free_port)
   local old_flags=(-XX:TieredStopAtLevel=1 -XX:+UseSerialGC) # scripts/client's flags before issue 10
   log "one-shot: $ONESHOT_RUNS runs of each command, interleaved"
   local run
@@ -514,7 +525,10 @@ oneshot_cells() {
         "balance 100.00" env BANK_HOST=127.0.0.1 "BANK_PORT=$(cat "$dir/port")" "BANK_CREDENTIALS=$dir/credentials" \
         "$java_cmd" "${old_flags[@]}" -jar "$ONESHOT_BASELINE_JAR" Alice balance 1001
     fi
-    oneshot_time "ABC client, no network: scripts/client --version" "client " "${client[@]}" --version
+    oneshot_time "ABC client, no network: scripts/client --version (builds every command's model)" "client " \
+      "${client[@]}" --version
+    oneshot_time "ABC client, nothing listening: scripts/client --port CLOSED Alice balance 1001 (exit 75)" \
+      "cannot connect" oneshot_refused "${client[@]}" --port "$closed_port" Alice balance 1001
     oneshot_time "JVM alone: java -Xshare:auto -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -version" "version" \
       "$java_cmd" -Xshare:auto -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -version
     oneshot_time "Python alone: python3 -c pass" "" "$python" -c pass
@@ -525,29 +539,29 @@ oneshot_cells() {
   stop_pid "$toy_pid"
 }
 
-# The one-shot table: per row, runs, median, min and max milliseconds, and the median over the toy client's.
+# The one-shot table: per row, runs, median, min and max wall milliseconds, the median over the toy client's, and
+# the median CPU milliseconds.
 print_oneshot_table() {
-  echo "| one-shot command | runs | median ms | min ms | max ms | median / toy client's |"
-  echo "|---|---:|---:|---:|---:|---:|"
-  [ -s "$oneshot" ] || { echo "| ${oneshot_notes:-not run} | | | | | |"; return; }
+  echo "| one-shot command | runs | median ms | min ms | max ms | median / toy client's | CPU ms, median |"
+  echo "|---|---:|---:|---:|---:|---:|---:|"
+  [ -s "$oneshot" ] || { echo "| ${oneshot_notes:-not run} | | | | | | |"; return; }
   awk -F'\t' '
     { if (!($1 in seen)) { seen[$1] = 1; order[++rows] = $1 }
-      if ($2 == "failed") failed[$1]++; else { n[$1]++; v[$1, n[$1]] = $2 } }
-    function median(label,   i, j, t, m) {
-      m = n[label]
-      for (i = 2; i <= m; i++) for (j = i; j > 1 && v[label, j - 1] > v[label, j]; j--) {
-        t = v[label, j]; v[label, j] = v[label, j - 1]; v[label, j - 1] = t }
-      return m % 2 ? v[label, (m + 1) / 2] : (v[label, m / 2] + v[label, m / 2 + 1]) / 2
+      if ($2 == "failed") failed[$1]++; else { n[$1]++; v[$1, n[$1]] = $2; c[$1, n[$1]] = $3 } }
+    function sorted_median(a, label, m,   i, j, t) {
+      for (i = 2; i <= m; i++) for (j = i; j > 1 && a[label, j - 1] > a[label, j]; j--) {
+        t = a[label, j]; a[label, j] = a[label, j - 1]; a[label, j - 1] = t }
+      return m % 2 ? a[label, (m + 1) / 2] : (a[label, m / 2] + a[label, m / 2 + 1]) / 2
     }
     END {
-      for (r = 1; r <= rows; r++) { l = order[r]; if (n[l]) med[l] = median(l) }
+      for (r = 1; r <= rows; r++) { l = order[r]; if (n[l]) { med[l] = sorted_median(v, l, n[l]); cpu[l] = sorted_median(c, l, n[l]) } }
       for (r = 1; r <= rows; r++) if (order[r] ~ /^toy client/) toy = med[order[r]]
       for (r = 1; r <= rows; r++) {
         l = order[r]
         ratio = (n[l] && toy > 0) ? sprintf("%.2f", med[l] / toy) : "—"
         note = failed[l] ? sprintf(" (%d failed)", failed[l]) : ""
-        if (n[l]) printf "| %s%s | %d | %.0f | %d | %d | %s |\n", l, note, n[l], med[l], v[l, 1], v[l, n[l]], ratio
-        else printf "| %s%s | 0 | — | — | — | — |\n", l, note
+        if (n[l]) printf "| %s%s | %d | %.0f | %d | %d | %s | %.0f |\n", l, note, n[l], med[l], v[l, 1], v[l, n[l]], ratio, cpu[l]
+        else printf "| %s%s | 0 | — | — | — | — | — |\n", l, note
       }
     }' "$oneshot"
   echo
