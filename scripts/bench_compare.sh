@@ -18,7 +18,8 @@
 # interleaved, with `client --version` (no network) and `java -version` to show start-up alone; prints the
 # medians and each row's ratio to the toy in a second table. Skipped, with the install command, without python3.
 # ONESHOT_BASELINE_JAR=JAR adds a row for another build of bank-client.jar (run with the flags of the launcher
-# before issue 10), to compare before and after in one run.
+# before issue 10), to compare before and after in one run. ONESHOT_SERVER_OPTS adds options to that ABC Bank
+# server (`--pbkdf2-iterations 1000`, say, to see the client with a login that costs the server little).
 # BENCH_COMPARE_SYSTEMS narrows the run to some of: abc null redis pgbench oneshot (default: all of them).
 #
 # Every server it starts binds 127.0.0.1 on a free port, in its own temporary directory, under `timeout`, and
@@ -479,8 +480,9 @@ oneshot_cells() {
   dir=$(mktemp -d "$work/oneshot.XXXXXX")
   mkdir "$dir/data"
   # Default settings, as a user's server runs: the login's PBKDF2 is part of what a one-shot command costs.
+  # shellcheck disable=SC2086 # a list of options: word splitting wanted
   timeout "$lifetime" "$root/scripts/bank-server" --port 0 --port-file "$dir/port" --data "$dir/data" \
-    > "$dir/server.out" 2> "$dir/server.log" &
+    ${ONESHOT_SERVER_OPTS:-} > "$dir/server.out" 2> "$dir/server.log" &
   abc_pid=$!
   pids+=("$abc_pid")
   timeout "$lifetime" "$python" "$root/scripts/toy/toy_server.py" --port 0 --port-file "$dir/toy-port" \
@@ -534,7 +536,8 @@ oneshot_cells() {
     oneshot_time "Python alone: python3 -c pass" "" "$python" -c pass
     [ "$run" = 0 ] && oneshot="$work/oneshot.tsv"
   done
-  oneshot_notes="ABC Bank server with default settings (PBKDF2 login), toy server, both on 127.0.0.1; $python"
+  oneshot_notes="ABC Bank server with ${ONESHOT_SERVER_OPTS:-default settings (PBKDF2 login)}, toy server, both on"
+  oneshot_notes+=" 127.0.0.1; the toy on $python"
   stop_pid "$abc_pid"
   stop_pid "$toy_pid"
 }
