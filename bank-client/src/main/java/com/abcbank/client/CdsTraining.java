@@ -45,7 +45,7 @@ import picocli.CommandLine.ParseResult;
  * <p>The login is left out on purpose: it is being replaced (SCRAM), and a training that spoke an old login
  * would only break the build. Its classes load from the jar as before, at the usual cost.
  */
-public final class CdsTraining {
+final class CdsTraining {
     private static final String TIME = "2026-12-02T10:00:00.123456789Z";
     private static final int TIMEOUT_MS = 10_000;
 
