@@ -13,7 +13,14 @@
 # Then prints the machine and one Markdown table with ABC Bank fsync's ratio to every other row at the same
 # connections and pipeline (see docs/performance.md). A missing peer is listed as skipped, with the command
 # that installs it. Exits 1 if any cell failed (after printing the table), 2 on a usage error.
-# BENCH_COMPARE_SYSTEMS narrows the run to some of: abc null redis pgbench (default: all of them).
+# Then the one-shot cell: `scripts/client Alice balance 1001` against a running ABC Bank server, and the classroom
+# toy's one-shot client (scripts/toy, Python) against the toy's server, ONESHOT_RUNS times each (default 20),
+# interleaved, with `client --version` (no network) and `java -version` to show start-up alone; prints the
+# medians and each row's ratio to the toy in a second table. Skipped, with the install command, without python3.
+# ONESHOT_BASELINE_JAR=JAR adds a row for another build of bank-client.jar (run with the flags of the launcher
+# before issue 10), to compare before and after in one run. ONESHOT_SERVER_OPTS adds options to that ABC Bank
+# server (`--pbkdf2-iterations 1000`, say, to see the client with a login that costs the server little).
+# BENCH_COMPARE_SYSTEMS narrows the run to some of: abc null redis pgbench oneshot (default: all of them).
 #
 # Every server it starts binds 127.0.0.1 on a free port, in its own temporary directory, under `timeout`, and
 # is stopped by its PID when the script ends, however it ends; the temporary directories are removed.
@@ -33,7 +40,12 @@ fi
 CONNECTIONS=(16 64)
 PIPELINES=(1 16)
 MODES=(fsync batch none)
-systems=" ${BENCH_COMPARE_SYSTEMS:-abc null redis pgbench} "
+systems=" ${BENCH_COMPARE_SYSTEMS:-abc null redis pgbench oneshot} "
+ONESHOT_RUNS="${ONESHOT_RUNS:-20}"
+if ! [[ "$ONESHOT_RUNS" =~ ^[0-9]+$ ]] || [ "$ONESHOT_RUNS" -lt 1 ] || [ "$ONESHOT_RUNS" -gt 1000 ]; then
+  echo "ONESHOT_RUNS must be a whole number from 1 to 1000: $ONESHOT_RUNS" >&2
+  exit 2
+fi
 # Setting up (users, logins, 1,000 accounts) comes before the measured window; these bound each step.
 START_LIMIT_S=60
 SETUP_LIMIT_S=180
@@ -45,6 +57,8 @@ tmp_root="${TMPDIR:-/tmp}"
 work=$(mktemp -d "$tmp_root/bench-compare.XXXXXX")
 results="$work/results.tsv"
 : > "$results"
+oneshot="$work/oneshot.tsv" # one line per timed run: row label, then milliseconds or "failed"
+oneshot_notes=""            # why the one-shot cell was skipped or what it ran against
 pids=()      # every process started, stopped by PID at the end (a stopped one is skipped)
 pg_dir=""    # the throwaway PostgreSQL cluster, stopped with pg_ctl at the end
 pg_bin=""
@@ -422,11 +436,148 @@ print_table() {
     }' "$results" "$results"
 }
 
-if [[ "$systems" == *" abc "* || "$systems" == *" null "* ]]; then
+
+# ---- The one-shot cell: start-up and one request, ABC Bank's client against the classroom toy's ----
+
+# oneshot_time LABEL EXPECT COMMAND...: runs COMMAND once and records under LABEL its wall time and the CPU time
+# (user + system) of it and its children, in milliseconds, from bash's `time`; or "failed" if it exits non-zero
+# or its output lacks EXPECT. CPU time is the steadier figure on a busy machine: wall time also counts waiting
+# for a core, and for the server's answer.
+oneshot_time() {
+  local label="$1" expect="$2" status=0 real user sys
+  shift 2
+  local TIMEFORMAT='%3R %3U %3S'
+  { time "$@" > "$work/oneshot.out" 2> "$work/oneshot.err" || status=$?; } 2> "$work/oneshot.time"
+  if [ "$status" -ne 0 ] || { [ -n "$expect" ] && ! grep -q -- "$expect" "$work/oneshot.out" "$work/oneshot.err"; }; then
+    log "$label: exit $status, output: $(head -c 300 "$work/oneshot.out" "$work/oneshot.err" | tr '\n' ' ')"
+    printf '%s\tfailed\n' "$label" >> "$oneshot"
+    failures=$((failures + 1))
+    return
+  fi
+  read -r real user sys < "$work/oneshot.time"
+  awk -v l="$label" -v r="$real" -v u="$user" -v s="$sys" \
+    'BEGIN { printf "%s\t%.0f\t%.0f\n", l, r * 1000, (u + s) * 1000 }' >> "$oneshot"
+}
+
+# oneshot_refused COMMAND...: runs COMMAND, which should fail to connect (exit 75), and succeeds if it did.
+oneshot_refused() {
+  local status=0
+  "$@" || status=$?
+  [ "$status" = 75 ]
+}
+
+oneshot_cells() {
+  local python
+  if ! command -v python3 > /dev/null 2>&1; then
+    oneshot_notes="skipped: python3 not installed (apt-get install python3)"
+    log "one-shot: $oneshot_notes"
+    return
+  fi
+  # The interpreter itself, not a wrapper in front of it (pyenv's shim adds 50 to 150 ms of bash per start):
+  # the toy at its fastest is the stricter baseline. TOY_PYTHON overrides it.
+  python="${TOY_PYTHON:-$(python3 -c 'import sys; print(sys.executable)')}"
+  local dir abc_pid toy_pid lifetime=$((START_LIMIT_S + ONESHOT_RUNS * 30))
+  dir=$(mktemp -d "$work/oneshot.XXXXXX")
+  mkdir "$dir/data"
+  # Default settings, as a user's server runs: the login's PBKDF2 is part of what a one-shot command costs.
+  # shellcheck disable=SC2086 # a list of options: word splitting wanted
+  timeout "$lifetime" "$root/scripts/bank-server" --port 0 --port-file "$dir/port" --data "$dir/data" \
+    ${ONESHOT_SERVER_OPTS:-} > "$dir/server.out" 2> "$dir/server.log" &
+  abc_pid=$!
+  pids+=("$abc_pid")
+  timeout "$lifetime" "$python" "$root/scripts/toy/toy_server.py" --port 0 --port-file "$dir/toy-port" \
+    > /dev/null 2> "$dir/toy.log" &
+  toy_pid=$!
+  pids+=("$toy_pid")
+  if ! wait_for_file "$dir/port" "$abc_pid" || ! wait_for_file "$dir/toy-port" "$toy_pid"; then
+    tail -n 5 "$dir/server.log" "$dir/toy.log" >&2
+    oneshot_notes="failed: a server did not start (its log above)"
+    failures=$((failures + 1))
+    return
+  fi
+  # The client's environment: this server, a credentials file of its own, the launcher's own JVM flags (not
+  # the load generator's, exported above).
+  local client=(env -u BANK_CLIENT_JAVA_OPTS BANK_HOST=127.0.0.1 "BANK_PORT=$(cat "$dir/port")"
+    "BANK_CREDENTIALS=$dir/credentials" "$root/scripts/client")
+  local toy=(env TOY_HOST=127.0.0.1 "TOY_PORT=$(cat "$dir/toy-port")" "$python" "$root/scripts/toy/toy_client.py")
+  if ! "${client[@]}" Alice create_account 1001 100 > "$dir/setup.out" 2>&1 \
+      || ! "${toy[@]}" Alice create_account 1001 100 >> "$dir/setup.out" 2>&1; then
+    cat "$dir/setup.out" >&2
+    oneshot_notes="failed: could not open account 1001 (the output above)"
+    failures=$((failures + 1))
+    return
+  fi
+  local java_cmd="java" closed_port
+  [ -n "${JAVA_HOME:-}" ] && java_cmd="$JAVA_HOME/bin/java"
+  # A port that was free a moment ago: the client's start-up and parsing, then a refused connect, no login.
+  closed_port=$(free_port)
+  local old_flags=(-XX:TieredStopAtLevel=1 -XX:+UseSerialGC) # scripts/client's flags before issue 10
+  log "one-shot: $ONESHOT_RUNS runs of each command, interleaved"
+  local run
+  for run in $(seq 0 "$ONESHOT_RUNS"); do # run 0 warms the page cache and is not recorded
+    [ "$run" = 0 ] && oneshot="$work/oneshot.warmup"
+    oneshot_time "toy client: python3 toy_client.py Alice balance 1001" "balance 100.00" \
+      "${toy[@]}" Alice balance 1001
+    oneshot_time "ABC client: scripts/client Alice balance 1001" "balance 100.00" \
+      "${client[@]}" Alice balance 1001
+    oneshot_time "ABC client, no CDS archive: BANK_CLIENT_CDS=off scripts/client Alice balance 1001" \
+      "balance 100.00" env BANK_CLIENT_CDS=off "${client[@]}" Alice balance 1001
+    if [ -n "${ONESHOT_BASELINE_JAR:-}" ]; then
+      oneshot_time "ABC client, $(basename "$ONESHOT_BASELINE_JAR") with the old flags: Alice balance 1001" \
+        "balance 100.00" env BANK_HOST=127.0.0.1 "BANK_PORT=$(cat "$dir/port")" "BANK_CREDENTIALS=$dir/credentials" \
+        "$java_cmd" "${old_flags[@]}" -jar "$ONESHOT_BASELINE_JAR" Alice balance 1001
+    fi
+    oneshot_time "ABC client, no network: scripts/client --version (builds every command's model)" "client " \
+      "${client[@]}" --version
+    oneshot_time "ABC client, nothing listening: scripts/client --port CLOSED Alice balance 1001 (exit 75)" \
+      "cannot connect" oneshot_refused "${client[@]}" --port "$closed_port" Alice balance 1001
+    oneshot_time "JVM alone: java -Xshare:auto -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -version" "version" \
+      "$java_cmd" -Xshare:auto -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -version
+    oneshot_time "Python alone: python3 -c pass" "" "$python" -c pass
+    [ "$run" = 0 ] && oneshot="$work/oneshot.tsv"
+  done
+  oneshot_notes="ABC Bank server with ${ONESHOT_SERVER_OPTS:-default settings (PBKDF2 login)}, toy server, both on"
+  oneshot_notes+=" 127.0.0.1; the toy on $python"
+  stop_pid "$abc_pid"
+  stop_pid "$toy_pid"
+}
+
+# The one-shot table: per row, runs, median, min and max wall milliseconds, the median over the toy client's, and
+# the median CPU milliseconds.
+print_oneshot_table() {
+  echo "| one-shot command | runs | median ms | min ms | max ms | median / toy client's | CPU ms, median |"
+  echo "|---|---:|---:|---:|---:|---:|---:|"
+  [ -s "$oneshot" ] || { echo "| ${oneshot_notes:-not run} | | | | | | |"; return; }
+  awk -F'\t' '
+    { if (!($1 in seen)) { seen[$1] = 1; order[++rows] = $1 }
+      if ($2 == "failed") failed[$1]++; else { n[$1]++; v[$1, n[$1]] = $2; c[$1, n[$1]] = $3 } }
+    function sorted_median(a, label, m,   i, j, t) {
+      for (i = 2; i <= m; i++) for (j = i; j > 1 && a[label, j - 1] > a[label, j]; j--) {
+        t = a[label, j]; a[label, j] = a[label, j - 1]; a[label, j - 1] = t }
+      return m % 2 ? a[label, (m + 1) / 2] : (a[label, m / 2] + a[label, m / 2 + 1]) / 2
+    }
+    END {
+      for (r = 1; r <= rows; r++) { l = order[r]; if (n[l]) { med[l] = sorted_median(v, l, n[l]); cpu[l] = sorted_median(c, l, n[l]) } }
+      for (r = 1; r <= rows; r++) if (order[r] ~ /^toy client/) toy = med[order[r]]
+      for (r = 1; r <= rows; r++) {
+        l = order[r]
+        ratio = (n[l] && toy > 0) ? sprintf("%.2f", med[l] / toy) : "—"
+        note = failed[l] ? sprintf(" (%d failed)", failed[l]) : ""
+        if (n[l]) printf "| %s%s | %d | %.0f | %d | %d | %s | %.0f |\n", l, note, n[l], med[l], v[l, 1], v[l, n[l]], ratio, cpu[l]
+        else printf "| %s%s | 0 | — | — | — | — | — |\n", l, note
+      }
+    }' "$oneshot"
+  echo
+  echo "${oneshot_notes}"
+}
+
+if [[ "$systems" == *" abc "* || "$systems" == *" null "* || "$systems" == *" oneshot "* ]]; then
   log "building the jars if they are stale (the first run takes a minute)"
   bank_build >&2
 fi
-log "$seconds s per cell; about $(((seconds + 8) * 23 / 60 + 1)) minutes in all"
+if [[ "$systems" =~ \ (abc|null|redis|pgbench)\  ]]; then
+  log "$seconds s per cell; about $(((seconds + 8) * 23 / 60 + 1)) minutes in all"
+fi
 if [[ "$systems" == *" abc "* ]]; then
   for mode in "${MODES[@]}"; do
     for conns in "${CONNECTIONS[@]}"; do
@@ -440,11 +591,18 @@ fi
 [[ "$systems" == *" null "* ]] && null_cells
 [[ "$systems" == *" redis "* ]] && redis_cells
 [[ "$systems" == *" pgbench "* ]] && pg_cells
+[[ "$systems" == *" oneshot "* ]] && oneshot_cells
 
 echo
 machine_line
-echo
-print_table
+if [ -s "$results" ]; then
+  echo
+  print_table
+fi
+if [[ "$systems" == *" oneshot "* ]]; then
+  echo
+  print_oneshot_table
+fi
 if [ "$failures" -gt 0 ]; then
   log "$failures cell(s) failed; see the notes column and the lines above"
   exit 1

@@ -28,7 +28,7 @@ import picocli.CommandLine.Spec;
  * user, where the server is, how to print, where the password comes from) and the one way to run an
  * {@link Operation}: connect, log in, send, print, exit with a code from {@link ExitCodes}. The parts live
  * apart: {@link Endpoint} (where the server is), {@link Login} (connect, passwords, enrolment),
- * {@link CliHelp} (help layout and usage errors).
+ * {@link CliHelp} (help layout and usage errors), {@link CommandTree} (the commands, and which of them a line needs).
  *
  * <p>USER is a positional of this command, before the subcommand, so the original commands work as typed
  * ({@code client Alice deposit 1001 200}). Picocli takes a word that names a command as the command, so a
@@ -54,26 +54,6 @@ import picocli.CommandLine.Spec;
             "Talks to the ABC Bank server: opens accounts, moves money, shows balances and histories,"
                     + " and for the auditor shows the whole bank.",
             "Amounts are typed as decimals: 200, 19.99 or 1,000.00."
-        },
-        subcommands = {
-            RegisterCommand.class,
-            CreateAccountCommand.class,
-            DepositCommand.class,
-            WithdrawCommand.class,
-            TransferCommand.class,
-            ApplyLoanCommand.class,
-            PayLoanCheckCommand.class,
-            PayLoanTransferCommand.class,
-            BalanceCommand.class,
-            HistoryCommand.class,
-            ShowAccountholdersCommand.class,
-            ShowHistoryCommand.class,
-            ReportCommand.class,
-            VerifyCommand.class,
-            ShowSecurityEventsCommand.class,
-            PasswdCommand.class,
-            BatchCommand.class,
-            BenchCommand.class
         },
         commandListHeading = "%nCommands (client USER COMMAND --help for each; bench takes no USER):%n",
         exitCodeListHeading = "%nExit codes:%n",
@@ -202,12 +182,20 @@ public final class BankCli implements Callable<Integer> {
                 Path.of(System.getProperty("user.home")),
                 CONNECT_TIMEOUT_MS,
                 READ_TIMEOUT_MS);
-        System.exit(commandLine(cli).execute(args));
+        System.exit(CommandTree.forArgs(cli, args).execute(args));
     }
 
-    /** The configured command line: how usage errors and failures are reported, and the help layout. */
+    /**
+     * The configured command line with every command ({@link CommandTree}): how usage errors and failures are
+     * reported, and the help layout.
+     */
     static CommandLine commandLine(BankCli cli) {
-        return CliHelp.configure(new CommandLine(cli));
+        return CommandTree.all(cli);
+    }
+
+    /** A client like this one before picocli filled in its options: the same environment, input and timeouts. */
+    BankCli fresh() {
+        return new BankCli(env, stdin, home, connectTimeoutMs, readTimeoutMs);
     }
 
     /** Runs when no COMMAND follows USER (or nothing at all was given). */

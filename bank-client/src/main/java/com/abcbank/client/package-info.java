@@ -8,7 +8,9 @@
  * bounded waits, replies checked in order), {@code ClientTls} ({@code --tls}: trust, host check, a bounded
  * handshake), {@code RetryingConnection} and {@code BatchCommand} (one resend with
  * the same idempotency keys after a break), {@code CliHelp} (help and usage errors), {@code Formats} and
- * {@code TablePrinter} (text output). {@code client bench} (the load generator, no USER) is {@code BenchCommand}
+ * {@code TablePrinter} (text output), {@code CommandTree} (the commands by name, and the lean tree that {@code main}
+ * builds with only the ones a line names), {@code CdsTraining} (not a command: the build's training run for the
+ * class-data-sharing archive that {@code scripts/client} maps). {@code client bench} (the load generator, no USER) is {@code BenchCommand}
  * over the {@code Bench*} parts: accounts, workload, setup, schedule, links, event loops and channels (NIO), the
  * request encoder and reply scanner, tally, runner, report. It speaks the wire only through
  * {@code com.abcbank.protocol}, and knows no JSON library; the one exception is the bench's hot path, which writes

@@ -17,7 +17,7 @@ final class CliRunner {
     static Run run(Map<String, String> env, Path home, String stdin, int readTimeoutMs, String... args) {
         BankCli cli = new BankCli(
                 env, new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)), home, 2_000, readTimeoutMs);
-        CommandLine commandLine = BankCli.commandLine(cli);
+        CommandLine commandLine = CommandTree.forArgs(cli, args); // as main builds it
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
         commandLine.setOut(new PrintWriter(out, true));

@@ -54,26 +54,35 @@ public final class Json {
             .withCoercionConfig(LogicalType.Textual, Json::onlyStringsAreText)
             .build();
     private static final ObjectReader TREE = MAPPER.reader();
-    private static final ObjectReader REQUEST = MAPPER.readerFor(Request.class);
-    /** Reads the {@code id} value in the middle of a line: what follows it is not trailing garbage. */
-    private static final ObjectReader ID = TREE.without(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
-    /**
-     * Binds a line {@link #scan} found clean: its top level has no duplicate field (scan checks that, on a few
-     * names, where Jackson's detector builds a set per object), and a nested object in a field fails binding and
-     * goes to the tree path, which detects duplicates at every depth.
-     */
-    private static final ObjectReader CLEAN_REQUEST = REQUEST.without(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
-
     private static final ObjectReader REPLY = MAPPER.readerFor(Reply.class);
     private static final ObjectWriter WRITER = MAPPER.writer();
     private static final ObjectWriter REQUEST_WRITER = MAPPER.writerFor(Request.class);
+
     /**
-     * Writes replies into a stream the caller owns: Jackson neither closes it nor flushes it, so a connection
-     * decides when its replies leave (all those of a pipelined batch, in one flush).
+     * What only the server uses: reading requests, writing replies. A holder, initialised on first use, so that
+     * a one-shot client, which writes requests and reads replies, does not build these (the request reader
+     * resolves the deserializers of every op) at start.
      */
-    private static final ObjectWriter REPLY_WRITER = MAPPER.writerFor(Outgoing.class)
-            .without(JsonGenerator.Feature.AUTO_CLOSE_TARGET)
-            .without(JsonGenerator.Feature.FLUSH_PASSED_TO_STREAM);
+    private static final class ServerSide {
+        static final ObjectReader REQUEST = MAPPER.readerFor(Request.class);
+        /** Reads the {@code id} value in the middle of a line: what follows it is not trailing garbage. */
+        static final ObjectReader ID = TREE.without(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+        /**
+         * Binds a line {@link #scan} found clean: its top level has no duplicate field (scan checks that, on a few
+         * names, where Jackson's detector builds a set per object), and a nested object in a field fails binding
+         * and goes to the tree path, which detects duplicates at every depth.
+         */
+        static final ObjectReader CLEAN_REQUEST = REQUEST.without(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+        /**
+         * Writes replies into a stream the caller owns: Jackson neither closes it nor flushes it, so a connection
+         * decides when its replies leave (all those of a pipelined batch, in one flush).
+         */
+        static final ObjectWriter REPLY_WRITER = MAPPER.writerFor(Outgoing.class)
+                .without(JsonGenerator.Feature.AUTO_CLOSE_TARGET)
+                .without(JsonGenerator.Feature.FLUSH_PASSED_TO_STREAM);
+
+        private ServerSide() {}
+    }
 
     /** A reply as the server writes it: {@link Reply}'s shape, with the result as its record, not a tree. */
     @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -123,7 +132,7 @@ public final class Json {
             return null;
         }
         try {
-            return new Parsed(clean.id(), CLEAN_REQUEST.readValue(line), null);
+            return new Parsed(clean.id(), ServerSide.CLEAN_REQUEST.readValue(line), null);
         } catch (IOException | RuntimeException e) {
             return null; // worded by parseTree
         }
@@ -156,7 +165,7 @@ public final class Json {
                     if (value.isStructStart()) {
                         return null; // an object or array id may hide a duplicate: the tree path checks every depth
                     }
-                    id = ID.readTree(parser);
+                    id = ServerSide.ID.readTree(parser);
                 } else if (value == JsonToken.VALUE_NULL) {
                     return null;
                 } else if (field.equals("op")) {
@@ -234,7 +243,7 @@ public final class Json {
                             "unknown op \"" + op.asText() + "\"; known: " + String.join(", ", Request.OPS)));
         }
         try {
-            return new Parsed(id, REQUEST.readValue(object), null);
+            return new Parsed(id, ServerSide.REQUEST.readValue(object), null);
         } catch (InvalidTypeIdException e) {
             return new Parsed(id, null, new Failure(ErrorCode.UNKNOWN_OP, "unknown op \"" + op.asText() + "\""));
         } catch (ValueInstantiationException e) {
@@ -268,13 +277,13 @@ public final class Json {
      * tree. {@code out} is neither flushed nor closed.
      */
     public static void writeReply(OutputStream out, Parsed line, Object result) throws IOException {
-        REPLY_WRITER.writeValue(out, new Outgoing(line == null ? null : line.id(), true, result, null));
+        ServerSide.REPLY_WRITER.writeValue(out, new Outgoing(line == null ? null : line.id(), true, result, null));
         out.write('\n');
     }
 
     /** Writes a failed reply and its newline into {@code out}, as {@link #writeReply} does a successful one. */
     public static void writeFailure(OutputStream out, Parsed line, Failure failure) throws IOException {
-        REPLY_WRITER.writeValue(out, new Outgoing(line == null ? null : line.id(), false, null, failure));
+        ServerSide.REPLY_WRITER.writeValue(out, new Outgoing(line == null ? null : line.id(), false, null, failure));
         out.write('\n');
     }
 
