@@ -245,13 +245,18 @@ public final class Json {
         }
     }
 
-    /** A request as one line: {@code {"id":..,"op":..,...}}. */
+    /**
+     * A request as one line: {@code {"id":..,"op":..,...}}. Written as UTF-8 bytes, as the server writes its replies:
+     * Jackson's byte writer escapes a UTF-16 surrogate as {@code \}{@code uD800}, where its text writer would put
+     * the bare char into the line, and a lone one (in a password, say) would then reach the wire as {@code ?}, a
+     * different request (a fuzz finding: RequestParserFuzzTestInputs/parse/lone_surrogate_round_trip).
+     */
     public static String writeRequest(JsonNode id, Request request) {
         try {
             ObjectNode line = JsonNodeFactory.instance.objectNode();
             line.set("id", id);
             line.setAll((ObjectNode) TREE.readTree(REQUEST_WRITER.writeValueAsString(request)));
-            return WRITER.writeValueAsString(line);
+            return new String(WRITER.writeValueAsBytes(line), StandardCharsets.UTF_8);
         } catch (JsonProcessingException e) {
             throw new UncheckedIOException(e);
         }
