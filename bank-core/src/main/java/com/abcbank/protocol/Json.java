@@ -53,7 +53,13 @@ public final class Json {
             .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
             .withCoercionConfig(LogicalType.Textual, Json::onlyStringsAreText)
             .build();
-    private static final ObjectReader TREE = MAPPER.reader();
+    /**
+     * Reads lines as trees, and so the {@code id} the reply echoes. Decimals as BigDecimal, not double: an id of
+     * {@code 1e400} or {@code 0.1000000000000000001} comes back as sent, where a double would make it
+     * {@code "Infinity"} (a string) or 0.1 (a fuzz finding: RequestParserFuzzTestInputs/parse/id_beyond_double).
+     */
+    private static final ObjectReader TREE = MAPPER.reader().with(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
+
     private static final ObjectReader REQUEST = MAPPER.readerFor(Request.class);
     /** Reads the {@code id} value in the middle of a line: what follows it is not trailing garbage. */
     private static final ObjectReader ID = TREE.without(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
@@ -64,7 +70,10 @@ public final class Json {
      */
     private static final ObjectReader CLEAN_REQUEST = REQUEST.without(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
 
-    private static final ObjectReader REPLY = MAPPER.readerFor(Reply.class);
+    /** Reads replies; its ids as {@link #TREE} reads them, so a client sees the id it sent. */
+    private static final ObjectReader REPLY =
+            MAPPER.readerFor(Reply.class).with(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
+
     private static final ObjectWriter WRITER = MAPPER.writer();
     private static final ObjectWriter REQUEST_WRITER = MAPPER.writerFor(Request.class);
     /**
