@@ -39,12 +39,15 @@ while [ $# -gt 0 ]; do
 done
 [ ${#targets[@]} -eq 0 ] && targets=(parser dispatcher)
 
-# target NAME: sets module, modules (the reactor to build), class, method, package_path.
+# target NAME: sets module, modules (the reactor to build), class, method, package_path, instrument.
 target() {
   case "$1" in
-    parser) module=bank-core modules=bank-core class=RequestParserFuzzTest method=parse package_path=com/abcbank/protocol ;;
+    # instrument: whose branches steer the fuzzer. Jazzer's default is the classes of the test's own directories;
+    # the parser target adds Jackson's, whose parser is where a strange line goes first.
+    parser) module=bank-core modules=bank-core class=RequestParserFuzzTest method=parse package_path=com/abcbank/protocol
+      instrument='com.abcbank.**:com.fasterxml.jackson.**' ;;
     dispatcher) module=bank-server modules=bank-core,bank-server class=DispatcherFuzzTest method=dispatch
-      package_path=com/abcbank/server ;;
+      package_path=com/abcbank/server instrument='com.abcbank.**' ;;
   esac
 }
 
@@ -67,7 +70,7 @@ for name in "${targets[@]}"; do
   # jazzer.internal.arg.N are libFuzzer's arguments (0 is its argv[0]); they come after the @FuzzTest's
   # maxDuration, so -max_total_time here wins.
   (cd "$root" && JAZZER_FUZZ=1 ./mvnw -B test -pl "$modules" -Dtest="$class#$method" \
-    -Dsurefire.failIfNoSpecifiedTests=false \
+    -Dsurefire.failIfNoSpecifiedTests=false -Djazzer.instrumentation_includes="$instrument" \
     -Djazzer.internal.arg.0=fuzz -Djazzer.internal.arg.1=-max_total_time=$((minutes * 60)) \
     -Djazzer.internal.arg.2=-timeout=10) > "$log" 2>&1 || status=$?
 

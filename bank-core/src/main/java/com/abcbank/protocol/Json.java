@@ -178,8 +178,8 @@ public final class Json {
                 }
             }
             return op && parser.nextToken() == null ? new Clean(id) : null;
-        } catch (IOException e) {
-            return null;
+        } catch (IOException | NumberFormatException e) {
+            return null; // worded by parseTree; NumberFormatException: an id beyond BigDecimal (see TREE)
         }
     }
 
@@ -211,6 +211,9 @@ public final class Json {
         } catch (JsonProcessingException e) {
             return new Parsed(
                     null, null, new Failure(ErrorCode.MALFORMED_REQUEST, "not JSON: " + e.getOriginalMessage()));
+        } catch (NumberFormatException e) {
+            // A decimal whose exponent a BigDecimal cannot hold (1e9999999999): Jackson throws this, not its own.
+            return new Parsed(null, null, new Failure(ErrorCode.MALFORMED_REQUEST, "not JSON: a number out of range"));
         }
         if (tree == null || !tree.isObject()) {
             return new Parsed(null, null, new Failure(ErrorCode.MALFORMED_REQUEST, "a request is a JSON object"));
@@ -307,6 +310,8 @@ public final class Json {
             return REPLY.readValue(line);
         } catch (JsonProcessingException e) {
             throw new UncheckedIOException("not a reply: " + e.getOriginalMessage(), e);
+        } catch (NumberFormatException e) { // a decimal beyond BigDecimal (see TREE)
+            throw new UncheckedIOException("not a reply: a number out of range", new IOException(e));
         }
     }
 
