@@ -24,7 +24,7 @@ save_corpus=0
 targets=()
 
 usage() {
-  sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//' >&2
+  sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//' >&2
   [ -n "${1:-}" ] && echo "fuzz.sh: $1" >&2
   exit 2
 }
