@@ -3,7 +3,8 @@
 #   scripts/soak.sh [--minutes N] [--heap 256m] [--customers N] [--rate N]
 #
 # Starts bank-server on 127.0.0.1 (a free port, a data directory under a temporary directory, durability fsync,
-# -Xmx<heap> with -XX:+ExitOnOutOfMemoryError, short deadlines: 3 s to log in, 2 s to finish a line), then runs the
+# -Xmx<heap> with -XX:+ExitOnOutOfMemoryError, short deadlines: 3 s to log in, 2 s to finish a line; a snapshot
+# every 5,000 transactions, so that several are written under load), then runs the
 # soak driver (bank-client's test sources, com.abcbank.client.Soak) for N minutes (default 3):
 #   - customers (default 4) doing deposits, withdrawals (some overdrawn), transfers both ways between neighbours,
 #     loan payments, balances and history pages, each on its own connection, --rate requests a second each
@@ -31,7 +32,7 @@ rate=50
 START_LIMIT_S=60
 
 usage() {
-  sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//' >&2
+  sed -n '2,21p' "$0" | sed 's/^# \{0,1\}//' >&2
   [ -n "${1:-}" ] && echo "soak.sh: $1" >&2
   exit 2
 }
@@ -76,7 +77,7 @@ cp="$root/bank-client/target/test-classes:$root/bank-client/target/classes:$(cat
 mkdir -p "$work/data"
 BANK_SERVER_JAVA_OPTS="-Xmx$heap -XX:+ExitOnOutOfMemoryError" "$root/scripts/bank-server" --port 0 --bind 127.0.0.1 \
   --port-file "$work/port" --data "$work/data" --pbkdf2-iterations 1000 --auth-timeout-ms 3000 \
-  --line-timeout-ms 2000 --max-line-bytes 65536 --snapshot-every 20000 \
+  --line-timeout-ms 2000 --max-line-bytes 65536 --snapshot-every 5000 \
   > "$work/server.out" 2> "$work/server.log" &
 server_pid=$! # scripts/bank-server execs java: this is the JVM's PID, for jcmd
 waited=0
@@ -98,7 +99,11 @@ java -cp "$cp" com.abcbank.client.Soak --port "$port" --audit-password-file "$wo
 
 # An uncaught failure on a connection is logged as "connection failed" (Connection.run): a bug, whatever the client.
 failures=$(grep -c 'connection failed\|failed to handle' "$work/server.log" || true)
-echo "- server log: $(wc -l < "$work/server.log") lines, $failures uncaught failures"
+snapshots=$(grep -c 'snapshot .* written' "$work/server.log" || true)
+snapshot_failures=$(grep -c 'snapshot failed' "$work/server.log" || true)
+echo "- server log: $(wc -l < "$work/server.log") lines, $failures uncaught failures;" \
+  "$snapshots snapshots written under load, $snapshot_failures failed"
+[ "$snapshot_failures" -gt 0 ] && status=1
 if [ "$failures" -gt 0 ]; then
   grep -m 5 -A 3 'connection failed\|failed to handle' "$work/server.log" >&2
   status=1
