@@ -53,8 +53,16 @@ public final class Json {
             .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
             .withCoercionConfig(LogicalType.Textual, Json::onlyStringsAreText)
             .build();
-    private static final ObjectReader TREE = MAPPER.reader();
-    private static final ObjectReader REPLY = MAPPER.readerFor(Reply.class);
+    /**
+     * Reads lines as trees, and so the {@code id} the reply echoes. Decimals as BigDecimal, not double: an id of
+     * {@code 1e400} or {@code 0.1000000000000000001} comes back as sent, where a double would make it
+     * {@code "Infinity"} (a string) or 0.1 (a fuzz finding: RequestParserFuzzTestInputs/parse/id_beyond_double).
+     */
+    private static final ObjectReader TREE = MAPPER.reader().with(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
+    /** Reads replies; its ids as {@link #TREE} reads them, so a client sees the id it sent. */
+    private static final ObjectReader REPLY =
+            MAPPER.readerFor(Reply.class).with(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
+
     private static final ObjectWriter WRITER = MAPPER.writer();
     private static final ObjectWriter REQUEST_WRITER = MAPPER.writerFor(Request.class);
 
@@ -178,8 +186,8 @@ public final class Json {
                 }
             }
             return op && parser.nextToken() == null ? new Clean(id) : null;
-        } catch (IOException e) {
-            return null;
+        } catch (IOException | NumberFormatException e) {
+            return null; // worded by parseTree; NumberFormatException: an id beyond BigDecimal (see TREE)
         }
     }
 
@@ -211,6 +219,9 @@ public final class Json {
         } catch (JsonProcessingException e) {
             return new Parsed(
                     null, null, new Failure(ErrorCode.MALFORMED_REQUEST, "not JSON: " + e.getOriginalMessage()));
+        } catch (NumberFormatException e) {
+            // A decimal whose exponent a BigDecimal cannot hold (1e9999999999): Jackson throws this, not its own.
+            return new Parsed(null, null, new Failure(ErrorCode.MALFORMED_REQUEST, "not JSON: a number out of range"));
         }
         if (tree == null || !tree.isObject()) {
             return new Parsed(null, null, new Failure(ErrorCode.MALFORMED_REQUEST, "a request is a JSON object"));
@@ -254,13 +265,18 @@ public final class Json {
         }
     }
 
-    /** A request as one line: {@code {"id":..,"op":..,...}}. */
+    /**
+     * A request as one line: {@code {"id":..,"op":..,...}}. Written as UTF-8 bytes, as the server writes its replies:
+     * Jackson's byte writer escapes a UTF-16 surrogate as {@code \}{@code uD800}, where its text writer would put
+     * the bare char into the line, and a lone one (in a password, say) would then reach the wire as {@code ?}, a
+     * different request (a fuzz finding: RequestParserFuzzTestInputs/parse/lone_surrogate_round_trip).
+     */
     public static String writeRequest(JsonNode id, Request request) {
         try {
             ObjectNode line = JsonNodeFactory.instance.objectNode();
             line.set("id", id);
             line.setAll((ObjectNode) TREE.readTree(REQUEST_WRITER.writeValueAsString(request)));
-            return WRITER.writeValueAsString(line);
+            return new String(WRITER.writeValueAsBytes(line), StandardCharsets.UTF_8);
         } catch (JsonProcessingException e) {
             throw new UncheckedIOException(e);
         }
@@ -302,6 +318,8 @@ public final class Json {
             return REPLY.readValue(line);
         } catch (JsonProcessingException e) {
             throw new UncheckedIOException("not a reply: " + e.getOriginalMessage(), e);
+        } catch (NumberFormatException e) { // a decimal beyond BigDecimal (see TREE)
+            throw new UncheckedIOException("not a reply: a number out of range", new IOException(e));
         }
     }
 
