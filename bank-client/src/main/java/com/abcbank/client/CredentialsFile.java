@@ -150,19 +150,16 @@ final class CredentialsFile {
 
     /** Removes the first line that is exactly this entry (one {@link #add} wrote), if there is one. */
     void remove(String host, int port, String user, String password) throws IOException {
-        rewrite(entry(host, port, user, password), null);
+        removeLine(entry(host, port, user, password));
     }
 
     /**
-     * Replaces the first line that is exactly {@code host:port:user:old} by the same with {@code replacement} (a
-     * new password, or the keys derived from it), in place, so it still comes first. Whether there was one.
+     * Replaces the secret of the line {@link #find} would use for {@code host:port:user} (wildcards and the user
+     * name's case as written there are kept), if that secret is still {@code old}: with a new password, or the keys
+     * derived from it. Whether it did.
      */
     boolean replace(String host, int port, String user, String old, String replacement) throws IOException {
-        return rewrite(entry(host, port, user, old), entry(host, port, user, replacement));
-    }
-
-    /** Replaces the first line equal to {@code entry} by {@code replacement} ({@code null}: removes it). */
-    private boolean rewrite(String entry, String replacement) throws IOException {
+        entry(host, port, user, replacement); // refuses what the format cannot hold, before anything is touched
         boolean[] found = {false};
         locked(() -> {
             List<String> lines;
@@ -171,27 +168,59 @@ final class CredentialsFile {
             } catch (NoSuchFileException gone) {
                 return;
             }
-            int at = lines.indexOf(entry);
-            if (at < 0) {
-                return;
+            String portText = Integer.toString(port);
+            for (int i = 0; i < lines.size(); i++) {
+                String line = lines.get(i);
+                List<String> fields = line.isBlank() || line.stripLeading().startsWith("#") ? null : split(line);
+                if (fields != null
+                        && matches(fields.get(0), host)
+                        && matches(fields.get(1), portText)
+                        && fields.get(2).equalsIgnoreCase(user)) {
+                    if (!fields.get(3).equals(old)) {
+                        return; // changed since it was read: leave it to whoever changed it
+                    }
+                    lines.set(
+                            i,
+                            escape(fields.get(0)) + ":" + escape(fields.get(1)) + ":" + escape(fields.get(2)) + ":"
+                                    + escape(replacement));
+                    writeLines(lines);
+                    found[0] = true;
+                    return;
+                }
             }
-            found[0] = true;
-            if (replacement == null) {
-                lines.remove(at);
-            } else {
-                lines.set(at, replacement);
-            }
-            StringBuilder text = new StringBuilder();
-            lines.forEach(line -> text.append(line).append('\n'));
-            Path temporary = path.resolveSibling(path.getFileName() + ".tmp");
-            Files.deleteIfExists(temporary);
-            Files.createFile(temporary, permissions(OWNER_ONLY_FILE));
-            try (FileChannel channel = FileChannel.open(temporary, StandardOpenOption.WRITE)) {
-                writeAll(channel, text.toString());
-            }
-            Files.move(temporary, path, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         });
         return found[0];
+    }
+
+    /** Removes the first line equal to {@code entry}, if there is one. */
+    private void removeLine(String entry) throws IOException {
+        locked(() -> {
+            List<String> lines;
+            try {
+                lines = new ArrayList<>(Files.readAllLines(path, StandardCharsets.UTF_8));
+            } catch (NoSuchFileException gone) {
+                return;
+            }
+            if (lines.remove(entry)) {
+                writeLines(lines);
+            }
+        });
+    }
+
+    /** Replaces the file by {@code lines}: a new file (600), forced, renamed over it, and the directory forced. */
+    private void writeLines(List<String> lines) throws IOException {
+        StringBuilder text = new StringBuilder();
+        lines.forEach(line -> text.append(line).append('\n'));
+        Path temporary = path.resolveSibling(path.getFileName() + ".tmp");
+        Files.deleteIfExists(temporary);
+        Files.createFile(temporary, permissions(OWNER_ONLY_FILE));
+        try (FileChannel channel = FileChannel.open(temporary, StandardOpenOption.WRITE)) {
+            writeAll(channel, text.toString());
+        }
+        Files.move(temporary, path, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        try (FileChannel directory = FileChannel.open(path.toAbsolutePath().getParent(), StandardOpenOption.READ)) {
+            directory.force(true);
+        }
     }
 
     /** One line, with {@code :} and {@code \} escaped; refuses what the format cannot hold. */

@@ -62,9 +62,16 @@ final class PasswdCommand implements Callable<Integer> {
                 // The secret the login used may have become keys in the file by now: look it up afresh.
                 Optional<String> saved = login.credentials()
                         .find(login.endpoint().host(), login.endpoint().port(), login.user());
-                if (old.isPresent() && saved.isPresent() && login.replaceSaved(saved.get(), keys)) {
-                    out.println("Its new login keys replace the old secret in "
-                            + login.credentials().path());
+                if (old.isPresent() && saved.isPresent()) {
+                    if (login.replaceSaved(saved.get(), keys)) {
+                        out.println("Its new login keys replace the old secret in "
+                                + login.credentials().path());
+                    } else {
+                        spec.commandLine()
+                                .getErr()
+                                .println("warning: " + login.credentials().path() + " still holds the old secret of "
+                                        + login.user() + ": replace it, or later logins will fail");
+                    }
                 }
             } catch (IOException e) {
                 throw new ClientException(

@@ -59,6 +59,25 @@ class CredentialsFileTest {
     }
 
     @Test
+    void replaceChangesTheSecretOfTheLineFindUsesKeepingItsWildcardsAndCase() throws IOException {
+        Path path = written("""
+                # mine
+                *:*:alice:old-secret
+                127.0.0.1:5050:Alice:shadowed
+                """);
+        CredentialsFile credentials = file(path);
+        assertTrue(credentials.replace("127.0.0.1", 5050, "Alice", "old-secret", "SCRAM-SHA-256$4096:c2FsdA==$a:b"));
+        assertEquals(
+                "# mine\n*:*:alice:SCRAM-SHA-256$4096\\:c2FsdA==$a\\:b\n127.0.0.1:5050:Alice:shadowed\n",
+                Files.readString(path));
+        assertEquals(Optional.of("SCRAM-SHA-256$4096:c2FsdA==$a:b"), credentials.find("127.0.0.1", 5050, "Alice"));
+        assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(path)));
+        assertFalse(
+                credentials.replace("127.0.0.1", 5050, "Alice", "old-secret", "other"),
+                "a secret changed since it was read is left alone");
+    }
+
+    @Test
     void backslashEscapesAColonOrABackslashInAField() throws IOException {
         CredentialsFile credentials = file(written("h:1:us\\:er:pa\\:ss\\\\word:with:colons\n"));
         // Past the third separator the rest of the line is the password, colons and all.

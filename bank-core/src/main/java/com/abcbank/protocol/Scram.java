@@ -192,7 +192,18 @@ public final class Scram {
 
         /** The client-final-message for the server's first message: {@code c=biws,r=NONCE,p=PROOF}. */
         public String clientFinal(String serverFirst) throws ScramException {
+            try {
+                return clientFinalOf(serverFirst);
+            } catch (IllegalArgumentException | NullPointerException e) {
+                throw new ScramException("the server's first message is not SCRAM: " + e.getMessage(), e);
+            }
+        }
+
+        private String clientFinalOf(String serverFirst) throws ScramException {
             ServerFirstMessage server = ServerFirstMessage.parseFrom(serverFirst, first.getClientNonce());
+            if (server.getServerNonce().isEmpty()) {
+                throw new ScramException("the server added no nonce of its own to the client's");
+            }
             byte[] salt = B64D.decode(server.getSalt());
             int iterations = server.getIterationCount();
             if (iterations < MIN_ITERATIONS || iterations > MAX_ITERATIONS) {
@@ -217,7 +228,12 @@ public final class Scram {
             if (authMessage == null) {
                 throw new IllegalStateException("clientFinal first");
             }
-            ServerFinalMessage server = ServerFinalMessage.parseFrom(serverFinal);
+            ServerFinalMessage server;
+            try {
+                server = ServerFinalMessage.parseFrom(serverFinal);
+            } catch (IllegalArgumentException | NullPointerException e) {
+                throw new ScramException("the server's final message is not SCRAM: " + e.getMessage(), e);
+            }
             if (server.isError()) {
                 throw new ScramException("the server refused the proof: " + server.getServerError());
             }

@@ -261,6 +261,7 @@ final class Connection implements Runnable {
                 }
                 return new Pending(parsed, Dispatcher.Answer.now(outcome));
             }
+            session.otherRequest();
             Dispatcher.Answer answer = dispatcher.execute(caller, request);
             server.securityEvents().answered(caller, request, answer.outcome(), address()); // the audit trail
             return new Pending(parsed, answer);

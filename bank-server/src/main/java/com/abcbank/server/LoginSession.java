@@ -132,6 +132,15 @@ final class LoginSession implements AutoCloseable {
         return Outcome.ok(new Result.User(caller.user(), caller.role().name()));
     }
 
+    /**
+     * Any other request came: a login in progress is abandoned (the exchange is strictly its two steps in a row), so
+     * a connection cannot hold a place in the login budget while it does other work.
+     */
+    void otherRequest() {
+        users.abandon(pending);
+        pending = null;
+    }
+
     /** Abandons a login in progress: the connection ended between its two steps. */
     @Override
     public void close() {

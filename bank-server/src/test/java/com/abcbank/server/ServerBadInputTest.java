@@ -109,6 +109,10 @@ class ServerBadInputTest {
                         ErrorCode.MALFORMED_REQUEST,
                         "{\"id\":1,\"op\":\"login\",\"client_first\":\"p=tls-unique,,n=Alice,r=abcdefghijklmnopqrstuv\"}"),
                 bad(
+                        "channel binding supported but not used (y)",
+                        ErrorCode.MALFORMED_REQUEST,
+                        "{\"id\":1,\"op\":\"login\",\"client_first\":\"y,,n=Alice,r=abcdefghijklmnopqrstuv\"}"),
+                bad(
                         "login_final before login",
                         ErrorCode.MALFORMED_REQUEST,
                         "{\"id\":1,\"op\":\"login_final\",\"client_final\":\"c=biws,r=abc,p=AAAA\"}"),

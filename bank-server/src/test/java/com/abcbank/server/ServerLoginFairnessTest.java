@@ -177,6 +177,73 @@ class ServerLoginFairnessTest {
     }
 
     @Test
+    void aLoginBegunBeforeAPasswdCannotFinishWithTheOldPassword() throws Exception {
+        TestClient attacker = bank.connect();
+        Scram.ClientExchange old = Scram.ClientExchange.withPassword("Alice", PASSWORD.toCharArray());
+        Reply first = attacker.call(new Request.Login(old.clientFirst()));
+        String serverFirst =
+                Json.convert(first.result(), Result.Challenge.class).serverFirst();
+
+        TestClient alice = bank.connect();
+        alice.login("Alice", PASSWORD);
+        alice.ok(
+                new Request.Passwd(Scram.newKeys("a-new-password".toCharArray(), Scram.MIN_ITERATIONS)
+                        .verifier()),
+                Result.User.class);
+
+        Reply last = attacker.call(new Request.LoginFinal(old.clientFinal(serverFirst)));
+        assertFalse(last.ok(), "the proof was made with the verifier of before the passwd");
+        assertEquals(ErrorCode.BAD_CREDENTIALS, last.error().code());
+        assertEquals(ErrorCode.UNAUTHENTICATED, attacker.error(new Request.Balance("1001")));
+    }
+
+    @Test
+    void aProofOfTheWrongLengthIsAWrongPasswordForAKnownNameAsForAnUnknownOne() throws IOException {
+        for (String user : new String[] {"Alice", "Mallory"}) {
+            TestClient client = bank.connect();
+            Scram.ClientExchange exchange = Scram.ClientExchange.withPassword(user, PASSWORD.toCharArray());
+            Reply first = client.call(new Request.Login(exchange.clientFirst()));
+            String serverFirst =
+                    Json.convert(first.result(), Result.Challenge.class).serverFirst();
+            String nonce = serverFirst.substring(2, serverFirst.indexOf(','));
+            Reply last = client.call(new Request.LoginFinal("c=biws,r=" + nonce + ",p=AAAA"));
+            assertEquals(ErrorCode.BAD_CREDENTIALS, last.error().code(), user);
+        }
+    }
+
+    @Test
+    void anUnknownNameIsAnsweredWithTheIterationCountMostUsersHave() throws Exception {
+        for (String user : new String[] {"Carol", "Dave", "Erin"}) {
+            byte[] salt = new byte[Scram.SALT_BYTES];
+            salt[0] = (byte) user.charAt(0);
+            // Keys of no password (random enough for a test): a verifier of 100,000 iterations without computing them.
+            Scram.ClientKeys keys =
+                    new Scram.ClientKeys(100_000, salt, new byte[Scram.KEY_BYTES], new byte[Scram.KEY_BYTES]);
+            bank.connect().ok(new Request.Register(user, keys.verifier()), Result.User.class);
+        }
+        for (String user : new String[] {"Carol", "Nobody"}) {
+            Reply first = bank.connect()
+                    .call(new Request.Login(Scram.ClientExchange.withPassword(user, PASSWORD.toCharArray())
+                            .clientFirst()));
+            String serverFirst =
+                    Json.convert(first.result(), Result.Challenge.class).serverFirst();
+            assertTrue(serverFirst.endsWith(",i=100000"), user + ": " + serverFirst);
+        }
+    }
+
+    @Test
+    void anyOtherRequestBetweenTheTwoStepsAbandonsTheLogin() throws Exception {
+        TestClient client = bank.customer("Bob");
+        Scram.ClientExchange exchange = Scram.ClientExchange.withPassword("Alice", PASSWORD.toCharArray());
+        Reply first = client.call(new Request.Login(exchange.clientFirst()));
+        String serverFirst =
+                Json.convert(first.result(), Result.Challenge.class).serverFirst();
+        client.call(new Request.Balance("1001"));
+        Reply last = client.call(new Request.LoginFinal(exchange.clientFinal(serverFirst)));
+        assertEquals(ErrorCode.MALFORMED_REQUEST, last.error().code(), "login_final with no login in progress");
+    }
+
+    @Test
     void passwdNeedsALoginAndAVerifierWithinBounds() throws IOException {
         Scram.Verifier verifier = Scram.newKeys("a-new-password".toCharArray(), Scram.MIN_ITERATIONS)
                 .verifier();

@@ -25,7 +25,8 @@ import java.util.concurrent.TimeUnit;
  *       flood of guesses from strangers never locks a user out of the place they use, nor the auditor out of its
  *       own.
  * </ul>
- * A success clears both counts. Unknown names are throttled like known ones, so the throttle does not tell which
+ * A success clears the counts it was counted in (a success from a trusted address leaves the untrusted guessers'
+ * per-name count alone: it was not one of them). Unknown names are throttled like known ones, so the throttle does not tell which
  * names exist.
  *
  * <h2>Attempts count before their check</h2>
@@ -56,7 +57,7 @@ final class LoginThrottle {
      * One login attempt that {@link #begin} counted: refused unchecked if {@link #refusedFor} is not zero (and then not
      * to be ended), else to be {@link #end ended} or {@link #abandon abandoned} exactly once.
      */
-    record Attempt(String name, String pair, boolean perName, Duration refusedFor, InetAddress from) {}
+    record Attempt(String name, Budget.State pair, Budget.State perName, Duration refusedFor, InetAddress from) {}
 
     private final Budget pairs;
     private final Budget names;
@@ -75,29 +76,32 @@ final class LoginThrottle {
      */
     Attempt begin(String user, InetAddress from, boolean expected) {
         String name = key(user);
-        String pair = name + "/" + from.getHostAddress();
-        boolean perName = !expected && !isTrusted(name, from);
-        Duration wait = pairs.begin(pair);
-        if (wait.isZero() && perName) {
-            wait = names.begin(name);
-            if (!wait.isZero()) {
-                pairs.release(pair);
-            }
+        boolean counted = !expected && !isTrusted(name, from);
+        Budget.Taken pair = pairs.begin(name + "/" + from.getHostAddress());
+        if (pair.state() == null) {
+            return new Attempt(name, null, null, pair.refusedFor(), from);
         }
-        return new Attempt(name, pair, perName, wait, from);
+        if (!counted) {
+            return new Attempt(name, pair.state(), null, Duration.ZERO, from);
+        }
+        Budget.Taken perName = names.begin(name);
+        if (perName.state() == null) {
+            pairs.release(pair.state());
+            return new Attempt(name, null, null, perName.refusedFor(), from);
+        }
+        return new Attempt(name, pair.state(), perName.state(), Duration.ZERO, from);
     }
 
     /**
-     * Ends an attempt {@link #begin} let through: a success clears the counts and trusts its address, a failure
-     * counts. Returns whether this failure is the one that blocked the name (from the address, or everywhere
-     * untrusted): a lockout.
+     * Ends an attempt {@link #begin} let through: a success clears the counts it was part of and trusts its
+     * address, a failure counts. Returns whether this failure is the one that blocked the name (from the address,
+     * or everywhere untrusted): a lockout. A success from a trusted address does not clear the per-name count of
+     * the untrusted guessers: it was not one of them.
      */
     boolean end(Attempt attempt, boolean succeeded) {
         boolean blocked = pairs.end(attempt.pair(), succeeded);
-        if (attempt.perName()) {
-            blocked |= names.end(attempt.name(), succeeded);
-        } else if (succeeded) {
-            names.clear(attempt.name());
+        if (attempt.perName() != null) {
+            blocked |= names.end(attempt.perName(), succeeded);
         }
         if (succeeded) {
             trust(attempt.name(), attempt.from());
@@ -108,8 +112,8 @@ final class LoginThrottle {
     /** Ends an attempt that never reached its check (the client went away between the two steps): no failure. */
     void abandon(Attempt attempt) {
         pairs.release(attempt.pair());
-        if (attempt.perName()) {
-            names.release(attempt.name());
+        if (attempt.perName() != null) {
+            names.release(attempt.perName());
         }
     }
 
@@ -145,14 +149,27 @@ final class LoginThrottle {
     }
 
     /** Failures in a row and attempts in flight per key, with a doubling block once {@code free} is used up. */
-    private static final class Budget {
-        /** The attempts of one key. Guarded by its own monitor. */
-        private static final class State {
+    static final class Budget {
+        /**
+         * The attempts of one key. Guarded by its own monitor. An attempt keeps the very state it took its place
+         * in, and gives the place back there: a state is dropped from the map only when nothing is in flight in it
+         * and no thread waits on it, so a place is never taken in a dropped state, nor given back to another.
+         */
+        static final class State {
+            final String key;
             int failures;
             int inFlight;
+            int waiting;
             Instant blockedUntil = Instant.EPOCH;
             boolean retired;
+
+            State(String key) {
+                this.key = key;
+            }
         }
+
+        /** A place taken ({@code state} set), or the time the key must still wait ({@code state} null). */
+        record Taken(State state, Duration refusedFor) {}
 
         private final int free;
         private final Clock clock;
@@ -163,12 +180,12 @@ final class LoginThrottle {
             this.clock = clock;
         }
 
-        /** Zero if the attempt may go on (it now holds a place), else how long the key must still wait. */
-        Duration begin(String key) {
+        /** Takes a place for {@code key} (call {@link #end} or {@link #release} on it after), or says how long to wait. */
+        Taken begin(String key) {
             while (true) {
                 State state = stateOf(key);
                 if (state == null) {
-                    return FIRST_WAIT; // the table is full of blocked keys: fail closed
+                    return new Taken(null, FIRST_WAIT); // the table is full of blocked keys: fail closed
                 }
                 synchronized (state) {
                     if (!state.retired) {
@@ -178,38 +195,43 @@ final class LoginThrottle {
             }
         }
 
-        private Duration begin(State state) {
+        private Taken begin(State state) {
             long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(IN_FLIGHT_WAIT_MS);
             while (true) {
                 Instant now = clock.instant();
                 if (state.blockedUntil.isAfter(now)) {
-                    return Duration.between(now, state.blockedUntil);
+                    return new Taken(null, Duration.between(now, state.blockedUntil));
                 }
                 boolean room = state.failures + state.inFlight < free;
                 boolean afterWait = state.failures >= free && state.inFlight == 0; // one try per wait
                 if (room || afterWait) {
                     state.inFlight++;
-                    return Duration.ZERO;
+                    return new Taken(state, Duration.ZERO);
                 }
                 long leftMs = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
                 if (leftMs <= 0) {
-                    return FIRST_WAIT;
+                    retireIfIdle(state);
+                    return new Taken(null, FIRST_WAIT);
                 }
+                state.waiting++; // a state with a waiter is not retired: the waiter's place will be taken here
+                boolean interrupted = false;
                 try {
                     state.wait(leftMs);
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
-                    return FIRST_WAIT;
+                    interrupted = true;
+                } finally {
+                    state.waiting--;
+                }
+                if (interrupted) {
+                    retireIfIdle(state);
+                    return new Taken(null, FIRST_WAIT);
                 }
             }
         }
 
-        /** Ends an attempt: a success clears the key, a failure counts. Whether this failure blocked the key. */
-        boolean end(String key, boolean succeeded) {
-            State state = states.get(key);
-            if (state == null) {
-                return false; // cannot happen: a state with an attempt in flight is never retired
-            }
+        /** Ends an attempt in the state it took its place in: a success clears it, a failure counts. Whether it blocked. */
+        boolean end(State state, boolean succeeded) {
             synchronized (state) {
                 state.inFlight--;
                 boolean blockedNow = false;
@@ -225,40 +247,23 @@ final class LoginThrottle {
                         state.blockedUntil = clock.instant().plus(wait.compareTo(MAX_WAIT) > 0 ? MAX_WAIT : wait);
                     }
                 }
-                retireIfIdle(key, state);
+                retireIfIdle(state);
                 return blockedNow;
             }
         }
 
         /** Gives back an attempt's place without counting it. */
-        void release(String key) {
-            State state = states.get(key);
-            if (state == null) {
-                return;
-            }
+        void release(State state) {
             synchronized (state) {
                 state.inFlight--;
-                retireIfIdle(key, state);
+                retireIfIdle(state);
             }
         }
 
-        /** Clears the key's failures (a success elsewhere), leaving attempts in flight alone. */
-        void clear(String key) {
-            State state = states.get(key);
-            if (state == null) {
-                return;
-            }
-            synchronized (state) {
-                state.failures = 0;
-                state.blockedUntil = Instant.EPOCH;
-                retireIfIdle(key, state);
-            }
-        }
-
-        private void retireIfIdle(String key, State state) {
-            if (state.failures == 0 && state.inFlight == 0) {
+        private void retireIfIdle(State state) {
+            if (state.failures == 0 && state.inFlight == 0 && state.waiting == 0) {
                 state.retired = true;
-                states.remove(key, state);
+                states.remove(state.key, state);
             }
             state.notifyAll();
         }
@@ -273,7 +278,7 @@ final class LoginThrottle {
                 Instant now = clock.instant();
                 states.values().removeIf(s -> {
                     synchronized (s) {
-                        boolean idle = s.inFlight == 0 && !s.blockedUntil.isAfter(now);
+                        boolean idle = s.inFlight == 0 && s.waiting == 0 && !s.blockedUntil.isAfter(now);
                         s.retired |= idle;
                         return idle;
                     }
@@ -282,7 +287,7 @@ final class LoginThrottle {
                     return null;
                 }
             }
-            return states.computeIfAbsent(key, k -> new State());
+            return states.computeIfAbsent(key, State::new);
         }
     }
 }

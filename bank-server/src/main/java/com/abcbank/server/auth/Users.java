@@ -7,6 +7,7 @@ import com.abcbank.ledger.Role;
 import com.abcbank.protocol.Scram;
 import com.abcbank.protocol.Wire;
 import com.ongres.scram.common.ClientFirstMessage;
+import com.ongres.scram.common.Gs2CbindFlag;
 import com.ongres.scram.common.ScramFunctions;
 import com.ongres.scram.common.ServerFinalMessage;
 import com.ongres.scram.common.ServerFirstMessage;
@@ -24,9 +25,11 @@ import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileAttribute;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
@@ -59,8 +62,9 @@ import org.slf4j.LoggerFactory;
  * auditor changes its password, that file is deleted: it would no longer be true.
  *
  * <p>A login for a name that does not exist goes through the same two steps, with a salt made from the name and a
- * secret of this data directory ({@code DATA/scram-mock-secret}), so the first step does not tell which names
- * exist and the same name gets the same salt every time, across restarts.
+ * secret of this data directory ({@code DATA/scram-mock-secret}) and the iteration count most users have, so the
+ * first step does not tell which names exist (unless a user's own count is a rare one) and the same name gets the
+ * same salt every time, across restarts.
  */
 public final class Users {
     static final String FILE = "users";
@@ -74,6 +78,8 @@ public final class Users {
     private static final FileAttribute<Set<PosixFilePermission>> OWNER_ONLY =
             PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"));
     private static final SecureRandom RANDOM = new SecureRandom();
+    /** The longest a login may wait between its two steps: a client answers at once, or not at all. */
+    static final Duration EXCHANGE_TIMEOUT = Duration.ofSeconds(30);
 
     private record Stored(String name, Role role, Scram.Verifier verifier) {}
 
@@ -88,6 +94,7 @@ public final class Users {
         private final ClientFirstMessage clientFirst;
         private final ServerFirstMessage serverFirst;
         private final LoginThrottle.Attempt attempt;
+        private final Instant started;
         private boolean ended;
 
         private Challenge(
@@ -96,13 +103,15 @@ public final class Users {
                 Stored stored,
                 ClientFirstMessage clientFirst,
                 ServerFirstMessage serverFirst,
-                LoginThrottle.Attempt attempt) {
+                LoginThrottle.Attempt attempt,
+                Instant started) {
             this.user = user;
             this.from = from;
             this.stored = stored;
             this.clientFirst = clientFirst;
             this.serverFirst = serverFirst;
             this.attempt = attempt;
+            this.started = started;
         }
 
         /** The user name the client gave (which may not exist). */
@@ -120,6 +129,7 @@ public final class Users {
     private final Path dataDir;
     private final int minIterations;
     private final LoginThrottle throttle;
+    private final Clock clock;
     private final Set<InetAddress> auditorFrom;
     /** Keyed by the lower-cased name. */
     private final ConcurrentHashMap<String, Stored> users = new ConcurrentHashMap<>();
@@ -127,6 +137,12 @@ public final class Users {
     private final ReentrantLock appendLock = new ReentrantLock();
 
     private final byte[] mockSecret;
+    /**
+     * How many users have each iteration count (a few distinct counts), so that a name that does not exist is
+     * answered with the most common one. Changed under {@link #appendLock}.
+     */
+    private final ConcurrentHashMap<Integer, Integer> iterationCounts = new ConcurrentHashMap<>();
+
     private volatile SecurityListener listener = SecurityListener.NONE;
 
     private Users(Path dataDir, int minIterations, Clock clock, Set<InetAddress> auditorFrom, byte[] mockSecret) {
@@ -134,6 +150,7 @@ public final class Users {
         this.file = dataDir.resolve(FILE);
         this.minIterations = minIterations;
         this.throttle = new LoginThrottle(clock);
+        this.clock = clock;
         this.auditorFrom = Set.copyOf(auditorFrom);
         this.mockSecret = mockSecret;
     }
@@ -278,7 +295,8 @@ public final class Users {
                     ErrorCode.MALFORMED_REQUEST,
                     "client_first is not a SCRAM client-first-message" + " (n,,n=USER,r=NONCE; RFC 5802)");
         }
-        if (clientFirst.isChannelBindingRequired() || clientFirst.getGs2Header().getAuthzid() != null) {
+        if (clientFirst.getGs2Header().getChannelBindingFlag() != Gs2CbindFlag.CLIENT_NOT
+                || clientFirst.getGs2Header().getAuthzid() != null) {
             return Outcome.fail(
                     ErrorCode.MALFORMED_REQUEST,
                     "SCRAM-SHA-256 without channel binding or authzid:" + " client_first starts n,,");
@@ -306,7 +324,7 @@ public final class Users {
                 ScramFunctions.nonce(SERVER_NONCE_CHARS, RANDOM),
                 Scram.base64(verifier.salt()),
                 verifier.iterations());
-        return Outcome.ok(new Challenge(user, from, stored, clientFirst, serverFirst, attempt));
+        return Outcome.ok(new Challenge(user, from, stored, clientFirst, serverFirst, attempt, clock.instant()));
     }
 
     /**
@@ -320,15 +338,20 @@ public final class Users {
         challenge.ended = true;
         boolean matches = false;
         String authMessage = null;
+        String why = "unknown user or wrong password";
         try {
             authMessage = authMessage(challenge, clientFinal);
-            matches = challenge.stored != null
-                    && authMessage != null
-                    && ScramFunctions.verifyClientProof(
-                            Scram.MECHANISM,
-                            proof(clientFinal),
-                            challenge.stored.verifier().storedKey(),
-                            authMessage);
+            // Checked against the verifier as it is now: a passwd since the first step makes the old proof worthless.
+            Stored now = challenge.stored == null ? null : users.get(key(challenge.user));
+            boolean current =
+                    now != null && now.equals(challenge.stored); // verifiers are equal only if the same object
+            boolean fresh = !clock.instant().isAfter(challenge.started.plus(EXCHANGE_TIMEOUT));
+            // The same work whether the user exists or not: a mock verifier never matches.
+            Scram.Verifier verifier = current ? now.verifier() : mock(challenge.user);
+            matches = authMessage != null && proves(proof(clientFinal), verifier, authMessage) && current && fresh;
+            if (authMessage != null && current && !fresh) {
+                why = "login_final came more than " + EXCHANGE_TIMEOUT.toSeconds() + " s after login; log in again";
+            }
         } finally {
             boolean lockedNow = throttle.end(challenge.attempt, matches);
             if (lockedNow) {
@@ -345,13 +368,27 @@ public final class Users {
                         "client_final is not the client-final-message for"
                                 + " this login (c=biws,r=NONCE,p=PROOF; RFC 5802)");
             }
-            return Outcome.fail(ErrorCode.BAD_CREDENTIALS, "unknown user or wrong password");
+            return Outcome.fail(ErrorCode.BAD_CREDENTIALS, why);
         }
         Stored user = challenge.stored;
         byte[] signature =
                 ScramFunctions.serverSignature(Scram.MECHANISM, user.verifier().serverKey(), authMessage);
         return Outcome.ok(
                 new LoggedIn(new Caller(user.name(), user.role()), new ServerFinalMessage(signature).toString()));
+    }
+
+    /**
+     * Whether {@code proof} proves the key behind {@code verifier}: ClientKey = proof XOR HMAC(StoredKey, AuthMessage),
+     * and H(ClientKey) must be StoredKey, compared in constant time. A proof of the wrong length proves nothing.
+     */
+    private static boolean proves(byte[] proof, Scram.Verifier verifier, String authMessage) {
+        byte[] signature = ScramFunctions.clientSignature(Scram.MECHANISM, verifier.storedKey(), authMessage);
+        byte[] clientKey = new byte[signature.length];
+        for (int i = 0; i < clientKey.length; i++) {
+            clientKey[i] = (byte) (signature[i] ^ (i < proof.length ? proof[i] : 0));
+        }
+        boolean equal = MessageDigest.isEqual(ScramFunctions.hash(Scram.MECHANISM, clientKey), verifier.storedKey());
+        return equal && proof.length == signature.length;
     }
 
     /** A successful login: who, and the server-final-message for the client to check. */
@@ -413,11 +450,7 @@ public final class Users {
         byte[] salt = Arrays.copyOf(
                 ScramFunctions.hmac(Scram.MECHANISM, mockSecret, key(user).getBytes(StandardCharsets.UTF_8)),
                 Scram.SALT_BYTES);
-        return new Scram.Verifier(
-                Math.max(minIterations, Scram.RANDOM_SECRET_ITERATIONS),
-                salt,
-                new byte[Scram.KEY_BYTES],
-                new byte[Scram.KEY_BYTES]);
+        return new Scram.Verifier(commonIterations(), salt, new byte[Scram.KEY_BYTES], new byte[Scram.KEY_BYTES]);
     }
 
     private static byte[] mockSecret(Path dataDir) throws IOException {
@@ -459,7 +492,19 @@ public final class Users {
             String line = lines.get(i);
             migrated += line.startsWith("v1 ") ? 1 : 0;
             Stored user = parse(line, i + 1);
-            users.put(key(user.name()), user);
+            Stored before = users.put(key(user.name()), user);
+            counted(before, user);
+        }
+        long weak = users.values().stream()
+                .filter(u -> u.verifier().iterations() < Scram.MIN_ITERATIONS)
+                .count();
+        if (weak > 0) {
+            log.warn(
+                    "{} users of {} have fewer than {} PBKDF2 iterations (from before SCRAM): clients refuse so few,"
+                            + " so they cannot log in until their password is set again",
+                    weak,
+                    file,
+                    Scram.MIN_ITERATIONS);
         }
         if (migrated > 0 || users.size() < lines.size()) {
             rewrite();
@@ -553,7 +598,28 @@ public final class Users {
             }
             channel.force(true);
         }
-        users.put(key(user.name()), user);
+        counted(users.put(key(user.name()), user), user);
+    }
+
+    /** Keeps {@link #iterationCounts}: {@code after} replaced {@code before} (null: a new user). */
+    private void counted(Stored before, Stored after) {
+        if (before != null) {
+            iterationCounts.computeIfPresent(before.verifier().iterations(), (i, n) -> n == 1 ? null : n - 1);
+        }
+        iterationCounts.merge(after.verifier().iterations(), 1, Integer::sum);
+    }
+
+    /** The iteration count most users have (ties: the larger). */
+    private int commonIterations() {
+        int best = Math.max(minIterations, Scram.RANDOM_SECRET_ITERATIONS);
+        int most = 0;
+        for (Map.Entry<Integer, Integer> entry : iterationCounts.entrySet()) {
+            if (entry.getValue() > most || (entry.getValue() == most && entry.getKey() > best)) {
+                best = entry.getKey();
+                most = entry.getValue();
+            }
+        }
+        return best;
     }
 
     private static String key(String name) {

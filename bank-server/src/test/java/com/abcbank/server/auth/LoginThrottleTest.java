@@ -1,0 +1,74 @@
+package com.abcbank.server.auth;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.InetAddress;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The login budget keeps its count whatever the interleaving: attempts that begin, wait for a place and give it back
+ * at the same moment never leave a place lost, a negative count or a place taken in a state the table has dropped.
+ */
+class LoginThrottleTest {
+    private static final InetAddress HOME = InetAddress.getLoopbackAddress();
+
+    @Test
+    void manyAttemptsTakingAndGivingBackPlacesAtOnceLeaveTheBudgetWhole() throws Exception {
+        LoginThrottle throttle = new LoginThrottle(Clock.systemUTC());
+        int threads = 16;
+        int rounds = 300;
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        CountDownLatch go = new CountDownLatch(1);
+        List<CompletableFuture<Integer>> runs = new ArrayList<>();
+        try {
+            for (int t = 0; t < threads; t++) {
+                runs.add(CompletableFuture.supplyAsync(
+                        () -> {
+                            try {
+                                go.await();
+                            } catch (InterruptedException e) {
+                                Thread.currentThread().interrupt();
+                                return 0;
+                            }
+                            int admitted = 0;
+                            for (int r = 0; r < rounds; r++) {
+                                LoginThrottle.Attempt attempt = throttle.begin("victim", HOME, false);
+                                if (attempt.refusedFor().isZero()) {
+                                    admitted++;
+                                    throttle.abandon(attempt); // a login that never sent its proof: no failure
+                                }
+                            }
+                            return admitted;
+                        },
+                        pool));
+            }
+            go.countDown();
+            int admitted = 0;
+            for (CompletableFuture<Integer> run : runs) {
+                admitted += run.get(60, TimeUnit.SECONDS);
+            }
+            assertEquals(threads * rounds, admitted, "abandoned attempts are no failures: every one finds a place");
+        } finally {
+            pool.shutdownNow();
+        }
+        // The budget is whole: exactly five failures are checked, the sixth attempt is refused.
+        for (int i = 1; i <= LoginThrottle.PAIR_FREE_FAILURES; i++) {
+            LoginThrottle.Attempt attempt = throttle.begin("victim", HOME, false);
+            assertTrue(attempt.refusedFor().isZero(), "failure " + i + " is checked");
+            throttle.end(attempt, false);
+        }
+        Duration refused = throttle.begin("victim", HOME, false).refusedFor();
+        assertFalse(refused.isZero(), "the sixth is refused: no place was lost or made up by the race");
+    }
+}
