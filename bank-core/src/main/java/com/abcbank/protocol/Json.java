@@ -54,9 +54,9 @@ public final class Json {
             .withCoercionConfig(LogicalType.Textual, Json::onlyStringsAreText)
             .build();
     /**
-     * Reads lines as trees, and so the {@code id} the reply echoes. Decimals as BigDecimal, not double: an id of
-     * {@code 1e400} or {@code 0.1000000000000000001} comes back as sent, where a double would make it
-     * {@code "Infinity"} (a string) or 0.1 (a fuzz finding: RequestParserFuzzTestInputs/parse/id_beyond_double).
+     * Reads lines as trees, and so the {@code id} the reply echoes. Decimals as BigDecimal, exactly: an id of
+     * {@code 1e400} or {@code 0.1000000000000000001} comes back as sent, where a binary floating-point number would
+     * make it {@code "Infinity"} (a string) or 0.1 (a fuzz finding: RequestParserFuzzTestInputs/parse/id_beyond_double).
      */
     private static final ObjectReader TREE = MAPPER.reader().with(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
     /** Reads replies; its ids as {@link #TREE} reads them, so a client sees the id it sent. */
