@@ -446,11 +446,7 @@ class BenchCommandTest {
 
     @Test
     void anUnreachableServerIsExit75() throws IOException {
-        int port;
-        try (DoNothingServer gone = new DoNothingServer()) {
-            port = gone.port();
-        }
-        CliRunner.Run run = bench(port, "--no-setup", "--connections", "1", "--requests", "1");
+        CliRunner.Run run = bench(FakeBankServer.closedPort(), "--no-setup", "--connections", "1", "--requests", "1");
         assertEquals(ExitCodes.UNAVAILABLE, run.exitCode(), run.err());
         assertTrue(run.err().contains("cannot connect"), run.err());
     }

@@ -23,6 +23,7 @@ import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
@@ -274,10 +275,20 @@ final class FakeBankServer implements AutoCloseable {
         thread.interrupt();
     }
 
-    /** A port on which nothing listens: connecting to it is refused at once. */
-    static int closedPort() throws IOException {
-        try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return probe.getLocalPort();
+    /**
+     * A port on which nothing listens: connecting to it is refused at once. It is held by a socket that is bound and
+     * never listens nor connects, for the life of the JVM: a port merely closed could be taken again, by a server or
+     * as the local port of a client's own connection to it (which then connects to itself, not refused).
+     */
+    static synchronized int closedPort() throws IOException {
+        if (held == null) {
+            Socket socket = new Socket();
+            socket.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+            held = socket;
         }
+        return held.getLocalPort();
     }
+
+    /** The socket that holds {@link #closedPort}; never closed. */
+    private static Socket held;
 }
