@@ -53,9 +53,9 @@ final class ExitCodes {
         // An exhaustive switch, no default: a code appended to ErrorCode must be placed here to compile.
         return switch (code) {
             case BAD_CREDENTIALS, THROTTLED, UNAUTHENTICATED -> AUTH;
-            // Busy and shutting down are temporary; INTERNAL_ERROR and STORAGE_FAILED are indefinite (the op may
-            // have happened).
-            case SERVER_BUSY, SHUTTING_DOWN, INTERNAL_ERROR, STORAGE_FAILED -> UNAVAILABLE;
+            // Busy, shutting down and not ready are temporary; INTERNAL_ERROR and STORAGE_FAILED are indefinite (the op
+            // may have happened).
+            case SERVER_BUSY, SHUTTING_DOWN, NOT_READY, INTERNAL_ERROR, STORAGE_FAILED -> UNAVAILABLE;
             case INVALID_AMOUNT,
                     INVALID_ACCOUNT_NUMBER,
                     UNKNOWN_ACCOUNT,

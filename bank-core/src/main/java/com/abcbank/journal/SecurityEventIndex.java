@@ -206,7 +206,7 @@ final class SecurityEventIndex implements JournalWriter.EventPositions {
         Path[] files;
         synchronized (this) {
             if (!ready) {
-                throw new IOException("the journal's security events are still being indexed; retry shortly");
+                throw new NotReadyException("the journal's security events are still being indexed; retry shortly");
             }
             total = count;
             positions = sparse;

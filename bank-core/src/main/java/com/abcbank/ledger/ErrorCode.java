@@ -62,7 +62,12 @@ public enum ErrorCode {
      * The journal could not be written or forced to disk. Money movement stops until the server is restarted;
      * a request that got this may or may not have been recorded.
      */
-    STORAGE_FAILED(25);
+    STORAGE_FAILED(25),
+    /**
+     * The server cannot answer this yet: just after a start it is still reading the journal to index what this
+     * asks for (the security events). Nothing happened; retry in a moment.
+     */
+    NOT_READY(26);
 
     public final int code;
 
@@ -102,7 +107,8 @@ public enum ErrorCode {
                     SERVER_BUSY,
                     SHUTTING_DOWN,
                     INTERNAL_ERROR,
-                    STORAGE_FAILED -> false;
+                    STORAGE_FAILED,
+                    NOT_READY -> false;
         };
     }
 }

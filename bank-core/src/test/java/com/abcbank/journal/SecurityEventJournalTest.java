@@ -113,6 +113,16 @@ class SecurityEventJournalTest {
     }
 
     @Test
+    void aListingBeforeTheStartUpCountEndsIsNotReadyNotAStorageFailure() throws Exception {
+        Path segment = tmp.resolve("journal-00000000000000000001.log");
+        Files.write(segment, new byte[0]);
+        SecurityEventIndex index = new SecurityEventIndex(List.of(segment), segment, 0); // not started: counting
+        assertFalse(index.ready());
+        NotReadyException e = assertThrows(NotReadyException.class, () -> index.page(pageOf(10)));
+        assertTrue(e.getMessage().contains("retry"), e.getMessage());
+    }
+
+    @Test
     void filtersByKindUserAndTimeRangeAcrossPages() throws Exception {
         try (Bank bank = JournalTest.open(tmp.resolve("journal"), Durability.FSYNC, 4_096)) {
             JournalTest.commit(bank, Tellers.createAccount(bank.ledger(), ALICE, "1001", 100));

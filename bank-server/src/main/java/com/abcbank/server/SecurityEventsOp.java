@@ -1,6 +1,7 @@
 package com.abcbank.server;
 
 import com.abcbank.journal.DurableLog;
+import com.abcbank.journal.NotReadyException;
 import com.abcbank.journal.SecurityEvent;
 import com.abcbank.journal.SecurityEventQuery;
 import com.abcbank.ledger.Caller;
@@ -60,6 +61,8 @@ final class SecurityEventsOp {
         try {
             return Outcome.ok(Results.securityEvents(
                     log.securityEvents(new SecurityEventQuery(after, limit, kind, r.user(), from, to))));
+        } catch (NotReadyException e) {
+            return Outcome.fail(ErrorCode.NOT_READY, e.getMessage());
         } catch (IOException e) {
             return Outcome.fail(ErrorCode.STORAGE_FAILED, "cannot read the security events: " + e.getMessage());
         }
