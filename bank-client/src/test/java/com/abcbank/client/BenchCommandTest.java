@@ -342,14 +342,16 @@ class BenchCommandTest {
                     "--pipeline",
                     "16",
                     "--requests",
-                    "1000",
+                    // Enough that the second loop's thread, started a moment after the first, still finds tickets
+                    // left: with 1,000 the first loop could draw them all before the second sent anything.
+                    "20000",
                     "--warmup",
                     "0",
                     "--json");
             assertEquals(0, run.exitCode(), run.err());
             JsonNode figures = json(run);
-            assertEquals(1000, figures.get("ops").asLong());
-            assertEquals(1000, peer.answered(), "exactly the counted requests were sent");
+            assertEquals(20_000, figures.get("ops").asLong());
+            assertEquals(20_000, peer.answered(), "exactly the counted requests were sent");
             assertEquals(5, peer.served(), "every connection of both loops was driven");
             assertEquals(2, figures.get("threads").asInt());
             assertEquals(16, figures.get("pipeline").asInt());
