@@ -536,7 +536,7 @@ oneshot_cells() {
     oneshot_time "Python alone: python3 -c pass" "" "$python" -c pass
     [ "$run" = 0 ] && oneshot="$work/oneshot.tsv"
   done
-  oneshot_notes="ABC Bank server with ${ONESHOT_SERVER_OPTS:-default settings (PBKDF2 login)}, toy server, both on"
+  oneshot_notes="ABC Bank server with ${ONESHOT_SERVER_OPTS:-default settings (SCRAM login)}, toy server, both on"
   oneshot_notes+=" 127.0.0.1; the toy on $python"
   stop_pid "$abc_pid"
   stop_pid "$toy_pid"

@@ -1,7 +1,9 @@
 package com.abcbank.client;
 
+import com.abcbank.protocol.Json;
 import com.abcbank.protocol.Reply;
 import com.abcbank.protocol.Request;
+import com.abcbank.protocol.Scram;
 import com.abcbank.protocol.Wire;
 import java.io.IOException;
 import java.io.InputStream;
@@ -176,6 +178,11 @@ public final class BankCli implements Callable<Integer> {
     }
 
     public static void main(String[] args) {
+        if (!CommandTree.named(args).isEmpty()) { // a command to run, which will talk to the bank
+            Thread warmUp = new Thread(BankCli::warmUp, "warm-up");
+            warmUp.setDaemon(true); // never keeps the JVM alive: the command's own work decides when it ends
+            warmUp.start();
+        }
         BankCli cli = new BankCli(
                 System.getenv(),
                 System.in,
@@ -183,6 +190,21 @@ public final class BankCli implements Callable<Integer> {
                 CONNECT_TIMEOUT_MS,
                 READ_TIMEOUT_MS);
         System.exit(CommandTree.forArgs(cli, args).execute(args));
+    }
+
+    /**
+     * Started first thing by {@link #main}, on the second core, while the first builds the command line: loads and
+     * initialises what a command that talks to the bank needs next, Jackson's mapper and the JDK's crypto providers
+     * (for the SCRAM nonce and HMACs), so that those are ready when the command gets to them. It has no effect on
+     * what the command does: it computes nothing that is used, and a failure here is the command's to meet again.
+     */
+    private static void warmUp() {
+        try {
+            Json.parseReply(Json.writeRequest(1, new Request.Balance("1001")).replace("\"op\"", "\"ok\":true,\"x\""));
+        } catch (RuntimeException ignored) {
+            // the shape does not matter: the mapper and its readers are built by now
+        }
+        Scram.warmUp();
     }
 
     /**

@@ -302,6 +302,22 @@ public final class Scram {
         return verifier;
     }
 
+    /**
+     * Loads and initialises what a login needs (the JDK's random source and HMAC-SHA256, SASLprep's tables) without
+     * logging in: a client calls it on a spare thread while it does other work at start.
+     */
+    public static void warmUp() {
+        ClientKeys keys =
+                new ClientKeys(MIN_ITERATIONS, new byte[SALT_BYTES], new byte[KEY_BYTES], new byte[KEY_BYTES]);
+        ClientExchange exchange = ClientExchange.withKeys("warm-up", keys, null);
+        try {
+            exchange.clientFinal(
+                    "r=" + exchange.first.getClientNonce() + "x,s=" + base64(keys.salt()) + ",i=" + MIN_ITERATIONS);
+        } catch (ScramException e) {
+            throw new IllegalStateException("a warm-up exchange failed", e);
+        }
+    }
+
     /** Base64, as in the protocol's key fields. */
     public static String base64(byte[] bytes) {
         return B64.encodeToString(bytes);
