@@ -49,6 +49,12 @@ final class LoginThrottle {
     static final Duration FIRST_WAIT = Duration.ofSeconds(1);
     static final Duration MAX_WAIT = Duration.ofMinutes(5);
     static final int MAX_TRACKED = 100_000;
+    /**
+     * Failures this old are forgiven: a name whose last failure was this long ago starts again with a whole budget,
+     * so counts do not pile up for ever (the longest block, {@link #MAX_WAIT}, has long passed by then).
+     */
+    static final Duration FORGET_AFTER = Duration.ofMinutes(15);
+
     static final int TRUSTED_PER_NAME = 8;
     /** The longest an attempt waits for a place held by attempts in flight. */
     static final long IN_FLIGHT_WAIT_MS = 5_000;
@@ -161,6 +167,7 @@ final class LoginThrottle {
             int inFlight;
             int waiting;
             Instant blockedUntil = Instant.EPOCH;
+            Instant lastFailure = Instant.EPOCH;
             boolean retired;
 
             State(String key) {
@@ -199,6 +206,9 @@ final class LoginThrottle {
             long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(IN_FLIGHT_WAIT_MS);
             while (true) {
                 Instant now = clock.instant();
+                if (state.failures > 0 && !now.isBefore(state.lastFailure.plus(FORGET_AFTER))) {
+                    state.failures = 0; // forgiven: see FORGET_AFTER
+                }
                 if (state.blockedUntil.isAfter(now)) {
                     return new Taken(null, Duration.between(now, state.blockedUntil));
                 }
@@ -240,6 +250,7 @@ final class LoginThrottle {
                     state.blockedUntil = Instant.EPOCH;
                 } else {
                     state.failures++;
+                    state.lastFailure = clock.instant();
                     if (state.failures >= free) {
                         blockedNow = state.failures == free;
                         int doublings = Math.min(state.failures - free, 20);

@@ -7,6 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.net.InetAddress;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -14,6 +17,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -70,5 +74,42 @@ class LoginThrottleTest {
         }
         Duration refused = throttle.begin("victim", HOME, false).refusedFor();
         assertFalse(refused.isZero(), "the sixth is refused: no place was lost or made up by the race");
+    }
+
+    @Test
+    void failuresAreForgivenAfterAQuietQuarterOfAnHour() {
+        Instant start = Instant.parse("2026-12-02T10:00:00Z");
+        AtomicReference<Instant> now = new AtomicReference<>(start);
+        Clock clock = new Clock() {
+            @Override
+            public ZoneId getZone() {
+                return ZoneOffset.UTC;
+            }
+
+            @Override
+            public Clock withZone(ZoneId zone) {
+                return this;
+            }
+
+            @Override
+            public Instant instant() {
+                return now.get();
+            }
+        };
+        LoginThrottle throttle = new LoginThrottle(clock);
+        for (int i = 1; i < LoginThrottle.PAIR_FREE_FAILURES; i++) {
+            throttle.end(throttle.begin("victim", HOME, false), false);
+        }
+        now.set(start.plus(LoginThrottle.FORGET_AFTER).minusSeconds(1));
+        throttle.end(throttle.begin("victim", HOME, false), false); // the fifth in a row: blocked now
+        assertFalse(throttle.begin("victim", HOME, false).refusedFor().isZero(), "five failures within the window");
+
+        now.set(now.get().plus(LoginThrottle.FORGET_AFTER));
+        for (int i = 1; i <= LoginThrottle.PAIR_FREE_FAILURES; i++) {
+            LoginThrottle.Attempt attempt = throttle.begin("victim", HOME, false);
+            assertTrue(attempt.refusedFor().isZero(), "after a quiet quarter of an hour, failure " + i + " is checked");
+            throttle.end(attempt, false);
+        }
+        assertFalse(throttle.begin("victim", HOME, false).refusedFor().isZero(), "and the budget is five again");
     }
 }
