@@ -38,7 +38,9 @@ import picocli.CommandLine.Spec;
  * picocli and checked by {@link #user}: a required parent positional would make picocli refuse
  * {@code client deposit --help} for want of a user. The help still shows it as required, which it is.
  *
- * <p>{@code bench} alone takes no USER ({@code client bench ...}): it registers users of its own. Picocli parses it
+ * <p>{@code demo} takes no USER either: it runs the laboratory ({@link DemoCommand}) here, touching no account.
+ *
+ * <p>{@code bench} takes no USER ({@code client bench ...}): it registers users of its own. Picocli parses it
  * like any command (USER is optional to the parser), {@link BenchCommand} refuses a USER given to it, and
  * {@link CliHelp} leaves USER out of its help and messages.
  *
@@ -51,13 +53,13 @@ import picocli.CommandLine.Spec;
 @Command(
         name = "client",
         versionProvider = BankCli.Version.class,
-        customSynopsis = {BankCli.SYNOPSIS, "       " + BankCli.BENCH_SYNOPSIS},
+        customSynopsis = {BankCli.SYNOPSIS, "       " + BankCli.BENCH_SYNOPSIS, "       " + BankCli.DEMO_SYNOPSIS},
         description = {
             "Talks to the ABC Bank server: opens accounts, moves money, shows balances and histories,"
                     + " and for the auditor shows the whole bank.",
             "Amounts are typed as decimals: 200, 19.99 or 1,000.00."
         },
-        commandListHeading = "%nCommands (client USER COMMAND --help for each; bench takes no USER):%n",
+        commandListHeading = "%nCommands (client USER COMMAND --help for each; bench and demo take no USER):%n",
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
             ExitCodes.HELP_OK,
@@ -90,6 +92,8 @@ public final class BankCli implements Callable<Integer> {
     static final String SYNOPSIS = "client [OPTIONS] USER COMMAND [ARGS]";
     /** The one command without a USER: the load generator registers its own users. */
     static final String BENCH_SYNOPSIS = "client [--host HOST] [--port PORT] bench [OPTIONS]";
+    /** The laboratory: runs in this JVM, as nobody, on accounts of its own. */
+    static final String DEMO_SYNOPSIS = "client demo race|deadlock [OPTIONS]";
 
     @Parameters(
             index = "0",

@@ -50,9 +50,16 @@ final class CliHelp {
         return commandLine;
     }
 
-    /** Whether {@code command} runs as a USER: all but {@code bench}, which registers its own users. */
+    /**
+     * Whether {@code command} runs as a USER: all but {@code bench}, which registers its own users, and {@code demo}
+     * (with its own subcommands), which runs locally as nobody.
+     */
     static boolean takesUser(CommandSpec command) {
-        return !BenchCommand.NAME.equals(command.name());
+        CommandSpec top = command;
+        while (top.parent() != null && top.parent().parent() != null) {
+            top = top.parent();
+        }
+        return !BenchCommand.NAME.equals(top.name()) && !DemoCommand.NAME.equals(top.name());
     }
 
     /** A usage error: the reason and where to read more, not the whole help. Exit 2. */
@@ -79,7 +86,7 @@ final class CliHelp {
         }
         String name = command.parent() == null
                 ? "client"
-                : takesUser(command) ? "client USER " + command.name() : "client " + command.name();
+                : takesUser(command) ? "client USER " + command.name() : command.qualifiedName(" ");
         err.println("Try '" + name + " --help' for more information.");
         return command.exitCodeOnInvalidInput();
     }

@@ -42,7 +42,8 @@ final class CommandTree {
             "show_security_events",
             "passwd",
             "batch",
-            BenchCommand.NAME);
+            BenchCommand.NAME,
+            DemoCommand.NAME);
 
     /** Commands that need the whole tree: batch runs the others by name; bench starts too rarely to matter. */
     private static final Set<String> WHOLE_TREE = Set.of("batch", BenchCommand.NAME);
@@ -76,6 +77,7 @@ final class CommandTree {
             case "passwd" -> new PasswdCommand();
             case "batch" -> new BatchCommand();
             case BenchCommand.NAME -> new BenchCommand();
+            case DemoCommand.NAME -> new DemoCommand();
             default -> throw new IllegalArgumentException("no command " + name); // a bug: NAMES and this differ
         };
     }

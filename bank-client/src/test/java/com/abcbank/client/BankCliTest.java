@@ -275,9 +275,12 @@ class BankCliTest {
                 .stream();
     }
 
-    /** Every command that runs as a USER: all but bench, which registers its own (BenchCommandTest). */
+    /**
+     * Every command that runs as a USER: all but bench, which registers its own (BenchCommandTest), and demo, which
+     * runs locally as nobody (DemoCommandTest).
+     */
     static Stream<String> userCommandNames() {
-        return commandNames().filter(name -> !name.equals(BenchCommand.NAME));
+        return commandNames().filter(name -> !name.equals(BenchCommand.NAME) && !name.equals(DemoCommand.NAME));
     }
 
     @ParameterizedTest

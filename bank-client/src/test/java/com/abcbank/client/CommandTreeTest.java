@@ -91,7 +91,11 @@ class CommandTreeTest {
                 "",
                 "--help",
                 "-V",
-                "Alice balance 1001 @missing-file"
+                "Alice balance 1001 @missing-file",
+                "Alice demo race",
+                "demo",
+                "demo race --threads 0",
+                "demo race --help"
             })
     void aLineRunsInTheLeanTreeAsInTheWholeOne(String line) {
         Outcome whole = run(false, line);
