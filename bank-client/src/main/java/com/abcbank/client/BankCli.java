@@ -182,7 +182,8 @@ public final class BankCli implements Callable<Integer> {
     }
 
     public static void main(String[] args) {
-        if (!CommandTree.named(args).isEmpty()) { // a command to run, which will talk to the bank
+        List<String> named = CommandTree.named(args);
+        if (!named.isEmpty() && !named.contains(DemoCommand.NAME)) { // a command that will talk to the bank
             Thread warmUp = new Thread(BankCli::warmUp, "warm-up");
             warmUp.setDaemon(true); // never keeps the JVM alive: the command's own work decides when it ends
             warmUp.start();
