@@ -79,6 +79,19 @@ public final class ServerMain {
         Path portFile;
 
         @Option(
+                names = "--http-port",
+                paramLabel = "PORT",
+                description = "Also serve HTTP on this port, on the --bind address: GET /health (200 once the bank is"
+                        + " open, 503 while recovering or stopping) and GET /metrics (Prometheus text format); 0 picks"
+                        + " a free one. Off unless given.")
+        Integer httpPort;
+
+        @Option(
+                names = "--http-port-file",
+                description = "Write the HTTP port to this file once listening (for scripts; needs --http-port).")
+        Path httpPortFile;
+
+        @Option(
                 names = "--max-connections",
                 defaultValue = "256",
                 description = "Connections served at once (default: ${DEFAULT-VALUE}).")
@@ -204,6 +217,15 @@ public final class ServerMain {
                 throw new CommandLine.ParameterException(
                         new CommandLine(this), "--tls-keystore and --tls-password-file go together");
             }
+            if (httpPortFile != null && httpPort == null) {
+                throw new CommandLine.ParameterException(new CommandLine(this), "--http-port-file needs --http-port");
+            }
+            ServerConfig.Http http;
+            try {
+                http = httpPort == null ? ServerConfig.Http.OFF : new ServerConfig.Http(httpPort);
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.ParameterException(new CommandLine(this), "--http-port: " + e.getMessage());
+            }
             ServerConfig config = new ServerConfig(
                     InetAddress.getByName(bind),
                     port,
@@ -220,7 +242,8 @@ public final class ServerMain {
                     snapshotEvery,
                     new ServerConfig.Limits(
                             authTimeoutMs, lineTimeoutMs, maxPerAddress, auditorReserved, Set.copyOf(auditorFrom)),
-                    new ServerConfig.Tls(tlsKeystore, tlsPasswordFile));
+                    new ServerConfig.Tls(tlsKeystore, tlsPasswordFile),
+                    http);
             BankServer server;
             try {
                 server = BankServer.start(config, System.out);
@@ -234,12 +257,20 @@ public final class ServerMain {
             }
             Runtime.getRuntime().addShutdownHook(new Thread(server::close, "bank-shutdown"));
             if (portFile != null) {
-                Path temporary = portFile.resolveSibling(portFile.getFileName() + ".tmp");
-                Files.writeString(temporary, server.port() + "\n");
-                Files.move(temporary, portFile, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+                writePort(portFile, server.port());
+            }
+            if (httpPortFile != null) {
+                writePort(httpPortFile, server.httpPort());
             }
             server.awaitStopped();
             return 0;
+        }
+
+        /** Writes {@code port} to {@code file} atomically: a script polling for it never reads half a number. */
+        private static void writePort(Path file, int port) throws IOException {
+            Path temporary = file.resolveSibling(file.getFileName() + ".tmp");
+            Files.writeString(temporary, port + "\n");
+            Files.move(temporary, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         }
 
         static final class DurabilityConverter implements CommandLine.ITypeConverter<Durability> {
