@@ -58,6 +58,9 @@ final class Connection implements Runnable {
     private ConnectionDeadlines deadlines;
     /** Accepted into one of the auditor's reserved places: any request but the auditor's login closes it. */
     private final boolean reserved;
+    /** Whether requests are timed for {@link BankMetrics}: without HTTP, not even the clock is read. */
+    private final boolean metered;
+
     /** Set when the batch being read must be the last: its replies are sent, then the connection closes. */
     private boolean closing;
 
@@ -76,6 +79,7 @@ final class Connection implements Runnable {
         this.dispatcher = dispatcher;
         this.config = config;
         this.server = server;
+        this.metered = server.metrics().enabled();
     }
 
     long id() {
@@ -178,7 +182,7 @@ final class Connection implements Runnable {
             if (!isBlank(line)) {
                 requests++;
                 deadlines.requested();
-                batch.add(answer(line, System.nanoTime()));
+                batch.add(answer(line, metered ? System.nanoTime() : 0));
                 if (closing) {
                     return false;
                 }
