@@ -19,7 +19,9 @@ import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
  * The {@code bank-server} command: parses the options into a {@link ServerConfig}, starts a {@link BankServer},
@@ -60,6 +62,10 @@ public final class ServerMain {
                 "Logs go to standard error; set BANK_LOG_LEVEL=DEBUG for one line per request."
             })
     static final class Cli implements Callable<Integer> {
+        /** The command line being run: usage errors go to its error stream (a fresh {@code CommandLine} has another). */
+        @Spec
+        CommandSpec spec;
+
         @Option(
                 names = "--port",
                 defaultValue = "" + Wire.DEFAULT_PORT,
@@ -211,20 +217,20 @@ public final class ServerMain {
             try {
                 loanLimitCents = Money.parseCents(loanLimit);
             } catch (IllegalArgumentException e) {
-                throw new CommandLine.ParameterException(new CommandLine(this), "--loan-limit: " + e.getMessage());
+                throw new CommandLine.ParameterException(spec.commandLine(), "--loan-limit: " + e.getMessage());
             }
             if ((tlsKeystore == null) != (tlsPasswordFile == null)) {
                 throw new CommandLine.ParameterException(
-                        new CommandLine(this), "--tls-keystore and --tls-password-file go together");
+                        spec.commandLine(), "--tls-keystore and --tls-password-file go together");
             }
             if (httpPortFile != null && httpPort == null) {
-                throw new CommandLine.ParameterException(new CommandLine(this), "--http-port-file needs --http-port");
+                throw new CommandLine.ParameterException(spec.commandLine(), "--http-port-file needs --http-port");
             }
             ServerConfig.Http http;
             try {
                 http = httpPort == null ? ServerConfig.Http.OFF : new ServerConfig.Http(httpPort);
             } catch (IllegalArgumentException e) {
-                throw new CommandLine.ParameterException(new CommandLine(this), "--http-port: " + e.getMessage());
+                throw new CommandLine.ParameterException(spec.commandLine(), "--http-port: " + e.getMessage());
             }
             ServerConfig config = new ServerConfig(
                     InetAddress.getByName(bind),
