@@ -159,6 +159,19 @@ class HttpEndpointTest {
     }
 
     @Test
+    void healthSays503StoppingOnceShutdownBegan() throws Exception {
+        try (HttpEndpoint http = HttpEndpoint.start(withHttp(), BankMetrics.on())) {
+            assertEquals(
+                    "recovering",
+                    tree(get(http.port(), "/health").body()).get("status").asText());
+            http.stopping(); // what BankServer.close() does first, before the grace period for requests in flight
+            HttpResponse<String> stopping = get(http.port(), "/health");
+            assertEquals(503, stopping.statusCode());
+            assertEquals("stopping", tree(stopping.body()).get("status").asText());
+        }
+    }
+
+    @Test
     void anUnknownPathIs404() throws Exception {
         try (TestServer bank = TestServer.start(withHttp())) {
             assertEquals(404, get(bank.server.httpPort(), "/console").statusCode());
