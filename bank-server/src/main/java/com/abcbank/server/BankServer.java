@@ -28,6 +28,7 @@ import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -45,7 +46,11 @@ import org.slf4j.LoggerFactory;
  * <p>Shutdown ({@link #close()}, run by the JVM's shutdown hook on SIGTERM or Ctrl-C): stop accepting, stop
  * reading (a blocked read sees end of stream; a request being handled finishes and its reply is written),
  * wait up to {@code shutdownGraceMs} for connection threads, then close whatever is left; then the last
- * snapshot, then the feed's subscriptions, then the journal.
+ * snapshot, then the feed's subscriptions, then the journal, then the HTTP side.
+ *
+ * <p>HTTP ({@link ServerConfig.Http}, {@link HttpEndpoint}): {@code /health} and {@code /metrics}, started before the
+ * data directory is opened (so {@code /health} can say it is recovering) and stopped last; the connections record
+ * their requests into {@link BankMetrics} after flushing the replies, outside every ledger lock.
  *
  * <p>Parts: {@link ServerMain} is the command line, {@link BankState} opens the data directory (users, snapshot,
  * journal replay), {@link SnapshotSchedule} writes snapshots and forgets old idempotency keys, {@link Connection}
@@ -63,6 +68,10 @@ public final class BankServer implements AutoCloseable {
     private final DurableFeed feed;
     /** Null when the server speaks plaintext. */
     private final TlsAcceptor tls;
+    /** Null without {@code --http-port}. */
+    private final HttpEndpoint http;
+
+    private final BankMetrics metrics;
 
     private final SecurityEvents securityEvents;
     private final ThreadPoolExecutor pool;
@@ -85,8 +94,12 @@ public final class BankServer implements AutoCloseable {
             SnapshotSchedule schedule,
             DurableFeed feed,
             TlsAcceptor tls,
-            SecurityEvents securityEvents) {
+            SecurityEvents securityEvents,
+            HttpEndpoint http,
+            BankMetrics metrics) {
         this.config = config;
+        this.http = http;
+        this.metrics = metrics;
         this.tls = tls;
         this.feed = feed;
         this.securityEvents = securityEvents;
@@ -124,17 +137,36 @@ public final class BankServer implements AutoCloseable {
      * @param announce receives the auditor's first password
      */
     public static BankServer start(ServerConfig config, Clock clock, PrintStream announce) throws IOException {
+        return start(config, clock, announce, http -> {});
+    }
+
+    /**
+     * As {@link #start(ServerConfig, Clock, PrintStream)}; {@code beforeRecovery} is called with the HTTP side (null
+     * without one) once it is up and before the data directory is opened: tests hold recovery there to see
+     * {@code /health} say so.
+     */
+    static BankServer start(
+            ServerConfig config, Clock clock, PrintStream announce, Consumer<HttpEndpoint> beforeRecovery)
+            throws IOException {
         // A keystore that cannot be opened fails first, before the port is taken or the data directory touched.
         TlsAcceptor tls = config.tls().enabled() ? TlsAcceptor.load(config.tls()) : null;
         // Bind next: a port in use must fail before the data directory is touched or a password printed.
         ServerSocket socket = new ServerSocket();
         socket.setReuseAddress(true);
         BankState state;
+        BankMetrics metrics = config.http().enabled() ? BankMetrics.on() : BankMetrics.OFF;
+        HttpEndpoint http = null;
         try {
             socket.bind(new InetSocketAddress(config.bind(), config.port()), 128);
+            // HTTP too binds before the data directory is touched, and says "recovering" while it is read.
+            http = config.http().enabled() ? HttpEndpoint.start(config, metrics) : null;
+            beforeRecovery.accept(http);
             state = BankState.open(config, clock, announce);
         } catch (IOException | RuntimeException e) {
             socket.close();
+            if (http != null) {
+                http.close();
+            }
             throw e;
         }
         SnapshotSchedule schedule = new SnapshotSchedule(config, clock, state);
@@ -146,7 +178,9 @@ public final class BankServer implements AutoCloseable {
                 schedule,
                 new DurableFeed(state.journal(), state.ledger()::transaction),
                 tls,
-                new SecurityEvents(state.journal(), clock));
+                new SecurityEvents(state.journal(), clock),
+                http,
+                metrics);
         state.users().listen(server.securityEvents); // failed and throttled logins, lockouts, password changes
         server.acceptor.start();
         Periodic.every(server.reaper, 1, TimeUnit.SECONDS, "security events", server.securityEvents::flush);
@@ -158,6 +192,10 @@ public final class BankServer implements AutoCloseable {
                 "reap stuck writers and handshakes",
                 () -> server.reapStuckWriters(limitNanos));
         schedule.start(server.reaper);
+        metrics.bank(state.journal(), state.journal().durableSeq(), server::activeConnections);
+        if (http != null) {
+            http.ready(state.ledger(), state.journal());
+        }
         logStarted(config, server.port(), state.ledger());
         return server;
     }
@@ -208,6 +246,16 @@ public final class BankServer implements AutoCloseable {
      */
     public DurableFeed feed() {
         return feed;
+    }
+
+    /** The HTTP port (the chosen one when configured with 0), or -1 without {@code --http-port}. */
+    public int httpPort() {
+        return http == null ? -1 : http.port();
+    }
+
+    /** Where connections record their requests ({@link BankMetrics#OFF} without HTTP). */
+    BankMetrics metrics() {
+        return metrics;
     }
 
     /** Blocks until {@link #close()} has finished. */
@@ -347,6 +395,9 @@ public final class BankServer implements AutoCloseable {
             }
             stopping = true;
         }
+        if (http != null) {
+            http.stopping();
+        }
         log.info("shutting down: no new connections, finishing requests in flight");
         try {
             serverSocket.close();
@@ -380,6 +431,9 @@ public final class BankServer implements AutoCloseable {
                 journal.close();
             } catch (IOException e) {
                 log.error("closing the journal", e);
+            }
+            if (http != null) {
+                http.close();
             }
             log.info("stopped");
             stopped.countDown();

@@ -58,6 +58,9 @@ final class Connection implements Runnable {
     private ConnectionDeadlines deadlines;
     /** Accepted into one of the auditor's reserved places: any request but the auditor's login closes it. */
     private final boolean reserved;
+    /** Whether requests are timed for {@link BankMetrics}: without HTTP, not even the clock is read. */
+    private final boolean metered;
+
     /** Set when the batch being read must be the last: its replies are sent, then the connection closes. */
     private boolean closing;
 
@@ -76,6 +79,7 @@ final class Connection implements Runnable {
         this.dispatcher = dispatcher;
         this.config = config;
         this.server = server;
+        this.metered = server.metrics().enabled();
     }
 
     long id() {
@@ -178,7 +182,7 @@ final class Connection implements Runnable {
             if (!isBlank(line)) {
                 requests++;
                 deadlines.requested();
-                batch.add(answer(line));
+                batch.add(answer(line, metered ? System.nanoTime() : 0));
                 if (closing) {
                     return false;
                 }
@@ -222,6 +226,12 @@ final class Connection implements Runnable {
             }
         }
         return true;
+    }
+
+    private Pending answer(byte[] line, long startedNanos) {
+        Pending pending = answer(line);
+        pending.startedNanos = startedNanos;
+        return pending;
     }
 
     private Pending answer(byte[] line) {
@@ -307,10 +317,45 @@ final class Connection implements Runnable {
         } finally {
             writeStartedNanos = 0;
         }
+        measure(batch, failure);
     }
 
-    /** A request of the batch, executed: the line its reply answers ({@code null}: unreadable) and the answer. */
-    private record Pending(Json.Parsed line, Dispatcher.Answer answer) {
+    /** Records the batch's requests in the server's meters: after the flush, outside every lock. */
+    private void measure(List<Pending> batch, JournalFailedException failure) {
+        BankMetrics metrics = server.metrics();
+        if (!metrics.enabled()) {
+            return;
+        }
+        long now = System.nanoTime();
+        for (Pending pending : batch) {
+            Request request = pending.line() == null ? null : pending.line().request();
+            long started = pending.startedNanos == 0 ? now : pending.startedNanos;
+            metrics.answered(request, dispatcher.settle(pending.answer(), failure), now - started);
+        }
+    }
+
+    /**
+     * A request of the batch, executed: the line its reply answers ({@code null}: unreadable), the answer, and when
+     * its line was read (0: not a request line, such as a deadline's notice).
+     */
+    private static final class Pending {
+        private final Json.Parsed line;
+        private final Dispatcher.Answer answer;
+        long startedNanos;
+
+        Pending(Json.Parsed line, Dispatcher.Answer answer) {
+            this.line = line;
+            this.answer = answer;
+        }
+
+        Json.Parsed line() {
+            return line;
+        }
+
+        Dispatcher.Answer answer() {
+            return answer;
+        }
+
         static Pending failed(Json.Parsed line, ErrorCode code, String message) {
             return new Pending(line, Dispatcher.Answer.now(Outcome.fail(code, message)));
         }

@@ -28,6 +28,7 @@ import java.util.Set;
  * @param snapshotEvery      take a snapshot once this many transactions came after the last one (and at shutdown)
  * @param limits             what a client may hold against everyone else: deadlines and connections ({@link Limits})
  * @param tls                TLS on every connection, or plaintext ({@link Tls#OFF})
+ * @param http               the HTTP side ({@code /health}, {@code /metrics}), or none ({@link Http#OFF})
  */
 public record ServerConfig(
         InetAddress bind,
@@ -44,7 +45,8 @@ public record ServerConfig(
         boolean repairJournal,
         long snapshotEvery,
         Limits limits,
-        Tls tls) {
+        Tls tls,
+        Http http) {
     /**
      * What one client may hold against everyone else.
      *
@@ -143,6 +145,28 @@ public record ServerConfig(
         }
     }
 
+    /**
+     * The HTTP side ({@link HttpEndpoint}): {@code /health} and {@code /metrics}, on the same {@link #bind} address as
+     * the TCP port. Off unless a port is given.
+     *
+     * @param port the HTTP port; 0 picks a free one (tests); -1 for none
+     */
+    public record Http(int port) {
+        /** No HTTP listener: what a server started without {@code --http-port} runs. */
+        public static final Http OFF = new Http(-1);
+
+        public Http {
+            if (port < -1 || port > 65_535) {
+                throw new IllegalArgumentException("HTTP port must be 0..65535: " + port);
+            }
+        }
+
+        /** Whether the server listens for HTTP. */
+        public boolean enabled() {
+            return port >= 0;
+        }
+    }
+
     public ServerConfig {
         if (port < 0 || port > 65_535) {
             throw new IllegalArgumentException("port must be 0..65535: " + port);
@@ -153,8 +177,9 @@ public record ServerConfig(
         if (maxLineBytes < 256) {
             throw new IllegalArgumentException("max line bytes must be at least 256: " + maxLineBytes);
         }
-        if (limits == null || tls == null) {
-            throw new IllegalArgumentException("limits and TLS settings are required (Limits.DEFAULTS, Tls.OFF)");
+        if (limits == null || tls == null || http == null) {
+            throw new IllegalArgumentException(
+                    "limits, TLS and HTTP settings are required (Limits.DEFAULTS, Tls.OFF, Http.OFF)");
         }
         if (idleTimeoutMs < 1
                 || shutdownGraceMs < 0
@@ -164,6 +189,42 @@ public record ServerConfig(
             throw new IllegalArgumentException(
                     "timeouts and windows must be positive, PBKDF2 iterations at least 4096 (RFC 7677)");
         }
+    }
+
+    /** With the given {@link Limits} and {@link Tls}, without HTTP. */
+    public ServerConfig(
+            InetAddress bind,
+            int port,
+            Path dataDir,
+            int maxConnections,
+            int maxLineBytes,
+            int idleTimeoutMs,
+            int shutdownGraceMs,
+            int pbkdf2Iterations,
+            LedgerConfig ledger,
+            Durability durability,
+            int batchWindowMs,
+            boolean repairJournal,
+            long snapshotEvery,
+            Limits limits,
+            Tls tls) {
+        this(
+                bind,
+                port,
+                dataDir,
+                maxConnections,
+                maxLineBytes,
+                idleTimeoutMs,
+                shutdownGraceMs,
+                pbkdf2Iterations,
+                ledger,
+                durability,
+                batchWindowMs,
+                repairJournal,
+                snapshotEvery,
+                limits,
+                tls,
+                Http.OFF);
     }
 
     /** With the default {@link Limits}. */
@@ -249,7 +310,8 @@ public record ServerConfig(
                 repairJournal,
                 snapshotEvery,
                 newLimits,
-                tls);
+                tls,
+                http);
     }
 
     /** This configuration with other {@link Tls} settings. */
@@ -269,7 +331,29 @@ public record ServerConfig(
                 repairJournal,
                 snapshotEvery,
                 limits,
-                newTls);
+                newTls,
+                http);
+    }
+
+    /** This configuration with other {@link Http} settings. */
+    public ServerConfig withHttp(Http newHttp) {
+        return new ServerConfig(
+                bind,
+                port,
+                dataDir,
+                maxConnections,
+                maxLineBytes,
+                idleTimeoutMs,
+                shutdownGraceMs,
+                pbkdf2Iterations,
+                ledger,
+                durability,
+                batchWindowMs,
+                repairJournal,
+                snapshotEvery,
+                limits,
+                tls,
+                newHttp);
     }
 
     /** The default durability: every acknowledged transaction forced to disk. */

@@ -19,7 +19,9 @@ import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
  * The {@code bank-server} command: parses the options into a {@link ServerConfig}, starts a {@link BankServer},
@@ -60,6 +62,10 @@ public final class ServerMain {
                 "Logs go to standard error; set BANK_LOG_LEVEL=DEBUG for one line per request."
             })
     static final class Cli implements Callable<Integer> {
+        /** The command line being run: usage errors go to its error stream (a fresh {@code CommandLine} has another). */
+        @Spec
+        CommandSpec spec;
+
         @Option(
                 names = "--port",
                 defaultValue = "" + Wire.DEFAULT_PORT,
@@ -77,6 +83,19 @@ public final class ServerMain {
 
         @Option(names = "--port-file", description = "Write the port to this file once listening (for scripts).")
         Path portFile;
+
+        @Option(
+                names = "--http-port",
+                paramLabel = "PORT",
+                description = "Also serve HTTP on this port, on the --bind address: GET /health (200 once the bank is"
+                        + " open, 503 while recovering or stopping) and GET /metrics (Prometheus text format); 0 picks"
+                        + " a free one. Off unless given.")
+        Integer httpPort;
+
+        @Option(
+                names = "--http-port-file",
+                description = "Write the HTTP port to this file once listening (for scripts; needs --http-port).")
+        Path httpPortFile;
 
         @Option(
                 names = "--max-connections",
@@ -198,11 +217,20 @@ public final class ServerMain {
             try {
                 loanLimitCents = Money.parseCents(loanLimit);
             } catch (IllegalArgumentException e) {
-                throw new CommandLine.ParameterException(new CommandLine(this), "--loan-limit: " + e.getMessage());
+                throw new CommandLine.ParameterException(spec.commandLine(), "--loan-limit: " + e.getMessage());
             }
             if ((tlsKeystore == null) != (tlsPasswordFile == null)) {
                 throw new CommandLine.ParameterException(
-                        new CommandLine(this), "--tls-keystore and --tls-password-file go together");
+                        spec.commandLine(), "--tls-keystore and --tls-password-file go together");
+            }
+            if (httpPortFile != null && httpPort == null) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--http-port-file needs --http-port");
+            }
+            ServerConfig.Http http;
+            try {
+                http = httpPort == null ? ServerConfig.Http.OFF : new ServerConfig.Http(httpPort);
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--http-port: " + e.getMessage());
             }
             ServerConfig config = new ServerConfig(
                     InetAddress.getByName(bind),
@@ -220,7 +248,8 @@ public final class ServerMain {
                     snapshotEvery,
                     new ServerConfig.Limits(
                             authTimeoutMs, lineTimeoutMs, maxPerAddress, auditorReserved, Set.copyOf(auditorFrom)),
-                    new ServerConfig.Tls(tlsKeystore, tlsPasswordFile));
+                    new ServerConfig.Tls(tlsKeystore, tlsPasswordFile),
+                    http);
             BankServer server;
             try {
                 server = BankServer.start(config, System.out);
@@ -234,12 +263,20 @@ public final class ServerMain {
             }
             Runtime.getRuntime().addShutdownHook(new Thread(server::close, "bank-shutdown"));
             if (portFile != null) {
-                Path temporary = portFile.resolveSibling(portFile.getFileName() + ".tmp");
-                Files.writeString(temporary, server.port() + "\n");
-                Files.move(temporary, portFile, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+                writePort(portFile, server.port());
+            }
+            if (httpPortFile != null) {
+                writePort(httpPortFile, server.httpPort());
             }
             server.awaitStopped();
             return 0;
+        }
+
+        /** Writes {@code port} to {@code file} atomically: a script polling for it never reads half a number. */
+        private static void writePort(Path file, int port) throws IOException {
+            Path temporary = file.resolveSibling(file.getFileName() + ".tmp");
+            Files.writeString(temporary, port + "\n");
+            Files.move(temporary, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         }
 
         static final class DurabilityConverter implements CommandLine.ITypeConverter<Durability> {
