@@ -11,6 +11,7 @@ import java.util.Locale;
 import javax.net.ssl.SSLContext;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.OptionalSslConnectionFactory;
 import org.eclipse.jetty.server.SecureRequestCustomizer;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
@@ -33,7 +34,8 @@ import org.slf4j.LoggerFactory;
  * <p><b>HTTPS.</b> With TLS on ({@link ServerConfig.Tls}) the port speaks HTTPS only, TLS 1.3 only, with the
  * {@link SSLContext} that {@link TlsAcceptor} made from the keystore (read once; the password is already wiped):
  * Jetty's own {@link SslConnectionFactory} in front of its HTTP/1.1 one, on the one connector. A plaintext request
- * there fails its handshake and the connection closes; there is no plain-HTTP port to fall back to.
+ * there is told {@code 400 Bad Request} ("HTTP request to HTTPS port", Jetty's {@link OptionalSslConnectionFactory}
+ * with no protocol to fall back to) and closed; it is never served.
  *
  * <p><b>Threads.</b> Jetty's own pool, bounded ({@link #MAX_THREADS}), named {@code bank-http-*}; no request here
  * takes a ledger lock: {@code /health} reads two volatile counters, {@code /metrics} reads the meters.
@@ -122,8 +124,11 @@ final class HttpEndpoint implements AutoCloseable {
         customizer.setSniHostCheck(false);
         secure.addCustomizer(customizer);
         HttpConnectionFactory http11 = new HttpConnectionFactory(secure);
-        ServerConnector connector =
-                new ServerConnector(server, new SslConnectionFactory(ssl, http11.getProtocol()), http11);
+        SslConnectionFactory tls = new SslConnectionFactory(ssl, http11.getProtocol());
+        // First on the connector: looks at the first bytes; a TLS record goes on to `tls`, anything else (no next
+        // protocol given) is answered "400 Bad Request: HTTP request to HTTPS port" and closed: never served.
+        OptionalSslConnectionFactory plaintextRefusal = new OptionalSslConnectionFactory(tls, null);
+        ServerConnector connector = new ServerConnector(server, plaintextRefusal, tls, http11);
         connector.setHost(host);
         connector.setPort(port);
         return connector;
