@@ -7,11 +7,35 @@
 # the server verify its journal, prints the throughput, and exits non-zero if anything is off. The server
 # is stopped on any exit.
 #
-# Usage: ./run_bank.sh [SEED]     (the same seed generates the same workload)
+# Usage: ./run_bank.sh [--http-port PORT] [SEED]     (the same seed generates the same workload)
+#   --http-port PORT   also serve /health and /metrics over HTTP on PORT (0: a free one); prints their URLs at
+#                      the start and, with curl, a few lines of /metrics at the end
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/scripts/lib.sh"
 
-SEED=${1:-42}
+SEED=42
+while [ "$#" -gt 0 ]; do
+  case "$1" in
+    --http-port)
+      if [ "$#" -lt 2 ] || ! [[ "$2" =~ ^[0-9]+$ ]]; then
+        echo "usage: ./run_bank.sh [--http-port PORT] [SEED]: --http-port needs a port number (0: a free one)" >&2
+        exit 2
+      fi
+      BANK_HTTP_PORT=$2
+      shift 2 ;;
+    --http-port=*)
+      BANK_HTTP_PORT=${1#--http-port=}
+      [[ "$BANK_HTTP_PORT" =~ ^[0-9]+$ ]] \
+        || { echo "usage: ./run_bank.sh [--http-port PORT] [SEED]: --http-port needs a port number" >&2; exit 2; }
+      shift ;;
+    -*)
+      echo "usage: ./run_bank.sh [--http-port PORT] [SEED]: unknown option $1" >&2
+      exit 2 ;;
+    *)
+      SEED=$1
+      shift ;;
+  esac
+done
 CUSTOMERS=(Alice Bob Carol Dave Erin Frank Grace Heidi Ivan Judy Ken Laura Mallory Niaj Olivia Peggy
            Quentin Rupert Sybil Trent Uma Victor Walter Xena Yusuf)
 CLIENTS=8
@@ -114,3 +138,8 @@ echo
 echo "throughput: $total operations ($ok ok, $refused refused by the bank) from $CLIENTS concurrent clients" \
      "in $elapsed_ms ms = $(( total * 1000 / (elapsed_ms > 0 ? elapsed_ms : 1) )) operations/s" \
      "(including client JVM start-up)"
+if [ -n "${BANK_HTTP_PORT:-}" ]; then
+  echo
+  echo "== /metrics (a few lines of $BANK_HTTP_URL/metrics)"
+  bank_metrics_summary
+fi

@@ -25,17 +25,24 @@ bank_build() {
 # bank_start: starts a server on a free port with a fresh data directory under a temporary folder, and
 # points the client at it (BANK_HOST, BANK_PORT, and a credentials file of its own, so the demo never
 # touches ~/.abcbank). Sets BANK_TMP, BANK_DATA, BANK_SERVER_PID. Stops it all on exit.
+# With BANK_HTTP_PORT set (a port, or 0 for a free one) the server also serves /health and /metrics over HTTP
+# there, and BANK_HTTP_URL is set (http://127.0.0.1:PORT) once it listens.
 bank_start() {
   BANK_TMP=$(mktemp -d "${TMPDIR:-/tmp}/abc-bank.XXXXXX")
   BANK_DATA="$BANK_TMP/data"
   mkdir -p "$BANK_DATA"
   trap bank_stop EXIT
   trap 'exit 130' INT TERM
-  "$BANK_ROOT/scripts/bank-server" --port 0 --data "$BANK_DATA" --port-file "$BANK_TMP/port" "$@" \
+  local http=() ready_file="$BANK_TMP/port"
+  if [ -n "${BANK_HTTP_PORT:-}" ]; then
+    http=(--http-port "$BANK_HTTP_PORT" --http-port-file "$BANK_TMP/http-port")
+    ready_file="$BANK_TMP/http-port" # written after the TCP one, once the bank is open
+  fi
+  "$BANK_ROOT/scripts/bank-server" --port 0 --data "$BANK_DATA" --port-file "$BANK_TMP/port" "${http[@]}" "$@" \
     > "$BANK_TMP/server.out" 2> "$BANK_TMP/server.log" &
   BANK_SERVER_PID=$!
   local waited=0
-  until [ -s "$BANK_TMP/port" ]; do
+  until [ -s "$ready_file" ]; do
     if ! kill -0 "$BANK_SERVER_PID" 2>/dev/null; then
       echo "the server did not start:" >&2
       cat "$BANK_TMP/server.log" >&2
@@ -54,6 +61,29 @@ bank_start() {
   export BANK_CREDENTIALS="$BANK_TMP/credentials"
   AUDIT_PASSWORD_FILE="$BANK_DATA/audit-password"
   echo "server pid $BANK_SERVER_PID on 127.0.0.1:$BANK_PORT, data in $BANK_DATA"
+  if [ -n "${BANK_HTTP_PORT:-}" ]; then
+    BANK_HTTP_URL="http://127.0.0.1:$(cat "$BANK_TMP/http-port")"
+    echo "HTTP: $BANK_HTTP_URL/health  $BANK_HTTP_URL/metrics"
+  fi
+}
+
+# bank_metrics_summary: a few lines of the server's /metrics (operations of some kinds, journal fsyncs and
+# transactions per fsync, open connections), fetched with curl; says so and does nothing without curl or HTTP.
+bank_metrics_summary() {
+  if [ -z "${BANK_HTTP_URL:-}" ]; then
+    return 0
+  fi
+  if ! command -v curl > /dev/null; then
+    echo "(curl is not installed: not fetching $BANK_HTTP_URL/metrics)"
+    return 0
+  fi
+  local metrics
+  if ! metrics=$(curl -fsS --max-time 10 "$BANK_HTTP_URL/metrics"); then
+    echo "could not fetch $BANK_HTTP_URL/metrics" >&2
+    return 1
+  fi
+  grep -E '^bank_(operations_total\{op="(deposit|withdraw|transfer)"|journal_fsyncs_total|journal_transactions_total|journal_transactions_per_fsync|connections_open)' \
+    <<< "$metrics" || echo "(none of the expected meters in $BANK_HTTP_URL/metrics)"
 }
 
 # stop_pid PID [GRACE_SECONDS]: stops one process this script started, by its PID: SIGTERM, then SIGKILL after

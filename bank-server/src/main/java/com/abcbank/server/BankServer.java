@@ -48,8 +48,8 @@ import org.slf4j.LoggerFactory;
  * wait up to {@code shutdownGraceMs} for connection threads, then close whatever is left; then the last
  * snapshot, then the feed's subscriptions, then the journal, then the HTTP side.
  *
- * <p>HTTP ({@link ServerConfig.Http}, {@link HttpEndpoint}): {@code /health} and {@code /metrics}, started before the
- * data directory is opened (so {@code /health} can say it is recovering) and stopped last; the connections record
+ * <p>HTTP ({@link ServerConfig.Http}, {@link HttpEndpoint}): {@code /health} and {@code /metrics}, over HTTPS when TLS is on
+ * (the same keystore, loaded once), started before the data directory is opened (so {@code /health} can say it is recovering) and stopped last; the connections record
  * their requests into {@link BankMetrics} after flushing the replies, outside every ledger lock.
  *
  * <p>Parts: {@link ServerMain} is the command line, {@link BankState} opens the data directory (users, snapshot,
@@ -159,7 +159,7 @@ public final class BankServer implements AutoCloseable {
         try {
             socket.bind(new InetSocketAddress(config.bind(), config.port()), 128);
             // HTTP too binds before the data directory is touched, and says "recovering" while it is read.
-            http = config.http().enabled() ? HttpEndpoint.start(config, metrics) : null;
+            http = config.http().enabled() ? HttpEndpoint.start(config, metrics, tls) : null;
             beforeRecovery.accept(http);
             state = BankState.open(config, clock, announce);
         } catch (IOException | RuntimeException e) {

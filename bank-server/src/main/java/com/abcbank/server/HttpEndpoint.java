@@ -8,6 +8,15 @@ import io.javalin.http.Context;
 import io.javalin.http.HttpStatus;
 import java.io.IOException;
 import java.util.Locale;
+import javax.net.ssl.SSLContext;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.OptionalSslConnectionFactory;
+import org.eclipse.jetty.server.SecureRequestCustomizer;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.SslConnectionFactory;
+import org.eclipse.jetty.util.ssl.SslContextFactory;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -21,6 +30,12 @@ import org.slf4j.LoggerFactory;
  * (503) while the journal is replayed; {@link #ready} makes it 200 once the accept loop runs; {@link #stopping}
  * makes it 503 again when shutdown begins; {@link #close} stops Jetty and its threads, last, after the journal is
  * closed (so a probe sees {@code stopping} for the whole grace period, not a refused connection).
+ *
+ * <p><b>HTTPS.</b> With TLS on ({@link ServerConfig.Tls}) the port speaks HTTPS only, TLS 1.3 only, with the
+ * {@link SSLContext} that {@link TlsAcceptor} made from the keystore (read once; the password is already wiped):
+ * Jetty's own {@link SslConnectionFactory} in front of its HTTP/1.1 one, on the one connector. A plaintext request
+ * there is told {@code 400 Bad Request} ("HTTP request to HTTPS port", Jetty's {@link OptionalSslConnectionFactory}
+ * with no protocol to fall back to) and closed; it is never served.
  *
  * <p><b>Threads.</b> Jetty's own pool, bounded ({@link #MAX_THREADS}), named {@code bank-http-*}; no request here
  * takes a ledger lock: {@code /health} reads two volatile counters, {@code /metrics} reads the meters.
@@ -60,20 +75,29 @@ final class HttpEndpoint implements AutoCloseable {
         this.metrics = metrics;
     }
 
-    /** Binds {@code config.http().port()} on {@code config.bind()} and serves; {@code /health} says recovering. */
-    static HttpEndpoint start(ServerConfig config, BankMetrics metrics) throws IOException {
+    /**
+     * Binds {@code config.http().port()} on {@code config.bind()} and serves, over HTTPS with {@code tls} (null: plain
+     * HTTP); {@code /health} says recovering.
+     */
+    static HttpEndpoint start(ServerConfig config, BankMetrics metrics, TlsAcceptor tls) throws IOException {
         QueuedThreadPool threads = new QueuedThreadPool(MAX_THREADS, 2, 30_000);
         threads.setName("bank-http");
+        String host = config.bind().getHostAddress();
+        int port = config.http().port();
         Javalin app = Javalin.create(javalin -> {
             javalin.showJavalinBanner = false;
             javalin.startupWatcherEnabled = false;
             javalin.jetty.threadPool = threads;
+            if (tls != null) {
+                // Javalin makes its default plain connector only when none was added: this one is the only one.
+                javalin.jetty.addConnector((server, http) -> httpsConnector(server, http, tls.context(), host, port));
+            }
         });
         HttpEndpoint endpoint = new HttpEndpoint(app, metrics);
         app.get("/health", endpoint::health);
         app.get("/metrics", endpoint::metrics);
         try {
-            app.start(config.bind().getHostAddress(), config.http().port());
+            app.start(host, port);
         } catch (RuntimeException e) { // Javalin's bind failure is unchecked: say it as the TCP side does
             app.stop();
             throw new IOException(
@@ -81,8 +105,33 @@ final class HttpEndpoint implements AutoCloseable {
                             + config.http().port() + ": " + e.getMessage(),
                     e);
         }
-        log.info("HTTP on {}:{} (/health, /metrics)", config.bind().getHostAddress(), app.port());
+        log.info("{} on {}:{} (/health, /metrics)", tls == null ? "HTTP" : "HTTPS", host, app.port());
         return endpoint;
+    }
+
+    /**
+     * A connector that speaks HTTP/1.1 inside TLS 1.3 only, with {@code context}. The {@link SecureRequestCustomizer}
+     * makes requests know they are secure (the {@code https} scheme); its SNI host check is off because clients reach the
+     * bank by IP address, which carries no SNI, and the certificate is the client's to check.
+     */
+    private static ServerConnector httpsConnector(
+            Server server, HttpConfiguration base, SSLContext context, String host, int port) {
+        SslContextFactory.Server ssl = new SslContextFactory.Server();
+        ssl.setSslContext(context);
+        ssl.setIncludeProtocols(TlsAcceptor.PROTOCOL);
+        HttpConfiguration secure = new HttpConfiguration(base);
+        SecureRequestCustomizer customizer = new SecureRequestCustomizer();
+        customizer.setSniHostCheck(false);
+        secure.addCustomizer(customizer);
+        HttpConnectionFactory http11 = new HttpConnectionFactory(secure);
+        SslConnectionFactory tls = new SslConnectionFactory(ssl, http11.getProtocol());
+        // First on the connector: looks at the first bytes; a TLS record goes on to `tls`, anything else (no next
+        // protocol given) is answered "400 Bad Request: HTTP request to HTTPS port" and closed: never served.
+        OptionalSslConnectionFactory plaintextRefusal = new OptionalSslConnectionFactory(tls, null);
+        ServerConnector connector = new ServerConnector(server, plaintextRefusal, tls, http11);
+        connector.setHost(host);
+        connector.setPort(port);
+        return connector;
     }
 
     /** The port HTTP listens on (the chosen one when configured with 0). */

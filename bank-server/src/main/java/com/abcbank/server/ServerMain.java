@@ -89,7 +89,7 @@ public final class ServerMain {
                 paramLabel = "PORT",
                 description = "Also serve HTTP on this port, on the --bind address: GET /health (200 once the bank is"
                         + " open, 503 while recovering or stopping) and GET /metrics (Prometheus text format); 0 picks"
-                        + " a free one. Off unless given.")
+                        + " a free one. HTTPS only (TLS 1.3) when --tls-keystore is given. Off unless given.")
         Integer httpPort;
 
         @Option(

@@ -64,10 +64,21 @@ final class TlsAcceptor {
 
     private static final int LINGER_BYTES = 64 * 1024;
 
+    private final SSLContext context;
     private final SSLSocketFactory factory;
 
-    private TlsAcceptor(SSLSocketFactory factory) {
-        this.factory = factory;
+    private TlsAcceptor(SSLContext context) {
+        this.context = context;
+        this.factory = context.getSocketFactory();
+    }
+
+    /**
+     * The context made from the keystore, loaded once at start: the HTTP side ({@link HttpEndpoint}) serves HTTPS
+     * with it, so both ports show the same certificate and the password is read once. Callers restrict it to
+     * {@link #PROTOCOL} themselves, as {@link #open} does.
+     */
+    SSLContext context() {
+        return context;
     }
 
     /**
@@ -105,7 +116,7 @@ final class TlsAcceptor {
             SSLContext context = SSLContext.getInstance(PROTOCOL);
             context.init(keys.getKeyManagers(), null, null);
             log.info("TLS ({} only) with the key in {}", PROTOCOL, settings.keystore());
-            return new TlsAcceptor(context.getSocketFactory());
+            return new TlsAcceptor(context);
         } catch (GeneralSecurityException e) {
             throw new IOException("cannot set up TLS from " + settings.keystore() + ": " + e.getMessage(), e);
         } finally {

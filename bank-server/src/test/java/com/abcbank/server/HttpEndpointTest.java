@@ -160,7 +160,7 @@ class HttpEndpointTest {
 
     @Test
     void healthSays503StoppingOnceShutdownBegan() throws Exception {
-        try (HttpEndpoint http = HttpEndpoint.start(withHttp(), BankMetrics.on())) {
+        try (HttpEndpoint http = HttpEndpoint.start(withHttp(), BankMetrics.on(), null)) {
             assertEquals(
                     "recovering",
                     tree(get(http.port(), "/health").body()).get("status").asText());

@@ -94,6 +94,11 @@ final class TestCertificates {
 
     /** A client's socket factory that trusts this certificate alone. */
     SSLSocketFactory clientFactory() throws IOException, GeneralSecurityException {
+        return clientContext().getSocketFactory();
+    }
+
+    /** A client's TLS context that trusts this certificate alone (for an {@code HttpClient}, say). */
+    SSLContext clientContext() throws IOException, GeneralSecurityException {
         KeyStore trusted = KeyStore.getInstance("PKCS12");
         try (InputStream in = Files.newInputStream(truststore)) {
             trusted.load(in, null);
@@ -102,7 +107,7 @@ final class TestCertificates {
         trust.init(trusted);
         SSLContext context = SSLContext.getInstance("TLS");
         context.init(null, trust.getTrustManagers(), null);
-        return context.getSocketFactory();
+        return context;
     }
 
     private static void keytool(String... args) throws IOException, InterruptedException {
