@@ -191,43 +191,7 @@ public record ServerConfig(
         }
     }
 
-    /** With the given {@link Limits} and {@link Tls}, without HTTP. */
-    public ServerConfig(
-            InetAddress bind,
-            int port,
-            Path dataDir,
-            int maxConnections,
-            int maxLineBytes,
-            int idleTimeoutMs,
-            int shutdownGraceMs,
-            int pbkdf2Iterations,
-            LedgerConfig ledger,
-            Durability durability,
-            int batchWindowMs,
-            boolean repairJournal,
-            long snapshotEvery,
-            Limits limits,
-            Tls tls) {
-        this(
-                bind,
-                port,
-                dataDir,
-                maxConnections,
-                maxLineBytes,
-                idleTimeoutMs,
-                shutdownGraceMs,
-                pbkdf2Iterations,
-                ledger,
-                durability,
-                batchWindowMs,
-                repairJournal,
-                snapshotEvery,
-                limits,
-                tls,
-                Http.OFF);
-    }
-
-    /** With the default {@link Limits}. */
+    /** With the default {@link Limits}, in plaintext, without HTTP: change them with the {@code with...} methods. */
     public ServerConfig(
             InetAddress bind,
             int port,
@@ -256,41 +220,9 @@ public record ServerConfig(
                 batchWindowMs,
                 repairJournal,
                 snapshotEvery,
-                Limits.DEFAULTS);
-    }
-
-    /** With the given {@link Limits}, in plaintext. */
-    public ServerConfig(
-            InetAddress bind,
-            int port,
-            Path dataDir,
-            int maxConnections,
-            int maxLineBytes,
-            int idleTimeoutMs,
-            int shutdownGraceMs,
-            int pbkdf2Iterations,
-            LedgerConfig ledger,
-            Durability durability,
-            int batchWindowMs,
-            boolean repairJournal,
-            long snapshotEvery,
-            Limits limits) {
-        this(
-                bind,
-                port,
-                dataDir,
-                maxConnections,
-                maxLineBytes,
-                idleTimeoutMs,
-                shutdownGraceMs,
-                pbkdf2Iterations,
-                ledger,
-                durability,
-                batchWindowMs,
-                repairJournal,
-                snapshotEvery,
-                limits,
-                Tls.OFF);
+                Limits.DEFAULTS,
+                Tls.OFF,
+                Http.OFF);
     }
 
     /** This configuration with other {@link Limits}. */

@@ -139,10 +139,10 @@ public final class BigBank implements Callable<Integer> {
     /** The checked options. */
     BigBankPlan plan() {
         int customers = users != null ? users : Math.max(1, accounts / 4);
-        if (days < 0 || restartEvery < 1 || pbkdf2Iterations < 1) {
+        if (days < 0 || restartEvery < 1 || pbkdf2Iterations < 4096) {
             throw new CommandLine.ParameterException(
                     new CommandLine(this),
-                    "--days must be 0 or more, --restart-every and --pbkdf2-iterations 1 or more");
+                    "--days must be 0 or more, --restart-every 1 or more, --pbkdf2-iterations 4096 or more");
         }
         try {
             return BigBankPlan.of(accounts, transactions, customers, loanPercent, keyedPercent, tail, seed);

@@ -66,7 +66,7 @@ public final class DurabilityBenchmark {
                     65_536,
                     300_000,
                     10_000,
-                    1_000,
+                    4_096, // the fewest PBKDF2 iterations a verifier may have (the client stretches)
                     LedgerConfig.defaults(),
                     durability,
                     10,
