@@ -209,13 +209,31 @@ ask() {
   ask_us=$(($(now_us) - started))
   [[ "$reply" == *'"ok":true'* ]]
 }
-# connect_as USER PASSWORD_FILE: opens USER's connection and logs in.
+# scram_start USER PASSWORD_FILE: starts the SCRAM-SHA-256 half of USER's login (scripts/ScramLogin.java, compiled
+# once into $work) as a coprocess; connect_as uses it. Started before it is needed where a timing must not include
+# a JVM's start (the first login after launch).
+scram_start() {
+  if [ ! -f "$work/scram/ScramLogin.class" ]; then
+    mkdir -p "$work/scram"
+    javac -nowarn -cp "$CLIENT_JAR" -d "$work/scram" "$root/scripts/ScramLogin.java" || return 1
+  fi
+  coproc SCRAM { java -cp "$work/scram:$CLIENT_JAR" ScramLogin "$1" "$2"; }
+}
+# connect_as USER PASSWORD_FILE: opens USER's connection and logs in with SCRAM-SHA-256 (the password stays in
+# ScramLogin; bash carries its two messages and the server's two replies).
 connect_as() {
-  local fd password
-  password=$(head -n 1 "$2")
+  local fd line
+  [ -n "${SCRAM_PID:-}" ] || scram_start "$1" "$2" || return 1
   exec {fd}<>"/dev/tcp/127.0.0.1/$server_port" || return 1
   conn[$1]=$fd
-  ask "$1" "{\"op\":\"login\",\"user\":\"$1\",\"password\":\"$password\"}"
+  IFS= read -r -t "$CLIENT_LIMIT_S" line <&"${SCRAM[0]}" || return 1
+  ask "$1" "$line" || return 1
+  printf '%s\n' "$reply" >&"${SCRAM[1]}"
+  IFS= read -r -t "$CLIENT_LIMIT_S" line <&"${SCRAM[0]}" || return 1
+  ask "$1" "$line" || return 1
+  printf '%s\n' "$reply" >&"${SCRAM[1]}"
+  wait "$SCRAM_PID" || return 1
+  SCRAM_PID=""
 }
 ms() { awk -v us="$1" 'BEGIN { printf (us < 10000 ? "%.2f ms" : "%.0f ms"), us / 1000 }'; }
 
@@ -253,6 +271,7 @@ empty_heap=$(live_heap empty)
 stop_pid "$server_pid" 30
 
 log "starting the server on $dir with -Xmx$heap"
+scram_start "$user1" "$password_file" || died "could not start the SCRAM helper (scripts/ScramLogin.java)"
 start_server "$dir" "$work/big" || died "before listening"
 connect_as "$user1" "$password_file" || died "at the first login (reply: $reply)"
 first_login_ms=$((($(now_us) - launched_us) / 1000))
