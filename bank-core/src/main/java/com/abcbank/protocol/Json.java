@@ -323,6 +323,24 @@ public final class Json {
         }
     }
 
+    /** A new, empty JSON object to fill. */
+    public static ObjectNode object() {
+        return MAPPER.createObjectNode();
+    }
+
+    /**
+     * Any JSON text as a tree (numbers as the request parser reads them).
+     *
+     * @throws UncheckedIOException if it is not JSON
+     */
+    public static JsonNode readTree(String text) {
+        try {
+            return TREE.readTree(text);
+        } catch (JsonProcessingException e) {
+            throw new UncheckedIOException("not JSON: " + e.getOriginalMessage(), e);
+        }
+    }
+
     /** Any value as a JSON tree (a {@link Result} record, say). */
     public static JsonNode tree(Object value) {
         return MAPPER.valueToTree(value);

@@ -129,18 +129,23 @@ public final class Results {
     public static Result.Transactions transactions(Page<Transaction> page) {
         List<Result.Transaction> entries = new ArrayList<>(page.items().size());
         for (Transaction tx : page.items()) {
-            entries.add(new Result.Transaction(
-                    tx.seq(),
-                    tx.time().toString(),
-                    tx.type().name(),
-                    tx.user(),
-                    tx.opened(),
-                    tx.postings().stream()
-                            .map(p -> new Result.Posting(p.account(), p.amountCents(), p.balanceAfterCents()))
-                            .toList(),
-                    tx.key()));
+            entries.add(transaction(tx));
         }
         return new Result.Transactions(entries, page.next());
+    }
+
+    /** One journal transaction as the auditor sees it (show_history, the console's durable feed). */
+    public static Result.Transaction transaction(Transaction tx) {
+        return new Result.Transaction(
+                tx.seq(),
+                tx.time().toString(),
+                tx.type().name(),
+                tx.user(),
+                tx.opened(),
+                tx.postings().stream()
+                        .map(p -> new Result.Posting(p.account(), p.amountCents(), p.balanceAfterCents()))
+                        .toList(),
+                tx.key());
     }
 
     /** The bank's totals; loans count as what is owed (positive). */

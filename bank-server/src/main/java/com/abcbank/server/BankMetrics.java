@@ -11,9 +11,14 @@ import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
+import java.util.EnumMap;
+import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.IntSupplier;
+import org.HdrHistogram.Histogram;
+import org.HdrHistogram.Recorder;
 
 /**
  * The bank's own meters, in one Micrometer registry that {@link HttpEndpoint} serves as {@code /metrics} (Prometheus
@@ -66,6 +71,9 @@ final class BankMetrics {
         Duration.ofSeconds(10)
     };
 
+    /** The longest latency the console's histogram tells apart (a minute); longer ones count as a minute. */
+    static final long HIGHEST_MICROS = TimeUnit.MINUTES.toMicros(1);
+
     /** The op of a line that is no request (unreadable, too long, a deadline's notice). */
     private static final String NONE = "none";
 
@@ -73,6 +81,15 @@ final class BankMetrics {
     private final PrometheusMeterRegistry registry;
 
     private final Counter throttledLogins;
+    /**
+     * The console's per-second figures ({@link ConsoleStats}): every answered request's latency in µs (HdrHistogram's
+     * {@link Recorder}: wait-free to record, swapped out whole by the sampler once a second), and refusals by code.
+     */
+    private final Recorder latencyMicros;
+
+    /** One adder per code, all made here: the map is never changed after, so reading it needs no lock. */
+    private final Map<ErrorCode, LongAdder> refusalsByCode = new EnumMap<>(ErrorCode.class);
+
     private final OpMeters none;
     private final ClassValue<OpMeters> byOp = new ClassValue<>() {
         @Override
@@ -89,6 +106,10 @@ final class BankMetrics {
                         .description("Login steps answered THROTTLED")
                         .register(registry);
         this.none = registry == null ? null : new OpMeters(NONE);
+        this.latencyMicros = registry == null ? null : new Recorder(HIGHEST_MICROS, 2);
+        for (ErrorCode code : ErrorCode.values()) {
+            refusalsByCode.put(code, new LongAdder());
+        }
     }
 
     /** A registry of its own, recording. */
@@ -111,9 +132,26 @@ final class BankMetrics {
         OpMeters meters = request == null ? none : byOp.get(request.getClass());
         meters.latency.record(nanos, TimeUnit.NANOSECONDS);
         meters.outcome(outcome.isOk() ? null : outcome.error()).increment();
-        if (!outcome.isOk() && outcome.error() == ErrorCode.THROTTLED) {
-            throttledLogins.increment();
+        latencyMicros.recordValue(Math.min(HIGHEST_MICROS, Math.max(0, TimeUnit.NANOSECONDS.toMicros(nanos))));
+        if (!outcome.isOk()) {
+            refusalsByCode.get(outcome.error()).increment();
+            if (outcome.error() == ErrorCode.THROTTLED) {
+                throttledLogins.increment();
+            }
         }
+    }
+
+    /**
+     * The latencies recorded since the last call, as a histogram (its count is the requests answered), into
+     * {@code recycle} if given: for the console's sampler, one caller at a time. Null when {@link #OFF}.
+     */
+    Histogram intervalLatencies(Histogram recycle) {
+        return latencyMicros == null ? null : latencyMicros.getIntervalHistogram(recycle);
+    }
+
+    /** Requests refused with {@code code} since start. */
+    long refusals(ErrorCode code) {
+        return refusalsByCode.get(code).sum();
     }
 
     /**

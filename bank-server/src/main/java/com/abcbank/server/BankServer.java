@@ -72,6 +72,8 @@ public final class BankServer implements AutoCloseable {
     private final HttpEndpoint http;
 
     private final BankMetrics metrics;
+    /** The console's live feed: records nothing until a browser watches (and nothing ever without HTTP). */
+    private final ActivityFeed activity;
 
     private final SecurityEvents securityEvents;
     private final ThreadPoolExecutor pool;
@@ -102,6 +104,7 @@ public final class BankServer implements AutoCloseable {
         this.metrics = metrics;
         this.tls = tls;
         this.feed = feed;
+        this.activity = new ActivityFeed(feed);
         this.securityEvents = securityEvents;
         this.serverSocket = serverSocket;
         this.dispatcher = dispatcher;
@@ -194,7 +197,15 @@ public final class BankServer implements AutoCloseable {
         schedule.start(server.reaper);
         metrics.bank(state.journal(), state.journal().durableSeq(), server::activeConnections);
         if (http != null) {
-            http.ready(state.ledger(), state.journal());
+            Console console = new Console(
+                    server.dispatcher,
+                    server.securityEvents,
+                    metrics,
+                    server.activity,
+                    new ConsoleStats(metrics, state.journal(), server::activeConnections),
+                    new ConsoleSessions(System::nanoTime),
+                    tls != null);
+            http.ready(state.ledger(), state.journal(), console);
         }
         logStarted(config, server.port(), state.ledger());
         return server;
@@ -251,6 +262,11 @@ public final class BankServer implements AutoCloseable {
     /** The HTTP port (the chosen one when configured with 0), or -1 without {@code --http-port}. */
     public int httpPort() {
         return http == null ? -1 : http.port();
+    }
+
+    /** The console's live feed, where connections announce their requests while a browser watches. */
+    ActivityFeed activity() {
+        return activity;
     }
 
     /** Where connections record their requests ({@link BankMetrics#OFF} without HTTP). */

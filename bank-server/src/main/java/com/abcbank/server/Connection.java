@@ -272,9 +272,18 @@ final class Connection implements Runnable {
                 return new Pending(parsed, Dispatcher.Answer.now(outcome));
             }
             session.otherRequest();
+            String req = null;
+            ActivityFeed activity = server.activity();
+            if (caller != null && activity.watched()) { // the console's live feed: only while a browser watches
+                req = "t" + id + "." + requests;
+                activity.started(req, caller, request);
+            }
             Dispatcher.Answer answer = dispatcher.execute(caller, request);
             server.securityEvents().answered(caller, request, answer.outcome(), address()); // the audit trail
-            return new Pending(parsed, answer);
+            Pending pending = new Pending(parsed, answer);
+            pending.req = req;
+            pending.caller = caller;
+            return pending;
         } catch (RuntimeException e) {
             log.error("failed to handle {}", request.getClass().getSimpleName(), e);
             return Pending.failed(
@@ -320,7 +329,10 @@ final class Connection implements Runnable {
         measure(batch, failure);
     }
 
-    /** Records the batch's requests in the server's meters: after the flush, outside every lock. */
+    /**
+     * Records the batch's requests in the server's meters, and their ends in the console's live feed if they were
+     * announced there: after the flush, outside every lock.
+     */
     private void measure(List<Pending> batch, JournalFailedException failure) {
         BankMetrics metrics = server.metrics();
         if (!metrics.enabled()) {
@@ -330,7 +342,11 @@ final class Connection implements Runnable {
         for (Pending pending : batch) {
             Request request = pending.line() == null ? null : pending.line().request();
             long started = pending.startedNanos == 0 ? now : pending.startedNanos;
-            metrics.answered(request, dispatcher.settle(pending.answer(), failure), now - started);
+            Outcome<?> outcome = dispatcher.settle(pending.answer(), failure);
+            metrics.answered(request, outcome, now - started);
+            if (pending.req != null) {
+                server.activity().done(pending.req, pending.caller, request, outcome, now - started);
+            }
         }
     }
 
@@ -342,6 +358,10 @@ final class Connection implements Runnable {
         private final Json.Parsed line;
         private final Dispatcher.Answer answer;
         long startedNanos;
+        /** Its name in the console's live feed, when it was announced there ({@link ActivityFeed#started}); else null. */
+        String req;
+        /** Who asked, for the live feed. */
+        Caller caller;
 
         Pending(Json.Parsed line, Dispatcher.Answer answer) {
             this.line = line;

@@ -6,8 +6,13 @@ import com.abcbank.protocol.Json;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.javalin.http.HttpStatus;
+import io.javalin.http.staticfiles.Location;
 import java.io.IOException;
+import java.time.Instant;
 import java.util.Locale;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLContext;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
@@ -48,6 +53,11 @@ final class HttpEndpoint implements AutoCloseable {
      */
     static final int MAX_THREADS = 16;
 
+    /** uPlot sets element styles from script, hence {@code style-src 'unsafe-inline'}; scripts are files only. */
+    static final String CONTENT_SECURITY_POLICY =
+            "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline';"
+                    + " img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
+
     /** What {@code /health} says; only {@link #READY} is 200. */
     enum State {
         RECOVERING,
@@ -69,6 +79,14 @@ final class HttpEndpoint implements AutoCloseable {
     private volatile Ledger ledger;
 
     private volatile DurableLog journal;
+    /** The console's API, once the bank is open; null before. */
+    private volatile Console console;
+
+    private final ScheduledExecutorService sampler = Executors.newSingleThreadScheduledExecutor(runnable -> {
+        Thread thread = new Thread(runnable, "bank-console-sampler");
+        thread.setDaemon(true);
+        return thread;
+    });
 
     private HttpEndpoint(Javalin app, BankMetrics metrics) {
         this.app = app;
@@ -88,14 +106,25 @@ final class HttpEndpoint implements AutoCloseable {
             javalin.showJavalinBanner = false;
             javalin.startupWatcherEnabled = false;
             javalin.jetty.threadPool = threads;
+            javalin.http.maxRequestSize = config.maxLineBytes(); // an API request is a request line
+            // The console's pages, from the jar (no CDN, no build step), and its chart library from its WebJar.
+            javalin.staticFiles.add(files -> {
+                files.hostedPath = "/console";
+                files.directory = "/console";
+                files.location = Location.CLASSPATH;
+            });
+            javalin.staticFiles.enableWebjars();
             if (tls != null) {
                 // Javalin makes its default plain connector only when none was added: this one is the only one.
                 javalin.jetty.addConnector((server, http) -> httpsConnector(server, http, tls.context(), host, port));
             }
         });
         HttpEndpoint endpoint = new HttpEndpoint(app, metrics);
+        app.before(HttpEndpoint::securityHeaders);
+        app.get("/", ctx -> ctx.redirect("/console/"));
         app.get("/health", endpoint::health);
         app.get("/metrics", endpoint::metrics);
+        Console.routes(app, () -> endpoint.console);
         try {
             app.start(host, port);
         } catch (RuntimeException e) { // Javalin's bind failure is unchecked: say it as the TCP side does
@@ -134,6 +163,17 @@ final class HttpEndpoint implements AutoCloseable {
         return connector;
     }
 
+    /**
+     * What every answer says about itself: the page may load only its own scripts, styles and data (no inline script,
+     * no other site, never framed), types are not sniffed, and no address leaks to another site.
+     */
+    private static void securityHeaders(Context ctx) {
+        ctx.header("Content-Security-Policy", CONTENT_SECURITY_POLICY);
+        ctx.header("X-Content-Type-Options", "nosniff");
+        ctx.header("Referrer-Policy", "no-referrer");
+        ctx.header("X-Frame-Options", "DENY");
+    }
+
     /** The port HTTP listens on (the chosen one when configured with 0). */
     int port() {
         return app.port();
@@ -143,10 +183,18 @@ final class HttpEndpoint implements AutoCloseable {
         return state;
     }
 
-    /** The bank is open and serving: {@code /health} is 200 from now on. */
-    void ready(Ledger openLedger, DurableLog openJournal) {
+    /**
+     * The bank is open and serving: {@code /health} is 200 from now on, and the console's API answers; its charts get a
+     * point a second, and expired sign-ins and sessions are dropped as often.
+     */
+    void ready(Ledger openLedger, DurableLog openJournal, Console openConsole) {
         this.ledger = openLedger;
         this.journal = openJournal;
+        this.console = openConsole;
+        Periodic.every(sampler, 1, TimeUnit.SECONDS, "console figures", () -> {
+            openConsole.stats().sample(Instant.now().getEpochSecond());
+            openConsole.sessions().sweep();
+        });
         state = State.READY;
     }
 
@@ -176,6 +224,7 @@ final class HttpEndpoint implements AutoCloseable {
     @Override
     public void close() {
         state = State.STOPPING;
+        sampler.shutdownNow();
         app.stop();
     }
 }

@@ -95,6 +95,10 @@ class HttpEndpointTest {
             assertEquals(503, during.statusCode(), during.body());
             assertEquals("recovering", tree(during.body()).get("status").asText());
             assertFalse(started.isDone(), "start must not return before recovery");
+            HttpResponse<String> console = get(httpPort.get(), "/api/session");
+            assertEquals(503, console.statusCode(), "the console's API waits for the books too");
+            assertEquals(
+                    "NOT_READY", tree(console.body()).path("error").path("code").asText());
             recover.countDown();
             server = started.get(30, SECONDS);
             HttpResponse<String> after = get(server.httpPort(), "/health");
@@ -174,8 +178,8 @@ class HttpEndpointTest {
     @Test
     void anUnknownPathIs404() throws Exception {
         try (TestServer bank = TestServer.start(withHttp())) {
-            assertEquals(404, get(bank.server.httpPort(), "/console").statusCode());
-            assertEquals(404, get(bank.server.httpPort(), "/").statusCode());
+            assertEquals(404, get(bank.server.httpPort(), "/nothing").statusCode());
+            assertEquals(404, get(bank.server.httpPort(), "/console/nothing.js").statusCode());
         }
     }
 

@@ -1,0 +1,378 @@
+package com.abcbank.server;
+
+import com.abcbank.journal.DurableFeed;
+import com.abcbank.ledger.Caller;
+import com.abcbank.ledger.ErrorCode;
+import com.abcbank.ledger.Outcome;
+import com.abcbank.ledger.Transaction;
+import com.abcbank.protocol.Json;
+import com.abcbank.protocol.Request;
+import com.abcbank.protocol.Result;
+import com.abcbank.protocol.Results;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReferenceArray;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What the console's live view shows: every request's start and end, from every connection and every console
+ * request, and every durable transaction, in one ring that request threads write and watchers read.
+ *
+ * <h2>Why a ring, and why it never slows money</h2>
+ * Writers are the request threads (a TCP connection's, a console request's) and the durable feed's thread. A write
+ * claims the next number ({@link AtomicLong#getAndIncrement}) and stores the event in the slot {@code number % SLOTS}
+ * (a release write): wait-free, no lock, no queue that could fill, nothing a reader does can make it wait. A writer
+ * never runs inside a ledger lock: {@code started} is called before the ledger is asked, {@code done} after the reply
+ * was flushed, and durable transactions come from the {@link DurableFeed}'s own thread.
+ *
+ * <p>When nobody watches ({@link #watched()} false, one volatile read), nothing is recorded at all: the TCP path pays
+ * one branch per request, and the durable-feed subscription is closed ({@link #watch}/{@link Watcher#close()} open and
+ * close it as the first watcher comes and the last goes).
+ *
+ * <h2>Readers</h2>
+ * Each watcher ({@link Watcher}, one per browser) keeps its own cursor and reads the slots from it on its own thread,
+ * every {@link #TICK_MS}. A slot holds the event of a number, or an older one (its writer claimed the number but has
+ * not stored yet: the watcher waits for it, unless the number is far behind the newest, when it counts as skipped),
+ * or a newer one (the ring lapped the watcher: everything lapped is skipped). Under heavy load a watcher sends at most
+ * {@link #MAX_PER_TICK} events a tick, the newest: the rest are counted and reported as skipped ({@code skipped}
+ * events), so a browser sees a sample of a flood rather than falling ever further behind. A watcher that cannot write
+ * (a stalled browser) blocks only its own thread; the ring overwrites what it has not read.
+ *
+ * <p>Who sees what: the auditor every event; a customer only the requests they made and the transactions made at
+ * their request.
+ */
+final class ActivityFeed {
+    private static final Logger log = LoggerFactory.getLogger(ActivityFeed.class);
+    /** Slots in the ring: a power of two. At 30,000 requests a second, a watcher is lapped after 70 ms of stall. */
+    static final int SLOTS = 1 << 12;
+
+    private static final int MASK = SLOTS - 1;
+    /** How often a watcher reads the ring. */
+    static final long TICK_MS = 100;
+    /** The most events a watcher sends per tick (500 a second); the rest are sampled away and counted. */
+    static final int MAX_PER_TICK = 50;
+    /** A claimed slot this far behind the newest that is still not written is given up on (its writer stalled). */
+    private static final long GIVE_UP_BEHIND = SLOTS / 4;
+    /** The most browsers watching at once; the next one is refused. */
+    static final int MAX_WATCHERS = 32;
+
+    /** One event of the feed; {@link #number()} is its place in the ring's order. */
+    sealed interface Event {
+        long number();
+
+        /** Whether {@code caller} may see it. */
+        boolean visibleTo(Caller caller);
+
+        /** The SSE event name. */
+        String kind();
+    }
+
+    /**
+     * A request as it starts: {@code req} names it ({@code t12.5}: connection 12's fifth request; {@code w}: a console
+     * request), {@code accounts} the accounts it names, {@code at} the wall-clock time in ms.
+     */
+    record Started(long number, String req, String user, String op, Long amount, List<String> accounts, long at)
+            implements Event {
+        @Override
+        public boolean visibleTo(Caller caller) {
+            return caller.isAuditor() || caller.user().equals(user);
+        }
+
+        @Override
+        public String kind() {
+            return "activity";
+        }
+    }
+
+    /**
+     * A request as its reply left: its outcome, the transaction it made (0: none), its latency from read to flush,
+     * and the balances its result shows (a loan's outstanding amount under the loan's number).
+     */
+    record Done(
+            long number,
+            String req,
+            String user,
+            String op,
+            boolean ok,
+            String code,
+            long tx,
+            long latencyUs,
+            Map<String, Long> balances,
+            long at)
+            implements Event {
+        @Override
+        public boolean visibleTo(Caller caller) {
+            return caller.isAuditor() || caller.user().equals(user);
+        }
+
+        @Override
+        public String kind() {
+            return "activity";
+        }
+    }
+
+    /** A transaction the journal keeps, as the auditor's journal view shows it. */
+    record Durable(long number, Result.Transaction transaction) implements Event {
+        @Override
+        public boolean visibleTo(Caller caller) {
+            return caller.isAuditor() || caller.user().equals(transaction.user());
+        }
+
+        @Override
+        public String kind() {
+            return "durable";
+        }
+    }
+
+    private final AtomicReferenceArray<Event> slots = new AtomicReferenceArray<>(SLOTS);
+    private final AtomicLong next = new AtomicLong(1);
+    private final AtomicInteger watchers = new AtomicInteger();
+    private final DurableFeed feed;
+    /** The durable-feed subscription, open while anyone watches; guarded by {@code this}. */
+    private DurableFeed.Subscription subscription;
+
+    private volatile boolean watched;
+
+    /** @param feed where durable transactions come from; null for none (a test's feed of requests only) */
+    ActivityFeed(DurableFeed feed) {
+        this.feed = feed;
+    }
+
+    /** Whether anyone watches: when not, {@link #started} and {@link #done} record nothing. */
+    boolean watched() {
+        return watched;
+    }
+
+    /** Records that {@code request} of {@code caller}, named {@code req}, starts now. */
+    void started(String req, Caller caller, Request request) {
+        if (!watched) {
+            return;
+        }
+        long number = next.getAndIncrement();
+        publish(new Started(
+                number,
+                req,
+                caller.user(),
+                Request.op(request),
+                amountOf(request),
+                accountsOf(request),
+                System.currentTimeMillis()));
+    }
+
+    /** Records that the reply to {@code request} ({@code null}: a line that was none) left with {@code outcome}. */
+    void done(String req, Caller caller, Request request, Outcome<?> outcome, long nanos) {
+        if (!watched || caller == null || request == null) {
+            return; // only requests of a logged-in caller were announced as started
+        }
+        long number = next.getAndIncrement();
+        ErrorCode code = outcome.isOk() ? null : outcome.error();
+        Object value = outcome.isOk() ? outcome.value() : null;
+        publish(new Done(
+                number,
+                req,
+                caller.user(),
+                Request.op(request),
+                outcome.isOk(),
+                code == null ? null : code.name(),
+                value instanceof Result.Tx tx ? tx.tx() : 0,
+                TimeUnit.NANOSECONDS.toMicros(nanos),
+                balancesOf(value),
+                System.currentTimeMillis()));
+    }
+
+    private void durable(Transaction tx) {
+        if (watched) {
+            publish(new Durable(next.getAndIncrement(), Results.transaction(tx)));
+        }
+    }
+
+    private void publish(Event event) {
+        slots.set((int) (event.number() & MASK), event);
+    }
+
+    /** The number the next event will get: a new watcher starts here. */
+    long head() {
+        return next.get();
+    }
+
+    /**
+     * A new watcher for {@code caller}, reading from now on; {@code null} when {@link #MAX_WATCHERS} already watch.
+     * The first watcher subscribes the feed to durable transactions.
+     */
+    Watcher watch(Caller caller) {
+        while (true) {
+            int now = watchers.get();
+            if (now >= MAX_WATCHERS) {
+                return null;
+            }
+            if (watchers.compareAndSet(now, now + 1)) {
+                break;
+            }
+        }
+        synchronized (this) {
+            watched = true;
+            if (feed != null && subscription == null) {
+                subscription = feed.subscribe(this::durable);
+            }
+        }
+        return new Watcher(caller, next.get());
+    }
+
+    private void unwatch() {
+        DurableFeed.Subscription closing = null;
+        synchronized (this) {
+            if (watchers.decrementAndGet() == 0) {
+                watched = false;
+                closing = subscription;
+                subscription = null;
+            }
+        }
+        if (closing != null) {
+            closing.close(); // waits for the feed's thread: outside the monitor, so a new watcher is not held up
+        }
+    }
+
+    /**
+     * {@code event} as the console's SSE data: its record's fields in snake case, without the ring's number, with
+     * {@code phase} ({@code started}, {@code done}) for a request's steps; a durable transaction is its journal entry.
+     */
+    static String json(Event event) {
+        if (event instanceof Durable d) {
+            return Json.tree(d.transaction()).toString();
+        }
+        ObjectNode node = (ObjectNode) Json.tree(event);
+        node.remove("number");
+        node.put("phase", event instanceof Started ? "started" : "done");
+        return node.toString();
+    }
+
+    /** What a watcher has to send after one read of the ring. */
+    record Batch(List<Event> events, long skipped) {}
+
+    /**
+     * One reader of the ring, with its own cursor: {@link #poll} is called by one thread at a time (the watcher's).
+     */
+    final class Watcher implements AutoCloseable {
+        private final Caller caller;
+        private long cursor;
+        private boolean closed;
+
+        private Watcher(Caller caller, long from) {
+            this.caller = caller;
+            this.cursor = from;
+        }
+
+        /**
+         * Reads what was published since the last poll: the newest {@link #MAX_PER_TICK} events this caller may see,
+         * and how many more it may see that were sampled away or lapped.
+         */
+        Batch poll() {
+            long head = next.get();
+            long skipped = 0;
+            if (head - cursor > SLOTS) {
+                skipped += head - SLOTS - cursor; // lapped: overwritten before this watcher read them
+                cursor = head - SLOTS;
+            }
+            List<Event> visible = new ArrayList<>();
+            while (cursor < head) {
+                Event event = slots.get((int) (cursor & MASK));
+                if (event == null || event.number() < cursor) {
+                    if (head - cursor < GIVE_UP_BEHIND) {
+                        break; // claimed, not yet written: read it next time
+                    }
+                    skipped++; // its writer stalled far behind the newest: counted, not waited for
+                } else if (event.number() > cursor) {
+                    skipped++; // lapped while reading
+                } else if (event.visibleTo(caller)) {
+                    visible.add(event);
+                }
+                cursor++;
+            }
+            if (visible.size() > MAX_PER_TICK) {
+                int drop = visible.size() - MAX_PER_TICK;
+                skipped += drop;
+                visible = new ArrayList<>(visible.subList(drop, visible.size()));
+            }
+            return new Batch(visible, skipped);
+        }
+
+        @Override
+        public void close() {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            unwatch();
+            log.debug("a watcher of {} left", caller.user());
+        }
+    }
+
+    private static Long amountOf(Request request) {
+        if (request instanceof Request.CreateAccount r) {
+            return r.amount();
+        } else if (request instanceof Request.Deposit r) {
+            return r.amount();
+        } else if (request instanceof Request.Withdraw r) {
+            return r.amount();
+        } else if (request instanceof Request.Transfer r) {
+            return r.amount();
+        } else if (request instanceof Request.ApplyLoan r) {
+            return r.amount();
+        } else if (request instanceof Request.PayLoanCheck r) {
+            return r.amount();
+        } else if (request instanceof Request.PayLoanTransfer r) {
+            return r.amount();
+        }
+        return null;
+    }
+
+    private static List<String> accountsOf(Request request) {
+        if (request instanceof Request.CreateAccount r) {
+            return List.of(r.account());
+        } else if (request instanceof Request.Deposit r) {
+            return List.of(r.account());
+        } else if (request instanceof Request.Withdraw r) {
+            return List.of(r.account());
+        } else if (request instanceof Request.Transfer r) {
+            return List.of(r.from(), r.to());
+        } else if (request instanceof Request.ApplyLoan r) {
+            return List.of(r.account());
+        } else if (request instanceof Request.PayLoanCheck r) {
+            return List.of(r.loan());
+        } else if (request instanceof Request.PayLoanTransfer r) {
+            return List.of(r.from(), r.loan());
+        } else if (request instanceof Request.Balance r) {
+            return List.of(r.account());
+        } else if (request instanceof Request.History r) {
+            return List.of(r.account());
+        }
+        return List.of();
+    }
+
+    /** The balances a result shows, by account; a loan's outstanding amount (owed: positive) under its number. */
+    private static Map<String, Long> balancesOf(Object value) {
+        Map<String, Long> balances = new LinkedHashMap<>();
+        if (value instanceof Result.Tx tx) {
+            put(balances, tx.account(), tx.balance());
+            put(balances, tx.from(), tx.fromBalance());
+            put(balances, tx.to(), tx.toBalance());
+            put(balances, tx.loan(), tx.outstanding());
+        } else if (value instanceof Result.Account account) {
+            balances.put(account.account(), account.outstanding() != null ? account.outstanding() : account.balance());
+        }
+        return balances;
+    }
+
+    private static void put(Map<String, Long> balances, String account, Long balance) {
+        if (account != null && balance != null) {
+            balances.put(account, balance);
+        }
+    }
+}

@@ -1,0 +1,191 @@
+package com.abcbank.server;
+
+import com.abcbank.ledger.Caller;
+import java.security.MessageDigest;
+import java.security.SecureRandom;
+import java.util.Base64;
+import java.util.Iterator;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
+
+/**
+ * The console's sign-ins: the SCRAM exchanges between their two steps, and the sessions they open.
+ *
+ * <p><b>Logins.</b> A console sign-in is the TCP protocol's own {@link LoginSession} (the same {@link
+ * com.abcbank.server.auth.Users}, throttle and security events), held here between the browser's two requests under a
+ * random id for at most {@link #LOGIN_TTL_NANOS}, the same 30 s the proof has. At most {@link #MAX_PENDING} are held;
+ * when full, expired ones are dropped first and only then is a new one refused.
+ *
+ * <p><b>Sessions.</b> A session is a random 256-bit token (the {@code bank_session} cookie: HttpOnly,
+ * SameSite=Strict, Secure under HTTPS) naming a {@link Caller}, with its own random CSRF token that every state-changing
+ * request must carry in a header (a cross-site page can neither read it nor set the header without a CORS preflight
+ * the server never grants). A session ends at sign-out, after {@link #IDLE_NANOS} unused, or {@link #MAX_AGE_NANOS}
+ * after sign-in, and with the server: sessions are memory only, and a restart signs everyone out. Tokens are compared by
+ * map lookup of the cookie's value (the map's hash, not the token, decides the bucket; a guess of 256 random bits is
+ * not a timing question); the CSRF token with {@link MessageDigest#isEqual}.
+ */
+final class ConsoleSessions {
+    static final long LOGIN_TTL_NANOS = TimeUnit.SECONDS.toNanos(30);
+    static final long IDLE_NANOS = TimeUnit.MINUTES.toNanos(30);
+    static final long MAX_AGE_NANOS = TimeUnit.HOURS.toNanos(12);
+    static final int MAX_PENDING = 1_000;
+    static final int MAX_SESSIONS = 10_000;
+
+    /** A signed-in browser. */
+    static final class Session {
+        private final String token;
+        private final String csrf;
+        private final Caller caller;
+        private final long createdNanos;
+        private volatile long lastUsedNanos;
+
+        private Session(String token, String csrf, Caller caller, long nowNanos) {
+            this.token = token;
+            this.csrf = csrf;
+            this.caller = caller;
+            this.createdNanos = nowNanos;
+            this.lastUsedNanos = nowNanos;
+        }
+
+        String token() {
+            return token;
+        }
+
+        String csrf() {
+            return csrf;
+        }
+
+        Caller caller() {
+            return caller;
+        }
+
+        /** Whether {@code header} is this session's CSRF token (constant time). */
+        boolean csrfMatches(String header) {
+            return header != null
+                    && MessageDigest.isEqual(
+                            header.getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                            csrf.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        }
+
+        private boolean expired(long nowNanos) {
+            return nowNanos - lastUsedNanos > IDLE_NANOS || nowNanos - createdNanos > MAX_AGE_NANOS;
+        }
+    }
+
+    private record Pending(LoginSession login, long startedNanos) {}
+
+    private final SecureRandom random = new SecureRandom();
+    private final LongSupplier nanos;
+    private final Map<String, Pending> pending = new ConcurrentHashMap<>();
+    private final Map<String, Session> sessions = new ConcurrentHashMap<>();
+
+    /** @param nanos the monotonic clock ({@code System::nanoTime}; a test's own) */
+    ConsoleSessions(LongSupplier nanos) {
+        this.nanos = nanos;
+    }
+
+    /** Holds {@code login} (its first step answered) under a new id; {@code null} when too many are held. */
+    String hold(LoginSession login) {
+        long now = nanos.getAsLong();
+        if (pending.size() >= MAX_PENDING) {
+            sweepPending(now);
+            if (pending.size() >= MAX_PENDING) {
+                return null;
+            }
+        }
+        String id = token();
+        pending.put(id, new Pending(login, now));
+        return id;
+    }
+
+    /** Takes the login held under {@code id} (once: a second take gets {@code null}), if it has not expired. */
+    LoginSession take(String id) {
+        if (id == null) {
+            return null;
+        }
+        Pending held = pending.remove(id);
+        if (held == null) {
+            return null;
+        }
+        if (nanos.getAsLong() - held.startedNanos() > LOGIN_TTL_NANOS) {
+            held.login().close();
+            return null;
+        }
+        return held.login();
+    }
+
+    /** A new session for {@code caller}; {@code null} when {@link #MAX_SESSIONS} are live. */
+    Session open(Caller caller) {
+        long now = nanos.getAsLong();
+        if (sessions.size() >= MAX_SESSIONS) {
+            sweepSessions(now);
+            if (sessions.size() >= MAX_SESSIONS) {
+                return null;
+            }
+        }
+        Session session = new Session(token(), token(), caller, now);
+        sessions.put(session.token(), session);
+        return session;
+    }
+
+    /** The live session of {@code token} (a cookie's value, maybe null), marked used; {@code null} if none. */
+    Session find(String token) {
+        if (token == null) {
+            return null;
+        }
+        Session session = sessions.get(token);
+        if (session == null) {
+            return null;
+        }
+        long now = nanos.getAsLong();
+        if (session.expired(now)) {
+            sessions.remove(token, session);
+            return null;
+        }
+        session.lastUsedNanos = now;
+        return session;
+    }
+
+    /** Whether {@code session} is still live (not signed out, not expired), without marking it used. */
+    boolean isLive(ConsoleSessions.Session session) {
+        return sessions.get(session.token()) == session && !session.expired(nanos.getAsLong());
+    }
+
+    /** Ends {@code session} (sign-out). */
+    void close(Session session) {
+        sessions.remove(session.token(), session);
+    }
+
+    int size() {
+        return sessions.size();
+    }
+
+    /** Drops expired logins (giving back their places in the login budget) and sessions: run every second. */
+    void sweep() {
+        long now = nanos.getAsLong();
+        sweepPending(now);
+        sweepSessions(now);
+    }
+
+    private void sweepPending(long now) {
+        for (Iterator<Pending> it = pending.values().iterator(); it.hasNext(); ) {
+            Pending held = it.next();
+            if (now - held.startedNanos() > LOGIN_TTL_NANOS) {
+                it.remove();
+                held.login().close();
+            }
+        }
+    }
+
+    private void sweepSessions(long now) {
+        sessions.values().removeIf(session -> session.expired(now));
+    }
+
+    private String token() {
+        byte[] bytes = new byte[32];
+        random.nextBytes(bytes);
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+    }
+}
