@@ -64,6 +64,11 @@
     }
   }
 
+  /** Replaces a node's children, skipping null/undefined/false (the parts a result may not have). */
+  function fill(node, ...children) {
+    node.replaceChildren(...children.flat().filter((c) => c !== null && c !== undefined && c !== false));
+  }
+
   function clearData(node, ...keys) {
     for (const key of keys) delete node.dataset[key];
   }
@@ -279,7 +284,7 @@
       this.points = [];
       if (this.charts) charts.destroy(this.charts);
       this.charts = null;
-      $('#activity').replaceChildren();
+      fill($('#activity'));
       $('#skipped').textContent = '0';
       $('#durable-count').textContent = '0';
       $('#durable-last').textContent = '—';
@@ -432,7 +437,7 @@
   // ------------------------------------------------------------------ charts (uPlot)
 
   const charts = {
-    HEIGHT: 150,
+    HEIGHT: 120,
 
     available() {
       return typeof window.uPlot === 'function';
@@ -479,10 +484,15 @@
 
     plot(id, series, secondAxis = false) {
       const container = $('#' + id);
-      container.replaceChildren();
+      fill(container);
       const zeroBased = (u, min, max) => [0, max > 0 ? max * 1.1 : 1];
+      const hhmmss = (u, splits) => splits.map((t) => {
+        const d = new Date(t * 1000);
+        const hm = `${pad(d.getHours())}:${pad(d.getMinutes())}`;
+        return d.getSeconds() ? `${hm}:${pad(d.getSeconds())}` : hm;
+      });
       const axes = [
-        { stroke: '#4b5563', grid: { stroke: '#e5e7eb' }, ticks: { stroke: '#d1d5db' } },
+        { stroke: '#4b5563', grid: { stroke: '#e5e7eb' }, ticks: { stroke: '#d1d5db' }, values: hhmmss, space: 44, size: 28 },
         { stroke: '#4b5563', grid: { stroke: '#e5e7eb' }, ticks: { stroke: '#d1d5db' }, size: 48 },
       ];
       const scales = {
@@ -573,9 +583,9 @@
       this.reportAgain = false;
       this.transactions = 0;
       this.history = { after: 0, next: null, back: [], filter: {} };
-      $('#holders tbody').replaceChildren();
-      $('#history tbody').replaceChildren();
-      $('#report-totals').replaceChildren();
+      fill($('#holders tbody'));
+      fill($('#history tbody'));
+      fill($('#report-totals'));
       for (const id of ['report-sum', 'report-balanced', 'report-transactions', 'report-customers',
         'report-outstanding', 'report-asof', 'history-page', 'report-error', 'holders-error', 'history-error']) {
         $('#' + id).textContent = '';
@@ -583,7 +593,7 @@
       clearData($('#report-sum'), 'cents');
       clearData($('#report-balanced'), 'balanced');
       const verify = $('#verify-result');
-      verify.replaceChildren();
+      fill(verify);
       clearData(verify, 'ok');
     },
 
@@ -648,7 +658,7 @@
       const vaults = (r.internal ?? []).map((a) =>
         el('tr', { class: 'sub' }, el('td', { class: 'mono', text: `  ${a.account}` }), el('td'),
           el('td', { class: 'r mono', text: fmt(a.balance) })));
-      $('#report-totals').replaceChildren(
+      fill($('#report-totals'),
         el('thead', {}, el('tr', {}, el('th', { text: 'Kind' }), el('th', { class: 'r', text: 'Accounts' }),
           el('th', { class: 'r', text: 'Total' }))),
         el('tbody', {}, rows, vaults));
@@ -679,7 +689,7 @@
           el('td', { class: 'r mono', text: a.outstanding !== undefined ? fmt(a.outstanding) : '' }),
           el('td', { class: 'dim', text: when(a.created) }))));
       }
-      $('#holders tbody').replaceChildren(...rows);
+      fill($('#holders tbody'), ...rows);
     },
 
     filter() {
@@ -723,7 +733,7 @@
         }))),
         el('td', { class: 'mono dim key', text: e.key ?? '', title: e.key ?? '' })));
       if (rows.length === 0) rows.push(el('tr', {}, el('td', { colspan: 6, class: 'dim', text: 'No transactions here.' })));
-      $('#history tbody').replaceChildren(...rows);
+      fill($('#history tbody'), ...rows);
       const first = entries.length ? entries[0].tx : null;
       const last = entries.length ? entries[entries.length - 1].tx : null;
       $('#history-page').textContent = entries.length ? `tx ${first}–${last}` : '';
@@ -776,18 +786,18 @@
       const out = $('#verify-result');
       button.disabled = true;
       clearData(out, 'ok');
-      out.replaceChildren(el('span', { class: 'hint', text: 'Verifying… (re-reading the whole journal)' }));
+      fill(out, el('span', { class: 'hint', text: 'Verifying… (re-reading the whole journal)' }));
       const reply = await op({ op: 'verify' });
       button.disabled = false;
       if (!state.user) return;
       if (!reply.ok) {
-        out.replaceChildren(el('p', { class: 'bad', text: errorText(reply.error) }));
+        fill(out, el('p', { class: 'bad', text: errorText(reply.error) }));
         setData(out, { ok: 'false' });
         return;
       }
       const v = reply.result;
       const problems = v.problems ?? [];
-      out.replaceChildren(
+      fill(out,
         el('p', { class: v.ok ? 'good big' : 'bad big', text: v.ok ? '✓ The books verify' : `✗ ${problems.length} problem(s)` }),
         el('dl', { class: 'facts' },
           el('dt', { text: 'Transactions' }), el('dd', { class: 'mono', text: int(v.transactions) }),
@@ -813,9 +823,9 @@
       this.renderMine();
       const out = $('#form-result');
       clearData(out, 'ok', 'code', 'balance', 'outstanding', 'fromBalance', 'toBalance');
-      out.replaceChildren(el('span', { class: 'hint', text: 'Nothing sent yet.' }));
+      fill(out, el('span', { class: 'hint', text: 'Nothing sent yet.' }));
       $('#statement-card').hidden = true;
-      $('#statement tbody').replaceChildren();
+      fill($('#statement tbody'));
       for (const form of $$('.op-form')) form.reset();
     },
 
@@ -855,14 +865,14 @@
     pending() {
       const out = $('#form-result');
       clearData(out, 'ok', 'code', 'balance', 'outstanding', 'fromBalance', 'toBalance');
-      out.replaceChildren(el('span', { class: 'hint', text: 'Sending…' }));
+      fill(out, el('span', { class: 'hint', text: 'Sending…' }));
     },
 
     /** A mistake caught before sending: shown like a server refusal, with the code the server would give. */
     refuse(code, message, input) {
       const out = $('#form-result');
       clearData(out, 'ok', 'code', 'balance', 'outstanding', 'fromBalance', 'toBalance');
-      out.replaceChildren(el('p', { class: 'bad', text: `${code}: ${message}` }), el('p', { class: 'hint', text: 'Not sent.' }));
+      fill(out, el('p', { class: 'bad', text: `${code}: ${message}` }), el('p', { class: 'hint', text: 'Not sent.' }));
       setData(out, { ok: 'false', code });
       if (input) input.focus();
     },
@@ -870,7 +880,7 @@
     show(name, body, reply) {
       const out = $('#form-result');
       if (!reply.ok) {
-        out.replaceChildren(el('p', { class: 'bad', text: errorText(reply.error) }),
+        fill(out, el('p', { class: 'bad', text: errorText(reply.error) }),
           el('p', { class: 'hint', text: `${name} ${this.describe(body)}` }));
         setData(out, { ok: 'false', code: reply.error.code });
         return;
@@ -896,7 +906,7 @@
       add('Loan', r.loan);
       add('Outstanding', r.outstanding, true);
       add('Opened', r.created ? when(r.created) : undefined);
-      out.replaceChildren(el('p', { class: 'good', text: `✓ ${name} ${this.describe(body)}` }), el('dl', { class: 'facts' }, facts));
+      fill(out, el('p', { class: 'good', text: `✓ ${name} ${this.describe(body)}` }), el('dl', { class: 'facts' }, facts));
       setData(out, {
         ok: 'true',
         code: '',
@@ -962,7 +972,7 @@
         el('td', {}, el('button', { type: 'button', class: 'small', text: 'Balance', 'aria-label': `balance of ${account}`,
           onclick: () => this.checkBalance(account) }))));
       if (rows.length === 0) rows.push(el('tr', {}, el('td', { colspan: 5, class: 'dim', text: 'None yet.' })));
-      $('#my-accounts tbody').replaceChildren(...rows);
+      fill($('#my-accounts tbody'), ...rows);
     },
 
     async checkBalance(account) {
@@ -996,12 +1006,12 @@
         el('td', { class: 'mono', text: e.counterparty ?? '' }),
         el('td', { class: 'r mono', text: fmt(e.balance) })));
       if (rows.length === 0) rows.push(el('tr', {}, el('td', { colspan: 7, class: 'dim', text: 'No entries here.' })));
-      $('#statement tbody').replaceChildren(...rows);
+      fill($('#statement tbody'), ...rows);
       $('#statement-page').textContent = entries.length ? `tx ${entries[0].tx}–${entries[entries.length - 1].tx}` : '';
       $('#statement-newer').disabled = this.statement.next === null;
       $('#statement-older').disabled = back.length === 0;
       const last = entries.length ? entries[entries.length - 1] : null;
-      out.replaceChildren(el('p', { class: 'good', text: `✓ history of ${account}: ${entries.length} entries on this page` }));
+      fill(out, el('p', { class: 'good', text: `✓ history of ${account}: ${entries.length} entries on this page` }));
       setData(out, { ok: 'true', code: '', balance: last ? last.balance : undefined });
     },
   };
@@ -1025,10 +1035,10 @@
     running: false,
 
     reset() {
-      $('#parallel-log').replaceChildren();
+      fill($('#parallel-log'));
       const summary = $('#parallel-summary');
       clearData(summary, 'okCount', 'refusedCount');
-      summary.replaceChildren(el('span', { class: 'hint', text: 'Not run yet.' }));
+      fill(summary, el('span', { class: 'hint', text: 'Not run yet.' }));
       $('#parallel-error').textContent = '';
     },
 
@@ -1126,10 +1136,10 @@
       this.running = true;
       $('#parallel-start').disabled = true;
       const log = $('#parallel-log');
-      log.replaceChildren();
+      fill(log);
       const summary = $('#parallel-summary');
       clearData(summary, 'okCount', 'refusedCount');
-      summary.replaceChildren(el('span', { class: 'hint', text: `Running ${requests.length} requests…` }));
+      fill(summary, el('span', { class: 'hint', text: `Running ${requests.length} requests…` }));
 
       // All fired in this one synchronous loop: the requests leave together, and finish in whatever order the
       // server (and its locks) let them.
@@ -1204,7 +1214,7 @@
           el('td', { class: 'r mono', text: fmt(r.balance) }));
       });
       const refusedCount = done.length - ok;
-      summary.replaceChildren(
+      fill(summary,
         el('p', {},
           el('span', { class: 'good big', text: `${ok} ok` }), ' · ',
           el('span', { class: refusedCount ? 'bad big' : 'big', text: `${refusedCount} refused` }),
@@ -1248,12 +1258,12 @@
     /** Runs one laboratory request with its button disabled; shows errors as CODE: message in `out`. */
     async run(button, out, path, body) {
       button.disabled = true;
-      out.replaceChildren(el('span', { class: 'hint', text: 'Running…' }));
+      fill(out, el('span', { class: 'hint', text: 'Running…' }));
       const reply = await post(path, body);
       button.disabled = false;
       if (!state.user) return null;
       if (!reply.ok) {
-        out.replaceChildren(el('p', { class: 'bad', text: errorText(reply.error) }));
+        fill(out, el('p', { class: 'bad', text: errorText(reply.error) }));
         return null;
       }
       return reply.result;
@@ -1267,10 +1277,10 @@
         ['operations', 'race-operations', 'Operations'], ['window_us', 'race-window', 'The race window'],
         ['seed', 'race-seed', 'The seed', true],
       ]);
-      if (error) return void out.replaceChildren(el('p', { class: 'bad', text: `INVALID_ARGUMENT: ${error}` }));
+      if (error) return void fill(out, el('p', { class: 'bad', text: `INVALID_ARGUMENT: ${error}` }));
       const r = await this.run($('#race-run'), out, '/api/lab/race', body);
       if (!r) return;
-      out.replaceChildren(el('div', { class: 'ledgers' }, this.ledgerCard(r.unsafe, 'unsafe'), this.ledgerCard(r.safe, 'safe')));
+      fill(out, el('div', { class: 'ledgers' }, this.ledgerCard(r.unsafe, 'unsafe'), this.ledgerCard(r.safe, 'safe')));
     },
 
     ledgerCard(l, name) {
@@ -1312,7 +1322,7 @@
         el('td', { class: 'mono dim', text: s.lock_name ?? '' })));
       const list = (cents) => (cents ?? []).map(fmt).join(' · ');
       const same = r.total_before_cents === r.total_after_cents;
-      out.replaceChildren(
+      fill(out,
         el('p', { class: r.detected ? 'bad big' : 'big', text: r.detected ?
           `Deadlock detected after ${int(r.detected_after_ms)} ms` : 'No deadlock detected' }),
         stuck.length ? el('table', { class: 'grid compact' },
@@ -1337,7 +1347,7 @@
         ['threads', 'contention-threads', 'Threads'], ['operations', 'contention-operations', 'Operations'],
         ['hold_us', 'contention-hold', 'The hold time'],
       ]);
-      if (error) return void out.replaceChildren(el('p', { class: 'bad', text: `INVALID_ARGUMENT: ${error}` }));
+      if (error) return void fill(out, el('p', { class: 'bad', text: `INVALID_ARGUMENT: ${error}` }));
       const r = await this.run($('#contention-run'), out, '/api/lab/contention', body);
       if (!r) return;
       const runs = r.runs ?? [];
@@ -1357,7 +1367,7 @@
       if (runs.length === 2 && runs[1].elapsed_us > 0) {
         comparison = el('p', { class: 'big', text: `${runs[1].name} finished ${(runs[0].elapsed_us / runs[1].elapsed_us).toFixed(1)}× faster than ${runs[0].name}.` });
       }
-      out.replaceChildren(legend, ...blocks, comparison);
+      fill(out, legend, ...blocks, comparison);
       setData(out, { runs: runs.length });
     },
 
