@@ -95,6 +95,18 @@
     return typeof value === 'number' && Number.isFinite(value) ? value.toFixed(digits) + ' ms' : '';
   }
 
+  /**
+   * The balance after that a result shows, in the bank's sign: `balance` (deposit, withdraw, ...), the source's
+   * for a transfer, and for a cheque payment the loan's balance (its outstanding, negated, as `balance` shows a loan).
+   */
+  function balanceAfter(r) {
+    if (!r) return undefined;
+    if (typeof r.balance === 'number') return r.balance;
+    if (typeof r.from_balance === 'number') return r.from_balance;
+    if (typeof r.outstanding === 'number') return -r.outstanding;
+    return undefined;
+  }
+
   const int = (n) => (typeof n === 'number' ? n.toLocaleString('en-US') : n ?? '');
   const errorText = (error) => `${error.code}: ${error.message}`;
 
@@ -910,7 +922,7 @@
       setData(out, {
         ok: 'true',
         code: '',
-        balance: r.balance ?? r.from_balance,
+        balance: balanceAfter(r),
         fromBalance: r.from_balance,
         toBalance: r.to_balance,
         outstanding: r.outstanding,
@@ -1035,6 +1047,8 @@
     running: false,
 
     reset() {
+      this.running = false;
+      $('#parallel-start').disabled = false;
       fill($('#parallel-log'));
       const summary = $('#parallel-summary');
       clearData(summary, 'okCount', 'refusedCount');
@@ -1172,7 +1186,7 @@
       }
       const { reply, latency } = outcome;
       const r = reply.ok ? reply.result ?? {} : {};
-      const balance = r.balance ?? r.from_balance ?? (r.outstanding !== undefined ? -r.outstanding : undefined);
+      const balance = reply.ok ? balanceAfter(r) : undefined;
       let detail;
       if (!reply.ok) detail = errorText(reply.error);
       else if (r.from_balance !== undefined) detail = `ok tx ${r.tx} · ${r.from} ${fmt(r.from_balance)} · ${r.to} ${fmt(r.to_balance)}`;
@@ -1454,7 +1468,9 @@
 
     $('#parallel-add').addEventListener('click', () => parallel.addRow());
     $('#parallel-start').addEventListener('click', () => parallel.start());
-    $('#parallel-clear').addEventListener('click', () => parallel.reset());
+    $('#parallel-clear').addEventListener('click', () => {
+      if (!parallel.running) parallel.reset();
+    });
     $('#parallel-times').addEventListener('input', () => parallel.count());
     parallel.addRow();
 
