@@ -300,6 +300,7 @@
       $('#skipped').textContent = '0';
       $('#durable-count').textContent = '0';
       $('#durable-last').textContent = '—';
+      $('#feed-note').textContent = '';
       this.setStatus('reconnecting');
     },
 
@@ -321,6 +322,7 @@
       this.setStatus('reconnecting');
       source.addEventListener('open', () => {
         this.setStatus('connected');
+        $('#feed-note').textContent = '';
         this.retryDelayMs = 1000;
         this.loadStats(); // fills any gap the charts have from while the feed was down
       });
@@ -351,6 +353,15 @@
         $('#skipped').textContent = int(this.skipped);
       });
       on('stats', (p) => this.addPoints([p]));
+      // The server turns a feed away (too many open): stop the browser's own quick retries, try again in 10 s.
+      on('refused', (r) => {
+        if (this.source !== source) return;
+        source.close();
+        this.source = null;
+        this.setStatus('reconnecting');
+        $('#feed-note').textContent = `${r.code}: ${r.message}; trying again in 10 s`;
+        this.retryTimer = setTimeout(() => this.retry(), 10000);
+      });
     },
 
     async retry() {
@@ -409,7 +420,7 @@
             op: a.op ?? first.op ?? '',
             ok: done ? String(Boolean(a.ok)) : undefined,
             code: a.code ?? '',
-            tx: a.tx ?? '',
+            tx: a.tx > 0 ? a.tx : '', // the server sends 0 for "no transaction"
           },
         },
         el('td', { class: 'mono', text: clock(a.at) }),
