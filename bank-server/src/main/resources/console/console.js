@@ -478,7 +478,7 @@
       set.plots.latency = this.plot('chart-latency', [
         { label: 'p50 ms', stroke: PALETTE[2] },
         { label: 'p99 ms', stroke: PALETTE[1] },
-      ]);
+      ], false, false);
       set.plots.fsyncs = this.plot(
         'chart-fsyncs',
         [
@@ -505,7 +505,10 @@
       set.plots.refusals = this.plot('chart-refusals', series);
     },
 
-    plot(id, series, secondAxis = false) {
+    /** Tick steps for counts: whole numbers only (no "0.5 connections"). */
+    COUNT_STEPS: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1e3, 2e3, 5e3, 1e4, 2e4, 5e4, 1e5, 2e5, 5e5, 1e6, 1e7],
+
+    plot(id, series, secondAxis = false, counts = true) {
       const container = $('#' + id);
       fill(container);
       const zeroBased = (u, min, max) => [0, max > 0 ? max * 1.1 : 1];
@@ -528,6 +531,7 @@
         },
         y: { range: zeroBased },
       };
+      if (counts) axes[1].incrs = this.COUNT_STEPS;
       if (secondAxis) {
         scales.ratio = { range: zeroBased };
         axes.push({ scale: 'ratio', side: 1, stroke: '#b45309', grid: { show: false }, size: 40 });
@@ -609,6 +613,7 @@
       fill($('#holders tbody'));
       fill($('#history tbody'));
       fill($('#report-totals'));
+      fill($('#report-vaults'));
       for (const id of ['report-sum', 'report-balanced', 'report-transactions', 'report-customers',
         'report-outstanding', 'report-asof', 'history-page', 'report-error', 'holders-error', 'history-error']) {
         $('#' + id).textContent = '';
@@ -678,13 +683,18 @@
       const rows = Object.keys(totals).map((kind) =>
         el('tr', {}, el('td', { text: kind }), el('td', { class: 'r mono', text: int(counts[kind]) }),
           el('td', { class: 'r mono', text: fmt(totals[kind]) })));
-      const vaults = (r.internal ?? []).map((a) =>
-        el('tr', { class: 'sub' }, el('td', { class: 'mono', text: `  ${a.account}` }), el('td'),
-          el('td', { class: 'r mono', text: fmt(a.balance) })));
       fill($('#report-totals'),
         el('thead', {}, el('tr', {}, el('th', { text: 'Kind' }), el('th', { class: 'r', text: 'Accounts' }),
           el('th', { class: 'r', text: 'Total' }))),
-        el('tbody', {}, rows, vaults));
+        el('tbody', {}, rows));
+      // The vault's shards (cash in and out): folded away, they are many and mostly small.
+      const shards = r.internal ?? [];
+      const wasOpen = Boolean($('#report-vaults details')?.open); // the report redraws every second: keep it open
+      fill($('#report-vaults'), shards.length === 0 ? null : el('details', { open: wasOpen },
+        el('summary', { text: `${shards.length} vault shard${shards.length === 1 ? '' : 's'} (internal accounts)` }),
+        el('ul', { class: 'shards' }, shards.map((a) => el('li', {},
+          el('span', { class: 'mono', text: a.account }),
+          el('span', { class: `mono r ${a.balance < 0 ? 'neg' : ''}`, text: fmt(a.balance) }))))));
     },
 
     async loadHolders() {
