@@ -1152,14 +1152,17 @@
     async start() {
       if (this.running) return;
       const error = $('#parallel-error');
+      const refuse = (message) => {
+        error.textContent = message;
+      };
       error.textContent = '';
       const times = this.times();
-      if (!(times >= 1)) return void (error.textContent = 'Times must be a whole number, 1 or more.');
+      if (!(times >= 1)) return refuse('Times must be a whole number, 1 or more.');
       const { bodies, error: problem } = this.bodies();
-      if (problem) return void (error.textContent = problem);
-      if (bodies.length === 0) return void (error.textContent = 'Add a row first.');
+      if (problem) return refuse(problem);
+      if (bodies.length === 0) return refuse('Add a row first.');
       if (bodies.length * times > PARALLEL_MAX) {
-        return void (error.textContent = `At most ${PARALLEL_MAX} requests at once: ${bodies.length} rows × ${times} = ${bodies.length * times}.`);
+        return refuse(`At most ${PARALLEL_MAX} requests at once: ${bodies.length} rows × ${times} = ${bodies.length * times}.`);
       }
       const requests = [];
       for (const body of bodies) {
@@ -1312,7 +1315,7 @@
         ['operations', 'race-operations', 'Operations'], ['window_us', 'race-window', 'The race window'],
         ['seed', 'race-seed', 'The seed', true],
       ]);
-      if (error) return void fill(out, el('p', { class: 'bad', text: `INVALID_ARGUMENT: ${error}` }));
+      if (error) return fill(out, el('p', { class: 'bad', text: `INVALID_ARGUMENT: ${error}` }));
       const r = await this.run($('#race-run'), out, '/api/lab/race', body);
       if (!r) return;
       fill(out, el('div', { class: 'ledgers' }, this.ledgerCard(r.unsafe, 'unsafe'), this.ledgerCard(r.safe, 'safe')));
@@ -1382,7 +1385,7 @@
         ['threads', 'contention-threads', 'Threads'], ['operations', 'contention-operations', 'Operations'],
         ['hold_us', 'contention-hold', 'The hold time'],
       ]);
-      if (error) return void fill(out, el('p', { class: 'bad', text: `INVALID_ARGUMENT: ${error}` }));
+      if (error) return fill(out, el('p', { class: 'bad', text: `INVALID_ARGUMENT: ${error}` }));
       const r = await this.run($('#contention-run'), out, '/api/lab/contention', body);
       if (!r) return;
       const runs = r.runs ?? [];
