@@ -923,7 +923,7 @@
       const facts = [];
       const add = (label, value, money = false) => {
         if (value === undefined || value === null) return;
-        facts.push(el('dt', { text: label }), el('dd', { class: money ? 'mono r' : 'mono', text: money ? fmt(value) : String(value) }));
+        facts.push(el('dt', { text: label }), el('dd', { class: 'mono', text: money ? fmt(value) : String(value) }));
       };
       add('Transaction', r.tx);
       add('Type', r.type ?? r.kind);
