@@ -25,6 +25,8 @@ import java.util.concurrent.locks.LockSupport;
  * time, so the run lasts at least threads × operations × hold); on separate accounts they do, because nobody
  * waits for anybody. Released is noted before the unlock and acquired after the lock, so one holder's released
  * is never after the next holder's acquired, even in whole microseconds (both truncate the same monotonic clock).
+ * The lock is not fair, like the ledger's: a worker that lets go and at once asks again often gets it back before
+ * the workers already queued wake up, so one worker may run several operations in a row while the others wait.
  *
  * <p>Money is checked too: after each run every account holds its initial balance plus one deposit per operation
  * on it, or the run throws (a broken invariant, not a result).
@@ -151,8 +153,8 @@ public final class ContentionLab {
         CountDownLatch endGate = new CountDownLatch(settings.threads());
         AtomicReference<Throwable> failure = new AtomicReference<>();
         List<Worker> workers = new ArrayList<>();
-        long start = System.nanoTime(); // before the gate opens: no time is negative
-        long deadline = start + TimeUnit.MILLISECONDS.toNanos(MAX_RUN_MS);
+        // A guard, not a measurement: it may start while the threads are being made.
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(MAX_RUN_MS);
         for (int t = 0; t < settings.threads(); t++) {
             Worker worker = new Worker(
                     "worker-" + (t + 1),
@@ -160,7 +162,6 @@ public final class ContentionLab {
                     accounts.get(t % accounts.size()),
                     settings.operations(),
                     holdNanos,
-                    start,
                     deadline);
             workers.add(worker);
             Thread thread = new Thread(
@@ -178,6 +179,7 @@ public final class ContentionLab {
             thread.setDaemon(true); // never keeps the JVM alive
             thread.start();
         }
+        long start = System.nanoTime(); // every thread made and waiting; before the gate opens: no time is negative
         startGate.countDown();
         if (!endGate.await(MAX_RUN_MS + 5_000, TimeUnit.MILLISECONDS)) {
             throw new IllegalStateException("contention workers did not stop after " + MAX_RUN_MS + " ms");
@@ -188,7 +190,7 @@ public final class ContentionLab {
         }
         List<Interval> intervals = new ArrayList<>();
         for (Worker worker : workers) { // published by endGate: countDown happens-before await's return
-            intervals.addAll(worker.intervals);
+            intervals.addAll(worker.intervals(start));
         }
         checkDeposits(name, accounts, before, intervals);
         List<String> names = accounts.stream().map(ContentionLab::name).toList();
@@ -210,34 +212,31 @@ public final class ContentionLab {
         }
     }
 
-    /** One worker's operations and their intervals. Confined to its thread until the end gate. */
+    /**
+     * One worker's operations and their times. Confined to its thread until the end gate. The times are kept as
+     * {@link System#nanoTime} readings, three per operation, and made into intervals after the run: the run's start
+     * is read only once every worker waits at the gate, so making the threads is not part of the picture.
+     */
     private static final class Worker {
         final String thread;
         private final LabLedger ledger;
         private final LabAccount account;
-        private final String accountName;
         private final int count;
         private final long holdNanos;
-        private final long startNanos;
         private final long deadlineNanos;
-        final List<Interval> intervals = new ArrayList<>();
+        /** Requested, acquired, released: operation {@code i} at {@code 3 * i}. */
+        private final long[] nanos;
 
-        Worker(
-                String thread,
-                LabLedger ledger,
-                LabAccount account,
-                int count,
-                long holdNanos,
-                long startNanos,
-                long deadlineNanos) {
+        private int done;
+
+        Worker(String thread, LabLedger ledger, LabAccount account, int count, long holdNanos, long deadlineNanos) {
             this.thread = thread;
             this.ledger = ledger;
             this.account = account;
-            this.accountName = name(account);
             this.count = count;
             this.holdNanos = holdNanos;
-            this.startNanos = startNanos;
             this.deadlineNanos = deadlineNanos;
+            this.nanos = new long[3 * count];
         }
 
         void run() {
@@ -252,11 +251,14 @@ public final class ContentionLab {
                     if (!ledger.deposit(account, DEPOSIT_CENTS)) { // reentrant: this thread holds the lock
                         throw new IllegalStateException("the safe ledger refused a deposit");
                     }
-                    released = System.nanoTime();
+                    released = System.nanoTime(); // before the unlock: never after the next holder's acquired
                 } finally {
                     account.lock.unlock();
                 }
-                intervals.add(new Interval(thread, accountName, micros(requested), micros(acquired), micros(released)));
+                nanos[3 * done] = requested;
+                nanos[3 * done + 1] = acquired;
+                nanos[3 * done + 2] = released;
+                done++;
             }
         }
 
@@ -270,8 +272,19 @@ public final class ContentionLab {
             }
         }
 
-        private long micros(long nanos) {
-            return TimeUnit.NANOSECONDS.toMicros(nanos - startNanos);
+        /** The operations run, in whole microseconds from {@code startNanos}: truncated alike, so order is kept. */
+        List<Interval> intervals(long startNanos) {
+            String accountName = name(account);
+            List<Interval> intervals = new ArrayList<>();
+            for (int i = 0; i < done; i++) {
+                intervals.add(new Interval(
+                        thread,
+                        accountName,
+                        TimeUnit.NANOSECONDS.toMicros(nanos[3 * i] - startNanos),
+                        TimeUnit.NANOSECONDS.toMicros(nanos[3 * i + 1] - startNanos),
+                        TimeUnit.NANOSECONDS.toMicros(nanos[3 * i + 2] - startNanos)));
+            }
+            return intervals;
         }
     }
 }
