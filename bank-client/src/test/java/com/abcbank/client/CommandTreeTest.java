@@ -95,7 +95,9 @@ class CommandTreeTest {
                 "Alice demo race",
                 "demo",
                 "demo race --threads 0",
-                "demo race --help"
+                "demo race --help",
+                "demo contention --threads 0",
+                "demo contention --help"
             })
     void aLineRunsInTheLeanTreeAsInTheWholeOne(String line) {
         Outcome whole = run(false, line);

@@ -4,9 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.abcbank.lab.ContentionLab;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -14,7 +16,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-/** {@code client demo race|deadlock}: runs with no USER and no server, prints its figures, parses as JSON. */
+/** {@code client demo race|deadlock|contention}: runs with no USER and no server, prints its figures, parses as JSON. */
 @Timeout(60)
 class DemoCommandTest {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -109,14 +111,127 @@ class DemoCommandTest {
 
         CliRunner.Run none = run("demo");
         assertEquals(ExitCodes.USAGE, none.exitCode());
-        assertTrue(none.err().contains("race or deadlock"), none.err());
+        assertTrue(none.err().contains("race, deadlock or contention"), none.err());
+    }
+
+    /**
+     * Both runs, a timeline row per worker. The one-account rows must show waiting: four workers leave one start
+     * gate and only one can hold the lock, so the others ask for it while it is held 5 ms (and for the second
+     * operations too); none waiting would need three workers each to oversleep a whole 5 ms hold.
+     */
+    @Test
+    void contentionPrintsBothRunsAsTimelines() {
+        CliRunner.Run run = run("demo", "contention", "--threads", "4", "--operations", "2", "--hold-us", "5000");
+        assertEquals(0, run.exitCode(), run.err());
+        assertTrue(
+                run.out()
+                        .startsWith("contention: 4 threads, 2 operations per thread, each holding its account's"
+                                + " lock 5000 us"),
+                run.out());
+        String[] runs = Pattern.compile("\\R\\R").split(run.out(), -1);
+        assertEquals(4, runs.length, run.out()); // header, one account, separate accounts, legend
+        assertTrue(runs[1].startsWith("one account (A): "), run.out());
+        assertTrue(runs[2].startsWith("separate accounts (A, B, C, D): "), run.out());
+        Pattern row = Pattern.compile("(?m)^  worker-([1-4]) \\|([#. ]{" + DemoContentionCommand.WIDTH + "})\\|$");
+        for (int r = 1; r <= 2; r++) {
+            Matcher m = row.matcher(runs[r]);
+            int rows = 0;
+            StringBuilder marks = new StringBuilder();
+            while (m.find()) {
+                rows++;
+                assertTrue(m.group(2).contains("#"), "worker-" + m.group(1) + " never held:\n" + run.out());
+                marks.append(m.group(2));
+            }
+            assertEquals(4, rows, run.out());
+            if (r == 1) {
+                assertTrue(marks.indexOf(".") >= 0, "nobody waited on one account:\n" + run.out());
+            }
+        }
+        assertTrue(run.out().contains("legend: # holding the lock, . waiting for it"), run.out());
+    }
+
+    @Test
+    void contentionTimelinePaintsWaitsThenHolds() {
+        ContentionLab.Run run = new ContentionLab.Run(
+                ContentionLab.ONE_ACCOUNT,
+                List.of("A"),
+                60,
+                List.of(
+                        new ContentionLab.Interval("worker-1", "A", 0, 0, 30),
+                        new ContentionLab.Interval("worker-2", "A", 0, 30, 60),
+                        new ContentionLab.Interval("worker-3", "A", 59, 59, 59))); // shorter than a column
+        Map<String, char[]> rows = DemoContentionCommand.timeline(run, 1);
+        assertEquals(List.of("worker-1", "worker-2", "worker-3"), List.copyOf(rows.keySet()));
+        assertEquals("#".repeat(30) + " ".repeat(30), new String(rows.get("worker-1")));
+        assertEquals(".".repeat(30) + "#".repeat(30), new String(rows.get("worker-2")));
+        assertEquals(" ".repeat(59) + "#", new String(rows.get("worker-3")));
+        // Two microseconds a column: a hold over 30..60 covers columns 15..29.
+        assertEquals(
+                ".".repeat(15) + "#".repeat(15) + " ".repeat(30),
+                new String(DemoContentionCommand.timeline(run, 2).get("worker-2")));
+    }
+
+    @Test
+    void contentionJsonIsTheReport() throws Exception {
+        CliRunner.Run run =
+                run("demo", "contention", "--threads", "3", "--operations", "4", "--hold-us", "100", "--json");
+        assertEquals(0, run.exitCode(), run.err());
+        JsonNode report = JSON.readTree(run.out());
+        assertEquals(3, report.get("settings").get("threads").asInt());
+        assertEquals(100, report.get("settings").get("hold_micros").asInt());
+        JsonNode runs = report.get("runs");
+        assertEquals(2, runs.size());
+        assertEquals("one account", runs.get(0).get("name").asText());
+        assertEquals("separate accounts", runs.get(1).get("name").asText());
+        assertEquals(3, runs.get(1).get("accounts").size());
+        for (JsonNode r : runs) {
+            assertEquals(12, r.get("intervals").size());
+            for (JsonNode i : r.get("intervals")) {
+                assertTrue(
+                        i.get("acquired_micros").asLong()
+                                >= i.get("requested_micros").asLong(),
+                        i.toString());
+                assertTrue(
+                        i.get("released_micros").asLong()
+                                        - i.get("acquired_micros").asLong()
+                                >= 100,
+                        i.toString());
+                assertTrue(
+                        i.get("released_micros").asLong()
+                                <= r.get("elapsed_micros").asLong(),
+                        i.toString());
+            }
+        }
+    }
+
+    @Test
+    void contentionBadSettingsAreUsageErrors() {
+        CliRunner.Run badThreads = run("demo", "contention", "--threads", "17");
+        assertEquals(ExitCodes.USAGE, badThreads.exitCode());
+        assertTrue(badThreads.err().startsWith("error: --threads must be 1 to 16: 17"), badThreads.err());
+        assertTrue(badThreads.err().contains("Try 'client demo contention --help'"), badThreads.err());
+
+        CliRunner.Run badHold = run("demo", "contention", "--hold-us", "-1");
+        assertEquals(ExitCodes.USAGE, badHold.exitCode());
+        assertTrue(badHold.err().startsWith("error: --hold-us must be 0 to 100000: -1"), badHold.err());
+
+        CliRunner.Run tooLong =
+                run("demo", "contention", "--threads", "16", "--operations", "50", "--hold-us", "100000");
+        assertEquals(ExitCodes.USAGE, tooLong.exitCode());
+        assertTrue(
+                tooLong.err().startsWith("error: --threads * --operations * --hold-us must be at most 5000000 us"),
+                tooLong.err());
+
+        CliRunner.Run withUser = run("Alice", "demo", "contention");
+        assertEquals(ExitCodes.USAGE, withUser.exitCode());
+        assertTrue(withUser.err().startsWith("error: demo takes no USER"), withUser.err());
     }
 
     @Test
     void helpListsDemoWithoutAUser() {
         CliRunner.Run help = run("--help");
         assertTrue(help.out().contains("  demo "), help.out());
-        assertTrue(help.out().contains("client demo race|deadlock"), help.out());
+        assertTrue(help.out().contains("client demo race|deadlock|contention"), help.out());
         CliRunner.Run race = run("demo", "race", "--help");
         assertEquals(0, race.exitCode());
         assertTrue(race.out().startsWith("Usage: client demo race "), race.out());
