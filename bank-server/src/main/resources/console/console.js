@@ -1390,8 +1390,8 @@
       if (!r) return;
       const runs = r.runs ?? [];
       // One time scale for every run, so the pictures compare at a glance.
-      const scaleUs = Math.max(1, ...runs.map((run) => run.elapsed_us ?? 0),
-        ...runs.flatMap((run) => (run.intervals ?? []).map((i) => i.released_us ?? 0)));
+      const scaleUs = Math.max(1, ...runs.map((run) => run.elapsed_micros ?? 0),
+        ...runs.flatMap((run) => (run.intervals ?? []).map((i) => i.released_micros ?? 0)));
       const colours = new Map();
       for (const run of runs) for (const a of run.accounts ?? []) if (!colours.has(a)) colours.set(a, PALETTE[colours.size % PALETTE.length]);
       const legend = el('p', { class: 'legend' }, [...colours.entries()].map(([a, c]) =>
@@ -1399,11 +1399,11 @@
       el('span', {}, el('i', { class: 'swatch wait' }), ' waiting for the lock'));
       const blocks = runs.map((run) => el('figure', { class: 'timeline' },
         el('figcaption', {}, el('b', { text: run.name }), ` — accounts ${(run.accounts ?? []).join(', ')} — elapsed `,
-          el('b', { class: 'mono', text: ms((run.elapsed_us ?? 0) / 1000, 1) })),
+          el('b', { class: 'mono', text: ms((run.elapsed_micros ?? 0) / 1000, 1) })),
         this.timeline(run, scaleUs, colours)));
       let comparison = null;
-      if (runs.length === 2 && runs[1].elapsed_us > 0) {
-        comparison = el('p', { class: 'big', text: `${runs[1].name} finished ${(runs[0].elapsed_us / runs[1].elapsed_us).toFixed(1)}× faster than ${runs[0].name}.` });
+      if (runs.length === 2 && runs[1].elapsed_micros > 0) {
+        comparison = el('p', { class: 'big', text: `${runs[1].name} finished ${(runs[0].elapsed_micros / runs[1].elapsed_micros).toFixed(1)}× faster than ${runs[0].name}.` });
       }
       fill(out, legend, ...blocks, comparison);
       setData(out, { runs: runs.length });
@@ -1441,15 +1441,15 @@
       for (const i of intervals) {
         const row = threads.indexOf(i.thread);
         const mid = top + row * rowH + rowH / 2;
-        if (i.acquired_us > i.requested_us) {
-          parts.push(svg('line', { x1: x(i.requested_us), x2: x(i.acquired_us), y1: mid, y2: mid, class: 'wait' }));
+        if (i.acquired_micros > i.requested_micros) {
+          parts.push(svg('line', { x1: x(i.requested_micros), x2: x(i.acquired_micros), y1: mid, y2: mid, class: 'wait' }));
         }
-        const width = Math.max(1, x(i.released_us) - x(i.acquired_us));
+        const width = Math.max(1, x(i.released_micros) - x(i.acquired_micros));
         parts.push(svg('rect', {
-          x: x(i.acquired_us), y: mid - rowH / 2 + 4, width, height: rowH - 8, rx: 2,
+          x: x(i.acquired_micros), y: mid - rowH / 2 + 4, width, height: rowH - 8, rx: 2,
           fill: colours.get(i.account) ?? '#999', class: 'held',
         }, svg('title', {}, document.createTextNode(
-          `${i.thread} · account ${i.account} · waited ${ms((i.acquired_us - i.requested_us) / 1000)}, held ${ms((i.released_us - i.acquired_us) / 1000)}`))));
+          `${i.thread} · account ${i.account} · waited ${ms((i.acquired_micros - i.requested_micros) / 1000)}, held ${ms((i.released_micros - i.acquired_micros) / 1000)}`))));
       }
       return svg('svg', {
         viewBox: `0 0 ${W} ${H}`, width: '100%', role: 'img',

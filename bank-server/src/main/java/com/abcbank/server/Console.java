@@ -1,5 +1,6 @@
 package com.abcbank.server;
 
+import com.abcbank.lab.ContentionLab;
 import com.abcbank.lab.DeadlockLab;
 import com.abcbank.lab.RaceLab;
 import com.abcbank.ledger.Caller;
@@ -121,6 +122,7 @@ final class Console {
         app.get("/api/stats", ctx -> console.get().statsNow(ctx));
         app.post("/api/lab/race", ctx -> console.get().race(ctx));
         app.post("/api/lab/deadlock", ctx -> console.get().deadlock(ctx));
+        app.post("/api/lab/contention", ctx -> console.get().contention(ctx));
         app.sse("/api/events", client -> console.get().watch(client));
     }
 
@@ -444,6 +446,19 @@ final class Console {
             return;
         }
         lab(ctx, () -> RaceLab.run(settings));
+    }
+
+    private void contention(Context ctx) throws InterruptedException {
+        JsonNode body = body(ctx);
+        ContentionLab.Settings settings;
+        try {
+            settings = new ContentionLab.Settings(
+                    intOr(body, "threads", 4), intOr(body, "operations", 5), intOr(body, "hold_us", 5_000));
+        } catch (IllegalArgumentException e) {
+            fail(ctx, ErrorCode.INVALID_ARGUMENT, e.getMessage());
+            return;
+        }
+        lab(ctx, () -> ContentionLab.run(settings));
     }
 
     private void deadlock(Context ctx) throws InterruptedException {

@@ -299,6 +299,31 @@ class ConsoleApiTest {
             assertTrue(deadlock.body().get("detected").asBoolean());
             assertEquals(2, deadlock.body().get("stuck").size());
             assertTrue(deadlock.body().get("ordered_completed").asBoolean());
+
+            ConsoleClient.Answer contention =
+                    alice.post("/api/lab/contention", "{\"threads\":3,\"operations\":2,\"hold_us\":2000}", true);
+            assertEquals(200, contention.status(), contention.body().toString());
+            JsonNode runs = contention.body().get("runs");
+            assertEquals(2, runs.size());
+            for (JsonNode run : runs) {
+                assertEquals(6, run.get("intervals").size(), run.get("name").asText());
+            }
+            JsonNode queued = runs.get(0).get("intervals");
+            for (int i = 0; i < queued.size(); i++) {
+                for (int j = i + 1; j < queued.size(); j++) {
+                    JsonNode a = queued.get(i);
+                    JsonNode b = queued.get(j);
+                    assertTrue(
+                            a.get("released_micros").asLong()
+                                            <= b.get("acquired_micros").asLong()
+                                    || b.get("released_micros").asLong()
+                                            <= a.get("acquired_micros").asLong(),
+                            "one account: holds never overlap");
+                }
+            }
+            ConsoleClient.Answer tooMuch =
+                    alice.post("/api/lab/contention", "{\"threads\":16,\"operations\":50,\"hold_us\":100000}", true);
+            assertEquals(400, tooMuch.status());
         }
     }
 

@@ -152,6 +152,16 @@ class ConsoleBrowserTest {
         until.until(d -> attr("#deadlock-result", "data-detected") != null);
         assertEquals("true", attr("#deadlock-result", "data-detected"));
         assertEquals("true", attr("#deadlock-result", "data-ordered"));
+        type("#contention-threads", "3");
+        type("#contention-operations", "3");
+        type("#contention-hold", "5000");
+        click("#contention-run");
+        until.until(d -> attr("#contention-result", "data-runs") != null);
+        assertEquals("2", attr("#contention-result", "data-runs"));
+        assertEquals(
+                2,
+                browser.findElements(By.cssSelector("#contention-result svg")).size(),
+                "a timeline a run");
         screenshot("console-lab");
 
         click("#signout");
