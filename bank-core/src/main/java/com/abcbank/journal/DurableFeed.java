@@ -6,6 +6,7 @@ import java.util.concurrent.CopyOnWriteArraySet;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.LongPredicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -72,13 +73,26 @@ public final class DurableFeed implements AutoCloseable {
      * @throws IllegalStateException if the feed is closed
      */
     public Subscription subscribe(long afterSeq, DurableListener listener) {
+        return subscribe(afterSeq, listener, seq -> true);
+    }
+
+    /**
+     * Subscribes {@code listener} to the durable transactions after the current durable one that {@code wanted}
+     * accepts, asked just before each is read: one it refuses is passed over without being read at all. A sampling
+     * observer (the console's live view under load) so costs nothing for the transactions it would drop anyway.
+     */
+    public Subscription subscribe(DurableListener listener, LongPredicate wanted) {
+        return subscribe(durableLog.durableSeq(), listener, wanted);
+    }
+
+    private Subscription subscribe(long afterSeq, DurableListener listener, LongPredicate wanted) {
         if (afterSeq < 0) {
             throw new IllegalArgumentException("afterSeq must be at least 0: " + afterSeq);
         }
         if (closed) {
             throw new IllegalStateException("the feed is closed");
         }
-        Subscription subscription = new Subscription(nextId.getAndIncrement(), afterSeq, listener);
+        Subscription subscription = new Subscription(nextId.getAndIncrement(), afterSeq, listener, wanted);
         subscriptions.add(subscription);
         subscription.thread.start();
         if (closed) {
@@ -102,16 +116,18 @@ public final class DurableFeed implements AutoCloseable {
     public final class Subscription implements AutoCloseable {
         private final long id;
         private final DurableListener listener;
+        private final LongPredicate wanted;
         private final Thread thread;
         /** The last sequence number delivered (or the starting point); written by {@link #thread} only. */
         private volatile long position;
 
         private volatile boolean open = true;
 
-        private Subscription(long id, long afterSeq, DurableListener listener) {
+        private Subscription(long id, long afterSeq, DurableListener listener, LongPredicate wanted) {
             this.id = id;
             this.position = afterSeq;
             this.listener = listener;
+            this.wanted = wanted;
             this.thread = new Thread(this::run, "durable-feed-" + id);
             this.thread.setDaemon(true);
         }
@@ -179,8 +195,12 @@ public final class DurableFeed implements AutoCloseable {
         /** Hands the listener every transaction after {@link #position} up to {@code durable}, while open. */
         private void deliverUpTo(long durable) throws Exception {
             while (open && position < durable) {
-                Transaction tx = fetch(position + 1);
                 long next = position + 1;
+                if (!wanted.test(next)) {
+                    position = next; // passed over, unread
+                    continue;
+                }
+                Transaction tx = fetch(next);
                 try {
                     listener.onDurable(tx);
                 } finally {

@@ -14,10 +14,12 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReferenceArray;
+import java.util.concurrent.atomic.LongAdder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,8 +35,12 @@ import org.slf4j.LoggerFactory;
  * was flushed, and durable transactions come from the {@link DurableFeed}'s own thread.
  *
  * <p>When nobody watches ({@link #watched()} false, one volatile read), nothing is recorded at all: the TCP path pays
- * one branch per request, and the durable-feed subscription is closed ({@link #watch}/{@link Watcher#close()} open and
- * close it as the first watcher comes and the last goes).
+ * one branch per request. While someone does, at most {@link #BUDGET_PER_TICK} events are recorded per tick, whatever
+ * the load; past that a request's steps are only counted, in striped counters, a durable transaction is not even read
+ * from the ledger (the feed passes it over), and the
+ * watchers report those counts as skipped: under a flood the writers' cost is a counter, not an event. The durable-feed
+ * subscription is open only while someone watches ({@link #watch} and {@link Watcher#close()} open and close it as the
+ * first watcher comes and the last goes).
  *
  * <h2>Readers</h2>
  * Each watcher ({@link Watcher}, one per browser) keeps its own cursor and reads the slots from it on its own thread,
@@ -56,8 +62,18 @@ final class ActivityFeed {
     private static final int MASK = SLOTS - 1;
     /** How often a watcher reads the ring. */
     static final long TICK_MS = 100;
-    /** The most events a watcher sends per tick (500 a second); the rest are sampled away and counted. */
-    static final int MAX_PER_TICK = 50;
+    /**
+     * The most events a watcher sends per tick (200 a second: more than anyone reads, and a browser's rendering runs on
+     * the bank's own cores); the rest are sampled away and counted.
+     */
+    static final int MAX_PER_TICK = 20;
+    /**
+     * The most events recorded per tick (400 a second), whatever the load: past it a request's steps are only counted.
+     * Twice what one watcher sends, so that a watcher still picks the newest from a choice, and small enough that a
+     * flood of requests costs the request threads a counter each, not an event each.
+     */
+    static final int BUDGET_PER_TICK = 2 * MAX_PER_TICK;
+
     /** A claimed slot this far behind the newest that is still not written is given up on (its writer stalled). */
     private static final long GIVE_UP_BEHIND = SLOTS / 4;
     /** The most browsers watching at once; the next one is refused. */
@@ -132,6 +148,14 @@ final class ActivityFeed {
     }
 
     private final AtomicReferenceArray<Event> slots = new AtomicReferenceArray<>(SLOTS);
+    /** Steps not recorded for want of budget, bank-wide and by user (whose steps they were). */
+    private final LongAdder dropped = new LongAdder();
+
+    private final ConcurrentHashMap<String, LongAdder> droppedBy = new ConcurrentHashMap<>();
+    /** Writers record while {@link #next} is below this; a poll moves it on once a tick. */
+    private volatile long budgetEnd = BUDGET_PER_TICK + 1;
+
+    private volatile long budgetRefilledNanos = System.nanoTime();
     private final AtomicLong next = new AtomicLong(1);
     private final AtomicInteger watchers = new AtomicInteger();
     private final DurableFeed feed;
@@ -150,10 +174,17 @@ final class ActivityFeed {
         return watched;
     }
 
-    /** Records that {@code request} of {@code caller}, named {@code req}, starts now. */
-    void started(String req, Caller caller, Request request) {
+    /**
+     * Records that {@code request} of {@code caller}, named {@code req}, starts now; whether it did (then its
+     * {@link #done} is recorded too). Not when nobody watches, nor past this tick's budget ({@link #BUDGET_PER_TICK}):
+     * then it only counts, for the watchers' {@code skipped}.
+     */
+    boolean started(String req, Caller caller, Request request) {
         if (!watched) {
-            return;
+            return false;
+        }
+        if (overBudget(caller.user())) {
+            return false;
         }
         long number = next.getAndIncrement();
         publish(new Started(
@@ -164,12 +195,29 @@ final class ActivityFeed {
                 amountOf(request),
                 accountsOf(request),
                 System.currentTimeMillis()));
+        return true;
     }
 
-    /** Records that the reply to {@code request} ({@code null}: a line that was none) left with {@code outcome}. */
+    /**
+     * Whether this tick's budget is spent: then the step is only counted, bank-wide and under {@code user}, and the
+     * writer's whole cost is that count (no event, no slot). The budget is refilled by the watchers' polls.
+     */
+    private boolean overBudget(String user) {
+        if (next.get() < budgetEnd) {
+            return false;
+        }
+        dropped.increment();
+        droppedBy.computeIfAbsent(user, u -> new LongAdder()).increment();
+        return true;
+    }
+
+    /**
+     * Records that the reply to {@code request} left with {@code outcome}: only for a request whose {@link #started}
+     * was recorded (the caller keeps that), so a step is never half there because of the budget.
+     */
     void done(String req, Caller caller, Request request, Outcome<?> outcome, long nanos) {
-        if (!watched || caller == null || request == null) {
-            return; // only requests of a logged-in caller were announced as started
+        if (!watched) {
+            return;
         }
         long number = next.getAndIncrement();
         ErrorCode code = outcome.isOk() ? null : outcome.error();
@@ -187,10 +235,20 @@ final class ActivityFeed {
                 System.currentTimeMillis()));
     }
 
-    private void durable(Transaction tx) {
-        if (watched) {
-            publish(new Durable(next.getAndIncrement(), Results.transaction(tx)));
+    /**
+     * Whether the durable feed should read transaction {@code seq} for the watchers: not past this tick's budget, and
+     * then it is passed over unread (counted bank-wide: whose it was is not known without reading it).
+     */
+    private boolean wantDurable(long seq) {
+        if (watched && next.get() < budgetEnd) {
+            return true;
         }
+        dropped.increment();
+        return false;
+    }
+
+    private void durable(Transaction tx) {
+        publish(new Durable(next.getAndIncrement(), Results.transaction(tx)));
     }
 
     private void publish(Event event) {
@@ -219,7 +277,7 @@ final class ActivityFeed {
         synchronized (this) {
             watched = true;
             if (feed != null && subscription == null) {
-                subscription = feed.subscribe(this::durable);
+                subscription = feed.subscribe(this::durable, this::wantDurable);
             }
         }
         return new Watcher(caller, next.get());
@@ -262,11 +320,13 @@ final class ActivityFeed {
     final class Watcher implements AutoCloseable {
         private final Caller caller;
         private long cursor;
+        private long droppedSeen;
         private boolean closed;
 
         private Watcher(Caller caller, long from) {
             this.caller = caller;
             this.cursor = from;
+            this.droppedSeen = droppedFor(caller);
         }
 
         /**
@@ -274,8 +334,11 @@ final class ActivityFeed {
          * and how many more it may see that were sampled away or lapped.
          */
         Batch poll() {
+            refill();
             long head = next.get();
-            long skipped = 0;
+            long droppedNow = droppedFor(caller);
+            long skipped = droppedNow - droppedSeen; // not recorded at all, for want of budget
+            droppedSeen = droppedNow;
             if (head - cursor > SLOTS) {
                 skipped += head - SLOTS - cursor; // lapped: overwritten before this watcher read them
                 cursor = head - SLOTS;
@@ -311,6 +374,24 @@ final class ActivityFeed {
             closed = true;
             unwatch();
             log.debug("a watcher of {} left", caller.user());
+        }
+    }
+
+    /** The steps {@code caller} may see that were not recorded: everyone's for the auditor, else their own. */
+    private long droppedFor(Caller caller) {
+        if (caller.isAuditor()) {
+            return dropped.sum();
+        }
+        LongAdder own = droppedBy.get(caller.user());
+        return own == null ? 0 : own.sum();
+    }
+
+    /** A new tick's budget, once {@link #TICK_MS} has passed since the last (any watcher's poll may do it). */
+    private void refill() {
+        long now = System.nanoTime();
+        if (now - budgetRefilledNanos >= TimeUnit.MILLISECONDS.toNanos(TICK_MS)) {
+            budgetRefilledNanos = now;
+            budgetEnd = next.get() + BUDGET_PER_TICK;
         }
     }
 

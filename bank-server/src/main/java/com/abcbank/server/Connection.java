@@ -275,8 +275,8 @@ final class Connection implements Runnable {
             String req = null;
             ActivityFeed activity = server.activity();
             if (caller != null && activity.watched()) { // the console's live feed: only while a browser watches
-                req = "t" + id + "." + requests;
-                activity.started(req, caller, request);
+                String name = "t" + id + "." + requests;
+                req = activity.started(name, caller, request) ? name : null;
             }
             Dispatcher.Answer answer = dispatcher.execute(caller, request);
             server.securityEvents().answered(caller, request, answer.outcome(), address()); // the audit trail

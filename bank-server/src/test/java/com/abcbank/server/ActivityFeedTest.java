@@ -67,31 +67,60 @@ class ActivityFeedTest {
     void aCustomerSeesOnlyTheirOwnAndNothingOfOthersCountsAsSkipped() {
         ActivityFeed feed = new ActivityFeed(null);
         try (ActivityFeed.Watcher alice = feed.watch(ALICE)) {
-            for (int i = 0; i < 100; i++) {
+            for (int i = 0; i < ActivityFeed.BUDGET_PER_TICK; i++) { // within the budget: all recorded
                 deposit(feed, i % 2 == 0 ? ALICE : BOB, i);
             }
             ActivityFeed.Batch batch = alice.poll();
-            assertEquals(ActivityFeed.MAX_PER_TICK, batch.events().size());
-            assertEquals(0, batch.skipped(), "50 of Alice's: all sent, Bob's are not hers to count");
+            assertEquals(ActivityFeed.BUDGET_PER_TICK / 2, batch.events().size(), "all of hers");
+            assertEquals(0, batch.skipped(), "Bob's are not hers to count");
             assertTrue(batch.events().stream()
                     .allMatch(e -> ((ActivityFeed.Started) e).user().equals("Alice")));
         }
     }
 
     @Test
-    void underAFloodAWatcherGetsTheNewestAndIsToldHowManyItMissed() {
+    void underAFloodOnlyTheBudgetIsRecordedAndTheWatcherIsToldHowManyItMissed() {
         ActivityFeed feed = new ActivityFeed(null);
         try (ActivityFeed.Watcher watcher = feed.watch(AUDITOR)) {
-            int published = 3 * ActivityFeed.SLOTS; // laps the ring twice over
+            long head = feed.head();
+            int published = 3 * ActivityFeed.SLOTS;
             for (int i = 0; i < published; i++) {
                 deposit(feed, ALICE, i);
             }
+            assertEquals(
+                    head + ActivityFeed.BUDGET_PER_TICK,
+                    feed.head(),
+                    "past the tick's budget a step is counted, not recorded: the flood cost a counter each");
             ActivityFeed.Batch batch = watcher.poll();
             assertEquals(ActivityFeed.MAX_PER_TICK, batch.events().size());
-            assertEquals(published, batch.events().size() + batch.skipped(), "every event is sent or counted");
-            ActivityFeed.Started newest =
-                    (ActivityFeed.Started) batch.events().get(batch.events().size() - 1);
-            assertEquals("t1." + (published - 1), newest.req(), "the sample is the newest");
+            assertEquals(published, batch.events().size() + batch.skipped(), "every step is sent or counted");
+            long previous = -1;
+            for (ActivityFeed.Event event : batch.events()) {
+                assertTrue(event.number() > previous, "in the order they were recorded");
+                previous = event.number();
+            }
+        }
+    }
+
+    @Test
+    void aCustomerIsToldOnlyOfTheirOwnStepsThatWereNotRecorded() {
+        ActivityFeed feed = new ActivityFeed(null);
+        try (ActivityFeed.Watcher alice = feed.watch(ALICE);
+                ActivityFeed.Watcher auditor = feed.watch(AUDITOR)) {
+            for (int i = 0; i < ActivityFeed.BUDGET_PER_TICK; i++) {
+                deposit(feed, BOB, i); // spends the budget
+            }
+            for (int i = 0; i < 7; i++) {
+                deposit(feed, ALICE, i);
+            }
+            for (int i = 0; i < 5; i++) {
+                deposit(feed, BOB, i);
+            }
+            ActivityFeed.Batch hers = alice.poll();
+            assertEquals(0, hers.events().size());
+            assertEquals(7, hers.skipped(), "her own seven, not Bob's");
+            ActivityFeed.Batch all = auditor.poll();
+            assertEquals(ActivityFeed.BUDGET_PER_TICK + 12, all.events().size() + all.skipped());
         }
     }
 

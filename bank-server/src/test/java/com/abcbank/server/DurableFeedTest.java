@@ -26,8 +26,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -259,6 +261,28 @@ class DurableFeedTest {
         log.makeDurable(2);
         assertEquals(2, received.poll(WAIT_SECONDS, SECONDS).seq());
         assertTrue(violations.isEmpty(), violations::toString);
+    }
+
+    @Test
+    void aTransactionTheSubscriberDoesNotWantIsPassedOverWithoutBeingRead() throws Exception {
+        Journal journal =
+                closeLater(new Journal(dir.resolve("sampled"), Durability.NONE, 10, Journal.DEFAULT_SEGMENT_BYTES));
+        Ledger ledger = new Ledger(LedgerConfig.defaults(), Clock.systemUTC(), journal);
+        journal.recover(false, ledger::replay);
+        Set<Long> read = ConcurrentHashMap.newKeySet();
+        DurableFeed feed = closeLater(new DurableFeed(journal, seq -> {
+            read.add(seq);
+            return ledger.transaction(seq);
+        }));
+        BlockingQueue<Transaction> received = new LinkedBlockingQueue<>();
+        feed.subscribe(received::add, seq -> seq % 2 == 0);
+        for (int writer = 0; writer < 6; writer++) {
+            open(ledger, writer);
+        }
+        for (long even = 2; even <= 6; even += 2) {
+            assertEquals(even, received.poll(WAIT_SECONDS, SECONDS).seq(), "the wanted ones, in order");
+        }
+        assertEquals(Set.of(2L, 4L, 6L), read, "the others were never read");
     }
 
     @Test
