@@ -222,6 +222,8 @@
     $('#app').hidden = false;
     $('#tab-books').hidden = !auditor;
     $('#tab-accounts').hidden = auditor;
+    // The charts are the whole bank's figures: the auditor's, like the books.
+    for (const figure of $$('.charts figure:not(.feed-card)')) figure.hidden = !auditor;
     showTab('panel-live');
     live.start();
   }
@@ -373,6 +375,7 @@
     },
 
     async loadStats() {
+      if (state.role !== 'AUDITOR') return; // the bank's figures are the auditor's
       const reply = await request('GET', '/api/stats');
       if (reply.ok && reply.result && Array.isArray(reply.result.points)) this.addPoints(reply.result.points);
     },
@@ -519,7 +522,7 @@
       });
       const axes = [
         { stroke: '#4b5563', grid: { stroke: '#e5e7eb' }, ticks: { stroke: '#d1d5db' }, values: hhmmss, space: 44, size: 28 },
-        { stroke: '#4b5563', grid: { stroke: '#e5e7eb' }, ticks: { stroke: '#d1d5db' }, size: 48 },
+        { stroke: '#4b5563', grid: { stroke: '#e5e7eb' }, ticks: { stroke: '#d1d5db' }, size: 60 },
       ];
       const scales = {
         x: {

@@ -302,7 +302,7 @@ final class Console {
             return;
         }
         String req = "w" + requests.incrementAndGet();
-        activity.started(req, caller, request);
+        boolean announced = activity.started(req, caller, request);
         Outcome<?> outcome;
         try {
             Dispatcher.Answer answer = dispatcher.execute(caller, request);
@@ -314,7 +314,9 @@ final class Console {
         }
         long nanos = System.nanoTime() - started;
         metrics.answered(request, outcome, nanos);
-        activity.done(req, caller, request, outcome, nanos);
+        if (announced) {
+            activity.done(req, caller, request, outcome, nanos);
+        }
         reply(ctx, parsed, outcome);
     }
 
@@ -370,6 +372,10 @@ final class Console {
     // ---- the live feed and the charts ----------------------------------------------------------------------------
 
     private void statsNow(Context ctx) {
+        if (!session(ctx, true).caller().isAuditor()) {
+            fail(ctx, ErrorCode.FORBIDDEN, "the bank's figures are for the auditor only");
+            return;
+        }
         ObjectNode body = Json.object();
         body.set("points", Json.tree(stats.points()));
         json(ctx, HttpStatus.OK, body);
@@ -407,7 +413,7 @@ final class Console {
                 if (batch.skipped() > 0) {
                     client.sendEvent("skipped", "{\"skipped\":" + batch.skipped() + "}");
                 }
-                ConsoleStats.Point point = stats.latest();
+                ConsoleStats.Point point = session.caller().isAuditor() ? stats.latest() : null; // the bank's figures
                 if (point != null && point.t() != lastStats) {
                     lastStats = point.t();
                     client.sendEvent("stats", Json.tree(point).toString());

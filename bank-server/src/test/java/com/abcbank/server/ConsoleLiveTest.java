@@ -125,7 +125,9 @@ class ConsoleLiveTest {
         try (TestServer bank = start()) {
             TestClient alice = bank.customer("Alice");
             alice.ok(new Request.CreateAccount("1001", 500L), Result.Tx.class);
-            ConsoleClient console = signedIn(bank, "Alice", TestServer.PASSWORD);
+            ConsoleClient customer = signedIn(bank, "Alice", TestServer.PASSWORD);
+            assertEquals(403, customer.get("/api/stats").status(), "the bank's figures are the auditor's");
+            ConsoleClient console = signedIn(bank, "Audit", bank.auditPassword());
             for (int i = 0; i < 20; i++) {
                 alice.ok(new Request.Deposit("1001", 1L), Result.Tx.class);
             }
@@ -148,6 +150,12 @@ class ConsoleLiveTest {
                     assertTrue(stats.data().has(field), field + " in " + stats.data());
                 }
                 assertTrue(stats.data().get("connections").asInt() >= 1, "Alice's TCP connection is open");
+            }
+            try (ConsoleClient.Feed feed = customer.feed()) {
+                assertEquals(200, feed.status());
+                alice.ok(new Request.Deposit("1001", 1L), Result.Tx.class);
+                assertNotNull(feed.next("activity", WAIT_MS), "her own operation comes");
+                assertEquals(null, feed.next("stats", 2_500), "but no figure of the bank's in over two seconds");
             }
         }
     }
