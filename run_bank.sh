@@ -7,18 +7,26 @@
 # the server verify its journal, prints the throughput, and exits non-zero if anything is off. The server
 # is stopped on any exit.
 #
-# Usage: ./run_bank.sh [--http-port PORT] [SEED]     (the same seed generates the same workload)
-#   --http-port PORT   also serve /health and /metrics over HTTP on PORT (0: a free one); prints their URLs at
-#                      the start and, with curl, a few lines of /metrics at the end
+# Usage: ./run_bank.sh [--http-port PORT] [--console] [SEED]     (the same seed generates the same workload)
+#   --http-port PORT   also serve the web console, /health and /metrics over HTTP on PORT (0: a free one); prints
+#                      their URLs at the start and, with curl, a few lines of /metrics at the end
+#   --console          watch it in a browser: serves the console (on --http-port, 8080 by default), says how to
+#                      sign in, waits (up to 10 minutes) for a browser to open its Live tab before the load starts,
+#                      and keeps the server up after the checks until Ctrl-C
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/scripts/lib.sh"
 
 SEED=42
+CONSOLE=""
+USAGE="usage: ./run_bank.sh [--http-port PORT] [--console] [SEED]"
 while [ "$#" -gt 0 ]; do
   case "$1" in
+    --console)
+      CONSOLE=yes
+      shift ;;
     --http-port)
       if [ "$#" -lt 2 ] || ! [[ "$2" =~ ^[0-9]+$ ]]; then
-        echo "usage: ./run_bank.sh [--http-port PORT] [SEED]: --http-port needs a port number (0: a free one)" >&2
+        echo "$USAGE: --http-port needs a port number (0: a free one)" >&2
         exit 2
       fi
       BANK_HTTP_PORT=$2
@@ -26,10 +34,10 @@ while [ "$#" -gt 0 ]; do
     --http-port=*)
       BANK_HTTP_PORT=${1#--http-port=}
       [[ "$BANK_HTTP_PORT" =~ ^[0-9]+$ ]] \
-        || { echo "usage: ./run_bank.sh [--http-port PORT] [SEED]: --http-port needs a port number" >&2; exit 2; }
+        || { echo "$USAGE: --http-port needs a port number" >&2; exit 2; }
       shift ;;
     -*)
-      echo "usage: ./run_bank.sh [--http-port PORT] [SEED]: unknown option $1" >&2
+      echo "$USAGE: unknown option $1" >&2
       exit 2 ;;
     *)
       SEED=$1
@@ -41,8 +49,10 @@ CUSTOMERS=(Alice Bob Carol Dave Erin Frank Grace Heidi Ivan Judy Ken Laura Mallo
 CLIENTS=8
 OPS_PER_CLIENT=1300
 
+[ -n "$CONSOLE" ] && BANK_HTTP_PORT=${BANK_HTTP_PORT:-8080}
 bank_build
 bank_start
+[ -n "$CONSOLE" ] && console_wait_for_browser
 
 work="$BANK_TMP/work"
 mkdir -p "$work"
@@ -142,4 +152,9 @@ if [ -n "${BANK_HTTP_PORT:-}" ]; then
   echo
   echo "== /metrics (a few lines of $BANK_HTTP_URL/metrics)"
   bank_metrics_summary
+fi
+if [ -n "$CONSOLE" ]; then
+  echo
+  echo "== the console stays up at $BANK_HTTP_URL/ (try Run in parallel and the Laboratory); Ctrl-C stops the server"
+  wait "$BANK_SERVER_PID" || true
 fi

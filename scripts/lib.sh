@@ -67,6 +67,31 @@ bank_start() {
   fi
 }
 
+# console_wait_for_browser: says how to open the console and sign in, then waits until a browser watches its live
+# feed (bank_console_watchers in /metrics, polled with curl), at most 10 minutes; without curl, until Enter is pressed.
+console_wait_for_browser() {
+  echo
+  echo "== the console: open $BANK_HTTP_URL/ in a browser on this machine and sign in as Audit,"
+  echo "   with the password the server wrote to $AUDIT_PASSWORD_FILE (cat it)."
+  echo "   From another machine, forward the port first: ssh -L ${BANK_HTTP_URL##*:}:127.0.0.1:${BANK_HTTP_URL##*:} THIS_HOST"
+  if ! command -v curl > /dev/null; then
+    echo "   (curl is not installed, so the load cannot tell when you are watching: press Enter to start it)"
+    read -r _ || true
+    return 0
+  fi
+  echo "   The load starts as soon as the Live tab is open (waiting at most 10 minutes; Ctrl-C to give up)."
+  local waited=0
+  until curl -fsS --max-time 5 "$BANK_HTTP_URL/metrics" 2> /dev/null | grep -Eq '^bank_console_watchers [1-9]'; do
+    if [ "$waited" -ge 1200 ]; then
+      echo "   nobody opened the console within 10 minutes; starting the load anyway"
+      return 0
+    fi
+    sleep 0.5 # polling the server's own count of watchers, as a person would refresh
+    waited=$((waited + 1))
+  done
+  echo "   a browser is watching: starting"
+}
+
 # bank_metrics_summary: a few lines of the server's /metrics (operations of some kinds, journal fsyncs and
 # transactions per fsync, open connections), fetched with curl; says so and does nothing without curl or HTTP.
 bank_metrics_summary() {

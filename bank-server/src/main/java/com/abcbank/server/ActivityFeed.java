@@ -169,6 +169,11 @@ final class ActivityFeed {
         this.feed = feed;
     }
 
+    /** Browsers watching now. */
+    int watchers() {
+        return watchers.get();
+    }
+
     /** Whether anyone watches: when not, {@link #started} and {@link #done} record nothing. */
     boolean watched() {
         return watched;

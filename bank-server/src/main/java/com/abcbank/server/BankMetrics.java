@@ -33,6 +33,7 @@ import org.HdrHistogram.Recorder;
  *   <li>{@code bank_journal_fsyncs_total}, {@code bank_journal_transactions_total} (made durable since start),
  *       {@code bank_journal_transactions_per_fsync} (their ratio since start; per interval, divide the rates).</li>
  *   <li>{@code bank_connections_open}: TCP connections being served.</li>
+ *   <li>{@code bank_console_watchers}: browsers on the console's live feed.</li>
  * </ul>
  *
  * <p><b>Where and at what cost.</b> Per-request meters are recorded by the connection's thread after it flushed a
@@ -178,6 +179,17 @@ final class BankMetrics {
         Gauge.builder("bank.connections.open", openConnections, IntSupplier::getAsInt)
                 .description("TCP connections being served")
                 .strongReference(true) // Micrometer holds a gauge's object weakly: this lambda would be collected
+                .register(registry);
+    }
+
+    /** Registers {@code bank_console_watchers}: browsers on the console's live feed now. */
+    void console(IntSupplier watchers) {
+        if (registry == null) {
+            return;
+        }
+        Gauge.builder("bank.console.watchers", watchers, IntSupplier::getAsInt)
+                .description("Browsers watching the console's live feed")
+                .strongReference(true)
                 .register(registry);
     }
 

@@ -205,6 +205,7 @@ public final class BankServer implements AutoCloseable {
                     new ConsoleStats(metrics, state.journal(), server::activeConnections),
                     new ConsoleSessions(System::nanoTime),
                     tls != null);
+            metrics.console(server.activity::watchers);
             http.ready(state.ledger(), state.journal(), console);
         }
         logStarted(config, server.port(), state.ledger());
