@@ -31,13 +31,6 @@ class ConsoleApiTest {
         return TestServer.start(TestServer.config(dir).withHttp(new ServerConfig.Http(0)));
     }
 
-    private static ConsoleClient signedIn(TestServer bank, String user, String password) throws Exception {
-        ConsoleClient console = new ConsoleClient(bank.server.httpPort());
-        ConsoleClient.Answer answer = console.signIn(user, password);
-        assertEquals(200, answer.status(), answer.body().toString());
-        return console;
-    }
-
     @Test
     void aCustomerSignsInWithScramGetsAStrictHttpOnlyCookieAndSignsOut() throws Exception {
         try (TestServer bank = start()) {
@@ -90,7 +83,7 @@ class ConsoleApiTest {
         try (TestServer bank = start()) {
             bank.customer("Alice").ok(new Request.CreateAccount("1001", 500L), Result.Tx.class);
             bank.customer("Bob").ok(new Request.CreateAccount("2002", 700L), Result.Tx.class);
-            ConsoleClient alice = signedIn(bank, "Alice", TestServer.PASSWORD);
+            ConsoleClient alice = ConsoleClient.signedIn(bank, "Alice", TestServer.PASSWORD);
 
             ConsoleClient.Answer own = alice.op("{\"op\":\"balance\",\"account\":\"1001\"}");
             assertEquals(200, own.status());
@@ -107,7 +100,7 @@ class ConsoleApiTest {
                 assertEquals("FORBIDDEN", audit.code(), op);
             }
 
-            ConsoleClient auditor = signedIn(bank, "Audit", bank.auditPassword());
+            ConsoleClient auditor = ConsoleClient.signedIn(bank, "Audit", bank.auditPassword());
             ConsoleClient.Answer holders = auditor.op("{\"op\":\"show_accountholders\"}");
             assertEquals(200, holders.status());
             assertEquals(2, holders.result().get("holders").size());
@@ -124,7 +117,7 @@ class ConsoleApiTest {
     void aPostWithoutTheCsrfTokenOrFromAnotherSiteIsRefusedAndChangesNothing() throws Exception {
         try (TestServer bank = start()) {
             bank.customer("Alice").ok(new Request.CreateAccount("1001", 500L), Result.Tx.class);
-            ConsoleClient alice = signedIn(bank, "Alice", TestServer.PASSWORD);
+            ConsoleClient alice = ConsoleClient.signedIn(bank, "Alice", TestServer.PASSWORD);
             String withdraw = "{\"op\":\"withdraw\",\"account\":\"1001\",\"amount\":100}";
 
             ConsoleClient.Answer noToken = alice.post("/api/op", withdraw, false);
@@ -194,7 +187,7 @@ class ConsoleApiTest {
             throws Exception {
         try (TestServer bank = start()) {
             bank.customer("Alice").ok(new Request.CreateAccount("1001", 500L), Result.Tx.class);
-            ConsoleClient alice = signedIn(bank, "Alice", TestServer.PASSWORD);
+            ConsoleClient alice = ConsoleClient.signedIn(bank, "Alice", TestServer.PASSWORD);
             JsonNode before = bank.books();
 
             ConsoleClient.Answer answer = alice.op(request);
@@ -211,7 +204,7 @@ class ConsoleApiTest {
         try (TestServer bank = start()) {
             TestClient tcp = bank.customer("Alice");
             tcp.ok(new Request.CreateAccount("1001", 500L), Result.Tx.class);
-            ConsoleClient alice = signedIn(bank, "Alice", TestServer.PASSWORD);
+            ConsoleClient alice = ConsoleClient.signedIn(bank, "Alice", TestServer.PASSWORD);
 
             ConsoleClient.Answer deposit =
                     alice.op("{\"op\":\"deposit\",\"account\":\"1001\",\"amount\":250,\"key\":\"console-1\"}");
@@ -272,7 +265,7 @@ class ConsoleApiTest {
     void theLaboratoryRunsFromTheConsoleWithMeasuredNumbersAndRefusesBadSettings() throws Exception {
         try (TestServer bank = start()) {
             bank.customer("Alice");
-            ConsoleClient alice = signedIn(bank, "Alice", TestServer.PASSWORD);
+            ConsoleClient alice = ConsoleClient.signedIn(bank, "Alice", TestServer.PASSWORD);
             ConsoleClient.Answer race = alice.post(
                     "/api/lab/race",
                     "{\"threads\":4,\"accounts\":2,\"operations\":300,\"window_us\":20,\"seed\":7}",
@@ -331,7 +324,7 @@ class ConsoleApiTest {
     void theSessionCookieIsDroppedBySignOutAndCannotBeReused() throws Exception {
         try (TestServer bank = start()) {
             bank.customer("Alice");
-            ConsoleClient alice = signedIn(bank, "Alice", TestServer.PASSWORD);
+            ConsoleClient alice = ConsoleClient.signedIn(bank, "Alice", TestServer.PASSWORD);
             HttpCookie cookie = alice.sessionCookie();
             assertNotNull(cookie);
             String stolen = cookie.getValue();

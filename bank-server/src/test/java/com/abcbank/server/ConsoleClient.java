@@ -51,6 +51,17 @@ final class ConsoleClient {
         }
     }
 
+    /** A new client of {@code bank}'s console, signed in as {@code user} (failing the test if it cannot). */
+    static ConsoleClient signedIn(TestServer bank, String user, String password)
+            throws IOException, InterruptedException {
+        ConsoleClient console = new ConsoleClient(bank.server.httpPort());
+        Answer answer = console.signIn(user, password);
+        if (answer.status() != 200) {
+            throw new AssertionError("could not sign in as " + user + ": " + answer.body());
+        }
+        return console;
+    }
+
     /** Signs in with SCRAM over the two steps; the answer of the last step taken (200 when signed in). */
     Answer signIn(String user, String password) throws IOException, InterruptedException {
         Scram.ClientExchange exchange = Scram.ClientExchange.withPassword(user, password.toCharArray());

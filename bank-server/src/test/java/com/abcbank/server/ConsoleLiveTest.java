@@ -33,13 +33,6 @@ class ConsoleLiveTest {
         return TestServer.start(TestServer.config(dir).withHttp(new ServerConfig.Http(0)));
     }
 
-    private static ConsoleClient signedIn(TestServer bank, String user, String password) throws Exception {
-        ConsoleClient console = new ConsoleClient(bank.server.httpPort());
-        ConsoleClient.Answer answer = console.signIn(user, password);
-        assertEquals(200, answer.status(), answer.body().toString());
-        return console;
-    }
-
     /** The next {@code activity} event of {@code phase}, within the wait. */
     private static JsonNode nextActivity(ConsoleClient.Feed feed, String phase) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(WAIT_MS);
@@ -57,7 +50,7 @@ class ConsoleLiveTest {
         try (TestServer bank = start()) {
             TestClient alice = bank.customer("Alice");
             alice.ok(new Request.CreateAccount("1001", 500L), Result.Tx.class);
-            ConsoleClient auditor = signedIn(bank, "Audit", bank.auditPassword());
+            ConsoleClient auditor = ConsoleClient.signedIn(bank, "Audit", bank.auditPassword());
             try (ConsoleClient.Feed feed = auditor.feed()) {
                 assertEquals(200, feed.status());
                 await().atMost(10, SECONDS).until(() -> bank.server.activity().watched());
@@ -102,7 +95,7 @@ class ConsoleLiveTest {
             alice.ok(new Request.CreateAccount("1001", 500L), Result.Tx.class);
             TestClient bob = bank.customer("Bob");
             bob.ok(new Request.CreateAccount("2002", 500L), Result.Tx.class);
-            ConsoleClient aliceConsole = signedIn(bank, "Alice", TestServer.PASSWORD);
+            ConsoleClient aliceConsole = ConsoleClient.signedIn(bank, "Alice", TestServer.PASSWORD);
             try (ConsoleClient.Feed feed = aliceConsole.feed()) {
                 assertEquals(200, feed.status());
                 await().atMost(10, SECONDS).until(() -> bank.server.activity().watched());
@@ -125,9 +118,9 @@ class ConsoleLiveTest {
         try (TestServer bank = start()) {
             TestClient alice = bank.customer("Alice");
             alice.ok(new Request.CreateAccount("1001", 500L), Result.Tx.class);
-            ConsoleClient customer = signedIn(bank, "Alice", TestServer.PASSWORD);
+            ConsoleClient customer = ConsoleClient.signedIn(bank, "Alice", TestServer.PASSWORD);
             assertEquals(403, customer.get("/api/stats").status(), "the bank's figures are the auditor's");
-            ConsoleClient console = signedIn(bank, "Audit", bank.auditPassword());
+            ConsoleClient console = ConsoleClient.signedIn(bank, "Audit", bank.auditPassword());
             for (int i = 0; i < 20; i++) {
                 alice.ok(new Request.Deposit("1001", 1L), Result.Tx.class);
             }
@@ -169,7 +162,7 @@ class ConsoleLiveTest {
         try (TestServer bank = start()) {
             TestClient alice = bank.customer("Alice");
             alice.ok(new Request.CreateAccount("1001", 0L), Result.Tx.class);
-            ConsoleClient console = signedIn(bank, "Audit", bank.auditPassword());
+            ConsoleClient console = ConsoleClient.signedIn(bank, "Audit", bank.auditPassword());
             try (Socket stalled = new Socket(InetAddress.getLoopbackAddress(), bank.server.httpPort())) {
                 stalled.setReceiveBufferSize(4096);
                 OutputStream out = stalled.getOutputStream();
