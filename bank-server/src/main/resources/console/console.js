@@ -222,6 +222,7 @@
     $('#app').hidden = false;
     $('#tab-books').hidden = !auditor;
     $('#tab-accounts').hidden = auditor;
+    $('#tab-lab').hidden = !auditor; // the laboratory runs on the bank's cores: the auditor's (customers: client demo)
     // The charts are the whole bank's figures: the auditor's, like the books.
     for (const figure of $$('.charts figure:not(.feed-card)')) figure.hidden = !auditor;
     showTab('panel-live');

@@ -78,6 +78,8 @@ final class ActivityFeed {
     private static final long GIVE_UP_BEHIND = SLOTS / 4;
     /** The most browsers watching at once; the next one is refused. */
     static final int MAX_WATCHERS = 32;
+    /** Of {@link #MAX_WATCHERS}, the places only the auditor may take. */
+    static final int AUDITOR_RESERVE = 4;
 
     /** One event of the feed; {@link #number()} is its place in the ring's order. */
     sealed interface Event {
@@ -134,8 +136,8 @@ final class ActivityFeed {
         }
     }
 
-    /** A transaction the journal keeps, as the auditor's journal view shows it. */
-    record Durable(long number, Result.Transaction transaction) implements Event {
+    /** A transaction the journal keeps. */
+    record Durable(long number, Transaction transaction) implements Event {
         @Override
         public boolean visibleTo(Caller caller) {
             return caller.isAuditor() || caller.user().equals(transaction.user());
@@ -253,7 +255,7 @@ final class ActivityFeed {
     }
 
     private void durable(Transaction tx) {
-        publish(new Durable(next.getAndIncrement(), Results.transaction(tx)));
+        publish(new Durable(next.getAndIncrement(), tx));
     }
 
     private void publish(Event event) {
@@ -270,9 +272,10 @@ final class ActivityFeed {
      * The first watcher subscribes the feed to durable transactions.
      */
     Watcher watch(Caller caller) {
+        int limit = caller.isAuditor() ? MAX_WATCHERS : MAX_WATCHERS - AUDITOR_RESERVE;
         while (true) {
             int now = watchers.get();
-            if (now >= MAX_WATCHERS) {
+            if (now >= limit) {
                 return null;
             }
             if (watchers.compareAndSet(now, now + 1)) {
@@ -281,7 +284,7 @@ final class ActivityFeed {
         }
         synchronized (this) {
             watched = true;
-            if (feed != null && subscription == null) {
+            if (feed != null && (subscription == null || !subscription.isOpen())) { // a dead one is replaced
                 subscription = feed.subscribe(this::durable, this::wantDurable);
             }
         }
@@ -303,12 +306,16 @@ final class ActivityFeed {
     }
 
     /**
-     * {@code event} as the console's SSE data: its record's fields in snake case, without the ring's number, with
-     * {@code phase} ({@code started}, {@code done}) for a request's steps; a durable transaction is its journal entry.
+     * {@code event} as the console's SSE data for {@code caller}: its record's fields in snake case, without the ring's
+     * number, with {@code phase} ({@code started}, {@code done}) for a request's steps; a durable transaction is its
+     * journal entry for the auditor, and for a customer the transaction as the reply to their request showed it.
      */
-    static String json(Event event) {
+    static String json(Event event, Caller caller) {
         if (event instanceof Durable d) {
-            return Json.tree(d.transaction()).toString();
+            // The auditor sees the journal entry (every posting, the vault's too); a customer what the TCP reply
+            // to the request showed them: the bank's own balances are not theirs to see.
+            Object shown = caller.isAuditor() ? Results.transaction(d.transaction()) : Results.tx(d.transaction());
+            return Json.tree(shown).toString();
         }
         ObjectNode node = (ObjectNode) Json.tree(event);
         node.remove("number");
@@ -345,7 +352,7 @@ final class ActivityFeed {
             long skipped = droppedNow - droppedSeen; // not recorded at all, for want of budget
             droppedSeen = droppedNow;
             if (head - cursor > SLOTS) {
-                skipped += head - SLOTS - cursor; // lapped: overwritten before this watcher read them
+                skipped += (head - SLOTS - cursor) * unseen(); // lapped: overwritten before this watcher read them
                 cursor = head - SLOTS;
             }
             List<Event> visible = new ArrayList<>();
@@ -355,9 +362,9 @@ final class ActivityFeed {
                     if (head - cursor < GIVE_UP_BEHIND) {
                         break; // claimed, not yet written: read it next time
                     }
-                    skipped++; // its writer stalled far behind the newest: counted, not waited for
+                    skipped += unseen(); // its writer stalled far behind the newest: counted, not waited for
                 } else if (event.number() > cursor) {
-                    skipped++; // lapped while reading
+                    skipped += unseen(); // lapped while reading
                 } else if (event.visibleTo(caller)) {
                     visible.add(event);
                 }
@@ -369,6 +376,14 @@ final class ActivityFeed {
                 visible = new ArrayList<>(visible.subList(drop, visible.size()));
             }
             return new Batch(visible, skipped);
+        }
+
+        /**
+         * What an event this watcher could not read counts in its {@code skipped}: 1 for the auditor; 0 for a customer,
+         * who is not told of events that may not have been theirs (only of their own, through the budget's counts).
+         */
+        private long unseen() {
+            return caller.isAuditor() ? 1 : 0;
         }
 
         @Override

@@ -204,7 +204,9 @@ public final class BankServer implements AutoCloseable {
                     server.activity,
                     new ConsoleStats(metrics, state.journal(), server::activeConnections),
                     new ConsoleSessions(System::nanoTime),
-                    tls != null);
+                    tls != null,
+                    config.http().hosts());
+            server.securityEvents.onPasswordChanged(console.sessions()::closeAllOf);
             metrics.console(server.activity::watchers);
             http.ready(state.ledger(), state.journal(), console);
         }

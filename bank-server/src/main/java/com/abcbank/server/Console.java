@@ -10,6 +10,7 @@ import com.abcbank.protocol.Failure;
 import com.abcbank.protocol.Json;
 import com.abcbank.protocol.Request;
 import com.abcbank.protocol.Result;
+import com.abcbank.protocol.Wire;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.javalin.Javalin;
@@ -24,10 +25,12 @@ import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.time.Instant;
+import java.util.List;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -70,6 +73,9 @@ final class Console {
     private final ConsoleStats stats;
     private final ConsoleSessions sessions;
     private final boolean https;
+    /** Host names answered besides IP addresses and localhost ({@code --http-host}). */
+    private final List<String> hosts;
+
     private final Semaphore oneLab = new Semaphore(1);
     private final AtomicLong requests = new AtomicLong();
     private final AtomicLong watchers = new AtomicLong();
@@ -81,7 +87,8 @@ final class Console {
             ActivityFeed activity,
             ConsoleStats stats,
             ConsoleSessions sessions,
-            boolean https) {
+            boolean https,
+            List<String> hosts) {
         this.dispatcher = dispatcher;
         this.securityEvents = securityEvents;
         this.metrics = metrics;
@@ -89,6 +96,7 @@ final class Console {
         this.stats = stats;
         this.sessions = sessions;
         this.https = https;
+        this.hosts = List.copyOf(hosts);
     }
 
     ConsoleSessions sessions() {
@@ -103,13 +111,16 @@ final class Console {
      * Adds the API's routes to {@code app}; {@code console} is null until the bank is open, and every API request is
      * answered {@code NOT_READY} (503) until then.
      */
-    static void routes(Javalin app, Supplier<Console> console) {
+    static void routes(Javalin app, Supplier<Console> console, BooleanSupplier stopping) {
         app.before("/api/*", ctx -> {
             ctx.header("Cache-Control", "no-store");
             Console c = console.get();
             if (c == null) {
-                fail(ctx, ErrorCode.NOT_READY, "the bank is still opening its books; try again in a moment");
-                ctx.skipRemainingHandlers();
+                refuse(ctx, ErrorCode.NOT_READY, "the bank is still opening its books; try again in a moment");
+                return;
+            }
+            if (stopping.getAsBoolean()) {
+                refuse(ctx, ErrorCode.SHUTTING_DOWN, "the server is shutting down");
                 return;
             }
             c.guard(ctx);
@@ -130,6 +141,11 @@ final class Console {
 
     /** Runs before every API request: finds the session, and refuses what may not go on. */
     private void guard(Context ctx) {
+        if (!hostAllowed(ctx.host())) {
+            fail(ctx, ErrorCode.FORBIDDEN, "this server does not answer to that host name (see --http-host)");
+            ctx.status(HttpStatus.MISDIRECTED_REQUEST).skipRemainingHandlers();
+            return;
+        }
         String path = ctx.path();
         boolean signIn = path.equals("/api/login") || path.equals("/api/login/final");
         boolean post = ctx.method().name().equals("POST");
@@ -139,6 +155,12 @@ final class Console {
         }
         if (post && !isJson(ctx)) {
             refuse(ctx, ErrorCode.MALFORMED_REQUEST, "send the request as Content-Type: application/json");
+            return;
+        }
+        if (post && ctx.req().getContentLengthLong() < 0) {
+            // Jetty enforces the size limit against Content-Length only: a chunked body could be any size.
+            fail(ctx, ErrorCode.MALFORMED_REQUEST, "send the body with a Content-Length, not chunked");
+            ctx.status(HttpStatus.LENGTH_REQUIRED).skipRemainingHandlers();
             return;
         }
         if (signIn) {
@@ -157,6 +179,27 @@ final class Console {
         }
         ctx.attribute(SESSION, session);
     }
+
+    /**
+     * Whether {@code hostHeader} ({@code name[:port]}) names this server: an IP address, {@code localhost}, or a name
+     * given with {@code --http-host}. Against DNS rebinding: a page whose name was pointed at this address runs in the
+     * victim's browser with its own name in the Host header, and is refused here before sign-in.
+     */
+    boolean hostAllowed(String hostHeader) {
+        if (hostHeader == null) {
+            return false;
+        }
+        String host = hostHeader.toLowerCase(java.util.Locale.ROOT);
+        if (host.startsWith("[")) {
+            return host.indexOf(']') > 0; // an IPv6 literal
+        }
+        int colon = host.lastIndexOf(':');
+        String name = colon >= 0 ? host.substring(0, colon) : host;
+        return name.equals("localhost") || IPV4.matcher(name).matches() || hosts.contains(name);
+    }
+
+    private static final java.util.regex.Pattern IPV4 =
+            java.util.regex.Pattern.compile("\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}");
 
     private static boolean sameOrigin(Context ctx) {
         String origin = ctx.header("Origin");
@@ -190,7 +233,8 @@ final class Console {
             fail(ctx, ErrorCode.MALFORMED_REQUEST, "send {\"client_first\":...}, SCRAM-SHA-256's first message");
             return;
         }
-        LoginSession login = new LoginSession(dispatcher.users(), address(ctx));
+        InetAddress from = address(ctx);
+        LoginSession login = new LoginSession(dispatcher.users(), from, false); // never parks a pool thread
         long started = System.nanoTime();
         Request.Login request = new Request.Login(clientFirst);
         Outcome<?> outcome = login.answer(request);
@@ -200,7 +244,7 @@ final class Console {
             fail(ctx, outcome.error(), outcome.message());
             return;
         }
-        String id = sessions.hold(login);
+        String id = sessions.hold(login, from, Wire.AUDITOR.equalsIgnoreCase(login.pendingUser()));
         if (id == null) {
             login.close();
             fail(ctx, ErrorCode.SERVER_BUSY, "too many sign-ins in progress; retry in a moment");
@@ -305,9 +349,8 @@ final class Console {
         boolean announced = activity.started(req, caller, request);
         Outcome<?> outcome;
         try {
-            Dispatcher.Answer answer = dispatcher.execute(caller, request);
-            securityEvents.answered(caller, request, answer.outcome(), address(ctx));
-            outcome = dispatcher.settle(answer, dispatcher.awaitDurable(answer.shows()));
+            outcome = dispatcher.dispatch(caller, request); // answered once the journal keeps what it shows
+            securityEvents.answered(caller, request, outcome, address(ctx));
         } catch (RuntimeException e) {
             log.error("console: failed to handle {}", Request.op(request), e);
             outcome = Outcome.fail(ErrorCode.INTERNAL_ERROR, "the server failed to handle this request; see its log");
@@ -384,8 +427,18 @@ final class Console {
     /** An SSE client: a thread of its own reads the activity feed and writes to it until either side ends. */
     private void watch(SseClient client) {
         ConsoleSessions.Session session = session(client.ctx(), true);
+        if (session.feeds.incrementAndGet() > ConsoleSessions.MAX_FEEDS_PER_SESSION) {
+            session.feeds.decrementAndGet();
+            client.sendEvent(
+                    "refused",
+                    "{\"code\":\"SERVER_BUSY\",\"message\":\"this session has " + ConsoleSessions.MAX_FEEDS_PER_SESSION
+                            + " live feeds open already\"}");
+            client.close();
+            return;
+        }
         ActivityFeed.Watcher watcher = activity.watch(session.caller());
         if (watcher == null) {
+            session.feeds.decrementAndGet();
             client.sendEvent("refused", "{\"code\":\"SERVER_BUSY\",\"message\":\"too many live feeds are open\"}");
             client.close();
             return;
@@ -408,7 +461,7 @@ final class Console {
                 ActivityFeed.Batch batch = watcher.poll();
                 boolean sent = !batch.events().isEmpty() || batch.skipped() > 0;
                 for (ActivityFeed.Event event : batch.events()) {
-                    client.sendEvent(event.kind(), ActivityFeed.json(event));
+                    client.sendEvent(event.kind(), ActivityFeed.json(event, session.caller()));
                 }
                 if (batch.skipped() > 0) {
                     client.sendEvent("skipped", "{\"skipped\":" + batch.skipped() + "}");
@@ -431,16 +484,29 @@ final class Console {
         } catch (RuntimeException e) {
             log.debug("console: a live feed ended: {}", e.toString());
         } finally {
+            session.feeds.decrementAndGet();
             client.close();
         }
     }
 
     // ---- the laboratory ------------------------------------------------------------------------------------------
 
+    /**
+     * The most threads and operations a race may have when run in the server: the bank's cores are its customers', and
+     * {@code client demo race} runs the full bounds on one's own machine.
+     */
+    static final int LAB_MAX_THREADS = 16;
+
+    static final int LAB_MAX_OPERATIONS = 20_000;
+
     private void race(Context ctx) throws InterruptedException {
         JsonNode body = body(ctx);
         RaceLab.Settings settings;
         try {
+            if (intOr(body, "threads", 8) > LAB_MAX_THREADS || intOr(body, "operations", 2_000) > LAB_MAX_OPERATIONS) {
+                throw new IllegalArgumentException("in the server a race has at most " + LAB_MAX_THREADS
+                        + " threads and " + LAB_MAX_OPERATIONS + " operations a thread (client demo race runs more)");
+            }
             settings = new RaceLab.Settings(
                     intOr(body, "threads", 8),
                     intOr(body, "accounts", 3),
@@ -475,7 +541,20 @@ final class Console {
         Object run() throws InterruptedException;
     }
 
+    /**
+     * Runs {@code experiment} for the auditor, one at a time: it takes the bank's own cores, so it is not for every
+     * signed-in customer to start at will (a customer runs the same laboratory with {@code client demo}, on their own
+     * machine).
+     */
     private void lab(Context ctx, Experiment experiment) throws InterruptedException {
+        if (!session(ctx, true).caller().isAuditor()) {
+            fail(
+                    ctx,
+                    ErrorCode.FORBIDDEN,
+                    "the laboratory runs on the bank's servers for the auditor only;"
+                            + " run it on your own machine with client demo race|deadlock|contention");
+            return;
+        }
         if (!oneLab.tryAcquire()) {
             fail(ctx, ErrorCode.SERVER_BUSY, "a laboratory run is going on; one at a time");
             return;

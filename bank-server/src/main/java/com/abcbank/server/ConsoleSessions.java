@@ -1,10 +1,13 @@
 package com.abcbank.server;
 
 import com.abcbank.ledger.Caller;
+import java.net.InetAddress;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.util.Base64;
+import java.util.Comparator;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -15,14 +18,16 @@ import java.util.function.LongSupplier;
  *
  * <p><b>Logins.</b> A console sign-in is the TCP protocol's own {@link LoginSession} (the same {@link
  * com.abcbank.server.auth.Users}, throttle and security events), held here between the browser's two requests under a
- * random id for at most {@link #LOGIN_TTL_NANOS}, the same 30 s the proof has. At most {@link #MAX_PENDING} are held;
- * when full, expired ones are dropped first and only then is a new one refused.
+ * random id for at most {@link #LOGIN_TTL_NANOS}, the same 30 s the proof has. At most {@link #MAX_PENDING} are held,
+ * {@link #MAX_PENDING_PER_ADDRESS} from one address, with {@link #AUDITOR_RESERVE} more for the auditor; when full,
+ * expired ones are dropped first and only then is a new one refused.
  *
  * <p><b>Sessions.</b> A session is a random 256-bit token (the {@code bank_session} cookie: HttpOnly,
  * SameSite=Strict, Secure under HTTPS) naming a {@link Caller}, with its own random CSRF token that every state-changing
  * request must carry in a header (a cross-site page can neither read it nor set the header without a CORS preflight
  * the server never grants). A session ends at sign-out, after {@link #IDLE_NANOS} unused, or {@link #MAX_AGE_NANOS}
- * after sign-in, and with the server: sessions are memory only, and a restart signs everyone out. Tokens are compared by
+ * after sign-in, when its user's password changes, when the user signs in a {@link #MAX_SESSIONS_PER_USER}th time
+ * elsewhere (the oldest goes), and with the server: sessions are memory only, and a restart signs everyone out. Tokens are compared by
  * map lookup of the cookie's value (the map's hash, not the token, decides the bucket; a guess of 256 random bits is
  * not a timing question); the CSRF token with {@link MessageDigest#isEqual}.
  */
@@ -31,7 +36,16 @@ final class ConsoleSessions {
     static final long IDLE_NANOS = TimeUnit.MINUTES.toNanos(30);
     static final long MAX_AGE_NANOS = TimeUnit.HOURS.toNanos(12);
     static final int MAX_PENDING = 1_000;
+    /** Sign-ins in progress from one address: a flood from one place cannot take everyone's. */
+    static final int MAX_PENDING_PER_ADDRESS = 8;
+    /** Places beyond {@link #MAX_PENDING} and {@link #MAX_SESSIONS} that only the auditor may take. */
+    static final int AUDITOR_RESERVE = 16;
+
     static final int MAX_SESSIONS = 10_000;
+    /** Sessions one user may have; a new sign-in beyond ends their oldest. */
+    static final int MAX_SESSIONS_PER_USER = 8;
+    /** Live feeds one session may have open (a few tabs). */
+    static final int MAX_FEEDS_PER_SESSION = 2;
 
     /** A signed-in browser. */
     static final class Session {
@@ -40,6 +54,8 @@ final class ConsoleSessions {
         private final Caller caller;
         private final long createdNanos;
         private volatile long lastUsedNanos;
+        /** Its open live feeds, at most {@link #MAX_FEEDS_PER_SESSION}. */
+        final java.util.concurrent.atomic.AtomicInteger feeds = new java.util.concurrent.atomic.AtomicInteger();
 
         private Session(String token, String csrf, Caller caller, long nowNanos) {
             this.token = token;
@@ -74,7 +90,7 @@ final class ConsoleSessions {
         }
     }
 
-    private record Pending(LoginSession login, long startedNanos) {}
+    private record Pending(LoginSession login, long startedNanos, InetAddress from) {}
 
     private final SecureRandom random = new SecureRandom();
     private final LongSupplier nanos;
@@ -86,18 +102,27 @@ final class ConsoleSessions {
         this.nanos = nanos;
     }
 
-    /** Holds {@code login} (its first step answered) under a new id; {@code null} when too many are held. */
-    String hold(LoginSession login) {
+    /**
+     * Holds {@code login} (its first step answered, for {@code user}) from {@code from} under a new id; {@code null}
+     * when that address has {@link #MAX_PENDING_PER_ADDRESS} in progress, or all places are taken (the auditor has
+     * {@link #AUDITOR_RESERVE} more).
+     */
+    String hold(LoginSession login, InetAddress from, boolean auditor) {
         long now = nanos.getAsLong();
-        if (pending.size() >= MAX_PENDING) {
+        int limit = MAX_PENDING + (auditor ? AUDITOR_RESERVE : 0);
+        if (pending.size() >= limit || pendingFrom(from) >= MAX_PENDING_PER_ADDRESS) {
             sweepPending(now);
-            if (pending.size() >= MAX_PENDING) {
+            if (pending.size() >= limit || pendingFrom(from) >= MAX_PENDING_PER_ADDRESS) {
                 return null;
             }
         }
         String id = token();
-        pending.put(id, new Pending(login, now));
+        pending.put(id, new Pending(login, now, from));
         return id;
+    }
+
+    private long pendingFrom(InetAddress from) {
+        return pending.values().stream().filter(p -> p.from().equals(from)).count();
     }
 
     /** Takes the login held under {@code id} (once: a second take gets {@code null}), if it has not expired. */
@@ -116,18 +141,34 @@ final class ConsoleSessions {
         return held.login();
     }
 
-    /** A new session for {@code caller}; {@code null} when {@link #MAX_SESSIONS} are live. */
+    /**
+     * A new session for {@code caller}, ending their oldest if they have {@link #MAX_SESSIONS_PER_USER}; {@code null}
+     * when {@link #MAX_SESSIONS} are live (the auditor has {@link #AUDITOR_RESERVE} more).
+     */
     Session open(Caller caller) {
         long now = nanos.getAsLong();
-        if (sessions.size() >= MAX_SESSIONS) {
+        List<Session> theirs = sessions.values().stream()
+                .filter(session -> session.caller().user().equals(caller.user()))
+                .sorted(Comparator.comparingLong(session -> session.createdNanos))
+                .toList();
+        for (int i = 0; i <= theirs.size() - MAX_SESSIONS_PER_USER; i++) {
+            close(theirs.get(i));
+        }
+        int limit = MAX_SESSIONS + (caller.isAuditor() ? AUDITOR_RESERVE : 0);
+        if (sessions.size() >= limit) {
             sweepSessions(now);
-            if (sessions.size() >= MAX_SESSIONS) {
+            if (sessions.size() >= limit) {
                 return null;
             }
         }
         Session session = new Session(token(), token(), caller, now);
         sessions.put(session.token(), session);
         return session;
+    }
+
+    /** Ends every session of {@code user}: their password changed, so what was signed in with the old one is not. */
+    void closeAllOf(String user) {
+        sessions.values().removeIf(session -> session.caller().user().equals(user));
     }
 
     /** The live session of {@code token} (a cookie's value, maybe null), marked used; {@code null} if none. */

@@ -124,7 +124,7 @@ final class HttpEndpoint implements AutoCloseable {
         app.get("/", ctx -> ctx.redirect("/console/"));
         app.get("/health", endpoint::health);
         app.get("/metrics", endpoint::metrics);
-        Console.routes(app, () -> endpoint.console);
+        Console.routes(app, () -> endpoint.console, () -> endpoint.state == State.STOPPING);
         try {
             app.start(host, port);
         } catch (RuntimeException e) { // Javalin's bind failure is unchecked: say it as the TCP side does

@@ -23,12 +23,23 @@ final class LoginSession implements AutoCloseable {
 
     private final Users users;
     private final InetAddress from;
+    private final boolean mayWait;
     private Users.Challenge pending;
     private Caller caller;
 
     LoginSession(Users users, InetAddress from) {
+        this(users, from, true);
+    }
+
+    /**
+     * @param mayWait whether a login step may wait for the throttle's places held by logins in flight (a connection's
+     *                own thread may; the web console's shared pool may not: see {@link Users#start(String, InetAddress,
+     *                boolean)})
+     */
+    LoginSession(Users users, InetAddress from, boolean mayWait) {
         this.users = users;
         this.from = from;
+        this.mayWait = mayWait;
     }
 
     /** Whether {@code request} is one this class answers. */
@@ -92,7 +103,7 @@ final class LoginSession implements AutoCloseable {
         if (request.clientFirst() == null) {
             return Outcome.fail(ErrorCode.MALFORMED_REQUEST, "login needs client_first: " + PASSWORD_REFUSED);
         }
-        Outcome<Users.Challenge> started = users.start(request.clientFirst(), from);
+        Outcome<Users.Challenge> started = users.start(request.clientFirst(), from, mayWait);
         if (!started.isOk()) {
             return started;
         }

@@ -40,6 +40,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * caller holds no ledger lock.
  */
 public final class SecurityEvents implements Users.SecurityListener {
+    /** Told of each password change, after it is recorded; the console's sessions of that user end. */
+    private volatile java.util.function.Consumer<String> passwordChangedHook = user -> {};
+
     static final int MAX_RECORDS_PER_SECOND = 50;
     /** For a place where no name was given or several names were aggregated. */
     static final String ANY = "*";
@@ -178,6 +181,12 @@ public final class SecurityEvents implements Users.SecurityListener {
     @Override
     public void passwordChanged(String user, InetAddress address) {
         record(Kind.PASSWORD_CHANGED, user, address(address), "");
+        passwordChangedHook.accept(user);
+    }
+
+    /** Also tells {@code hook} of each password change (the console ends the user's sessions). */
+    void onPasswordChanged(java.util.function.Consumer<String> hook) {
+        this.passwordChangedHook = hook;
     }
 
     static String address(InetAddress address) {

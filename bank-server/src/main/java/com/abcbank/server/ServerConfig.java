@@ -6,6 +6,7 @@ import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 
 /**
@@ -151,14 +152,31 @@ public record ServerConfig(
      *
      * @param port the HTTP port; 0 picks a free one (tests); -1 for none
      */
-    public record Http(int port) {
+    public record Http(int port, List<String> hosts) {
         /** No HTTP listener: what a server started without {@code --http-port} runs. */
         public static final Http OFF = new Http(-1);
 
+        /**
+         * @param hosts the host names the HTTP side answers to besides IP addresses and {@code localhost}
+         *              ({@code --http-host}): a request naming any other host is refused, so a page on a name that a
+         *              DNS rebinding points at this server cannot talk to it
+         */
         public Http {
             if (port < -1 || port > 65_535) {
                 throw new IllegalArgumentException("HTTP port must be 0..65535: " + port);
             }
+            hosts = hosts.stream()
+                    .map(h -> h.toLowerCase(java.util.Locale.ROOT))
+                    .toList();
+            for (String host : hosts) {
+                if (!host.matches("[a-z0-9]([a-z0-9.-]*[a-z0-9])?")) {
+                    throw new IllegalArgumentException("not a host name: " + host);
+                }
+            }
+        }
+
+        public Http(int port) {
+            this(port, List.of());
         }
 
         /** Whether the server listens for HTTP. */

@@ -12,6 +12,7 @@ import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Properties;
@@ -91,6 +92,13 @@ public final class ServerMain {
                         + " open, 503 while recovering or stopping) and GET /metrics (Prometheus text format); 0 picks"
                         + " a free one. HTTPS only (TLS 1.3) when --tls-keystore is given. Off unless given.")
         Integer httpPort;
+
+        @Option(
+                names = "--http-host",
+                paramLabel = "NAME",
+                description = "A host name the HTTP side answers to, besides IP addresses and localhost (repeat for"
+                        + " more): a request for any other name is refused (421), against DNS rebinding.")
+        List<String> httpHosts = new ArrayList<>();
 
         @Option(
                 names = "--http-port-file",
@@ -228,7 +236,7 @@ public final class ServerMain {
             }
             ServerConfig.Http http;
             try {
-                http = httpPort == null ? ServerConfig.Http.OFF : new ServerConfig.Http(httpPort);
+                http = httpPort == null ? ServerConfig.Http.OFF : new ServerConfig.Http(httpPort, httpHosts);
             } catch (IllegalArgumentException e) {
                 throw new CommandLine.ParameterException(spec.commandLine(), "--http-port: " + e.getMessage());
             }

@@ -57,7 +57,8 @@ class ActivityFeedTest {
             ActivityFeed.Done done = (ActivityFeed.Done) batch.events().get(1);
             assertEquals("UNKNOWN_ACCOUNT", done.code());
             assertEquals(2, done.latencyUs());
-            assertTrue(ActivityFeed.json(done).contains("\"phase\":\"done\""), ActivityFeed.json(done));
+            assertTrue(
+                    ActivityFeed.json(done, AUDITOR).contains("\"phase\":\"done\""), ActivityFeed.json(done, AUDITOR));
             assertEquals(0, watcher.poll().events().size(), "each event once");
         }
         assertFalse(feed.watched(), "the last watcher left");
@@ -161,6 +162,39 @@ class ActivityFeedTest {
             skipped += last.skipped();
             assertEquals((long) threads * each, seen + skipped, "each event sent or counted as skipped, once");
         }
+    }
+
+    /** A watcher stuck for ever (a browser's write blocked) while four threads write: they all finish. */
+    @Test
+    void aWatcherThatNeverReadsHoldsUpNoWriter() throws Exception {
+        ActivityFeed feed = new ActivityFeed(null);
+        CountDownLatch stuck = new CountDownLatch(1);
+        CountDownLatch never = new CountDownLatch(1);
+        Thread watcherThread = new Thread(() -> {
+            try (ActivityFeed.Watcher watcher = feed.watch(AUDITOR)) {
+                watcher.poll();
+                stuck.countDown();
+                never.await(); // as a write to a browser that stopped reading
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        watcherThread.start();
+        assertTrue(stuck.await(10, TimeUnit.SECONDS));
+        List<CompletableFuture<Void>> writers = new ArrayList<>();
+        for (int t = 0; t < 4; t++) {
+            writers.add(CompletableFuture.runAsync(() -> {
+                for (int i = 0; i < 50_000; i++) {
+                    deposit(feed, ALICE, i);
+                    feed.done("t1." + i, ALICE, new Request.Deposit("1001", i), Outcome.ok("done"), 1);
+                }
+            }));
+        }
+        CompletableFuture.allOf(writers.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
+        assertTrue(feed.watched(), "the stuck watcher is still there");
+        assertEquals(Thread.State.WAITING, watcherThread.getState());
+        never.countDown();
+        watcherThread.join(10_000);
     }
 
     @Test

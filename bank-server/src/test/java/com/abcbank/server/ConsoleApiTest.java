@@ -262,10 +262,13 @@ class ConsoleApiTest {
     }
 
     @Test
-    void theLaboratoryRunsFromTheConsoleWithMeasuredNumbersAndRefusesBadSettings() throws Exception {
+    void theLaboratoryRunsForTheAuditorWithMeasuredNumbersAndRefusesBadSettings() throws Exception {
         try (TestServer bank = start()) {
             bank.customer("Alice");
-            ConsoleClient alice = ConsoleClient.signedIn(bank, "Alice", TestServer.PASSWORD);
+            ConsoleClient customer = ConsoleClient.signedIn(bank, "Alice", TestServer.PASSWORD);
+            ConsoleClient.Answer refused = customer.post("/api/lab/race", "{}", true);
+            assertEquals(403, refused.status(), "the bank's cores are not every customer's to load");
+            ConsoleClient alice = ConsoleClient.signedIn(bank, "Audit", bank.auditPassword());
             ConsoleClient.Answer race = alice.post(
                     "/api/lab/race",
                     "{\"threads\":4,\"accounts\":2,\"operations\":300,\"window_us\":20,\"seed\":7}",
@@ -285,6 +288,8 @@ class ConsoleApiTest {
 
             ConsoleClient.Answer bad = alice.post("/api/lab/race", "{\"threads\":1000}", true);
             assertEquals(400, bad.status());
+            ConsoleClient.Answer tooBigForTheServer = alice.post("/api/lab/race", "{\"threads\":17}", true);
+            assertEquals(400, tooBigForTheServer.status(), "the server's own bound, below the CLI's");
             assertEquals("INVALID_ARGUMENT", bad.code());
 
             ConsoleClient.Answer deadlock = alice.post("/api/lab/deadlock", "{}", true);
@@ -335,6 +340,87 @@ class ConsoleApiTest {
                     .header("Cookie", Console.COOKIE + "=" + stolen)
                     .GET());
             assertEquals(401, answer.status(), "a signed-out session is gone on the server, not only in the browser");
+        }
+    }
+
+    @Test
+    void aChunkedBodyOfUnknownLengthIsRefusedBeforeItIsRead() throws Exception {
+        try (TestServer bank = start()) {
+            ConsoleClient console = new ConsoleClient(bank.server.httpPort());
+            byte[] body = "{\"client_first\":\"n,,n=Alice,r=abc\"}".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            ConsoleClient.Answer answer = console.send(HttpRequest.newBuilder(URI.create(console.base() + "/api/login"))
+                    .header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new java.io.ByteArrayInputStream(body))));
+            assertEquals(411, answer.status(), "the size limit holds only against a declared length");
+        }
+    }
+
+    @Test
+    void aRequestForAnotherHostNameIsRefusedAgainstDnsRebinding() throws Exception {
+        ServerConfig config = TestServer.config(dir).withHttp(new ServerConfig.Http(0, List.of("bank.example")));
+        try (TestServer bank = TestServer.start(config)) {
+            int port = bank.server.httpPort();
+            for (String host : List.of("evil.example", "bank.example.evil.example")) {
+                assertEquals(421, statusFor(port, host + ":" + port), host);
+            }
+            assertEquals(401, statusFor(port, "Bank.Example:" + port), "a name given with --http-host is served");
+            assertEquals(401, statusFor(port, "127.0.0.1:" + port), "and an IP address always is");
+            assertEquals(401, statusFor(port, "localhost:" + port), "and localhost");
+        }
+    }
+
+    /** The status of {@code GET /api/session} sent with {@code Host: host} (java.net.http will not set that header). */
+    private static int statusFor(int port, String host) throws Exception {
+        try (java.net.Socket socket = new java.net.Socket(java.net.InetAddress.getLoopbackAddress(), port)) {
+            socket.setSoTimeout(10_000);
+            socket.getOutputStream()
+                    .write(("GET /api/session HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n\r\n")
+                            .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            String status = new java.io.BufferedReader(new java.io.InputStreamReader(
+                            socket.getInputStream(), java.nio.charset.StandardCharsets.US_ASCII))
+                    .readLine();
+            return Integer.parseInt(status.split(" ", 3)[1]);
+        }
+    }
+
+    private static String clientFirst(String user) {
+        String first = com.abcbank.protocol.Scram.ClientExchange.withPassword(user, "whatever".toCharArray())
+                .clientFirst();
+        return "{\"client_first\":" + ConsoleClient.quote(first) + "}";
+    }
+
+    @Test
+    void oneAddressHoldsAtMostEightSignInsInProgress() throws Exception {
+        try (TestServer bank = start()) {
+            ConsoleClient console = new ConsoleClient(bank.server.httpPort());
+            for (int i = 0; i < ConsoleSessions.MAX_PENDING_PER_ADDRESS; i++) {
+                ConsoleClient.Answer first = console.post("/api/login", clientFirst("nobody" + i), false);
+                assertEquals(200, first.status(), first.body().toString());
+            }
+            ConsoleClient.Answer ninth = console.post("/api/login", clientFirst("nobody9"), false);
+            assertEquals(503, ninth.status());
+            assertEquals("SERVER_BUSY", ninth.code());
+        }
+    }
+
+    @Test
+    void aUsersNinthSessionEndsTheirOldestAndAPasswordChangeEndsThemAll() throws Exception {
+        try (TestServer bank = start()) {
+            TestClient tcp = bank.customer("Alice");
+            List<ConsoleClient> sessions = new java.util.ArrayList<>();
+            for (int i = 0; i <= ConsoleSessions.MAX_SESSIONS_PER_USER; i++) {
+                sessions.add(ConsoleClient.signedIn(bank, "Alice", TestServer.PASSWORD));
+            }
+            assertEquals(401, sessions.get(0).get("/api/session").status(), "the oldest went");
+            assertEquals(200, sessions.get(1).get("/api/session").status());
+
+            com.abcbank.protocol.Scram.Verifier verifier = com.abcbank.protocol.Scram.newKeys(
+                            "a-new-password".toCharArray(), com.abcbank.protocol.Scram.MIN_ITERATIONS)
+                    .verifier();
+            tcp.ok(new Request.Passwd(verifier), Result.User.class);
+            for (ConsoleClient session : sessions) {
+                assertEquals(401, session.get("/api/session").status(), "signed in with the old password");
+            }
         }
     }
 }

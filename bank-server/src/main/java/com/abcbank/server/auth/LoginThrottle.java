@@ -81,16 +81,24 @@ final class LoginThrottle {
      *                 the per-name bound, like an address the user logged in from before
      */
     Attempt begin(String user, InetAddress from, boolean expected) {
+        return begin(user, from, expected, IN_FLIGHT_WAIT_MS);
+    }
+
+    /**
+     * As {@link #begin(String, InetAddress, boolean)}, waiting at most {@code waitMs} for a place held by attempts in
+     * flight (0: not at all, for a caller that must not park its thread: the web console's, on a shared pool).
+     */
+    Attempt begin(String user, InetAddress from, boolean expected, long waitMs) {
         String name = key(user);
         boolean counted = !expected && !isTrusted(name, from);
-        Budget.Taken pair = pairs.begin(name + "/" + from.getHostAddress());
+        Budget.Taken pair = pairs.begin(name + "/" + from.getHostAddress(), waitMs);
         if (pair.state() == null) {
             return new Attempt(name, null, null, pair.refusedFor(), from);
         }
         if (!counted) {
             return new Attempt(name, pair.state(), null, Duration.ZERO, from);
         }
-        Budget.Taken perName = names.begin(name);
+        Budget.Taken perName = names.begin(name, waitMs);
         if (perName.state() == null) {
             pairs.release(pair.state());
             return new Attempt(name, null, null, perName.refusedFor(), from);
@@ -188,7 +196,7 @@ final class LoginThrottle {
         }
 
         /** Takes a place for {@code key} (call {@link #end} or {@link #release} on it after), or says how long to wait. */
-        Taken begin(String key) {
+        Taken begin(String key, long waitMs) {
             while (true) {
                 State state = stateOf(key);
                 if (state == null) {
@@ -196,14 +204,14 @@ final class LoginThrottle {
                 }
                 synchronized (state) {
                     if (!state.retired) {
-                        return begin(state);
+                        return begin(state, waitMs);
                     }
                 }
             }
         }
 
-        private Taken begin(State state) {
-            long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(IN_FLIGHT_WAIT_MS);
+        private Taken begin(State state, long waitMs) {
+            long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(waitMs);
             while (true) {
                 Instant now = clock.instant();
                 if (state.failures > 0 && !now.isBefore(state.lastFailure.plus(FORGET_AFTER))) {

@@ -287,6 +287,15 @@ public final class Users {
      * {@link LoginThrottle}): a successful first step must be followed by {@link #finish} or {@link #abandon}.
      */
     public Outcome<Challenge> start(String clientFirstText, InetAddress from) {
+        return start(clientFirstText, from, true);
+    }
+
+    /**
+     * As {@link #start(String, InetAddress)}; without {@code mayWait}, an attempt that finds its budget taken by
+     * attempts in flight is refused ({@code THROTTLED}) at once instead of waiting for one to end: for the web console,
+     * whose requests share one small pool of threads that a burst of sign-ins must not park.
+     */
+    public Outcome<Challenge> start(String clientFirstText, InetAddress from, boolean mayWait) {
         ClientFirstMessage clientFirst;
         try {
             clientFirst = ClientFirstMessage.parseFrom(clientFirstText == null ? "" : clientFirstText);
@@ -307,7 +316,8 @@ public final class Users {
             return Outcome.fail(ErrorCode.BAD_CREDENTIALS, "unknown user or wrong password");
         }
         boolean expected = isAuditor(user) && auditorFrom.contains(from);
-        LoginThrottle.Attempt attempt = throttle.begin(user, from, expected); // counted before the check
+        LoginThrottle.Attempt attempt = throttle.begin(
+                user, from, expected, mayWait ? LoginThrottle.IN_FLIGHT_WAIT_MS : 0); // counted before the check
         Duration wait = attempt.refusedFor();
         if (!wait.isZero()) {
             log.info("throttled login for {}", user);

@@ -76,6 +76,25 @@ class LoginThrottleTest {
         assertFalse(refused.isZero(), "the sixth is refused: no place was lost or made up by the race");
     }
 
+    /**
+     * The console's sign-ins run on a shared pool: one that finds its budget taken by attempts in flight is refused at
+     * once instead of parking the thread; a connection's own thread waits and gets the place an ended attempt frees.
+     */
+    @Test
+    void withoutWaitingAFullBudgetIsRefusedAtOnceWithWaitingAFreedPlaceIsTaken() throws Exception {
+        LoginThrottle throttle = new LoginThrottle(Clock.systemUTC());
+        List<LoginThrottle.Attempt> inFlight = new java.util.ArrayList<>();
+        for (int i = 0; i < LoginThrottle.PAIR_FREE_FAILURES; i++) {
+            inFlight.add(throttle.begin("victim", HOME, false));
+        }
+        assertFalse(throttle.begin("victim", HOME, false, 0).refusedFor().isZero(), "no place, no wait");
+
+        CompletableFuture<LoginThrottle.Attempt> waiter =
+                CompletableFuture.supplyAsync(() -> throttle.begin("victim", HOME, false));
+        throttle.abandon(inFlight.get(0)); // frees a place: the waiting attempt takes it
+        assertTrue(waiter.get(30, TimeUnit.SECONDS).refusedFor().isZero());
+    }
+
     @Test
     void failuresAreForgivenAfterAQuietQuarterOfAnHour() {
         Instant start = Instant.parse("2026-12-02T10:00:00Z");
