@@ -78,21 +78,30 @@ public final class DurableFeed implements AutoCloseable {
 
     /**
      * Subscribes {@code listener} to the durable transactions after the current durable one that {@code wanted}
-     * accepts, asked just before each is read: one it refuses is passed over without being read at all. A sampling
-     * observer (the console's live view under load) so costs nothing for the transactions it would drop anyway.
+     * accepts, asked just before each is read: one it refuses is passed over without being read at all; and delivers
+     * at most every {@code paceMs}, what became durable in between together, instead of waking at every force of the
+     * log. A sampling observer (the console's live view under load) so costs nothing for the transactions it would
+     * drop anyway, and one wake-up a tick instead of one per group commit.
      */
-    public Subscription subscribe(DurableListener listener, LongPredicate wanted) {
-        return subscribe(durableLog.durableSeq(), listener, wanted);
+    public Subscription subscribe(DurableListener listener, LongPredicate wanted, long paceMs) {
+        if (paceMs < 0) {
+            throw new IllegalArgumentException("paceMs must be at least 0: " + paceMs);
+        }
+        return subscribe(durableLog.durableSeq(), listener, wanted, TimeUnit.MILLISECONDS.toNanos(paceMs));
     }
 
     private Subscription subscribe(long afterSeq, DurableListener listener, LongPredicate wanted) {
+        return subscribe(afterSeq, listener, wanted, 0);
+    }
+
+    private Subscription subscribe(long afterSeq, DurableListener listener, LongPredicate wanted, long paceNanos) {
         if (afterSeq < 0) {
             throw new IllegalArgumentException("afterSeq must be at least 0: " + afterSeq);
         }
         if (closed) {
             throw new IllegalStateException("the feed is closed");
         }
-        Subscription subscription = new Subscription(nextId.getAndIncrement(), afterSeq, listener, wanted);
+        Subscription subscription = new Subscription(nextId.getAndIncrement(), afterSeq, listener, wanted, paceNanos);
         subscriptions.add(subscription);
         subscription.thread.start();
         if (closed) {
@@ -117,17 +126,21 @@ public final class DurableFeed implements AutoCloseable {
         private final long id;
         private final DurableListener listener;
         private final LongPredicate wanted;
+        /** The least time between two deliveries (0: deliver as soon as the log moves). */
+        private final long paceNanos;
+
         private final Thread thread;
         /** The last sequence number delivered (or the starting point); written by {@link #thread} only. */
         private volatile long position;
 
         private volatile boolean open = true;
 
-        private Subscription(long id, long afterSeq, DurableListener listener, LongPredicate wanted) {
+        private Subscription(long id, long afterSeq, DurableListener listener, LongPredicate wanted, long paceNanos) {
             this.id = id;
             this.position = afterSeq;
             this.listener = listener;
             this.wanted = wanted;
+            this.paceNanos = paceNanos;
             this.thread = new Thread(this::run, "durable-feed-" + id);
             this.thread.setDaemon(true);
         }
@@ -170,6 +183,12 @@ public final class DurableFeed implements AutoCloseable {
                 while (open) {
                     long durable = durableLog.awaitDurableAbove(position, WAIT_SLICE_MS);
                     deliverUpTo(durable);
+                    if (paceNanos > 0 && open) {
+                        LockSupport.parkNanos(this, paceNanos); // a paced subscriber: what comes meanwhile waits
+                        if (Thread.interrupted()) {
+                            throw new InterruptedException();
+                        }
+                    }
                     if (open && durable <= position && durableLog.failure() != null) {
                         log.warn("durable feed {}: the log failed; delivered up to tx {}, no more", id, position);
                         return;

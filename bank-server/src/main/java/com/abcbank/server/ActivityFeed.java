@@ -285,7 +285,7 @@ final class ActivityFeed {
         synchronized (this) {
             watched = true;
             if (feed != null && (subscription == null || !subscription.isOpen())) { // a dead one is replaced
-                subscription = feed.subscribe(this::durable, this::wantDurable);
+                subscription = feed.subscribe(this::durable, this::wantDurable, TICK_MS); // a wake-up a tick
             }
         }
         return new Watcher(caller, next.get());
