@@ -182,27 +182,27 @@ final class ActivityFeed {
     }
 
     /**
-     * Records that {@code request} of {@code caller}, named {@code req}, starts now; whether it did (then its
-     * {@link #done} is recorded too). Not when nobody watches, nor past this tick's budget ({@link #BUDGET_PER_TICK}):
-     * then it only counts, for the watchers' {@code skipped}.
+     * Records that {@code request} of {@code caller} starts now, and returns its name ({@code t12.5}: {@code source}
+     * {@code t}, connection {@code 12}, its request {@code 5}), for its {@link #done}; or {@code null}, recording
+     * nothing, when nobody watches or this tick's budget ({@link #BUDGET_PER_TICK}) is spent: then the step only
+     * counts, for the watchers' {@code skipped}, and not even its name is made.
      */
-    boolean started(String req, Caller caller, Request request) {
-        if (!watched) {
-            return false;
+    String started(char source, long connection, long request, Caller caller, Request what) {
+        if (!watched || overBudget(caller.user())) {
+            return null;
         }
-        if (overBudget(caller.user())) {
-            return false;
-        }
+        String req =
+                connection < 0 ? source + Long.toString(request) : source + Long.toString(connection) + "." + request;
         long number = next.getAndIncrement();
         publish(new Started(
                 number,
                 req,
                 caller.user(),
-                Request.op(request),
-                amountOf(request),
-                accountsOf(request),
+                Request.op(what),
+                amountOf(what),
+                accountsOf(what),
                 System.currentTimeMillis()));
-        return true;
+        return req;
     }
 
     /**

@@ -272,12 +272,8 @@ final class Connection implements Runnable {
                 return new Pending(parsed, Dispatcher.Answer.now(outcome));
             }
             session.otherRequest();
-            String req = null;
-            ActivityFeed activity = server.activity();
-            if (caller != null && activity.watched()) { // the console's live feed: only while a browser watches
-                String name = "t" + id + "." + requests;
-                req = activity.started(name, caller, request) ? name : null;
-            }
+            // The console's live feed: records only while a browser watches, within its budget.
+            String req = caller == null ? null : server.activity().started('t', id, requests, caller, request);
             Dispatcher.Answer answer = dispatcher.execute(caller, request);
             server.securityEvents().answered(caller, request, answer.outcome(), address()); // the audit trail
             Pending pending = new Pending(parsed, answer);

@@ -345,8 +345,7 @@ final class Console {
                                     + " are the command-line client's"));
             return;
         }
-        String req = "w" + requests.incrementAndGet();
-        boolean announced = activity.started(req, caller, request);
+        String req = activity.started('w', -1, requests.incrementAndGet(), caller, request);
         Outcome<?> outcome;
         try {
             outcome = dispatcher.dispatch(caller, request); // answered once the journal keeps what it shows
@@ -357,7 +356,7 @@ final class Console {
         }
         long nanos = System.nanoTime() - started;
         metrics.answered(request, outcome, nanos);
-        if (announced) {
+        if (req != null) {
             activity.done(req, caller, request, outcome, nanos);
         }
         reply(ctx, parsed, outcome);

@@ -23,7 +23,7 @@ class ActivityFeedTest {
     private static final Caller BOB = Caller.customer("Bob");
 
     private static void deposit(ActivityFeed feed, Caller caller, int n) {
-        feed.started("t1." + n, caller, new Request.Deposit("1001", n));
+        var unused = feed.started('t', 1, n, caller, new Request.Deposit("1001", n));
     }
 
     @Test
