@@ -10,7 +10,11 @@ import com.abcbank.protocol.Request;
 import com.abcbank.protocol.Result;
 import com.abcbank.protocol.Results;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.SecureRandom;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -20,6 +24,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.concurrent.atomic.LongAdder;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -80,6 +86,8 @@ final class ActivityFeed {
     static final int MAX_WATCHERS = 32;
     /** Of {@link #MAX_WATCHERS}, the places only the auditor may take. */
     static final int AUDITOR_RESERVE = 4;
+    /** Feeds one customer may have open (across sessions): so two customers cannot take everyone's places. */
+    static final int MAX_WATCHERS_PER_CUSTOMER = 2;
 
     /** One event of the feed; {@link #number()} is its place in the ring's order. */
     sealed interface Event {
@@ -160,6 +168,10 @@ final class ActivityFeed {
     private volatile long budgetRefilledNanos = System.nanoTime();
     private final AtomicLong next = new AtomicLong(1);
     private final AtomicInteger watchers = new AtomicInteger();
+    /** Feeds open per customer: at most {@link #MAX_WATCHERS_PER_CUSTOMER}. */
+    private final ConcurrentHashMap<String, AtomicInteger> watchersBy = new ConcurrentHashMap<>();
+
+    private final SecretKeySpec reqKey = new SecretKeySpec(randomKey(), "HmacSHA256");
     private final DurableFeed feed;
     /** The durable-feed subscription, open while anyone watches; guarded by {@code this}. */
     private DurableFeed.Subscription subscription;
@@ -272,10 +284,20 @@ final class ActivityFeed {
      * The first watcher subscribes the feed to durable transactions.
      */
     Watcher watch(Caller caller) {
+        if (!caller.isAuditor()) {
+            AtomicInteger theirs = watchersBy.computeIfAbsent(caller.user(), u -> new AtomicInteger());
+            if (theirs.incrementAndGet() > MAX_WATCHERS_PER_CUSTOMER) {
+                theirs.decrementAndGet();
+                return null;
+            }
+        }
         int limit = caller.isAuditor() ? MAX_WATCHERS : MAX_WATCHERS - AUDITOR_RESERVE;
         while (true) {
             int now = watchers.get();
             if (now >= limit) {
+                if (!caller.isAuditor()) {
+                    watchersBy.get(caller.user()).decrementAndGet();
+                }
                 return null;
             }
             if (watchers.compareAndSet(now, now + 1)) {
@@ -291,7 +313,10 @@ final class ActivityFeed {
         return new Watcher(caller, next.get());
     }
 
-    private void unwatch() {
+    private void unwatch(Caller caller) {
+        if (!caller.isAuditor()) {
+            watchersBy.get(caller.user()).decrementAndGet();
+        }
         DurableFeed.Subscription closing = null;
         synchronized (this) {
             if (watchers.decrementAndGet() == 0) {
@@ -310,7 +335,7 @@ final class ActivityFeed {
      * number, with {@code phase} ({@code started}, {@code done}) for a request's steps; a durable transaction is its
      * journal entry for the auditor, and for a customer the transaction as the reply to their request showed it.
      */
-    static String json(Event event, Caller caller) {
+    String json(Event event, Caller caller) {
         if (event instanceof Durable d) {
             // The auditor sees the journal entry (every posting, the vault's too); a customer what the TCP reply
             // to the request showed them: the bank's own balances are not theirs to see.
@@ -319,8 +344,26 @@ final class ActivityFeed {
         }
         ObjectNode node = (ObjectNode) Json.tree(event);
         node.remove("number");
+        if (!caller.isAuditor()) { // t12.5 counts connections and requests: the bank's figures, not a customer's
+            node.put("req", opaque(node.get("req").asText()));
+        }
         node.put("phase", event instanceof Started ? "started" : "done");
         return node.toString();
+    }
+
+    /**
+     * {@code req} as a customer sees it: a keyed hash (HMAC-SHA-256 with this server's random key, 64 bits of it), the
+     * same for a request's two steps, telling nothing of how many connections and requests came before.
+     */
+    private String opaque(String req) {
+        try {
+            Mac mac = Mac.getInstance("HmacSHA256");
+            mac.init(reqKey);
+            byte[] digest = mac.doFinal(req.getBytes(StandardCharsets.UTF_8));
+            return "r" + HexFormat.of().formatHex(digest, 0, 8);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("HmacSHA256 is in every JDK", e);
+        }
     }
 
     /** What a watcher has to send after one read of the ring. */
@@ -392,7 +435,7 @@ final class ActivityFeed {
                 return;
             }
             closed = true;
-            unwatch();
+            unwatch(caller);
             log.debug("a watcher of {} left", caller.user());
         }
     }
@@ -413,6 +456,12 @@ final class ActivityFeed {
             budgetRefilledNanos = now;
             budgetEnd = next.get() + BUDGET_PER_TICK;
         }
+    }
+
+    private static byte[] randomKey() {
+        byte[] key = new byte[32];
+        new SecureRandom().nextBytes(key);
+        return key;
     }
 
     private static Long amountOf(Request request) {

@@ -205,7 +205,8 @@ public final class BankServer implements AutoCloseable {
                     new ConsoleStats(metrics, state.journal(), server::activeConnections),
                     new ConsoleSessions(System::nanoTime),
                     tls != null,
-                    config.http().hosts());
+                    config.http().hosts(),
+                    config.limits().auditorFrom());
             server.securityEvents.onPasswordChanged(console.sessions()::closeAllOf);
             metrics.console(server.activity::watchers);
             http.ready(state.ledger(), state.journal(), console);

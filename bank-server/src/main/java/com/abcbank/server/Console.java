@@ -75,6 +75,8 @@ final class Console {
     private final boolean https;
     /** Host names answered besides IP addresses and localhost ({@code --http-host}). */
     private final List<String> hosts;
+    /** Where the auditor is expected to sign in from ({@code --auditor-from}): only there its reserved places. */
+    private final java.util.Set<InetAddress> auditorFrom;
 
     private final Semaphore oneLab = new Semaphore(1);
     private final AtomicLong requests = new AtomicLong();
@@ -88,7 +90,8 @@ final class Console {
             ConsoleStats stats,
             ConsoleSessions sessions,
             boolean https,
-            List<String> hosts) {
+            List<String> hosts,
+            java.util.Set<InetAddress> auditorFrom) {
         this.dispatcher = dispatcher;
         this.securityEvents = securityEvents;
         this.metrics = metrics;
@@ -97,6 +100,7 @@ final class Console {
         this.sessions = sessions;
         this.https = https;
         this.hosts = List.copyOf(hosts);
+        this.auditorFrom = java.util.Set.copyOf(auditorFrom);
     }
 
     ConsoleSessions sessions() {
@@ -244,7 +248,8 @@ final class Console {
             fail(ctx, outcome.error(), outcome.message());
             return;
         }
-        String id = sessions.hold(login, from, Wire.AUDITOR.equalsIgnoreCase(login.pendingUser()));
+        boolean reserved = Wire.AUDITOR.equalsIgnoreCase(login.pendingUser()) && auditorFrom.contains(from);
+        String id = sessions.hold(login, login.pendingUser(), from, reserved);
         if (id == null) {
             login.close();
             fail(ctx, ErrorCode.SERVER_BUSY, "too many sign-ins in progress; retry in a moment");
@@ -259,7 +264,8 @@ final class Console {
     private void loginFinal(Context ctx) {
         JsonNode body = body(ctx);
         String clientFinal = text(body, "client_final");
-        LoginSession login = sessions.take(text(body, "login"));
+        ConsoleSessions.Taken taken = sessions.take(text(body, "login"));
+        LoginSession login = taken == null ? null : taken.login();
         if (clientFinal == null || login == null) {
             if (login != null) {
                 login.close();
@@ -279,9 +285,12 @@ final class Console {
             return;
         }
         Caller caller = login.caller();
-        ConsoleSessions.Session session = sessions.open(caller);
+        ConsoleSessions.Session session = sessions.open(caller, taken.epoch());
         if (session == null) {
-            fail(ctx, ErrorCode.SERVER_BUSY, "too many console sessions are open; retry later");
+            fail(
+                    ctx,
+                    ErrorCode.SERVER_BUSY,
+                    "no session: too many are open, or the password just changed; sign in again");
             return;
         }
         ctx.cookie(new Cookie(COOKIE, session.token(), "/", -1, https, 0, true, null, null, SameSite.STRICT));
@@ -435,18 +444,31 @@ final class Console {
             client.close();
             return;
         }
-        ActivityFeed.Watcher watcher = activity.watch(session.caller());
+        ActivityFeed.Watcher watcher;
+        try {
+            watcher = activity.watch(session.caller());
+        } catch (RuntimeException e) { // the durable feed closed under a shutdown: no place may stay taken
+            session.feeds.decrementAndGet();
+            throw e;
+        }
         if (watcher == null) {
             session.feeds.decrementAndGet();
             client.sendEvent("refused", "{\"code\":\"SERVER_BUSY\",\"message\":\"too many live feeds are open\"}");
             client.close();
             return;
         }
-        client.keepAlive();
-        Thread thread = new Thread(() -> feed(client, watcher, session), "console-watch-" + watchers.incrementAndGet());
-        thread.setDaemon(true);
-        client.onClose(thread::interrupt);
-        thread.start();
+        try {
+            client.keepAlive();
+            Thread thread =
+                    new Thread(() -> feed(client, watcher, session), "console-watch-" + watchers.incrementAndGet());
+            thread.setDaemon(true);
+            client.onClose(thread::interrupt);
+            thread.start();
+        } catch (RuntimeException | Error e) {
+            watcher.close();
+            session.feeds.decrementAndGet();
+            throw e;
+        }
     }
 
     private void feed(SseClient client, ActivityFeed.Watcher watcher, ConsoleSessions.Session session) {
@@ -460,7 +482,7 @@ final class Console {
                 ActivityFeed.Batch batch = watcher.poll();
                 boolean sent = !batch.events().isEmpty() || batch.skipped() > 0;
                 for (ActivityFeed.Event event : batch.events()) {
-                    client.sendEvent(event.kind(), ActivityFeed.json(event, session.caller()));
+                    client.sendEvent(event.kind(), activity.json(event, session.caller()));
                 }
                 if (batch.skipped() > 0) {
                     client.sendEvent("skipped", "{\"skipped\":" + batch.skipped() + "}");

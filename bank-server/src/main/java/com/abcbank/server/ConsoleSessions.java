@@ -4,13 +4,14 @@ import com.abcbank.ledger.Caller;
 import java.net.InetAddress;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.Comparator;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
 
 /**
@@ -38,6 +39,11 @@ final class ConsoleSessions {
     static final int MAX_PENDING = 1_000;
     /** Sign-ins in progress from one address: a flood from one place cannot take everyone's. */
     static final int MAX_PENDING_PER_ADDRESS = 8;
+    /**
+     * Sign-ins in progress for one name: strangers cannot hold the name's login budget (20 places) with first steps
+     * they never finish.
+     */
+    static final int MAX_PENDING_PER_NAME = 4;
     /** Places beyond {@link #MAX_PENDING} and {@link #MAX_SESSIONS} that only the auditor may take. */
     static final int AUDITOR_RESERVE = 16;
 
@@ -90,12 +96,14 @@ final class ConsoleSessions {
         }
     }
 
-    private record Pending(LoginSession login, long startedNanos, InetAddress from) {}
+    private record Pending(LoginSession login, String name, long startedNanos, InetAddress from, long epoch) {}
 
     private final SecureRandom random = new SecureRandom();
     private final LongSupplier nanos;
     private final Map<String, Pending> pending = new ConcurrentHashMap<>();
     private final Map<String, Session> sessions = new ConcurrentHashMap<>();
+    /** Per user (lower case), how many times their password changed since the server started. */
+    private final Map<String, AtomicLong> epochs = new ConcurrentHashMap<>();
 
     /** @param nanos the monotonic clock ({@code System::nanoTime}; a test's own) */
     ConsoleSessions(LongSupplier nanos) {
@@ -103,30 +111,58 @@ final class ConsoleSessions {
     }
 
     /**
-     * Holds {@code login} (its first step answered, for {@code user}) from {@code from} under a new id; {@code null}
-     * when that address has {@link #MAX_PENDING_PER_ADDRESS} in progress, or all places are taken (the auditor has
-     * {@link #AUDITOR_RESERVE} more).
+     * Holds {@code login} (its first step answered, for the user it names) from {@code from} under a new id; {@code null} when that address (an
+     * IPv6 /64 counts as one) has {@link #MAX_PENDING_PER_ADDRESS} in progress, the name it claims
+     * {@link #MAX_PENDING_PER_NAME}, or all places are taken ({@code reserved}, the auditor from where it is expected,
+     * has {@link #AUDITOR_RESERVE} more). Also notes the user's password epoch, for {@link #open}.
      */
-    String hold(LoginSession login, InetAddress from, boolean auditor) {
+    String hold(LoginSession login, String name, InetAddress from, boolean reserved) {
         long now = nanos.getAsLong();
-        int limit = MAX_PENDING + (auditor ? AUDITOR_RESERVE : 0);
-        if (pending.size() >= limit || pendingFrom(from) >= MAX_PENDING_PER_ADDRESS) {
+        int limit = MAX_PENDING + (reserved ? AUDITOR_RESERVE : 0);
+        if (!room(limit, from, name)) {
             sweepPending(now);
-            if (pending.size() >= limit || pendingFrom(from) >= MAX_PENDING_PER_ADDRESS) {
+            if (!room(limit, from, name)) {
                 return null;
             }
         }
         String id = token();
-        pending.put(id, new Pending(login, now, from));
+        pending.put(id, new Pending(login, name, now, from, epochOf(name)));
         return id;
     }
 
-    private long pendingFrom(InetAddress from) {
-        return pending.values().stream().filter(p -> p.from().equals(from)).count();
+    private boolean room(int limit, InetAddress from, String name) {
+        if (pending.size() >= limit) {
+            return false;
+        }
+        byte[] network = network(from);
+        long fromThere = 0;
+        long forName = 0;
+        for (Pending held : pending.values()) {
+            fromThere += Arrays.equals(network(held.from()), network) ? 1 : 0;
+            forName += name != null && name.equalsIgnoreCase(held.name()) ? 1 : 0;
+        }
+        return fromThere < MAX_PENDING_PER_ADDRESS && forName < MAX_PENDING_PER_NAME;
     }
 
+    /** An address as the caps count it: IPv4 whole, IPv6 by its /64 (one site hands out a whole /64). */
+    private static byte[] network(InetAddress address) {
+        byte[] bytes = address.getAddress();
+        return bytes.length == 16 ? Arrays.copyOf(bytes, 8) : bytes;
+    }
+
+    private long epochOf(String user) {
+        if (user == null) {
+            return 0;
+        }
+        AtomicLong epoch = epochs.get(user.toLowerCase(java.util.Locale.ROOT));
+        return epoch == null ? 0 : epoch.get();
+    }
+
+    /** A sign-in taken for its second step: the login, and the user's password epoch when it began. */
+    record Taken(LoginSession login, long epoch) {}
+
     /** Takes the login held under {@code id} (once: a second take gets {@code null}), if it has not expired. */
-    LoginSession take(String id) {
+    Taken take(String id) {
         if (id == null) {
             return null;
         }
@@ -138,14 +174,14 @@ final class ConsoleSessions {
             held.login().close();
             return null;
         }
-        return held.login();
+        return new Taken(held.login(), held.epoch());
     }
 
     /**
      * A new session for {@code caller}, ending their oldest if they have {@link #MAX_SESSIONS_PER_USER}; {@code null}
      * when {@link #MAX_SESSIONS} are live (the auditor has {@link #AUDITOR_RESERVE} more).
      */
-    Session open(Caller caller) {
+    Session open(Caller caller, long epoch) {
         long now = nanos.getAsLong();
         List<Session> theirs = sessions.values().stream()
                 .filter(session -> session.caller().user().equals(caller.user()))
@@ -163,11 +199,19 @@ final class ConsoleSessions {
         }
         Session session = new Session(token(), token(), caller, now);
         sessions.put(session.token(), session);
+        if (epochOf(caller.user()) != epoch) {
+            sessions.remove(session.token(), session); // the password changed since this sign-in began
+            return null;
+        }
         return session;
     }
 
     /** Ends every session of {@code user}: their password changed, so what was signed in with the old one is not. */
     void closeAllOf(String user) {
+        // First the epoch, then the sweep: a sign-in that checked the old password and opens its session after
+        // the sweep sees the new epoch in open() and takes its session back out.
+        epochs.computeIfAbsent(user.toLowerCase(java.util.Locale.ROOT), u -> new AtomicLong())
+                .incrementAndGet();
         sessions.values().removeIf(session -> session.caller().user().equals(user));
     }
 
@@ -211,11 +255,10 @@ final class ConsoleSessions {
     }
 
     private void sweepPending(long now) {
-        for (Iterator<Pending> it = pending.values().iterator(); it.hasNext(); ) {
-            Pending held = it.next();
-            if (now - held.startedNanos() > LOGIN_TTL_NANOS) {
-                it.remove();
-                held.login().close();
+        for (Map.Entry<String, Pending> entry : pending.entrySet()) {
+            Pending held = entry.getValue();
+            if (now - held.startedNanos() > LOGIN_TTL_NANOS && pending.remove(entry.getKey(), held)) {
+                held.login().close(); // only the one that removed it gives its place back
             }
         }
     }

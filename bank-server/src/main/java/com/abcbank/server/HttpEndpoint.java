@@ -49,9 +49,17 @@ final class HttpEndpoint implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(HttpEndpoint.class);
     /**
      * Jetty's acceptor and selector threads come out of this pool (at most 4 + 4, by the number of cores), so it
-     * needs some beyond them; probes and scrapes are rare and quick.
+     * needs some beyond them. Threads are made as needed: most of the time a handful exist. Enough that a few clients
+     * sending slow requests (each holding one for at most {@link #BLOCKING_TIMEOUT_MS}) leave room for the rest.
      */
-    static final int MAX_THREADS = 16;
+    static final int MAX_THREADS = 64;
+    /**
+     * The longest a request's blocking read or a response's blocking write may wait (a body that stops arriving, a
+     * browser that stops reading): the thread is then released, not held for Jetty's default 30 s.
+     */
+    static final long BLOCKING_TIMEOUT_MS = 10_000;
+    /** The slowest a request body may arrive (a body trickled a byte at a time is cut off, 408). */
+    static final long MIN_REQUEST_BYTES_PER_SECOND = 1_024;
 
     /** uPlot sets element styles from script, hence {@code style-src 'unsafe-inline'}; scripts are files only. */
     static final String CONTENT_SECURITY_POLICY =
@@ -107,6 +115,7 @@ final class HttpEndpoint implements AutoCloseable {
             javalin.startupWatcherEnabled = false;
             javalin.jetty.threadPool = threads;
             javalin.http.maxRequestSize = config.maxLineBytes(); // an API request is a request line
+            javalin.jetty.modifyHttpConfiguration(HttpEndpoint::slowClientLimits);
             // The console's pages, from the jar (no CDN, no build step), and its chart library from its WebJar.
             javalin.staticFiles.add(files -> {
                 files.hostedPath = "/console";
@@ -149,6 +158,7 @@ final class HttpEndpoint implements AutoCloseable {
         ssl.setSslContext(context);
         ssl.setIncludeProtocols(TlsAcceptor.PROTOCOL);
         HttpConfiguration secure = new HttpConfiguration(base);
+        slowClientLimits(secure);
         SecureRequestCustomizer customizer = new SecureRequestCustomizer();
         customizer.setSniHostCheck(false);
         secure.addCustomizer(customizer);
@@ -172,6 +182,16 @@ final class HttpEndpoint implements AutoCloseable {
         ctx.header("X-Content-Type-Options", "nosniff");
         ctx.header("Referrer-Policy", "no-referrer");
         ctx.header("X-Frame-Options", "DENY");
+    }
+
+    /**
+     * Bounds what a slow client holds: a pool thread blocked reading a body or writing a response is released after
+     * {@link #BLOCKING_TIMEOUT_MS}, and a body slower than {@link #MIN_REQUEST_BYTES_PER_SECOND} is refused, so a few
+     * sockets that send half a request cannot take the pool (and {@code /health} with it).
+     */
+    private static void slowClientLimits(HttpConfiguration http) {
+        http.setIdleTimeout(BLOCKING_TIMEOUT_MS);
+        http.setMinRequestDataRate(MIN_REQUEST_BYTES_PER_SECOND);
     }
 
     /** The port HTTP listens on (the chosen one when configured with 0). */

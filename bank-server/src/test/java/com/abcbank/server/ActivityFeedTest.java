@@ -57,8 +57,7 @@ class ActivityFeedTest {
             ActivityFeed.Done done = (ActivityFeed.Done) batch.events().get(1);
             assertEquals("UNKNOWN_ACCOUNT", done.code());
             assertEquals(2, done.latencyUs());
-            assertTrue(
-                    ActivityFeed.json(done, AUDITOR).contains("\"phase\":\"done\""), ActivityFeed.json(done, AUDITOR));
+            assertTrue(feed.json(done, AUDITOR).contains("\"phase\":\"done\""), feed.json(done, AUDITOR));
             assertEquals(0, watcher.poll().events().size(), "each event once");
         }
         assertFalse(feed.watched(), "the last watcher left");
@@ -195,6 +194,20 @@ class ActivityFeedTest {
         assertEquals(Thread.State.WAITING, watcherThread.getState());
         never.countDown();
         watcherThread.join(10_000);
+    }
+
+    @Test
+    void aCustomerHasAtMostTwoFeedsWhateverTheirSessions() {
+        ActivityFeed feed = new ActivityFeed(null);
+        ActivityFeed.Watcher first = feed.watch(ALICE);
+        ActivityFeed.Watcher second = feed.watch(ALICE);
+        assertNull(feed.watch(ALICE));
+        ActivityFeed.Watcher bobs = feed.watch(BOB);
+        assertTrue(bobs != null, "Bob's places are his own");
+        first.close();
+        ActivityFeed.Watcher again = feed.watch(ALICE);
+        assertTrue(again != null, "one came free");
+        List.of(second, bobs, again).forEach(ActivityFeed.Watcher::close);
     }
 
     @Test

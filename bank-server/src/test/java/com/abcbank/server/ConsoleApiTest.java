@@ -423,4 +423,48 @@ class ConsoleApiTest {
             }
         }
     }
+
+    @Test
+    void strangersCannotHoldOneNamesSignInsInProgress() throws Exception {
+        try (TestServer bank = start()) {
+            bank.customer("Alice");
+            ConsoleClient console = new ConsoleClient(bank.server.httpPort());
+            for (int i = 0; i < ConsoleSessions.MAX_PENDING_PER_NAME; i++) {
+                assertEquals(
+                        200,
+                        console.post("/api/login", clientFirst("Alice"), false).status());
+            }
+            ConsoleClient.Answer fifth = console.post("/api/login", clientFirst("Alice"), false);
+            assertEquals(503, fifth.status(), "her name's login budget is not theirs to fill with first steps");
+        }
+    }
+
+    @Test
+    void halfSentRequestsDoNotTakeThePoolFromHealth() throws Exception {
+        try (TestServer bank = start()) {
+            int port = bank.server.httpPort();
+            List<java.net.Socket> slow = new java.util.ArrayList<>();
+            try {
+                for (int i = 0; i < 20; i++) { // each says 100 bytes are coming and sends one
+                    java.net.Socket socket = new java.net.Socket(java.net.InetAddress.getLoopbackAddress(), port);
+                    socket.getOutputStream()
+                            .write(("POST /api/login HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                                            + "Content-Length: 100\r\n\r\n{")
+                                    .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                    slow.add(socket);
+                }
+                java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+                java.net.http.HttpResponse<String> health = http.send(
+                        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/health"))
+                                .timeout(java.time.Duration.ofSeconds(5))
+                                .build(),
+                        java.net.http.HttpResponse.BodyHandlers.ofString());
+                assertEquals(200, health.statusCode(), "answered within the bound while 20 bodies hang");
+            } finally {
+                for (java.net.Socket socket : slow) {
+                    socket.close();
+                }
+            }
+        }
+    }
 }

@@ -106,6 +106,10 @@ class ConsoleLiveTest {
                 JsonNode first = nextActivity(feed, "started");
                 assertEquals("Alice", first.get("user").asText(), "Bob's two operations came first, unseen");
                 assertEquals(7, first.get("amount").asLong());
+                assertTrue(first.get("req").asText().matches("r[0-9a-f]{16}"), "no connection or request count");
+                assertEquals(
+                        first.get("req").asText(),
+                        nextActivity(feed, "done").get("req").asText());
                 ConsoleClient.Feed.Event durable = feed.next("durable", WAIT_MS);
                 assertNotNull(durable);
                 assertEquals(7, durable.data().get("amount").asLong());

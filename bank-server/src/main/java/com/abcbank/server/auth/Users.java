@@ -95,7 +95,8 @@ public final class Users {
         private final ServerFirstMessage serverFirst;
         private final LoginThrottle.Attempt attempt;
         private final Instant started;
-        private boolean ended;
+        /** Set once, by whichever of finish and abandon comes first (the console's two steps run on pool threads). */
+        private final java.util.concurrent.atomic.AtomicBoolean ended = new java.util.concurrent.atomic.AtomicBoolean();
 
         private Challenge(
                 String user,
@@ -342,10 +343,9 @@ public final class Users {
      * the server holds the user's ServerKey. Ends the attempt {@link #start} began, whatever the outcome.
      */
     public Outcome<LoggedIn> finish(Challenge challenge, String clientFinal) {
-        if (challenge.ended) {
+        if (!challenge.ended.compareAndSet(false, true)) {
             throw new IllegalStateException("this login has ended");
         }
-        challenge.ended = true;
         boolean matches = false;
         String authMessage = null;
         String why = "unknown user or wrong password";
@@ -406,9 +406,8 @@ public final class Users {
 
     /** Ends a login whose second step will not come (the connection closed, or began another): not a failure. */
     public void abandon(Challenge challenge) {
-        if (challenge != null && !challenge.ended) {
-            challenge.ended = true;
-            throttle.abandon(challenge.attempt);
+        if (challenge != null && challenge.ended.compareAndSet(false, true)) {
+            throttle.abandon(challenge.attempt); // once, even if a sweep and a take race to abandon it
         }
     }
 
