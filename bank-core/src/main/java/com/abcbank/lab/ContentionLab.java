@@ -2,9 +2,7 @@ package com.abcbank.lab;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -149,45 +147,20 @@ public final class ContentionLab {
             before[a] = accounts.get(a).balanceCents;
         }
         long holdNanos = TimeUnit.MICROSECONDS.toNanos(settings.holdMicros());
-        CountDownLatch startGate = new CountDownLatch(1);
-        CountDownLatch endGate = new CountDownLatch(settings.threads());
-        AtomicReference<Throwable> failure = new AtomicReference<>();
         List<Worker> workers = new ArrayList<>();
         // A guard, not a measurement: it may start while the threads are being made.
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(MAX_RUN_MS);
         for (int t = 0; t < settings.threads(); t++) {
-            Worker worker = new Worker(
+            workers.add(new Worker(
                     "worker-" + (t + 1),
                     ledger,
                     accounts.get(t % accounts.size()),
                     settings.operations(),
                     holdNanos,
-                    deadline);
-            workers.add(worker);
-            Thread thread = new Thread(
-                    () -> {
-                        try {
-                            startGate.await();
-                            worker.run();
-                        } catch (Throwable e) {
-                            failure.compareAndSet(null, e);
-                        } finally {
-                            endGate.countDown();
-                        }
-                    },
-                    "lab-contention-" + worker.thread);
-            thread.setDaemon(true); // never keeps the JVM alive
-            thread.start();
+                    deadline));
         }
-        long start = System.nanoTime(); // every thread made and waiting; before the gate opens: no time is negative
-        startGate.countDown();
-        if (!endGate.await(MAX_RUN_MS + 5_000, TimeUnit.MILLISECONDS)) {
-            throw new IllegalStateException("contention workers did not stop after " + MAX_RUN_MS + " ms");
-        }
+        long start = LabThreads.runTogether("lab-contention-worker-", workers, MAX_RUN_MS);
         long elapsedMicros = TimeUnit.NANOSECONDS.toMicros(System.nanoTime() - start);
-        if (failure.get() != null) {
-            throw new IllegalStateException("a contention worker failed", failure.get());
-        }
         List<Interval> intervals = new ArrayList<>();
         for (Worker worker : workers) { // published by endGate: countDown happens-before await's return
             intervals.addAll(worker.intervals(start));
@@ -217,7 +190,7 @@ public final class ContentionLab {
      * {@link System#nanoTime} readings, three per operation, and made into intervals after the run: the run's start
      * is read only once every worker waits at the gate, so making the threads is not part of the picture.
      */
-    private static final class Worker {
+    private static final class Worker implements Runnable {
         final String thread;
         private final LabLedger ledger;
         private final LabAccount account;
@@ -239,7 +212,8 @@ public final class ContentionLab {
             this.nanos = new long[3 * count];
         }
 
-        void run() {
+        @Override
+        public void run() {
             for (int i = 0; i < count && System.nanoTime() - deadlineNanos < 0; i++) {
                 long requested = System.nanoTime();
                 long acquired;

@@ -41,6 +41,38 @@ abstract class LabLedger {
         }
     }
 
+    // The operations themselves: read, window, write, with no lock. Unsafe runs them as they are; Safe runs the very
+    // same code inside the accounts' locks, so the lock is the only difference between the two ledgers.
+
+    final boolean depositUnlocked(LabAccount account, long amountCents) {
+        long balance = account.balanceCents;
+        window();
+        account.balanceCents = balance + amountCents;
+        return true;
+    }
+
+    final boolean withdrawUnlocked(LabAccount account, long amountCents) {
+        long balance = account.balanceCents;
+        if (balance < amountCents) {
+            return false;
+        }
+        window();
+        account.balanceCents = balance - amountCents;
+        return true;
+    }
+
+    final boolean transferUnlocked(LabAccount from, LabAccount to, long amountCents) {
+        long fromBalance = from.balanceCents;
+        if (fromBalance < amountCents) {
+            return false;
+        }
+        long toBalance = to.balanceCents;
+        window();
+        from.balanceCents = fromBalance - amountCents;
+        to.balanceCents = toBalance + amountCents;
+        return true;
+    }
+
     /**
      * No locks: read, window, write. Two workers that read the same balance before either writes both write a
      * value computed from it, and the first write is lost (a lost update): money created or destroyed.
@@ -52,34 +84,17 @@ abstract class LabLedger {
 
         @Override
         boolean deposit(LabAccount account, long amountCents) {
-            long balance = account.balanceCents;
-            window();
-            account.balanceCents = balance + amountCents;
-            return true;
+            return depositUnlocked(account, amountCents);
         }
 
         @Override
         boolean withdraw(LabAccount account, long amountCents) {
-            long balance = account.balanceCents;
-            if (balance < amountCents) {
-                return false;
-            }
-            window();
-            account.balanceCents = balance - amountCents;
-            return true;
+            return withdrawUnlocked(account, amountCents);
         }
 
         @Override
         boolean transfer(LabAccount from, LabAccount to, long amountCents) {
-            long fromBalance = from.balanceCents;
-            if (fromBalance < amountCents) {
-                return false;
-            }
-            long toBalance = to.balanceCents;
-            window();
-            from.balanceCents = fromBalance - amountCents;
-            to.balanceCents = toBalance + amountCents;
-            return true;
+            return transferUnlocked(from, to, amountCents);
         }
     }
 
@@ -98,10 +113,7 @@ abstract class LabLedger {
         boolean deposit(LabAccount account, long amountCents) {
             account.lock.lock();
             try {
-                long balance = account.balanceCents;
-                window();
-                account.balanceCents = balance + amountCents;
-                return true;
+                return depositUnlocked(account, amountCents);
             } finally {
                 account.lock.unlock();
             }
@@ -111,13 +123,7 @@ abstract class LabLedger {
         boolean withdraw(LabAccount account, long amountCents) {
             account.lock.lock();
             try {
-                long balance = account.balanceCents;
-                if (balance < amountCents) {
-                    return false;
-                }
-                window();
-                account.balanceCents = balance - amountCents;
-                return true;
+                return withdrawUnlocked(account, amountCents);
             } finally {
                 account.lock.unlock();
             }
@@ -132,15 +138,7 @@ abstract class LabLedger {
             try {
                 second.lock.lock();
                 try {
-                    long fromBalance = from.balanceCents;
-                    if (fromBalance < amountCents) {
-                        return false;
-                    }
-                    long toBalance = to.balanceCents;
-                    window();
-                    from.balanceCents = fromBalance - amountCents;
-                    to.balanceCents = toBalance + amountCents;
-                    return true;
+                    return transferUnlocked(from, to, amountCents);
                 } finally {
                     second.lock.unlock();
                 }

@@ -3,9 +3,7 @@ package com.abcbank.lab;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 
 /**
@@ -104,38 +102,14 @@ public final class RaceLab {
         LabLedger ledger = make.apply(accounts);
         long initial = ledger.totalCents();
         SplittableRandom seeds = new SplittableRandom(settings.seed());
-        CountDownLatch startGate = new CountDownLatch(1);
-        CountDownLatch endGate = new CountDownLatch(settings.threads());
-        AtomicReference<Throwable> failure = new AtomicReference<>();
         List<Worker> workers = new ArrayList<>();
-        long start = System.nanoTime();
-        long deadline = start + TimeUnit.MILLISECONDS.toNanos(MAX_RUN_MS);
+        // A guard, not a measurement: it may start while the threads are being made.
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(MAX_RUN_MS);
         for (int t = 0; t < settings.threads(); t++) {
-            Worker worker = new Worker(ledger, seeds.split(), settings.operations(), deadline);
-            workers.add(worker);
-            Thread thread = new Thread(
-                    () -> {
-                        try {
-                            startGate.await();
-                            worker.run();
-                        } catch (Throwable e) {
-                            failure.compareAndSet(null, e);
-                        } finally {
-                            endGate.countDown();
-                        }
-                    },
-                    "lab-race-" + name + "-" + t);
-            thread.setDaemon(true); // never keeps the JVM alive
-            thread.start();
+            workers.add(new Worker(ledger, seeds.split(), settings.operations(), deadline));
         }
-        startGate.countDown();
-        if (!endGate.await(MAX_RUN_MS + 5_000, TimeUnit.MILLISECONDS)) {
-            throw new IllegalStateException("race workers did not stop after " + MAX_RUN_MS + " ms");
-        }
+        long start = LabThreads.runTogether("lab-race-" + name + "-", workers, MAX_RUN_MS);
         long elapsed = System.nanoTime() - start;
-        if (failure.get() != null) {
-            throw new IllegalStateException("a race worker failed", failure.get());
-        }
         long operations = 0;
         long refused = 0;
         long net = 0;
@@ -151,7 +125,7 @@ public final class RaceLab {
     }
 
     /** One worker's operations and its own tally of what was applied. Confined to its thread until the end gate. */
-    private static final class Worker {
+    private static final class Worker implements Runnable {
         private final LabLedger ledger;
         private final SplittableRandom random;
         private final int count;
@@ -168,7 +142,8 @@ public final class RaceLab {
             this.deadlineNanos = deadlineNanos;
         }
 
-        void run() {
+        @Override
+        public void run() {
             List<LabAccount> accounts = ledger.accounts;
             for (int i = 0; i < count && System.nanoTime() - deadlineNanos < 0; i++) {
                 int kind = random.nextInt(10);
