@@ -67,7 +67,13 @@ public enum ErrorCode {
      * The server cannot answer this yet: just after a start it is still reading the journal to index what this
      * asks for (the security events). Nothing happened; retry in a moment.
      */
-    NOT_READY(26);
+    NOT_READY(26),
+    /**
+     * A node of a cluster could not get this request through the cluster in time (no leader elected, no majority
+     * reachable). A money movement may or may not have happened: retry it with the same key, on this node or
+     * another, and it applies at most once.
+     */
+    CLUSTER_UNAVAILABLE(27);
 
     public final int code;
 
@@ -108,7 +114,8 @@ public enum ErrorCode {
                     SHUTTING_DOWN,
                     INTERNAL_ERROR,
                     STORAGE_FAILED,
-                    NOT_READY -> false;
+                    NOT_READY,
+                    CLUSTER_UNAVAILABLE -> false;
         };
     }
 }

@@ -40,6 +40,7 @@ import java.util.stream.Stream;
     @JsonSubTypes.Type(value = Request.Report.class, name = "report"),
     @JsonSubTypes.Type(value = Request.Verify.class, name = "verify"),
     @JsonSubTypes.Type(value = Request.ShowSecurityEvents.class, name = "show_security_events"),
+    @JsonSubTypes.Type(value = Request.Cluster.class, name = "cluster"),
 })
 public sealed interface Request {
     /** The op names, as on the wire, in the order of {@link JsonSubTypes}. */
@@ -271,6 +272,12 @@ public sealed interface Request {
 
     /** The auditor's proof of the books: the journal re-read and recounted against the live balances. */
     record Verify() implements Request {}
+
+    /**
+     * cluster: each node of a replicated bank with its role, term, last applied log index and chain head
+     * ({@link Result.Cluster}). Auditor only; a single server answers {@code INVALID_ARGUMENT}.
+     */
+    record Cluster() implements Request {}
 
     /**
      * The auditor's view of the audit trail of security events, filtered like {@link ShowHistory}.

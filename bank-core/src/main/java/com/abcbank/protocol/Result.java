@@ -102,9 +102,60 @@ public final class Result {
      * @param problems     what failed, if anything (at most 20)
      * @param millis       how long it took
      * @param events       security events re-read and checked in the hash chain
+     * @param head         the hash chain's head as of {@code asOf} (hex SHA-256 of that transaction's record), or
+     *                     {@code null} when there is no journal to read
+     * @param replicas     on a cluster, every node's chain head at one common log index (those must all be equal);
+     *                     {@code null} on a single server
      */
     public record Verify(
-            boolean ok, long asOf, long transactions, int accounts, List<String> problems, long millis, long events) {}
+            boolean ok,
+            long asOf,
+            long transactions,
+            int accounts,
+            List<String> problems,
+            long millis,
+            long events,
+            String head,
+            List<Replica> replicas) {
+        /** A single server's verify, as before clusters: no chain head reported, no replicas. */
+        public Verify(
+                boolean ok, long asOf, long transactions, int accounts, List<String> problems, long millis, long events) {
+            this(ok, asOf, transactions, accounts, problems, millis, events, null, null);
+        }
+    }
+
+    /**
+     * One node's place in the replicated log, in {@code cluster} and in a cluster's {@code verify}.
+     *
+     * @param node     the node's id ({@code n1})
+     * @param address  its Raft address ({@code 127.0.0.1:9871})
+     * @param reachable whether it answered; when not, {@code problem} says why and the numbers are 0
+     * @param role     {@code LEADER}, {@code FOLLOWER}, {@code CANDIDATE}, or {@code LISTENER}
+     * @param term     its current Raft term
+     * @param applied  the last log index its ledger applied
+     * @param seq      the ledger's last transaction number at {@code applied}
+     * @param head     the hash chain's head at {@code seq} (hex), equal on every node at the same {@code applied}
+     * @param problem  why the node could not answer, or {@code null}
+     */
+    public record Replica(
+            String node,
+            String address,
+            boolean reachable,
+            String role,
+            long term,
+            long applied,
+            long seq,
+            String head,
+            String problem) {}
+
+    /**
+     * cluster: every node of a replicated bank, as the node that answered sees them.
+     *
+     * @param answeredBy the id of the node that answered
+     * @param leader     the id of the leader it knows, or {@code null} while there is none
+     * @param nodes      each node, in the order of the cluster's configuration
+     */
+    public record Cluster(String answeredBy, String leader, List<Replica> nodes) {}
 
     /**
      * One security event, in show_security_events: {@code event} is its number in the trail (1, 2, 3...),

@@ -153,6 +153,10 @@ final class Dispatcher {
             return verify(caller);
         } else if (request instanceof Request.ShowSecurityEvents r) {
             return SecurityEventsOp.show(journal, caller, r);
+        } else if (request instanceof Request.Cluster) {
+            return caller.isAuditor()
+                    ? Outcome.fail(ErrorCode.INVALID_ARGUMENT, "this server runs alone, not in a cluster")
+                    : Outcome.fail(ErrorCode.FORBIDDEN, "cluster is for the auditor only");
         }
         throw new IllegalStateException("no dispatch for " + request.getClass().getSimpleName());
     }
