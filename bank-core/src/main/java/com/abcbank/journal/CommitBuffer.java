@@ -229,6 +229,16 @@ final class CommitBuffer {
         }
     }
 
+    /** The last transaction buffered (or the recovered one): the last handed to the journal. */
+    long lastSeq() {
+        bufferLock.lock();
+        try {
+            return lastSeq;
+        } finally {
+            bufferLock.unlock();
+        }
+    }
+
     /** The largest the filling buffer has been, in bytes: never more than the bound. */
     int largestBytes() {
         bufferLock.lock();

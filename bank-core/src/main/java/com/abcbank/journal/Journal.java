@@ -74,8 +74,24 @@ public final class Journal implements DurableLog {
         return Optional.ofNullable(history);
     }
 
-    /** What recovery did. */
-    public record Recovery(long lastSeq, long records, long cutBytes, long millis) {}
+    /**
+     * What recovery did.
+     *
+     * @param lastSeq           the last transaction kept
+     * @param records           transactions replayed
+     * @param cutBytes          bytes of torn tail (or, repairing, of damage and beyond) cut off
+     * @param millis            how long it took
+     * @param rolledBackRecords records (transactions and security events) a roll-back cut after its
+     *                          {@code untilSeq}; 0 without one
+     * @param rolledBackBytes   bytes a roll-back cut; 0 without one
+     */
+    public record Recovery(
+            long lastSeq, long records, long cutBytes, long millis, long rolledBackRecords, long rolledBackBytes) {
+        /** Recovery without a roll-back. */
+        public Recovery(long lastSeq, long records, long cutBytes, long millis) {
+            this(lastSeq, records, cutBytes, millis, 0, 0);
+        }
+    }
 
     /**
      * Replays the journal after transaction {@code afterSeq} (0 for all; a snapshot's sequence number and hash
@@ -90,10 +106,51 @@ public final class Journal implements DurableLog {
         }
         long started = System.nanoTime();
         Files.createDirectories(dir);
-        JournalReader.Result read = JournalReader.read(dir, afterSeq, afterHash, repair, apply);
+        return open(JournalReader.read(dir, afterSeq, afterHash, repair, apply), started);
+    }
+
+    /**
+     * Recovery that rolls the journal back to transaction {@code untilSeq}: for a cluster node, whose replicated
+     * log re-applies every transaction after its snapshot ({@code untilSeq}, usually {@code afterSeq}), byte for
+     * byte, so the journal must end there first.
+     *
+     * <p>Replays transactions {@code afterSeq+1..untilSeq} into {@code apply} as {@link #recover(long, byte[],
+     * boolean, Consumer)} does (torn tail, damage and {@code repair} alike), then cuts the journal right after the
+     * record of transaction {@code untilSeq}: security events chained after it go too. The segment holding it is
+     * truncated there and forced, and every later segment is set aside as {@code <name>.rolled-back} (the cut part
+     * of the kept segment as well), replacing the files a previous roll-back set aside; a log line says how many
+     * records and bytes went. The next transaction, {@code untilSeq+1}, chains to that record, and {@link #head} is
+     * ({@code untilSeq}, its hash). A journal that ends before {@code untilSeq} is not an error here: the result's
+     * {@code lastSeq} is below {@code untilSeq}, nothing is rolled back, and the caller decides. One that ends before
+     * {@code afterSeq} is refused, as by every recovery.
+     *
+     * <p>With {@link Durability#NONE} there are no files: nothing is replayed or cut.
+     *
+     * @param untilSeq the last transaction kept, at least {@code afterSeq}
+     * @throws IllegalArgumentException if {@code untilSeq < afterSeq}
+     */
+    public Recovery recover(long afterSeq, byte[] afterHash, long untilSeq, boolean repair, Consumer<Transaction> apply)
+            throws IOException, JournalCorruptedException {
+        if (untilSeq < afterSeq) {
+            throw new IllegalArgumentException(
+                    "cannot roll back to transaction " + untilSeq + ", below the start point " + afterSeq);
+        }
+        if (durability == Durability.NONE) {
+            return new Recovery(afterSeq, 0, 0, 0);
+        }
+        long started = System.nanoTime();
+        Files.createDirectories(dir);
+        return open(JournalReader.rollBack(dir, afterSeq, afterHash, untilSeq, repair, apply), started);
+    }
+
+    /**
+     * Opens the tail that recovery left for appending, and starts the indexes, which read the files from here on:
+     * they see only the records kept.
+     */
+    private Recovery open(JournalReader.Result read, long started) throws IOException {
         Path tail = read.tailSegment() != null ? read.tailSegment() : Segments.path(dir, read.lastSeq() + 1);
         JournalWriter opened =
-                new JournalWriter(dir, tail, read.lastSeq(), read.lastHash(), durability, batchWindowMs, segmentBytes);
+                new JournalWriter(dir, tail, read.head(), read.lastHash(), durability, batchWindowMs, segmentBytes);
         SecurityEventIndex trail = new SecurityEventIndex(Segments.list(dir), tail, opened.openedBytes());
         opened.eventPositions(trail);
         trail.start(); // counts the recovered journal's events in the background
@@ -102,13 +159,17 @@ public final class Journal implements DurableLog {
         lastCommitted = read.lastSeq();
         history.start(read.lastSeq()); // indexes the recovered journal in the background, then follows it
         long millis = (System.nanoTime() - started) / 1_000_000;
+        RolledBack rolled = read.rolledBack();
         log.info(
-                "journal: replayed {} transactions (up to tx {}) in {} ms{}",
+                "journal: replayed {} transactions (up to tx {}) in {} ms{}{}",
                 read.records(),
                 read.lastSeq(),
                 millis,
-                read.cutBytes() > 0 ? ", cut " + read.cutBytes() + " bytes" : "");
-        return new Recovery(read.lastSeq(), read.records(), read.cutBytes(), millis);
+                read.cutBytes() > 0 ? ", cut " + read.cutBytes() + " bytes" : "",
+                rolled.bytes() > 0
+                        ? ", rolled back " + rolled.records() + " records (" + rolled.bytes() + " bytes)"
+                        : "");
+        return new Recovery(read.lastSeq(), read.records(), read.cutBytes(), millis, rolled.records(), rolled.bytes());
     }
 
     /** A start from a snapshot that holds everything up to transaction {@code afterSeq}. */
@@ -189,6 +250,33 @@ public final class Journal implements DurableLog {
         if (current != null) {
             current.awaitForced(seq);
         }
+    }
+
+    /**
+     * Where the hash chain stands: the last transaction handed to {@link #committed} before this call (or a later
+     * one) and the SHA-256 of its record, as {@link Verifier} and recovery compute it; after {@link #recover} and
+     * before any commit, the last transaction recovered ({@link ChainHead#EMPTY} for an empty journal). The two
+     * are one immutable value, always of the same record.
+     *
+     * <p>The hash is computed by the flusher, so this may wait for it, at most the write (with
+     * {@link Durability#FSYNC}, and the force) of the batch before: call it at a snapshot or a verify, holding no
+     * ledger lock, not after every transaction. The head is not necessarily durable yet: {@link #awaitDurable}
+     * {@code (head.seq())} is that.
+     *
+     * @return empty with {@link Durability#NONE}: there is no journal, so no chain
+     * @throws IllegalStateException  before {@link #recover}
+     * @throws JournalFailedException once the journal has failed (its head is no longer the ledger's), or if the
+     *                                flusher did not compute the hash within its timeout
+     */
+    public Optional<ChainHead> head() {
+        JournalWriter current = writer;
+        if (current != null) {
+            return Optional.of(current.head());
+        }
+        if (durability == Durability.NONE) {
+            return Optional.empty();
+        }
+        throw new IllegalStateException("the journal has a head only after recover()");
     }
 
     /** Without a journal ({@link Durability#NONE}) every committed transaction counts as durable at once. */

@@ -25,6 +25,9 @@ import org.slf4j.LoggerFactory;
  * after it. The decision, row by row, is the table in docs/architecture.md ("Recovery"); {@link #scan} is that
  * table.
  *
+ * <p>A roll-back ({@link #rollBack}, for a cluster node) reads the same way up to a given transaction, then stops
+ * and cuts everything after its record ({@link RolledBack}).
+ *
  * <p>One reader per call, on one thread; it holds the running state of the chain.
  */
 final class JournalReader {
@@ -40,11 +43,23 @@ final class JournalReader {
      * @param cutBytes     how many bytes of torn tail (or, when repairing, of damage and beyond) were cut off
      * @param events       how many security events were read and checked (chained like transactions, applied to
      *                     nothing)
+     * @param head         transaction {@code lastSeq} and the hash of its record: {@code lastHash} unless security
+     *                     events follow it
+     * @param rolledBack   what a roll-back ({@link #rollBack}) cut after transaction {@code untilSeq}, or
+     *                     {@link RolledBack#NOTHING}
      */
     // Package-private, built once per open and read field by field, never compared with equals: JournalWriter takes
     // lastHash and copies it. A value type for one hash would add a class and a copy for no caller.
     @SuppressWarnings("ArrayRecordComponent")
-    record Result(long lastSeq, byte[] lastHash, Path tailSegment, long records, long cutBytes, long events) {}
+    record Result(
+            long lastSeq,
+            byte[] lastHash,
+            Path tailSegment,
+            long records,
+            long cutBytes,
+            long events,
+            ChainHead head,
+            RolledBack rolledBack) {}
 
     private enum Mode {
         RECOVER,
@@ -55,8 +70,13 @@ final class JournalReader {
     private final Path dir;
     /** The start point: a snapshot holds every transaction up to it (0 for none). */
     private final long afterSeq;
-    /** Where an inspection stops: the live ledger's last transaction. */
+    /**
+     * Where an inspection stops (the live ledger's last transaction), or a roll-back cuts the journal (the last
+     * transaction kept); {@link Long#MAX_VALUE} otherwise.
+     */
     private final long untilSeq;
+    /** Cut the journal after transaction {@link #untilSeq}: see {@link #rollBack}. */
+    private final boolean rollBack;
 
     private final Mode mode;
     private final Consumer<Transaction> apply;
@@ -65,8 +85,15 @@ final class JournalReader {
     private long expectedSeq;
     /** The hash of the last record read, which the next one must carry, if {@link #chainKnown}. */
     private byte[] previousHash;
+    /** The last transaction read (the start point, or the last applied), and the hash of its record. */
+    private long lastTxSeq;
+
+    private byte[] lastTxHash;
 
     private boolean chainKnown;
+    /** The transaction whose frame was just taken, skipped or applied; -1 after a security event's. */
+    private long takenSeq = -1;
+
     private long records;
     private long events;
     private long cut;
@@ -74,15 +101,24 @@ final class JournalReader {
     private long maxSeen;
 
     private JournalReader(
-            Path dir, long afterSeq, byte[] afterHash, long untilSeq, Mode mode, Consumer<Transaction> apply) {
+            Path dir,
+            long afterSeq,
+            byte[] afterHash,
+            long untilSeq,
+            boolean rollBack,
+            Mode mode,
+            Consumer<Transaction> apply) {
         this.dir = dir;
         this.afterSeq = afterSeq;
         this.untilSeq = untilSeq;
+        this.rollBack = rollBack;
         this.mode = mode;
         this.apply = apply;
         this.expectedSeq = afterSeq + 1;
         this.previousHash = afterHash.clone();
         this.chainKnown = afterSeq == 0 || !Arrays.equals(afterHash, RecordCodec.NO_PREVIOUS);
+        this.lastTxSeq = afterSeq;
+        this.lastTxHash = afterHash.clone();
     }
 
     /**
@@ -95,7 +131,24 @@ final class JournalReader {
     static Result read(Path dir, long afterSeq, byte[] afterHash, boolean repair, Consumer<Transaction> apply)
             throws IOException, JournalCorruptedException {
         Mode mode = repair ? Mode.REPAIR : Mode.RECOVER;
-        return new JournalReader(dir, afterSeq, afterHash, Long.MAX_VALUE, mode, apply).scan();
+        return new JournalReader(dir, afterSeq, afterHash, Long.MAX_VALUE, false, mode, apply).scan();
+    }
+
+    /**
+     * As {@link #read}, but stops after transaction {@code untilSeq} ({@code >= afterSeq}) and cuts the journal
+     * right after its record: the segment holding it is truncated at the next frame (security events included), and
+     * every later segment is set aside ({@link RolledBack}). The chain goes on from that record's hash. A journal
+     * that ends before {@code untilSeq} is read as {@link #read} reads it, and nothing is rolled back.
+     */
+    static Result rollBack(
+            Path dir, long afterSeq, byte[] afterHash, long untilSeq, boolean repair, Consumer<Transaction> apply)
+            throws IOException, JournalCorruptedException {
+        if (untilSeq < afterSeq) {
+            throw new IllegalArgumentException(
+                    "cannot roll back to transaction " + untilSeq + ", below the start point " + afterSeq);
+        }
+        Mode mode = repair ? Mode.REPAIR : Mode.RECOVER;
+        return new JournalReader(dir, afterSeq, afterHash, untilSeq, true, mode, apply).scan();
     }
 
     /**
@@ -104,12 +157,15 @@ final class JournalReader {
      */
     static Result inspect(Path dir, long untilSeq, Consumer<Transaction> apply)
             throws IOException, JournalCorruptedException {
-        return new JournalReader(dir, 0, RecordCodec.NO_PREVIOUS, untilSeq, Mode.INSPECT, apply).scan();
+        return new JournalReader(dir, 0, RecordCodec.NO_PREVIOUS, untilSeq, false, Mode.INSPECT, apply).scan();
     }
 
     /** The recovery decision: every row of the table in docs/architecture.md is one branch here. */
     private Result scan() throws IOException, JournalCorruptedException {
         List<Path> segments = Segments.list(dir);
+        if (rollBack && untilSeq == 0) {
+            return rolledBack(segments, -1, 0, 0); // nothing is kept, not even events before the first transaction
+        }
         for (int i = firstSegment(segments); i < segments.size(); i++) {
             Path segment = segments.get(i);
             boolean last = i == segments.size() - 1;
@@ -117,7 +173,10 @@ final class JournalReader {
                 for (Scanned next = scanner.next(); next != null; next = scanner.next()) {
                     if (next instanceof Scanned.Frame record) {
                         next = take(record); // skipped or applied (null), or the record itself is wrong
-                        if (next == null && records > 0 && expectedSeq - 1 >= untilSeq) {
+                        if (next == null && rollBack && takenSeq == untilSeq) {
+                            return rolledBack(segments, i, record.end(), scanner.end()); // the last record kept
+                        }
+                        if (next == null && !rollBack && records > 0 && expectedSeq - 1 >= untilSeq) {
                             return result(segment); // inspect: the live ledger's last transaction
                         }
                         if (next == null) {
@@ -171,9 +230,11 @@ final class JournalReader {
             if (records == 0 && afterSeq > 0) {
                 long seq = RecordCodec.peekSeq(payload);
                 maxSeen = Math.max(maxSeen, seq);
+                takenSeq = seq;
                 if (seq == afterSeq) {
                     previousHash = sha256.digest(payload);
                     chainKnown = true;
+                    lastTxHash = previousHash;
                 }
                 if (seq <= afterSeq) {
                     return null;
@@ -195,6 +256,9 @@ final class JournalReader {
             apply.accept(tx);
             previousHash = sha256.digest(payload);
             chainKnown = true;
+            lastTxSeq = tx.seq();
+            lastTxHash = previousHash;
+            takenSeq = tx.seq();
             expectedSeq++;
             records++;
             return null;
@@ -210,6 +274,7 @@ final class JournalReader {
      */
     private Scanned.Damage takeEvent(Scanned.Frame record) {
         byte[] payload = record.payload();
+        takenSeq = -1;
         if (afterSeq > 0 && maxSeen < afterSeq) {
             return null;
         }
@@ -264,8 +329,34 @@ final class JournalReader {
         return result(segment);
     }
 
+    /**
+     * After transaction {@link #untilSeq}, whose frame ends at {@code keptBytes} of segment {@code i} (of {@code size}
+     * bytes), or with {@code i = -1} before the first record: cuts the rest (see {@link RolledBack}).
+     */
+    private Result rolledBack(List<Path> segments, int i, long keptBytes, long size) throws IOException {
+        RolledBack rolled = RolledBack.cut(dir, segments, i, keptBytes, size, untilSeq);
+        Path tail = i < 0 ? null : segments.get(i);
+        return new Result(
+                expectedSeq - 1,
+                previousHash,
+                tail,
+                records,
+                cut,
+                events,
+                new ChainHead(lastTxSeq, lastTxHash),
+                rolled);
+    }
+
     private Result result(Path tail) {
-        return new Result(expectedSeq - 1, previousHash, tail, records, cut, events);
+        return new Result(
+                expectedSeq - 1,
+                previousHash,
+                tail,
+                records,
+                cut,
+                events,
+                new ChainHead(lastTxSeq, lastTxHash),
+                RolledBack.NOTHING);
     }
 
     private static long truncate(Path segment, long at, long size, String why) throws IOException {

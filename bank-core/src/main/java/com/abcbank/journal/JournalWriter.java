@@ -53,8 +53,9 @@ import org.slf4j.LoggerFactory;
  *       committer waits for room. That wait cannot deadlock because the flusher, which alone makes room, takes no
  *       ledger lock and never waits for a committer: it takes {@code bufferLock} only to swap the buffer, and
  *       {@link #durableLock} only to publish progress.
- *   <li>{@link #durableLock}: guards the published progress ({@link #advanced}); taken by {@link #awaitDurable}
- *       and {@link #awaitForced}, whose callers hold no ledger lock, and by the flusher.
+ *   <li>{@link #durableLock}: guards the published progress ({@link #advanced}); taken by {@link #awaitDurable},
+ *       {@link #awaitForced} and {@link #head} (which takes {@code bufferLock} before it, not around it), whose
+ *       callers hold no ledger lock, and by the flusher.
  * </ol>
  * No thread holds {@code bufferLock} and {@link #durableLock} at once ({@link #fail} takes them one after the
  * other); should that ever change, {@code durableLock} comes first. A lock may be taken only while holding locks
@@ -82,7 +83,7 @@ final class JournalWriter implements CommitLog, AutoCloseable {
 
     private static final int INITIAL_BUFFER_BYTES = 1 << 20;
     /** The journal is the bank's books: readable by the server's user only. */
-    private static final FileAttribute<Set<PosixFilePermission>> OWNER_ONLY =
+    static final FileAttribute<Set<PosixFilePermission>> OWNER_ONLY =
             PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"));
 
     /**
@@ -119,6 +120,11 @@ final class JournalWriter implements CommitLog, AutoCloseable {
     // The flusher's own (and the constructor's): the chain is computed as batches are sealed, in sequence order.
     private final MessageDigest sha256 = RecordCodec.sha256();
     private byte[] lastHash;
+    /**
+     * The last transaction sealed and its record's hash, published together by the flusher (one immutable value, so
+     * a reader never sees one's seq with another's hash). Sealed is not durable: see {@link #head()}.
+     */
+    private volatile ChainHead sealedHead;
 
     private final CommitBuffer buffer;
 
@@ -147,13 +153,14 @@ final class JournalWriter implements CommitLog, AutoCloseable {
     private final long openedBytes;
 
     /**
-     * Opens the journal for appending after transaction {@code lastSeq}, whose record hashed to {@code lastHash},
-     * in the segment {@code segment} (created if missing), and starts the flusher.
+     * Opens the journal for appending after transaction {@code head.seq()}, whose record hashed to
+     * {@code head.hash()}, in the segment {@code segment} (created if missing), and starts the flusher. The next
+     * record chains to {@code lastHash}: the head's hash, or the last security event's after it.
      */
     JournalWriter(
             Path dir,
             Path segment,
-            long lastSeq,
+            ChainHead head,
             byte[] lastHash,
             Durability durability,
             long batchWindowMs,
@@ -162,7 +169,7 @@ final class JournalWriter implements CommitLog, AutoCloseable {
         this(
                 dir,
                 segment,
-                lastSeq,
+                head,
                 lastHash,
                 durability,
                 batchWindowMs,
@@ -176,7 +183,7 @@ final class JournalWriter implements CommitLog, AutoCloseable {
     JournalWriter(
             Path dir,
             Path segment,
-            long lastSeq,
+            ChainHead head,
             byte[] lastHash,
             Durability durability,
             long batchWindowMs,
@@ -198,6 +205,8 @@ final class JournalWriter implements CommitLog, AutoCloseable {
         this.timeoutMs = timeoutMs;
         this.hooks = hooks;
         this.lastHash = lastHash.clone();
+        this.sealedHead = head;
+        long lastSeq = head.seq();
         this.durableSeq = lastSeq;
         this.forcedSeq = lastSeq;
         this.written = lastSeq;
@@ -371,6 +380,24 @@ final class JournalWriter implements CommitLog, AutoCloseable {
         return durableSeq;
     }
 
+    /**
+     * The chain head at the last transaction handed to {@link #committed} before this call (or a later one): its
+     * hash is known only once the flusher has sealed it, so this waits for that, which is at most the write (and,
+     * with {@link Durability#FSYNC}, the force) of the batch before. Not a promise of durability: a crash may still
+     * take the transaction back; {@link #awaitDurable} is that.
+     *
+     * @throws JournalFailedException if the journal failed (its head is then not the ledger's), or the flusher did
+     *                                not seal the transaction within the timeout
+     */
+    ChainHead head() {
+        if (failure != null) {
+            throw new JournalFailedException("the journal failed: it has no head to report", failure);
+        }
+        long committed = buffer.lastSeq();
+        awaitAtLeast(() -> sealedHead.seq(), committed, "sealed");
+        return sealedHead;
+    }
+
     /** The largest the buffer has been, in bytes: never more than its bound. */
     int largestBufferBytes() {
         return buffer.largestBytes();
@@ -394,7 +421,10 @@ final class JournalWriter implements CommitLog, AutoCloseable {
         long batchStart = -1;
         if (bytes.hasRemaining()) {
             hooks.beforeWrite();
-            seal(bytes);
+            byte[] lastTxHash = seal(bytes);
+            if (lastTxHash != null) { // published before the write, and made visible to head() by publish() below
+                sealedHead = new ChainHead(batch.lastSeq(), lastTxHash);
+            }
             // A batch of events alone stays in the segment: a new one is named by its first transaction.
             if (channelBytes >= segmentBytes && batch.lastSeq() >= batch.firstSeq()) {
                 rotate(batch.firstSeq());
@@ -431,18 +461,25 @@ final class JournalWriter implements CommitLog, AutoCloseable {
      * Chains and checksums the frames of a batch, in order: each payload gets the hash of the payload before it
      * (the last of the previous batch, for the first), then its frame's CRC is computed over the completed payload.
      * The result is byte for byte what encoding each record with its predecessor's hash would have given.
+     *
+     * @return the hash of the batch's last transaction, or {@code null} if it holds security events only
      */
-    private void seal(ByteBuffer bytes) {
+    private byte[] seal(ByteBuffer bytes) {
         byte[] array = bytes.array();
         int frame = bytes.position();
+        byte[] lastTxHash = null;
         while (frame < bytes.limit()) {
             int payload = bytes.arrayOffset() + frame + Frames.HEADER_BYTES;
             System.arraycopy(lastHash, 0, array, payload + RecordCodec.HASH_OFFSET, RecordCodec.HASH_BYTES);
             int length = Frames.sealAt(bytes, frame);
             sha256.update(array, payload, length);
             lastHash = sha256.digest();
+            if (!RecordCodec.isEvent(array, payload, length)) {
+                lastTxHash = lastHash;
+            }
             frame += Frames.HEADER_BYTES + length;
         }
+        return lastTxHash;
     }
 
     /** Starts a new segment whose first record will be {@code firstSeq}; the old one is forced first. */

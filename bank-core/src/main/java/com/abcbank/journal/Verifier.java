@@ -32,9 +32,17 @@ public final class Verifier {
      * @param problems     what is wrong (empty when the books are proven), at most {@link #MAX_PROBLEMS}
      * @param millis       how long it took
      * @param events       security events read and checked in the chain (up to the last transaction read)
+     * @param head         transaction {@code asOfSeq} and the hash of its record ({@link ChainHead#EMPTY} for 0), as
+     *                     {@link Journal#head} reports it; {@code null} if the journal could not be read up to it
      */
     public record Report(
-            long asOfSeq, long transactions, int accounts, List<String> problems, long millis, long events) {
+            long asOfSeq,
+            long transactions,
+            int accounts,
+            List<String> problems,
+            long millis,
+            long events,
+            ChainHead head) {
         public boolean ok() {
             return problems.isEmpty();
         }
@@ -49,12 +57,16 @@ public final class Verifier {
         List<String> problems = new ArrayList<>();
         long[] read = {0};
         long events = 0;
+        ChainHead head = null;
         try {
             JournalReader.Result result = JournalReader.inspect(dir, live.lastSeq(), tx -> {
                 read[0]++;
                 check(tx, recount, problems);
             });
             events = result.events();
+            if (result.lastSeq() == live.lastSeq()) {
+                head = result.head();
+            }
             if (live.lastSeq() > 0 && result.lastSeq() != live.lastSeq()) {
                 problem(
                         problems,
@@ -85,7 +97,8 @@ public final class Verifier {
                 live.accounts().size(),
                 List.copyOf(problems),
                 (System.nanoTime() - started) / 1_000_000,
-                events);
+                events,
+                head);
     }
 
     private static void check(Transaction tx, Map<String, Long> recount, List<String> problems) {

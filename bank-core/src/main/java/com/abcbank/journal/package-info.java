@@ -6,7 +6,8 @@
  * The server uses the public types only: {@link com.abcbank.journal.Journal} (recover, then append through the
  * ledger's {@link com.abcbank.ledger.CommitLog}, and {@code awaitDurable} before every reply, both through
  * {@link com.abcbank.journal.DurableLog}),
- * {@link com.abcbank.journal.Durability}, {@link com.abcbank.journal.SnapshotStore},
+ * {@link com.abcbank.journal.Durability}, {@link com.abcbank.journal.ChainHead} (where the hash chain stands:
+ * {@code Journal.head()}, {@code Verifier.Report.head()}), {@link com.abcbank.journal.SnapshotStore},
  * {@link com.abcbank.journal.JournalArchive} (the ledger's {@link com.abcbank.ledger.History} before a snapshot, for
  * a ledger without a store; a {@code Journal} that keeps files is itself the ledger's store, through
  * {@link com.abcbank.ledger.CommitLog#store()}: {@code JournalHistory}, an index that follows the files),
@@ -17,7 +18,7 @@
  * implements it; a replicated log may), and {@link com.abcbank.journal.DurableFeed} with {@link
  * com.abcbank.journal.DurableListener}, which hands every durable transaction to observers, once and in order.
  * Everything else is package-private and may
- * change: the reader ({@code JournalReader}, the recovery decision), the history ({@code JournalHistory},
+ * change: the reader ({@code JournalReader}, the recovery decision, and {@code RolledBack}, a cluster node's cut), the history ({@code JournalHistory},
  * {@code JournalIndexer}, {@code PositionIndex}), the writer ({@code JournalWriter} and its
  * bounded {@code CommitBuffer}), the frame scanner ({@code FrameScanner}, {@code Scanned}), the record codec
  * and the segment naming.

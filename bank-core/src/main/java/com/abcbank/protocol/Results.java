@@ -170,7 +170,7 @@ public final class Results {
                 report.internalAccounts().stream().map(Results::account).toList());
     }
 
-    /** What verification found. */
+    /** What verification found, with the chain head it reached; {@code replicas} are a cluster's to fill. */
     public static Result.Verify verify(Verifier.Report report) {
         return new Result.Verify(
                 report.ok(),
@@ -179,7 +179,9 @@ public final class Results {
                 report.accounts(),
                 report.problems(),
                 report.millis(),
-                report.events());
+                report.events(),
+                report.head() == null ? null : report.head().hash(),
+                null);
     }
 
     /** A page of the audit trail. */

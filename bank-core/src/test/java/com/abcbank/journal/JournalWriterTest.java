@@ -235,7 +235,7 @@ class JournalWriterTest {
         return new JournalWriter(
                 dir,
                 Segments.path(dir, 1),
-                0,
+                ChainHead.EMPTY,
                 RecordCodec.NO_PREVIOUS,
                 Durability.FSYNC,
                 5,
