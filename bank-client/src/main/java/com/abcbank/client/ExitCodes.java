@@ -55,7 +55,8 @@ final class ExitCodes {
             case BAD_CREDENTIALS, THROTTLED, UNAUTHENTICATED -> AUTH;
             // Busy, shutting down and not ready are temporary; INTERNAL_ERROR and STORAGE_FAILED are indefinite (the op
             // may have happened).
-            case SERVER_BUSY, SHUTTING_DOWN, NOT_READY, INTERNAL_ERROR, STORAGE_FAILED, CLUSTER_UNAVAILABLE -> UNAVAILABLE;
+            case SERVER_BUSY, SHUTTING_DOWN, NOT_READY, INTERNAL_ERROR, STORAGE_FAILED, CLUSTER_UNAVAILABLE ->
+                UNAVAILABLE;
             case INVALID_AMOUNT,
                     INVALID_ACCOUNT_NUMBER,
                     UNKNOWN_ACCOUNT,

@@ -279,6 +279,45 @@ public final class Journal implements DurableLog {
         throw new IllegalStateException("the journal has a head only after recover()");
     }
 
+    /**
+     * The chain head at transaction {@code seq} (a committed one): the hash of its record, read back from the file,
+     * so that two nodes can be compared at one transaction whatever each has committed since. Waits until the record
+     * is durable and indexed, at most {@link #HEAD_AT_WAIT_MS} (polling the index every millisecond: this is for
+     * {@code verify} and {@code cluster}, never a request's path).
+     *
+     * @throws IOException if there is no journal ({@link Durability#NONE}), the record is not indexed in time, or
+     *                     cannot be read
+     */
+    public ChainHead headAt(long seq) throws IOException {
+        if (seq == 0) {
+            return ChainHead.EMPTY;
+        }
+        if (history == null) {
+            throw new IOException("durability none: there is no journal, so no chain");
+        }
+        Optional<ChainHead> head = head();
+        if (head.isPresent() && head.get().seq() == seq) {
+            return head.get();
+        }
+        awaitDurable(seq);
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(HEAD_AT_WAIT_MS);
+        while (history.indexedUpTo() < seq) {
+            if (System.nanoTime() - deadline > 0) {
+                throw new IOException("tx " + seq + " is not indexed within " + HEAD_AT_WAIT_MS + " ms (indexed up to"
+                        + " tx " + history.indexedUpTo() + ")");
+            }
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
+            if (Thread.interrupted()) {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted waiting for tx " + seq + " to be indexed");
+            }
+        }
+        return new ChainHead(seq, RecordCodec.sha256().digest(history.payload(seq)));
+    }
+
+    /** The longest {@link #headAt} waits for a record to be indexed. */
+    static final long HEAD_AT_WAIT_MS = 5_000;
+
     /** Without a journal ({@link Durability#NONE}) every committed transaction counts as durable at once. */
     @Override
     public long durableSeq() {

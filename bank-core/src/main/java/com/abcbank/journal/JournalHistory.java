@@ -243,6 +243,18 @@ final class JournalHistory implements HistoryStore {
         return found;
     }
 
+    /** The payload of transaction {@code seq}'s record (indexed), its frame's length and CRC32C checked. */
+    byte[] payload(long seq) throws IOException {
+        long position = positions.get(seq);
+        Path segment = segments[PositionIndex.segmentOrdinal(position)];
+        long offset = PositionIndex.offset(position);
+        try (FileChannel channel = FileChannel.open(segment, StandardOpenOption.READ)) {
+            byte[] payload = frameAt(channel, segment, offset);
+            expect(seq, segment, offset, decode(segment, offset, payload));
+            return payload;
+        }
+    }
+
     /** The payload of the frame at {@code offset}, its length and CRC32C checked. */
     static byte[] frameAt(FileChannel channel, Path segment, long offset) throws IOException {
         ByteBuffer header = ByteBuffer.allocate(Frames.HEADER_BYTES);

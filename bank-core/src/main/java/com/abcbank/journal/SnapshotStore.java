@@ -113,6 +113,11 @@ public final class SnapshotStore {
         return null;
     }
 
+    /** The snapshot in {@code file}, read and checked whole (a cluster node names the one its Raft state covers). */
+    public static LedgerState load(Path file) throws IOException {
+        return read(file);
+    }
+
     private List<Path> list() throws IOException {
         if (!Files.isDirectory(dir)) {
             return List.of();

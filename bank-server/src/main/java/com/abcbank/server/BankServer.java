@@ -3,11 +3,16 @@ package com.abcbank.server;
 import com.abcbank.journal.Durability;
 import com.abcbank.journal.DurableFeed;
 import com.abcbank.journal.DurableLog;
+import com.abcbank.ledger.Caller;
 import com.abcbank.ledger.ErrorCode;
 import com.abcbank.ledger.Ledger;
+import com.abcbank.ledger.Outcome;
 import com.abcbank.protocol.Failure;
 import com.abcbank.protocol.Json;
 import com.abcbank.protocol.Reply;
+import com.abcbank.server.auth.Users;
+import com.abcbank.server.cluster.ClusterConfig;
+import com.abcbank.server.cluster.ClusterNode;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.InetAddress;
@@ -64,7 +69,13 @@ public final class BankServer implements AutoCloseable {
     private final ServerSocket serverSocket;
     private final Dispatcher dispatcher;
     private final DurableLog journal;
+    /** Null on a cluster node: Raft decides when a node snapshots, and keys are forgotten in log order. */
     private final SnapshotSchedule schedule;
+    /** This server's node of a cluster, or {@code null} when it runs alone. */
+    private final ClusterNode node;
+    /** Where security events are kept: {@link #journal} alone, a journal of their own on a cluster node. */
+    private final DurableLog events;
+
     private final DurableFeed feed;
     /** Null when the server speaks plaintext. */
     private final TlsAcceptor tls;
@@ -94,6 +105,8 @@ public final class BankServer implements AutoCloseable {
             Dispatcher dispatcher,
             DurableLog journal,
             SnapshotSchedule schedule,
+            ClusterNode node,
+            DurableLog events,
             DurableFeed feed,
             TlsAcceptor tls,
             SecurityEvents securityEvents,
@@ -110,6 +123,8 @@ public final class BankServer implements AutoCloseable {
         this.dispatcher = dispatcher;
         this.journal = journal;
         this.schedule = schedule;
+        this.node = node;
+        this.events = events;
         this.permits = new Semaphore(config.maxConnections() + config.limits().auditorReserved());
         // The semaphore bounds connections; the pool has twice as many threads so that a connection accepted
         // just after another released its permit, while that thread is not yet back in the pool, still gets one.
@@ -151,12 +166,34 @@ public final class BankServer implements AutoCloseable {
     static BankServer start(
             ServerConfig config, Clock clock, PrintStream announce, Consumer<HttpEndpoint> beforeRecovery)
             throws IOException {
+        return start(config, null, clock, announce, beforeRecovery);
+    }
+
+    /**
+     * Starts one node of a replicated bank ({@code cluster}), or a single server when {@code cluster} is null: the same
+     * TCP server and console either way; on a node, writes go through the Raft log and reads wait for the read index
+     * (see {@link ClusterRoute}), and the auditor is created once for the whole cluster ({@link #createAuditor}).
+     */
+    public static BankServer start(ServerConfig config, ClusterConfig cluster, Clock clock, PrintStream announce)
+            throws IOException {
+        return start(config, cluster, clock, announce, http -> {});
+    }
+
+    private static BankServer start(
+            ServerConfig config,
+            ClusterConfig cluster,
+            Clock clock,
+            PrintStream announce,
+            Consumer<HttpEndpoint> beforeRecovery)
+            throws IOException {
         // A keystore that cannot be opened fails first, before the port is taken or the data directory touched.
         TlsAcceptor tls = config.tls().enabled() ? TlsAcceptor.load(config.tls()) : null;
         // Bind next: a port in use must fail before the data directory is touched or a password printed.
         ServerSocket socket = new ServerSocket();
         socket.setReuseAddress(true);
         BankState state;
+        ClusterState clusterState = null;
+        ClusterNode node = null;
         BankMetrics metrics = config.http().enabled() ? BankMetrics.on() : BankMetrics.OFF;
         HttpEndpoint http = null;
         try {
@@ -164,7 +201,21 @@ public final class BankServer implements AutoCloseable {
             // HTTP too binds before the data directory is touched, and says "recovering" while it is read.
             http = config.http().enabled() ? HttpEndpoint.start(config, metrics, tls) : null;
             beforeRecovery.accept(http);
-            state = BankState.open(config, clock, announce);
+            if (cluster == null) {
+                state = BankState.open(config, clock, announce);
+            } else {
+                clusterState = ClusterState.open(config, cluster, clock);
+                state = clusterState.bank();
+                // The applier's rules exist before Raft starts: it re-applies the log at once.
+                clusterState.applier().rules(new Dispatcher(state.ledger(), state.users(), state.journal()));
+                try {
+                    node = ClusterNode.start(cluster, clusterState.applier(), clock);
+                } catch (IOException | RuntimeException e) {
+                    state.journal().close();
+                    clusterState.events().close();
+                    throw e;
+                }
+            }
         } catch (IOException | RuntimeException e) {
             socket.close();
             if (http != null) {
@@ -172,16 +223,20 @@ public final class BankServer implements AutoCloseable {
             }
             throw e;
         }
-        SnapshotSchedule schedule = new SnapshotSchedule(config, clock, state);
+        DurableLog events = clusterState == null ? state.journal() : clusterState.events();
+        SnapshotSchedule schedule = cluster == null ? new SnapshotSchedule(config, clock, state) : null;
+        ClusterRoute route = node == null ? null : new ClusterRoute(node);
         BankServer server = new BankServer(
                 config,
                 socket,
-                new Dispatcher(state.ledger(), state.users(), state.journal()),
+                new Dispatcher(state.ledger(), state.users(), state.journal(), events, route),
                 state.journal(),
                 schedule,
+                node,
+                events,
                 new DurableFeed(state.journal(), state.ledger()::transaction),
                 tls,
-                new SecurityEvents(state.journal(), clock),
+                new SecurityEvents(events, clock),
                 http,
                 metrics);
         state.users().listen(server.securityEvents); // failed and throttled logins, lockouts, password changes
@@ -194,7 +249,11 @@ public final class BankServer implements AutoCloseable {
                 TimeUnit.SECONDS,
                 "reap stuck writers and handshakes",
                 () -> server.reapStuckWriters(limitNanos));
-        schedule.start(server.reaper);
+        if (schedule != null) {
+            schedule.start(server.reaper);
+        } else {
+            server.createAuditor(route, state.users(), config.pbkdf2Iterations(), announce);
+        }
         metrics.bank(state.journal(), state.journal().durableSeq(), server::activeConnections);
         if (http != null) {
             Console console = new Console(
@@ -213,6 +272,54 @@ public final class BankServer implements AutoCloseable {
         }
         logStarted(config, server.port(), state.ledger());
         return server;
+    }
+
+    /**
+     * A cluster node proposes the auditor once it can reach the cluster, unless the auditor exists: every node
+     * proposes one, the log keeps the first, and only the node whose proposal was applied writes its password to its
+     * data directory and prints it. Runs in the background, retrying each second for up to ten minutes.
+     */
+    private void createAuditor(ClusterRoute route, Users users, int minIterations, PrintStream announce) {
+        Thread thread = new Thread(
+                () -> {
+                    try {
+                        route.node().ready().get(10, TimeUnit.MINUTES); // the cluster has a leader; we know it
+                    } catch (InterruptedException e) {
+                        return;
+                    } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+                        log.warn("the cluster did not take a first write: {}", e.toString());
+                    }
+                    for (int attempt = 0; attempt < 600 && !stopping; attempt++) {
+                        if (route.awaitReadable().isEmpty()) {
+                            if (users.hasAuditor()) {
+                                return;
+                            }
+                            Users.NewAuditor auditor = Users.newAuditor(minIterations);
+                            Outcome<Caller> created = route.addAuditor(auditor.verifier());
+                            if (created.isOk()) {
+                                try {
+                                    users.announceAuditor(auditor.password(), announce);
+                                } catch (IOException e) {
+                                    log.error("the auditor was created but its password could not be saved", e);
+                                }
+                                return;
+                            }
+                            if (created.error() == ErrorCode.USER_EXISTS) {
+                                return; // another node's proposal came first
+                            }
+                        }
+                        try {
+                            if (stopped.await(1, TimeUnit.SECONDS)) {
+                                return;
+                            }
+                        } catch (InterruptedException e) {
+                            return;
+                        }
+                    }
+                },
+                "create-auditor");
+        thread.setDaemon(true);
+        thread.start();
     }
 
     private static void logStarted(ServerConfig config, int port, Ledger ledger) {
@@ -278,6 +385,11 @@ public final class BankServer implements AutoCloseable {
         return metrics;
     }
 
+    /** This server's cluster node, or {@code null} when it runs alone. For tests. */
+    ClusterNode node() {
+        return node;
+    }
+
     /** Blocks until {@link #close()} has finished. */
     public void awaitStopped() throws InterruptedException {
         stopped.await();
@@ -294,6 +406,9 @@ public final class BankServer implements AutoCloseable {
 
     /** Forgets idempotency keys older than the window now, instead of at the next minute: for tests. */
     void forgetOldKeys() {
+        if (schedule == null) {
+            throw new IllegalStateException("a cluster node forgets keys in log order, by the entries' time");
+        }
         schedule.forgetOldKeys();
     }
 
@@ -445,12 +560,24 @@ public final class BankServer implements AutoCloseable {
             pool.shutdownNow();
         } finally {
             reaper.shutdownNow();
-            schedule.snapshotAtClose();
+            if (schedule != null) {
+                schedule.snapshotAtClose();
+            }
+            if (node != null) {
+                node.close(); // applies nothing more: the journal below takes no more records
+            }
             feed.close();
             try {
                 journal.close();
             } catch (IOException e) {
                 log.error("closing the journal", e);
+            }
+            if (events != journal) {
+                try {
+                    events.close();
+                } catch (IOException e) {
+                    log.error("closing the security events' journal", e);
+                }
             }
             if (http != null) {
                 http.close();

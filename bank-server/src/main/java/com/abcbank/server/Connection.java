@@ -99,7 +99,7 @@ final class Connection implements Runnable {
             log.info("open from {}", plain.getRemoteSocketAddress());
             plain.setTcpNoDelay(true);
             deadlines = new ConnectionDeadlines(plain, config); // timeouts set on the plain socket bound TLS reads too
-            session = new LoginSession(dispatcher.users(), plain.getInetAddress());
+            session = new LoginSession(dispatcher.users(), plain.getInetAddress(), true, dispatcher.cluster());
             Socket opened = tls == null ? plain : handshake(plain);
             if (opened == null) {
                 return;
@@ -275,7 +275,13 @@ final class Connection implements Runnable {
             // The console's live feed: records only while a browser watches, within its budget.
             String req = caller == null ? null : server.activity().started('t', id, requests, caller, request);
             Dispatcher.Answer answer = dispatcher.execute(caller, request);
-            server.securityEvents().answered(caller, request, answer.outcome(), address()); // the audit trail
+            if (answer.later() == null) {
+                server.securityEvents().answered(caller, request, answer.outcome(), address()); // the audit trail
+            } else { // a cluster's write: its outcome comes from the log; the trail takes it then, without waiting
+                InetAddress from = address();
+                var unused = answer.later()
+                        .thenAccept(outcome -> server.securityEvents().answered(caller, request, outcome, from));
+            }
             Pending pending = new Pending(parsed, answer);
             pending.req = req;
             pending.caller = caller;

@@ -238,7 +238,8 @@ final class Console {
             return;
         }
         InetAddress from = address(ctx);
-        LoginSession login = new LoginSession(dispatcher.users(), from, false); // never parks a pool thread
+        LoginSession login =
+                new LoginSession(dispatcher.users(), from, false, dispatcher.cluster()); // never parks a pool thread
         long started = System.nanoTime();
         Request.Login request = new Request.Login(clientFirst);
         Outcome<?> outcome = login.answer(request);
@@ -403,7 +404,8 @@ final class Console {
                     BALANCE_OVERFLOW,
                     USER_EXISTS -> HttpStatus.CONFLICT;
             case THROTTLED -> HttpStatus.TOO_MANY_REQUESTS;
-            case SERVER_BUSY, SHUTTING_DOWN, NOT_READY, STORAGE_FAILED, CLUSTER_UNAVAILABLE -> HttpStatus.SERVICE_UNAVAILABLE;
+            case SERVER_BUSY, SHUTTING_DOWN, NOT_READY, STORAGE_FAILED, CLUSTER_UNAVAILABLE ->
+                HttpStatus.SERVICE_UNAVAILABLE;
             case INTERNAL_ERROR -> HttpStatus.INTERNAL_SERVER_ERROR;
             case LINE_TOO_LONG -> HttpStatus.CONTENT_TOO_LARGE;
             case INVALID_AMOUNT,

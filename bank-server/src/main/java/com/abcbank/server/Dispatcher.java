@@ -17,7 +17,9 @@ import com.abcbank.server.auth.Users;
 import java.io.IOException;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
+import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -30,6 +32,10 @@ final class Dispatcher {
     private final Ledger ledger;
     private final Users users;
     private final DurableLog journal;
+    /** Where the security events are kept: the journal on a single server, a log of their own on a cluster node. */
+    private final DurableLog events;
+    /** On a cluster node, where writes go and what reads wait for; {@code null} on a single server. */
+    private final ClusterRoute cluster;
     /**
      * One verify at a time: each holds a snapshot of every account and the journal's recount of them (some 200
      * bytes an account), so two at once on a big bank would double that; a second auditor's verify waits.
@@ -37,9 +43,25 @@ final class Dispatcher {
     private final ReentrantLock oneVerify = new ReentrantLock();
 
     Dispatcher(Ledger ledger, Users users, DurableLog journal) {
+        this(ledger, users, journal, journal, null);
+    }
+
+    /**
+     * @param events  where the security events are kept (on a cluster node, not in the replicated journal: each
+     *                node's trail is its own)
+     * @param cluster on a cluster node, its route for writes and reads; {@code null} on a single server
+     */
+    Dispatcher(Ledger ledger, Users users, DurableLog journal, DurableLog events, ClusterRoute cluster) {
         this.ledger = ledger;
         this.users = users;
         this.journal = journal;
+        this.events = events;
+        this.cluster = cluster;
+    }
+
+    /** On a cluster node, its route; {@code null} on a single server. */
+    ClusterRoute cluster() {
+        return cluster;
     }
 
     /** The bank's users, for the connections' {@link LoginSession}s. */
@@ -51,9 +73,21 @@ final class Dispatcher {
      * The outcome of an executed request, and the last transaction its answer shows: the answer may leave only
      * once the {@link DurableLog} covers {@code shows} (0: it shows nothing the log must keep).
      */
-    record Answer(Outcome<?> outcome, long shows) {
+    record Answer(Outcome<?> outcome, long shows, CompletableFuture<Outcome<?>> later) {
+        Answer(Outcome<?> outcome, long shows) {
+            this(outcome, shows, null);
+        }
+
         static Answer now(Outcome<?> outcome) {
             return new Answer(outcome, 0);
+        }
+
+        /**
+         * A cluster's write, answered once the log applied it (or with {@code CLUSTER_UNAVAILABLE} after the
+         * request timeout: the future always completes): {@link #settle} waits for it.
+         */
+        static Answer later(CompletableFuture<Outcome<?>> later) {
+            return new Answer(null, 0, later);
         }
     }
 
@@ -84,9 +118,39 @@ final class Dispatcher {
             return Answer.now(
                     storageFailed("the journal failed (" + failure + "); the bank takes no requests until restarted"));
         }
+        if (cluster != null) {
+            return viaCluster(caller, request);
+        }
         Outcome<?> outcome = perform(caller, request);
         long shows = outcome.isOk() && outcome.value() instanceof Result.Tx tx ? tx.tx() : ledger.lastSeq();
         return new Answer(outcome, shows);
+    }
+
+    /**
+     * On a cluster node: a money request goes through the log (answered once a majority keeps it and it is applied);
+     * any other waits until this node's books hold every write acknowledged before it (ReadIndex), then reads them.
+     * Nothing here waits for the local journal: the log's majority is what keeps an answer.
+     */
+    private Answer viaCluster(Caller caller, Request request) {
+        if (request instanceof Request.Money money) {
+            return Answer.later(cluster.money(caller, money));
+        }
+        if (request instanceof Request.Cluster) {
+            return Answer.now(cluster.status(caller));
+        }
+        Optional<Outcome<?>> unavailable = cluster.awaitReadable();
+        if (unavailable.isPresent()) {
+            return Answer.now(unavailable.get());
+        }
+        return Answer.now(perform(caller, request));
+    }
+
+    /**
+     * Applies a money request to this node's ledger: a cluster's state machine, for a command of the log, on its one
+     * apply thread. The same rules as on a single server, through the same code.
+     */
+    Outcome<?> applyMoney(Caller caller, Request.Money request) {
+        return perform(caller, request);
     }
 
     /** Waits until the log keeps every transaction up to {@code seq}: {@code null} once it does, else why not. */
@@ -107,6 +171,9 @@ final class Dispatcher {
      * keeps it): the outcome itself if the log covers what it shows, else that the outcome is unknown.
      */
     Outcome<?> settle(Answer answer, JournalFailedException failure) {
+        if (answer.later() != null) {
+            return answer.later().join(); // completes by itself at the cluster's request timeout
+        }
         if (failure == null || answer.shows() <= journal.durableSeq()) {
             return answer.outcome();
         }
@@ -152,7 +219,7 @@ final class Dispatcher {
         } else if (request instanceof Request.Verify) {
             return verify(caller);
         } else if (request instanceof Request.ShowSecurityEvents r) {
-            return SecurityEventsOp.show(journal, caller, r);
+            return SecurityEventsOp.show(events, caller, r);
         } else if (request instanceof Request.Cluster) {
             return caller.isAuditor()
                     ? Outcome.fail(ErrorCode.INVALID_ARGUMENT, "this server runs alone, not in a cluster")
@@ -181,12 +248,47 @@ final class Dispatcher {
             if (verified.isEmpty()) {
                 return Outcome.fail(ErrorCode.INVALID_ARGUMENT, "durability none: there is no journal to verify");
             }
-            return Outcome.ok(Results.verify(verified.get()));
+            Result.Verify local = Results.verify(verified.get());
+            return Outcome.ok(cluster == null ? local : withReplicas(local, cluster.heads()));
         } catch (IOException e) {
             return storageFailed("cannot read the journal: " + e.getMessage());
         } catch (JournalFailedException e) {
             return storageFailed("the journal could not keep the books to verify: " + e.getMessage());
         }
+    }
+
+    /**
+     * A cluster node's verify: its own journal's, and every node's chain head at one common log index, which must all
+     * be equal (replicas that applied the same entries hold the same chain); a node that could not be compared
+     * fails the check too.
+     */
+    static Result.Verify withReplicas(Result.Verify local, List<Result.Replica> replicas) {
+        List<String> problems = new java.util.ArrayList<>(local.problems());
+        String agreed = null;
+        for (Result.Replica replica : replicas) {
+            if (!replica.reachable()) {
+                continue; // a node that is down is listed, not held against the books of those that answer
+            }
+            if (replica.problem() != null || replica.head() == null) {
+                problems.add("node " + replica.node() + " could not be compared: " + replica.problem());
+            } else if (agreed == null) {
+                agreed = replica.head();
+            } else if (!agreed.equals(replica.head())) {
+                problems.add("node " + replica.node() + " has chain head " + replica.head() + " at log index "
+                        + replica.applied() + " (transaction " + replica.seq() + "), another node " + agreed
+                        + ": the replicas diverge");
+            }
+        }
+        return new Result.Verify(
+                local.ok() && problems.size() == local.problems().size(),
+                local.asOf(),
+                local.transactions(),
+                local.accounts(),
+                problems,
+                local.millis(),
+                local.events(),
+                local.head(),
+                replicas);
     }
 
     private Outcome<?> showHistory(Caller caller, Request.ShowHistory r) {

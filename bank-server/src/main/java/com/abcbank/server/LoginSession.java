@@ -24,6 +24,9 @@ final class LoginSession implements AutoCloseable {
     private final Users users;
     private final InetAddress from;
     private final boolean mayWait;
+    /** On a cluster node, where registrations and password changes go (through the log); else {@code null}. */
+    private final ClusterRoute cluster;
+
     private Users.Challenge pending;
     private Caller caller;
 
@@ -37,9 +40,15 @@ final class LoginSession implements AutoCloseable {
      *                boolean)})
      */
     LoginSession(Users users, InetAddress from, boolean mayWait) {
+        this(users, from, mayWait, null);
+    }
+
+    /** @param cluster on a cluster node, its route: users change through the log there; else {@code null} */
+    LoginSession(Users users, InetAddress from, boolean mayWait, ClusterRoute cluster) {
         this.users = users;
         this.from = from;
         this.mayWait = mayWait;
+        this.cluster = cluster;
     }
 
     /** Whether {@code request} is one this class answers. */
@@ -88,7 +97,8 @@ final class LoginSession implements AutoCloseable {
         } catch (IllegalArgumentException e) {
             return Outcome.fail(ErrorCode.INVALID_USER, e.getMessage());
         }
-        Outcome<Caller> outcome = users.register(request.user(), verifier);
+        Outcome<Caller> outcome =
+                cluster == null ? users.register(request.user(), verifier) : cluster.register(request.user(), verifier);
         if (!outcome.isOk()) {
             return outcome;
         }
@@ -102,6 +112,13 @@ final class LoginSession implements AutoCloseable {
         }
         if (request.clientFirst() == null) {
             return Outcome.fail(ErrorCode.MALFORMED_REQUEST, "login needs client_first: " + PASSWORD_REFUSED);
+        }
+        if (cluster != null) {
+            // A user registered (or a password changed) through another node is here once this node caught up.
+            var unavailable = cluster.awaitReadable();
+            if (unavailable.isPresent()) {
+                return unavailable.get();
+            }
         }
         Outcome<Users.Challenge> started = users.start(request.clientFirst(), from, mayWait);
         if (!started.isOk()) {
@@ -136,7 +153,9 @@ final class LoginSession implements AutoCloseable {
         } catch (IllegalArgumentException e) {
             return Outcome.fail(ErrorCode.INVALID_ARGUMENT, e.getMessage());
         }
-        Outcome<Caller> outcome = users.changePassword(caller, verifier, from);
+        Outcome<Caller> outcome = cluster == null
+                ? users.changePassword(caller, verifier, from)
+                : cluster.changePassword(caller, verifier, from);
         if (!outcome.isOk()) {
             return outcome;
         }

@@ -4,6 +4,7 @@ import com.abcbank.journal.Durability;
 import com.abcbank.ledger.LedgerConfig;
 import com.abcbank.ledger.Money;
 import com.abcbank.protocol.Wire;
+import com.abcbank.server.cluster.ClusterConfig;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -214,6 +215,44 @@ public final class ServerMain {
         Path tlsPasswordFile;
 
         @Option(
+                names = "--node-id",
+                paramLabel = "ID",
+                description = "Run as this node of a replicated bank (Apache Ratis; needs --peers): every node serves"
+                        + " clients, writes go through the Raft log, reads are linearizable. Without it the server runs"
+                        + " alone, as before. scripts/cluster.sh starts three nodes on one machine.")
+        String nodeId;
+
+        @Option(
+                names = "--peers",
+                paramLabel = "ID=HOST:PORT,...",
+                description = "Every node of the cluster with its Raft address, this one included, the same list on"
+                        + " every node: n1=127.0.0.1:9871,n2=127.0.0.1:9872,n3=127.0.0.1:9873.")
+        String peers;
+
+        @Option(
+                names = "--raft-dir",
+                paramLabel = "DIR",
+                description = "Where a node keeps its Raft log and snapshots (default: DATA/raft).")
+        Path raftDir;
+
+        @Option(
+                names = "--election-timeout-ms",
+                paramLabel = "MIN-MAX",
+                defaultValue = ClusterConfig.DEFAULT_ELECTION_MIN_MS + "-" + ClusterConfig.DEFAULT_ELECTION_MAX_MS,
+                description = "A follower stands for election after a random time in this range without hearing from"
+                        + " the leader (default: ${DEFAULT-VALUE}; Ratis's own 150-300 is too eager for three JVMs on"
+                        + " a busy machine).")
+        String electionTimeoutMs;
+
+        @Option(
+                names = "--raft-snapshot-every",
+                paramLabel = "ENTRIES",
+                defaultValue = "" + ClusterConfig.DEFAULT_SNAPSHOT_EVERY,
+                description = "A node snapshots after this many log entries, and the log before it may be purged"
+                        + " (default: ${DEFAULT-VALUE}).")
+        long raftSnapshotEvery;
+
+        @Option(
                 names = "--repair-journal",
                 description =
                         "If the journal is damaged (not just a torn last record), cut it at the damage and start, losing every record from there on. Without it the server refuses to start on a damaged journal.")
@@ -258,9 +297,10 @@ public final class ServerMain {
                             authTimeoutMs, lineTimeoutMs, maxPerAddress, auditorReserved, Set.copyOf(auditorFrom)),
                     new ServerConfig.Tls(tlsKeystore, tlsPasswordFile),
                     http);
+            ClusterConfig cluster = cluster(config);
             BankServer server;
             try {
-                server = BankServer.start(config, System.out);
+                server = BankServer.start(config, cluster, java.time.Clock.systemUTC(), System.out);
             } catch (BindException e) {
                 System.err.println("bank-server: cannot listen on " + bind + ":" + port + ": " + e.getMessage()
                         + " (is another server running? choose another --port)");
@@ -278,6 +318,31 @@ public final class ServerMain {
             }
             server.awaitStopped();
             return 0;
+        }
+
+        /** The cluster options as a {@link ClusterConfig}, or {@code null} when the server runs alone. */
+        private ClusterConfig cluster(ServerConfig config) {
+            if (nodeId == null && peers == null && raftDir == null) {
+                return null;
+            }
+            if (nodeId == null || peers == null) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--node-id and --peers go together");
+            }
+            try {
+                String[] range = electionTimeoutMs.split("-", 2);
+                if (range.length != 2) {
+                    throw new IllegalArgumentException("--election-timeout-ms is MIN-MAX in ms, like 1000-2000");
+                }
+                ClusterConfig cluster = ClusterConfig.of(
+                                nodeId,
+                                ClusterConfig.parsePeers(peers),
+                                raftDir != null ? raftDir : config.dataDir().resolve("raft"))
+                        .withElection(Integer.parseInt(range[0].strip()), Integer.parseInt(range[1].strip()))
+                        .withSnapshotEvery(raftSnapshotEvery);
+                return cluster;
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+            }
         }
 
         /** Writes {@code port} to {@code file} atomically: a script polling for it never reads half a number. */

@@ -190,6 +190,85 @@ public final class Users {
     public static Users open(
             Path dataDir, int minIterations, Clock clock, PrintStream announce, Set<InetAddress> auditorFrom)
             throws IOException {
+        Users users = openWithoutAuditor(dataDir, minIterations, clock, auditorFrom);
+        if (!users.hasAuditor()) {
+            NewAuditor auditor = newAuditor(minIterations);
+            users.append(new Stored(Wire.AUDITOR, Role.AUDITOR, auditor.verifier()));
+            users.announceAuditor(auditor.password(), announce);
+        }
+        log.info("{} users loaded from {}", users.users.size(), users.file);
+        return users;
+    }
+
+    /**
+     * The auditor's first password and its verifier: a random password of 144 bits, so stretching adds nothing and the
+     * verifier takes the fewest iterations the server allows.
+     */
+    public record NewAuditor(String password, Scram.Verifier verifier) {
+        @Override
+        public String toString() {
+            return "NewAuditor[***]";
+        }
+    }
+
+    /** A new auditor's password and verifier (not yet anyone's: see {@link #addAuditor}). */
+    public static NewAuditor newAuditor(int minIterations) {
+        String password = newPassword();
+        Scram.ClientKeys keys =
+                Scram.newKeys(password.toCharArray(), Math.max(minIterations, Scram.RANDOM_SECRET_ITERATIONS));
+        return new NewAuditor(password, keys.verifier());
+    }
+
+    /** Whether the auditor exists. */
+    public boolean hasAuditor() {
+        return users.containsKey(key(Wire.AUDITOR));
+    }
+
+    /**
+     * Creates the auditor with {@code verifier} if there is none yet ({@code USER_EXISTS} otherwise): how a cluster
+     * creates it once, through its log, whichever node proposed it first.
+     */
+    public Outcome<Caller> addAuditor(Scram.Verifier verifier) {
+        appendLock.lock();
+        try {
+            if (hasAuditor()) {
+                return Outcome.fail(ErrorCode.USER_EXISTS, "the auditor exists");
+            }
+            append(new Stored(Wire.AUDITOR, Role.AUDITOR, verifier));
+        } catch (IOException e) {
+            log.error("could not save the auditor", e);
+            return Outcome.fail(ErrorCode.INTERNAL_ERROR, "could not save the auditor; it was not created");
+        } finally {
+            appendLock.unlock();
+        }
+        log.info("created the auditor {}", Wire.AUDITOR);
+        return Outcome.ok(Caller.auditor(Wire.AUDITOR));
+    }
+
+    /**
+     * Writes the auditor's new {@code password} to {@code DATA/audit-password} (mode 600) and prints it once to
+     * {@code announce}, never to the log.
+     */
+    public void announceAuditor(String password, PrintStream announce) throws IOException {
+        Path passwordFile = dataDir.resolve(Wire.AUDIT_PASSWORD_FILE);
+        Path temporary = dataDir.resolve(Wire.AUDIT_PASSWORD_FILE + ".tmp");
+        Files.deleteIfExists(temporary);
+        Files.createFile(temporary, OWNER_ONLY);
+        Files.writeString(temporary, password + "\n", StandardCharsets.UTF_8);
+        Files.move(temporary, passwordFile, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        announce.println("Created the auditor '" + Wire.AUDITOR + "'. Its password is printed this once and saved to "
+                + passwordFile + " (readable by you only):");
+        announce.println(password);
+        announce.flush();
+        log.info("created the auditor {}; password written to {}", Wire.AUDITOR, passwordFile);
+    }
+
+    /**
+     * Loads the users of {@code dataDir} (creating the directory), without creating the auditor: a cluster node, where
+     * the auditor is created once for all nodes through the log ({@link #addAuditor}).
+     */
+    public static Users openWithoutAuditor(Path dataDir, int minIterations, Clock clock, Set<InetAddress> auditorFrom)
+            throws IOException {
         if (minIterations < Scram.MIN_ITERATIONS || minIterations > Scram.MAX_ITERATIONS) {
             throw new IllegalArgumentException("SCRAM iterations must be " + Scram.MIN_ITERATIONS + " to "
                     + Scram.MAX_ITERATIONS + ": " + minIterations);
@@ -199,25 +278,6 @@ public final class Users {
         if (Files.exists(users.file)) {
             users.load();
         }
-        if (!users.users.containsKey(key(Wire.AUDITOR))) {
-            String password = newPassword();
-            // A random password of 144 bits: stretching adds nothing, so the least the server takes.
-            Scram.ClientKeys keys =
-                    Scram.newKeys(password.toCharArray(), Math.max(minIterations, Scram.RANDOM_SECRET_ITERATIONS));
-            users.append(new Stored(Wire.AUDITOR, Role.AUDITOR, keys.verifier()));
-            Path passwordFile = dataDir.resolve(Wire.AUDIT_PASSWORD_FILE);
-            Path temporary = dataDir.resolve(Wire.AUDIT_PASSWORD_FILE + ".tmp");
-            Files.deleteIfExists(temporary);
-            Files.createFile(temporary, OWNER_ONLY);
-            Files.writeString(temporary, password + "\n", StandardCharsets.UTF_8);
-            Files.move(temporary, passwordFile, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            announce.println("Created the auditor '" + Wire.AUDITOR
-                    + "'. Its password is printed this once and saved to " + passwordFile + " (readable by you only):");
-            announce.println(password);
-            announce.flush();
-            log.info("created the auditor {}; password written to {}", Wire.AUDITOR, passwordFile);
-        }
-        log.info("{} users loaded from {}", users.users.size(), users.file);
         return users;
     }
 

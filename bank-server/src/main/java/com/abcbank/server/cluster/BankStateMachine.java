@@ -1,0 +1,227 @@
+package com.abcbank.server.cluster;
+
+import com.abcbank.journal.ChainHead;
+import com.abcbank.ledger.ErrorCode;
+import com.abcbank.protocol.Failure;
+import com.abcbank.protocol.Json;
+import com.abcbank.protocol.Reply;
+import com.abcbank.protocol.Result;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.concurrent.CompletableFuture;
+import org.apache.ratis.protocol.Message;
+import org.apache.ratis.protocol.RaftClientRequest;
+import org.apache.ratis.protocol.RaftGroupId;
+import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.server.DivisionInfo;
+import org.apache.ratis.server.RaftServer;
+import org.apache.ratis.server.protocol.TermIndex;
+import org.apache.ratis.server.storage.FileInfo;
+import org.apache.ratis.server.storage.RaftStorage;
+import org.apache.ratis.statemachine.SnapshotInfo;
+import org.apache.ratis.statemachine.TransactionContext;
+import org.apache.ratis.statemachine.impl.BaseStateMachine;
+import org.apache.ratis.statemachine.impl.SingleFileSnapshotInfo;
+import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The bank as Ratis's state machine: each log entry is a batch of {@link Command}s, applied in log order through the
+ * {@link ReplicatedBank}, one command after the other, on Ratis's single apply thread; the replies go back to the
+ * node that submitted the batch.
+ *
+ * <p>Determinism: the leader stamps each entry with its clock when it enters the log ({@link #startTransaction}),
+ * never later than the entry before it, and the bank applies the entry at that time; nothing else the bank applies
+ * depends on time, on the node or on chance. So every node that applies entries 1..i holds the same books, and its
+ * journal holds the same records with the same hash chain. {@link HeadRing} keeps the chain's head after each recent
+ * entry, so that {@code verify} and {@code cluster} can compare nodes at one index.
+ *
+ * <p>Queries ({@link #query}, run by Ratis on its RPC threads, any time): {@link #BARRIER} answers nothing, and is
+ * sent with Ratis's linearizable read (ReadIndex) so that once it returns, this node has applied every entry
+ * committed before the read began; {@link #STATUS} answers this node's {@link Result.Replica}; {@code head I} the chain head
+ * after entry I.
+ *
+ * <p>Snapshots: {@link #takeSnapshot} is called by Ratis between two applies, so the bank's state is exactly the
+ * state after the last applied entry; the file records that entry's term and index, and a restart begins there
+ * ({@link #initialize}), Ratis re-applying the log after it.
+ */
+final class BankStateMachine extends BaseStateMachine {
+    private static final Logger log = LoggerFactory.getLogger(BankStateMachine.class);
+
+    static final String BARRIER = "";
+    static final String STATUS = "status";
+    static final String HEAD = "head ";
+
+    private final ReplicatedBank bank;
+    private final Clock clock;
+    private final String address;
+    private final HeadRing heads = new HeadRing();
+    /** The last time stamped on an entry by this node as leader: stamps never go back, whatever the clock does. */
+    private Instant lastStamp = Instant.EPOCH;
+
+    BankStateMachine(ReplicatedBank bank, Clock clock, String address) {
+        this.bank = bank;
+        this.clock = clock;
+        this.address = address;
+    }
+
+    @Override
+    public void initialize(RaftServer server, RaftGroupId groupId, RaftStorage storage) throws IOException {
+        super.initialize(server, groupId, storage);
+        Optional<ReplicatedBank.SnapshotFile> snapshot = bank.latestSnapshot();
+        if (snapshot.isPresent()) {
+            // The bank was opened from this snapshot: Ratis re-applies the log from the entry after it.
+            setLastAppliedTermIndex(
+                    TermIndex.valueOf(snapshot.get().term(), snapshot.get().index()));
+            heads.put(snapshot.get().index(), bank.lastSeq());
+        }
+    }
+
+    @Override
+    public void reinitialize() throws IOException {
+        // Called after Ratis installed a snapshot from the leader on this node (it fell behind a purged log).
+        throw new IOException("installing a snapshot from the leader is not supported yet: this node must be"
+                + " restarted from a copy of a peer's data directory");
+    }
+
+    @Override
+    public TransactionContext startTransaction(RaftClientRequest request) throws IOException {
+        byte[] message = request.getMessage().getContent().toByteArray();
+        TransactionContext.Builder builder =
+                TransactionContext.newBuilder().setStateMachine(this).setClientRequest(request);
+        try {
+            Entries.readMessage(message); // refuse what is not a batch of commands before it enters the log
+        } catch (IOException e) {
+            TransactionContext refused = builder.build();
+            refused.setException(e);
+            return refused;
+        }
+        Instant now;
+        synchronized (this) {
+            now = clock.instant();
+            if (now.isBefore(lastStamp)) {
+                now = lastStamp;
+            }
+            lastStamp = now;
+        }
+        return builder.setLogData(ByteString.copyFrom(Entries.stamp(message, now)))
+                .build();
+    }
+
+    @Override
+    public CompletableFuture<Message> applyTransaction(TransactionContext trx) {
+        var entry = trx.getLogEntry();
+        TermIndex termIndex = TermIndex.valueOf(entry);
+        byte[] data = entry.getStateMachineLogEntry().getLogData().toByteArray();
+        List<Reply> replies;
+        try {
+            Entries.Entry decoded = Entries.readEntry(data);
+            replies = new ArrayList<>(decoded.commands().size());
+            for (Command command : decoded.commands()) {
+                replies.add(bank.apply(command, decoded.time()));
+            }
+            bank.afterEntry(decoded.time());
+        } catch (IOException e) {
+            // The leader checked the batch before it entered the log, so this is not a client's doing: every node
+            // reads the same bytes, so every node skips the entry alike.
+            log.error("log entry {} is not a batch of bank commands; applied as nothing", termIndex, e);
+            replies = List.of(Reply.failure(null, new Failure(ErrorCode.INTERNAL_ERROR, "unreadable log entry")));
+        }
+        updateLastAppliedTermIndex(termIndex);
+        heads.put(termIndex.getIndex(), bank.lastSeq());
+        return CompletableFuture.completedFuture(Message.valueOf(ByteString.copyFrom(Entries.replies(replies))));
+    }
+
+    @Override
+    public void notifyTermIndexUpdated(long term, long index) {
+        super.notifyTermIndexUpdated(term, index); // a configuration or leader's no-op entry: the books stay
+        heads.put(index, bank.lastSeq());
+    }
+
+    @Override
+    public CompletableFuture<Message> query(Message request) {
+        String text = request.getContent().toString(StandardCharsets.UTF_8);
+        if (text.equals(BARRIER)) {
+            return CompletableFuture.completedFuture(Message.EMPTY);
+        }
+        if (text.equals(STATUS)) {
+            return CompletableFuture.completedFuture(
+                    Message.valueOf(Json.tree(status()).toString()));
+        }
+        if (text.startsWith(HEAD)) {
+            long index = Long.parseLong(text.substring(HEAD.length()));
+            OptionalLong seq = heads.at(index);
+            if (seq.isEmpty()) {
+                return CompletableFuture.completedFuture(Message.valueOf(""));
+            }
+            try {
+                ChainHead head = bank.headAt(seq.getAsLong());
+                return CompletableFuture.completedFuture(Message.valueOf(head.seq() + " " + head.hash()));
+            } catch (IOException e) {
+                return CompletableFuture.failedFuture(e);
+            }
+        }
+        return CompletableFuture.failedFuture(new IOException("unknown query"));
+    }
+
+    /** This node's place in the log, for {@code cluster}. */
+    Result.Replica status() {
+        try {
+            DivisionInfo info = getServer().join().getDivision(getGroupId()).getInfo();
+            long applied = getLastAppliedTermIndex() == null
+                    ? 0
+                    : getLastAppliedTermIndex().getIndex();
+            long seq = heads.at(applied).orElse(bank.lastSeq());
+            ChainHead now = bank.headAt(seq);
+            return new Result.Replica(
+                    getId().toString(),
+                    address,
+                    true,
+                    info.getCurrentRole().name(),
+                    info.getCurrentTerm(),
+                    applied,
+                    now.seq(),
+                    now.hash(),
+                    null);
+        } catch (IOException e) {
+            return new Result.Replica(getId().toString(), address, false, "UNKNOWN", 0, 0, 0, null, e.toString());
+        }
+    }
+
+    /** The leader this node knows, or {@code null}. */
+    RaftPeerId leader() {
+        try {
+            return getServer().join().getDivision(getGroupId()).getInfo().getLeaderId();
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    @Override
+    public long takeSnapshot() throws IOException {
+        TermIndex applied = getLastAppliedTermIndex();
+        if (applied == null || applied.getIndex() <= 0) {
+            return -1;
+        }
+        Optional<ReplicatedBank.SnapshotFile> latest = bank.latestSnapshot();
+        if (latest.isPresent() && latest.get().index() >= applied.getIndex()) {
+            return latest.get().index();
+        }
+        ReplicatedBank.SnapshotFile written = bank.snapshot(applied.getTerm(), applied.getIndex());
+        return written.index();
+    }
+
+    @Override
+    public SnapshotInfo getLatestSnapshot() {
+        return bank.latestSnapshot()
+                .map(s -> new SingleFileSnapshotInfo(new FileInfo(s.file(), null), s.term(), s.index()))
+                .orElse(null);
+    }
+}

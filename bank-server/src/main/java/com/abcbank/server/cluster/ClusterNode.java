@@ -1,0 +1,341 @@
+package com.abcbank.server.cluster;
+
+import com.abcbank.protocol.Json;
+import com.abcbank.protocol.Reply;
+import com.abcbank.protocol.Result;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.ratis.client.RaftClient;
+import org.apache.ratis.client.RaftClientConfigKeys;
+import org.apache.ratis.conf.RaftProperties;
+import org.apache.ratis.grpc.GrpcConfigKeys;
+import org.apache.ratis.protocol.Message;
+import org.apache.ratis.protocol.RaftClientReply;
+import org.apache.ratis.protocol.RaftGroup;
+import org.apache.ratis.protocol.RaftGroupId;
+import org.apache.ratis.protocol.RaftPeer;
+import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.retry.RetryPolicies;
+import org.apache.ratis.server.RaftServer;
+import org.apache.ratis.server.RaftServerConfigKeys;
+import org.apache.ratis.server.storage.RaftStorage;
+import org.apache.ratis.util.SizeInBytes;
+import org.apache.ratis.util.TimeDuration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One node of a replicated bank: its Ratis server (which holds the {@link BankStateMachine}), the Ratis client it
+ * sends its clients' writes through ({@link Submitter}) and its linearizable reads ({@link ReadBarrier}).
+ *
+ * <p>Every node serves clients. A write goes into the log wherever it arrives: the node's client sends it to the
+ * leader, which stamps it, replicates it, and answers once a majority has it on disk (Ratis forces its log before
+ * it acknowledges) and the leader applied it. A read is answered from this node's own books, after a ReadIndex round
+ * proved they hold every entry committed before the read began.
+ */
+public final class ClusterNode implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(ClusterNode.class);
+    /** One Raft group for the whole bank; its id is fixed, so every node names the same group without configuration. */
+    static final RaftGroupId GROUP_ID =
+            RaftGroupId.valueOf(UUID.nameUUIDFromBytes("abc-bank".getBytes(StandardCharsets.US_ASCII)));
+    /** How long {@code cluster} waits for a node to say where it is. */
+    private static final long STATUS_TIMEOUT_MS = 2_000;
+
+    private final ClusterConfig config;
+    private final RaftGroup group;
+    private final BankStateMachine stateMachine;
+    private final RaftServer server;
+    /** Writes: ordered (a connection's pipelined requests enter the log in order), to the leader. */
+    private final RaftClient client;
+    /**
+     * Reads and questions to one node (read index, status, chain heads): a client of their own, because an ordered
+     * client numbers every request in one sequence, and the leader would wait for numbers sent elsewhere.
+     */
+    private final RaftClient queries;
+
+    private final Submitter submitter;
+    private final ReadBarrier barrier;
+
+    private ClusterNode(
+            ClusterConfig config,
+            RaftGroup group,
+            BankStateMachine stateMachine,
+            RaftServer server,
+            RaftClient client,
+            RaftClient queries) {
+        this.config = config;
+        this.group = group;
+        this.stateMachine = stateMachine;
+        this.server = server;
+        this.client = client;
+        this.queries = queries;
+        this.submitter = new Submitter(client, config.requestTimeoutMs());
+        this.barrier = new ReadBarrier(queries, RaftPeerId.valueOf(config.nodeId()));
+    }
+
+    /**
+     * Starts this node's Raft server on the bank (already opened from its snapshot, if any) and its client. The
+     * cluster elects a leader once a majority of nodes runs; until then writes wait (up to the request timeout).
+     */
+    public static ClusterNode start(ClusterConfig config, ReplicatedBank bank, Clock clock) throws IOException {
+        List<RaftPeer> peers = new ArrayList<>();
+        for (ClusterConfig.Peer peer : config.peers()) {
+            peers.add(RaftPeer.newBuilder()
+                    .setId(peer.id())
+                    .setAddress(peer.address())
+                    .build());
+        }
+        RaftGroup group = RaftGroup.valueOf(GROUP_ID, peers);
+        RaftProperties properties = serverProperties(config);
+        BankStateMachine stateMachine =
+                new BankStateMachine(bank, clock, config.self().address());
+        boolean formatted =
+                Files.isDirectory(config.raftDir().resolve(GROUP_ID.getUuid().toString()));
+        RaftServer server = RaftServer.newBuilder()
+                .setGroup(group)
+                .setProperties(properties)
+                .setServerId(RaftPeerId.valueOf(config.nodeId()))
+                .setStateMachine(stateMachine)
+                .setOption(formatted ? RaftStorage.StartupOption.RECOVER : RaftStorage.StartupOption.FORMAT)
+                .build();
+        server.start();
+        RaftClient client;
+        RaftClient queries;
+        try {
+            client = newClient(config, group);
+            queries = newClient(config, group);
+        } catch (RuntimeException e) {
+            server.close();
+            throw e;
+        }
+        log.info(
+                "cluster node {} started: Raft on {}, peers {}, election timeout {}-{} ms",
+                config.nodeId(),
+                config.self().address(),
+                config.peers().stream().map(p -> p.id() + "=" + p.address()).toList(),
+                config.electionMinMs(),
+                config.electionMaxMs());
+        return new ClusterNode(config, group, stateMachine, server, client, queries);
+    }
+
+    private static RaftClient newClient(ClusterConfig config, RaftGroup group) {
+        return RaftClient.newBuilder()
+                .setProperties(clientProperties())
+                .setRaftGroup(group)
+                .setRetryPolicy(RetryPolicies.retryUpToMaximumCountWithFixedSleep(
+                        Math.max(10, config.requestTimeoutMs() / 100),
+                        TimeDuration.valueOf(100, TimeUnit.MILLISECONDS)))
+                .build();
+    }
+
+    private static RaftProperties serverProperties(ClusterConfig config) {
+        RaftProperties properties = new RaftProperties();
+        RaftServerConfigKeys.setStorageDir(properties, List.of(config.raftDir().toFile()));
+        GrpcConfigKeys.Server.setHost(properties, config.self().host());
+        GrpcConfigKeys.Server.setPort(properties, config.self().raftPort());
+        RaftServerConfigKeys.Rpc.setTimeoutMin(
+                properties, TimeDuration.valueOf(config.electionMinMs(), TimeUnit.MILLISECONDS));
+        RaftServerConfigKeys.Rpc.setTimeoutMax(
+                properties, TimeDuration.valueOf(config.electionMaxMs(), TimeUnit.MILLISECONDS));
+        RaftServerConfigKeys.Rpc.setRequestTimeout(
+                properties, TimeDuration.valueOf(Math.max(3_000, config.electionMaxMs()), TimeUnit.MILLISECONDS));
+        // Reads on any node, never older than an acknowledged write: ReadIndex (Raft thesis, 6.4).
+        RaftServerConfigKeys.Read.setOption(properties, RaftServerConfigKeys.Read.Option.LINEARIZABLE);
+        RaftServerConfigKeys.Read.setTimeout(
+                properties, TimeDuration.valueOf(config.requestTimeoutMs(), TimeUnit.MILLISECONDS));
+        RaftServerConfigKeys.Snapshot.setAutoTriggerEnabled(properties, true);
+        RaftServerConfigKeys.Snapshot.setAutoTriggerThreshold(properties, config.snapshotEvery());
+        RaftServerConfigKeys.Log.setSegmentSizeMax(properties, SizeInBytes.valueOf("32MB"));
+        return properties;
+    }
+
+    /**
+     * The client's attempts time out after a second: one sent to a node that is not the leader and does not answer
+     * (starting, or just dead) is retried on another soon, and one that did reach the log is recognised by the
+     * leader's retry cache (same client, same call id) instead of being appended twice.
+     */
+    private static RaftProperties clientProperties() {
+        RaftProperties properties = new RaftProperties();
+        RaftClientConfigKeys.Rpc.setRequestTimeout(properties, TimeDuration.valueOf(1, TimeUnit.SECONDS));
+        return properties;
+    }
+
+    /**
+     * Completes once a write from this node has gone through the log: the cluster has a leader and this node's
+     * client has found it (an empty batch, which applies as nothing). Until then the first writes may wait for
+     * the client to try the peers in turn.
+     */
+    public CompletableFuture<Void> ready() {
+        return client.async()
+                .send(Message.valueOf(org.apache.ratis.thirdparty.com.google.protobuf.ByteString.copyFrom(
+                        Entries.message(List.of()))))
+                .thenAccept(reply -> {
+                    if (!reply.isSuccess()) {
+                        throw new java.util.concurrent.CompletionException(reply.getException());
+                    }
+                });
+    }
+
+    public ClusterConfig config() {
+        return config;
+    }
+
+    /**
+     * Sends {@code command} through the log; completes with its reply once the leader applied it, or with
+     * {@code CLUSTER_UNAVAILABLE} after the request timeout (when it may or may not have happened).
+     */
+    public CompletableFuture<Reply> submit(Command command) {
+        return submitter.submit(command);
+    }
+
+    /**
+     * Returns once this node has applied every entry committed before the call (ReadIndex): a read of its books
+     * after this is linearizable.
+     *
+     * @throws TimeoutException when the cluster could not confirm it within the request timeout (no leader)
+     */
+    public void awaitReadable() throws TimeoutException {
+        barrier.await(config.requestTimeoutMs());
+    }
+
+    /** Every node's place in the log, asked of each (a node that does not answer in 2 s is shown unreachable). */
+    public Result.Cluster status() {
+        List<CompletableFuture<RaftClientReply>> asked = new ArrayList<>();
+        for (RaftPeer peer : group.getPeers()) {
+            asked.add(queries.async().sendStaleRead(Message.valueOf(BankStateMachine.STATUS), 0, peer.getId()));
+        }
+        List<Result.Replica> nodes = new ArrayList<>();
+        int i = 0;
+        for (RaftPeer peer : group.getPeers()) {
+            nodes.add(replica(peer, asked.get(i++)));
+        }
+        RaftPeerId leader = stateMachine.leader();
+        return new Result.Cluster(config.nodeId(), leader == null ? null : leader.toString(), nodes);
+    }
+
+    private static Result.Replica replica(RaftPeer peer, CompletableFuture<RaftClientReply> asked) {
+        try {
+            RaftClientReply reply = asked.get(STATUS_TIMEOUT_MS, TimeUnit.MILLISECONDS);
+            if (!reply.isSuccess()) {
+                return unreachable(peer, String.valueOf(reply.getException()));
+            }
+            String json = reply.getMessage().getContent().toString(StandardCharsets.UTF_8);
+            return Json.convert(Json.readTree(json), Result.Replica.class);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return unreachable(peer, "interrupted");
+        } catch (ExecutionException | TimeoutException | RuntimeException e) {
+            asked.cancel(true);
+            return unreachable(
+                    peer, e instanceof TimeoutException ? "no answer in " + STATUS_TIMEOUT_MS + " ms" : e.toString());
+        }
+    }
+
+    private static Result.Replica unreachable(RaftPeer peer, String why) {
+        return new Result.Replica(peer.getId().toString(), peer.getAddress(), false, "UNKNOWN", 0, 0, 0, null, why);
+    }
+
+    /**
+     * Every node's chain head at one log index that all reachable nodes have applied (the lowest applied index
+     * among them): equal books must show equal heads there. A node that cannot be compared is listed with why.
+     */
+    public List<Result.Replica> headsAtCommonIndex() {
+        List<Result.Replica> nodes = status().nodes();
+        long common = nodes.stream()
+                .filter(Result.Replica::reachable)
+                .mapToLong(Result.Replica::applied)
+                .min()
+                .orElse(0);
+        List<Result.Replica> heads = new ArrayList<>();
+        for (Result.Replica node : nodes) {
+            if (!node.reachable()) {
+                heads.add(node);
+                continue;
+            }
+            heads.add(headAt(node, common));
+        }
+        return heads;
+    }
+
+    private Result.Replica headAt(Result.Replica node, long index) {
+        try {
+            RaftClientReply reply = queries.async()
+                    .sendStaleRead(Message.valueOf(BankStateMachine.HEAD + index), 0, RaftPeerId.valueOf(node.node()))
+                    .get(STATUS_TIMEOUT_MS, TimeUnit.MILLISECONDS);
+            String text = reply.isSuccess() ? reply.getMessage().getContent().toString(StandardCharsets.UTF_8) : "";
+            Optional<String[]> parts = text.isEmpty() ? Optional.empty() : Optional.of(text.split(" ", 2));
+            if (parts.isEmpty()) {
+                return new Result.Replica(
+                        node.node(),
+                        node.address(),
+                        true,
+                        node.role(),
+                        node.term(),
+                        index,
+                        0,
+                        null,
+                        "no longer remembers its chain head at log index " + index + " (it applied " + HeadRing.SIZE
+                                + "+ entries since); ask again");
+            }
+            return new Result.Replica(
+                    node.node(),
+                    node.address(),
+                    true,
+                    node.role(),
+                    node.term(),
+                    index,
+                    Long.parseLong(parts.get()[0]),
+                    parts.get()[1],
+                    null);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return new Result.Replica(node.node(), node.address(), false, node.role(), 0, 0, 0, null, "interrupted");
+        } catch (ExecutionException | TimeoutException | RuntimeException e) {
+            return new Result.Replica(node.node(), node.address(), false, node.role(), 0, 0, 0, null, e.toString());
+        }
+    }
+
+    /** Whether this node is the leader now. */
+    public boolean isLeader() {
+        try {
+            return server.getDivision(GROUP_ID).getInfo().isLeader();
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /** The index of the last entry this node applied. */
+    public long appliedIndex() {
+        var applied = stateMachine.getLastAppliedTermIndex();
+        return applied == null ? 0 : applied.getIndex();
+    }
+
+    /** Stops taking writes (those queued are answered {@code SHUTTING_DOWN}), then the client, then the server. */
+    @Override
+    public void close() {
+        submitter.close();
+        for (RaftClient c : List.of(client, queries)) {
+            try {
+                c.close();
+            } catch (IOException e) {
+                log.warn("closing a Raft client: {}", e.toString());
+            }
+        }
+        try {
+            server.close();
+        } catch (IOException e) {
+            log.warn("closing the Raft server: {}", e.toString());
+        }
+        log.info("cluster node {} stopped", config.nodeId());
+    }
+}
