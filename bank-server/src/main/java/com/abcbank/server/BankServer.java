@@ -73,6 +73,8 @@ public final class BankServer implements AutoCloseable {
     private final SnapshotSchedule schedule;
     /** This server's node of a cluster, or {@code null} when it runs alone. */
     private final ClusterNode node;
+    /** What that node's state machine applies the log to; {@code null} when it runs alone. */
+    private ReplicaApplier applier;
     /** Where security events are kept: {@link #journal} alone, a journal of their own on a cluster node. */
     private final DurableLog events;
 
@@ -239,6 +241,7 @@ public final class BankServer implements AutoCloseable {
                 new SecurityEvents(events, clock),
                 http,
                 metrics);
+        server.applier = clusterState == null ? null : clusterState.applier();
         state.users().listen(server.securityEvents); // failed and throttled logins, lockouts, password changes
         server.acceptor.start();
         Periodic.every(server.reaper, 1, TimeUnit.SECONDS, "security events", server.securityEvents::flush);
@@ -388,6 +391,11 @@ public final class BankServer implements AutoCloseable {
     /** This server's cluster node, or {@code null} when it runs alone. For tests. */
     ClusterNode node() {
         return node;
+    }
+
+    /** On a cluster node, how many snapshots it installed from the leader since it started. For tests. */
+    int installedSnapshots() {
+        return applier == null ? 0 : applier.installs();
     }
 
     /** Blocks until {@link #close()} has finished. */

@@ -28,8 +28,13 @@ import org.slf4j.LoggerFactory;
  * chain's head at {@code seq} (the journal after it must chain to it), and the idempotency-key window's state at that
  * entry (so a node started from it forgets keys exactly as the others do).
  *
- * <p>The sidecar {@code raft-<index>.meta} is written after the snapshot file, forced and renamed into place: a
- * crash leaves a snapshot without a sidecar (ignored) or both. The newest {@value #KEEP} sidecars are kept.
+ * <p>The users as of the snapshot go with it ({@code users-<index>}): registrations and password changes are
+ * replicated state too, and a node that installs the snapshot takes them from there.
+ *
+ * <p>The sidecar {@code raft-<index>.meta} is written after the snapshot file and the users file, forced and renamed
+ * into place: a crash leaves files without a sidecar (ignored) or all three. The newest {@value #KEEP} sidecars are
+ * kept. They live in Ratis's state machine directory, which Ratis replaces whole when it installs a snapshot
+ * from the leader.
  */
 final class ClusterSnapshots {
     private static final Logger log = LoggerFactory.getLogger(ClusterSnapshots.class);
@@ -44,8 +49,15 @@ final class ClusterSnapshots {
      */
     record Meta(long seq, long term, long index, String head, Instant keysCutoff, Instant nextForget) {}
 
-    /** A snapshot read back. */
-    record Loaded(LedgerState state, Meta meta, Path file) {}
+    /**
+     * A snapshot read back: the ledger's state, what it covers, and its three files (the bank's snapshot, the users
+     * as of it, the sidecar), which are what Ratis sends a node that must install it.
+     */
+    record Loaded(LedgerState state, Meta meta, Path file, Path users, Path sidecar) {
+        List<Path> files() {
+            return List.of(file, users, sidecar);
+        }
+    }
 
     private final Path dir;
     private final SnapshotStore store;
@@ -55,8 +67,14 @@ final class ClusterSnapshots {
         this.store = new SnapshotStore(dir);
     }
 
-    Path write(LedgerState state, Meta meta) throws IOException {
+    /**
+     * Writes the ledger's {@code state}, a copy of the users ({@code copyUsers} writes it to the path it is given),
+     * then the sidecar; returns them as read back would.
+     */
+    Loaded write(LedgerState state, Meta meta, UsersCopy copyUsers) throws IOException {
         Path file = store.write(state);
+        Path users = dir.resolve(String.format("users-%020d", meta.index()));
+        copyUsers.to(users);
         Properties p = new Properties();
         p.setProperty("seq", Long.toString(meta.seq()));
         p.setProperty("term", Long.toString(meta.term()));
@@ -65,6 +83,7 @@ final class ClusterSnapshots {
         p.setProperty("keysCutoff", meta.keysCutoff().toString());
         p.setProperty("nextForget", meta.nextForget().toString());
         p.setProperty("file", file.getFileName().toString());
+        p.setProperty("users", users.getFileName().toString());
         Path target = dir.resolve(String.format("raft-%020d.meta", meta.index()));
         Path temporary = dir.resolve(target.getFileName() + ".tmp");
         try (Writer out = Files.newBufferedWriter(temporary, StandardCharsets.UTF_8)) {
@@ -78,7 +97,12 @@ final class ClusterSnapshots {
             directory.force(true);
         }
         prune();
-        return file;
+        return new Loaded(state, meta, file, users, target);
+    }
+
+    /** Writes a copy of the users to a path. */
+    interface UsersCopy {
+        void to(Path target) throws IOException;
     }
 
     /** The newest snapshot whose sidecar and file both read back whole, if any. */
@@ -97,12 +121,16 @@ final class ClusterSnapshots {
                         Instant.parse(p.getProperty("keysCutoff")),
                         Instant.parse(p.getProperty("nextForget")));
                 Path file = dir.resolve(p.getProperty("file"));
+                Path users = dir.resolve(p.getProperty("users"));
+                if (!Files.isRegularFile(users)) {
+                    throw new IOException("its users file " + users + " is missing");
+                }
                 LedgerState state = SnapshotStore.load(file);
                 if (state.lastSeq() != read.seq()) {
                     throw new IOException(
                             "snapshot " + file + " holds transaction " + state.lastSeq() + ", not " + read.seq());
                 }
-                return Optional.of(new Loaded(state, read, file));
+                return Optional.of(new Loaded(state, read, file, users, meta));
             } catch (IOException | RuntimeException e) {
                 log.warn("cluster snapshot {} cannot be used ({}); trying the one before", meta, e.toString());
             }
@@ -124,9 +152,13 @@ final class ClusterSnapshots {
         return metas;
     }
 
+    /** Keeps the newest {@value #KEEP} sidecars and the users files they name; the store prunes its own files. */
     private void prune() throws IOException {
         List<Path> metas = metas();
         for (Path old : metas.subList(Math.min(KEEP, metas.size()), metas.size())) {
+            String name = old.getFileName().toString();
+            Files.deleteIfExists(
+                    dir.resolve("users-" + name.substring("raft-".length(), name.length() - ".meta".length())));
             Files.deleteIfExists(old);
         }
     }

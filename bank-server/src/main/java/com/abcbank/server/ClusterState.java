@@ -7,6 +7,7 @@ import com.abcbank.journal.JournalCorruptedException;
 import com.abcbank.ledger.Ledger;
 import com.abcbank.server.auth.Users;
 import com.abcbank.server.cluster.ClusterConfig;
+import com.abcbank.server.cluster.ClusterNode;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -69,9 +70,12 @@ record ClusterState(BankState bank, Journal events, ReplicaApplier applier) {
         return new ClusterState(new BankState(ledger, users, journal, null), events, applier);
     }
 
-    /** Where a node's snapshots are kept: beside Raft's own files, since they are Raft's snapshots. */
+    /**
+     * Where a node's snapshots are kept: Ratis's state machine directory of the bank's group, since they are Raft's
+     * snapshots: Ratis sends its files to a node that must install one, and replaces that directory there.
+     */
     static Path snapshotDir(ClusterConfig cluster) {
-        return cluster.raftDir().resolve("bank-snapshots");
+        return cluster.raftDir().resolve(ClusterNode.groupDir()).resolve("sm");
     }
 
     private static void recover(

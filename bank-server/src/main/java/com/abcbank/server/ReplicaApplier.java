@@ -7,6 +7,7 @@ import com.abcbank.ledger.ErrorCode;
 import com.abcbank.ledger.Ledger;
 import com.abcbank.ledger.LedgerState;
 import com.abcbank.ledger.Outcome;
+import com.abcbank.ledger.Transaction;
 import com.abcbank.protocol.Failure;
 import com.abcbank.protocol.Json;
 import com.abcbank.protocol.Reply;
@@ -19,9 +20,9 @@ import com.abcbank.server.cluster.ReplicatedBank;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -51,6 +52,8 @@ final class ReplicaApplier implements ReplicatedBank {
     private Instant keysCutoff;
     private Instant nextForget;
     private volatile Optional<SnapshotFile> latest;
+    /** Snapshots installed from the leader since start: for tests. */
+    private final java.util.concurrent.atomic.AtomicInteger installs = new java.util.concurrent.atomic.AtomicInteger();
 
     /**
      * @param loaded the snapshot this node's state was opened from, if any: the key window goes on from its state
@@ -71,7 +74,12 @@ final class ReplicaApplier implements ReplicatedBank {
         this.keysCutoff = loaded.map(l -> l.meta().keysCutoff()).orElse(Instant.EPOCH);
         this.nextForget = loaded.map(l -> l.meta().nextForget()).orElse(Instant.EPOCH);
         this.latest = loaded.map(
-                l -> new SnapshotFile(l.file(), l.meta().term(), l.meta().index()));
+                l -> new SnapshotFile(l.files(), l.meta().term(), l.meta().index()));
+    }
+
+    /** How many snapshots this node installed from the leader since it started. */
+    int installs() {
+        return installs.get();
     }
 
     void rules(Dispatcher dispatcher) {
@@ -161,9 +169,11 @@ final class ReplicaApplier implements ReplicatedBank {
         if (head.seq() != state.lastSeq()) {
             throw new IllegalStateException("chain head at " + head.seq() + " but the ledger at " + state.lastSeq());
         }
-        Path file = snapshots.write(
-                state, new ClusterSnapshots.Meta(state.lastSeq(), term, index, head.hash(), keysCutoff, nextForget));
-        SnapshotFile written = new SnapshotFile(file, term, index);
+        ClusterSnapshots.Loaded files = snapshots.write(
+                state,
+                new ClusterSnapshots.Meta(state.lastSeq(), term, index, head.hash(), keysCutoff, nextForget),
+                users::copyTo);
+        SnapshotFile written = new SnapshotFile(files.files(), term, index);
         latest = Optional.of(written);
         log.info(
                 "snapshot at log index {} (term {}): {} accounts as of tx {} in {} ms",
@@ -173,6 +183,67 @@ final class ReplicaApplier implements ReplicatedBank {
                 state.lastSeq(),
                 (System.nanoTime() - started) / 1_000_000);
         return written;
+    }
+
+    @Override
+    public SnapshotFile install(TransactionSource source) throws IOException {
+        ClusterSnapshots.Loaded installed = snapshots
+                .loadLatest()
+                .orElseThrow(() -> new IOException("Ratis installed a snapshot, but none can be read"));
+        ClusterSnapshots.Meta meta = installed.meta();
+        long from = ledger.lastSeq();
+        if (from > meta.seq()) {
+            throw new IOException("this node holds transaction " + from + ", past the installed snapshot's "
+                    + meta.seq() + ": its books are not a prefix of the cluster's");
+        }
+        long started = System.nanoTime();
+        while (from < meta.seq()) {
+            List<Transaction> page = source.fetch(from, meta.seq());
+            for (Transaction tx : page) {
+                if (tx.seq() != from + 1 || tx.seq() > meta.seq()) {
+                    throw new IOException("fetched transaction " + tx.seq() + " where " + (from + 1) + " was due");
+                }
+                ledger.replay(tx); // exactly as committed: its number, time, postings and key
+                journal.committed(tx); // chained to this journal's last record, as the peer's was to its own
+                from = tx.seq();
+            }
+        }
+        journal.awaitForced(meta.seq());
+        ChainHead head = journal.head().orElseThrow();
+        if (head.seq() != meta.seq() || !head.hash().equals(meta.head())) {
+            throw new IOException("after the fetched transactions this journal's chain head is " + head
+                    + ", not the snapshot's " + meta.head() + " at tx " + meta.seq() + ": this node's books diverged");
+        }
+        users.replaceWith(installed.users());
+        keysCutoff = meta.keysCutoff();
+        nextForget = meta.nextForget();
+        lastTime = installed.state().lastTime();
+        ledger.forgetKeysBefore(keysCutoff);
+        SnapshotFile now = new SnapshotFile(installed.files(), meta.term(), meta.index());
+        latest = Optional.of(now);
+        installs.incrementAndGet();
+        log.info(
+                "installed the cluster snapshot at log index {} (tx {}): fetched and replayed the transactions up to"
+                        + " it in {} ms; chain head {}",
+                meta.index(),
+                meta.seq(),
+                (System.nanoTime() - started) / 1_000_000,
+                head.hash());
+        return now;
+    }
+
+    @Override
+    public List<Transaction> transactions(long afterSeq, long untilSeq, int max) {
+        long until = Math.min(untilSeq, Math.min(ledger.lastSeq(), afterSeq + max));
+        List<Transaction> txs = new java.util.ArrayList<>((int) Math.max(0, until - afterSeq));
+        for (long seq = afterSeq + 1; seq <= until; seq++) {
+            Transaction tx = ledger.transaction(seq);
+            if (tx == null) {
+                break;
+            }
+            txs.add(tx);
+        }
+        return txs;
     }
 
     @Override

@@ -101,7 +101,8 @@ final class TestCluster implements AutoCloseable {
         ClusterConfig cluster = ClusterConfig.of(
                         peers.get(node).id(), peers, dataDir(node).resolve("raft"))
                 .withElection(ELECTION_MIN_MS, ELECTION_MAX_MS)
-                .withSnapshotEvery(snapshotEvery);
+                .withSnapshotEvery(snapshotEvery)
+                .withLogSegmentBytes(snapshotEvery < 1_000 ? 16 * 1024 : ClusterConfig.DEFAULT_LOG_SEGMENT_BYTES);
         servers[node] = BankServer.start(
                 config, cluster, Clock.systemUTC(), new PrintStream(announced, true, StandardCharsets.UTF_8));
         ports[node] = servers[node].port();

@@ -656,6 +656,59 @@ public final class Users {
     }
 
     /** Appends one user line and forces it to disk, then makes the user visible. */
+    /**
+     * Copies the users file to {@code target} (forced): a cluster's snapshot carries it, since registrations and
+     * password changes are part of the replicated state.
+     */
+    public void copyTo(Path target) throws IOException {
+        appendLock.lock();
+        try {
+            if (Files.exists(file)) {
+                Files.copy(file, target, StandardCopyOption.REPLACE_EXISTING);
+            } else {
+                Files.createFile(target);
+            }
+            try (FileChannel channel = FileChannel.open(target, StandardOpenOption.WRITE)) {
+                channel.force(true);
+            }
+        } finally {
+            appendLock.unlock();
+        }
+    }
+
+    /**
+     * Replaces every user with those of {@code source} (a users file from a cluster snapshot this node installed):
+     * the file is copied into place (write, force, rename), then each user is put or removed, so a login never sees
+     * an empty table.
+     */
+    public void replaceWith(Path source) throws IOException {
+        appendLock.lock();
+        try {
+            Path temporary = dataDir.resolve(FILE + ".installing");
+            Files.copy(source, temporary, StandardCopyOption.REPLACE_EXISTING);
+            try (FileChannel channel = FileChannel.open(temporary, StandardOpenOption.WRITE)) {
+                channel.force(true);
+            }
+            Files.move(temporary, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            Map<String, Stored> installed = new LinkedHashMap<>();
+            List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+            for (int i = 0; i < lines.size(); i++) {
+                Stored user = parse(lines.get(i), i + 1);
+                installed.put(key(user.name()), user);
+            }
+            installed.forEach((k, user) -> counted(users.put(k, user), user));
+            for (String name : List.copyOf(users.keySet())) {
+                if (!installed.containsKey(name)) {
+                    Stored gone = users.remove(name);
+                    iterationCounts.computeIfPresent(gone.verifier().iterations(), (n, c) -> c == 1 ? null : c - 1);
+                }
+            }
+            log.info("{} users installed from a cluster snapshot", users.size());
+        } finally {
+            appendLock.unlock();
+        }
+    }
+
     private void append(Stored user) throws IOException {
         try (FileChannel channel = FileChannel.open(
                 file,

@@ -1,7 +1,9 @@
 package com.abcbank.server.cluster;
 
 import com.abcbank.journal.ChainHead;
+import com.abcbank.journal.Records;
 import com.abcbank.ledger.ErrorCode;
+import com.abcbank.ledger.Transaction;
 import com.abcbank.protocol.Failure;
 import com.abcbank.protocol.Json;
 import com.abcbank.protocol.Reply;
@@ -27,8 +29,9 @@ import org.apache.ratis.server.storage.RaftStorage;
 import org.apache.ratis.statemachine.SnapshotInfo;
 import org.apache.ratis.statemachine.TransactionContext;
 import org.apache.ratis.statemachine.impl.BaseStateMachine;
-import org.apache.ratis.statemachine.impl.SingleFileSnapshotInfo;
+import org.apache.ratis.statemachine.impl.FileListSnapshotInfo;
 import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
+import org.apache.ratis.util.LifeCycle;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -58,11 +61,18 @@ final class BankStateMachine extends BaseStateMachine {
     static final String BARRIER = "";
     static final String STATUS = "status";
     static final String HEAD = "head ";
+    /** {@code txs A B}: the committed transactions after A, up to B, at most {@link #TRANSACTIONS_PAGE} of them. */
+    static final String TRANSACTIONS = "txs ";
+    /** Some 200 bytes each: a page of about 400 kB, well within gRPC's message limit. */
+    static final int TRANSACTIONS_PAGE = 2_000;
 
     private final ReplicatedBank bank;
     private final Clock clock;
     private final String address;
     private final HeadRing heads = new HeadRing();
+    private volatile ReplicatedBank.TransactionSource source = (after, until) -> {
+        throw new IOException("no peer to fetch transactions from yet");
+    };
     /** The last time stamped on an entry by this node as leader: stamps never go back, whatever the clock does. */
     private Instant lastStamp = Instant.EPOCH;
 
@@ -75,20 +85,45 @@ final class BankStateMachine extends BaseStateMachine {
     @Override
     public void initialize(RaftServer server, RaftGroupId groupId, RaftStorage storage) throws IOException {
         super.initialize(server, groupId, storage);
-        Optional<ReplicatedBank.SnapshotFile> snapshot = bank.latestSnapshot();
-        if (snapshot.isPresent()) {
-            // The bank was opened from this snapshot: Ratis re-applies the log from the entry after it.
-            setLastAppliedTermIndex(
-                    TermIndex.valueOf(snapshot.get().term(), snapshot.get().index()));
-            heads.put(snapshot.get().index(), bank.lastSeq());
+        getLifeCycle().startAndTransition(() -> {
+            Optional<ReplicatedBank.SnapshotFile> snapshot = bank.latestSnapshot();
+            if (snapshot.isPresent()) {
+                // The bank was opened from this snapshot: Ratis re-applies the log from the entry after it.
+                setLastAppliedTermIndex(
+                        TermIndex.valueOf(snapshot.get().term(), snapshot.get().index()));
+                heads.put(snapshot.get().index(), bank.lastSeq());
+            }
+        });
+    }
+
+    /** Before Ratis installs a snapshot from the leader: no entry is applied until {@link #reinitialize}. */
+    @Override
+    public synchronized void pause() {
+        if (getLifeCycle().getCurrentState() == LifeCycle.State.RUNNING) {
+            getLifeCycle().transition(LifeCycle.State.PAUSING);
+            getLifeCycle().transition(LifeCycle.State.PAUSED);
         }
     }
 
+    /**
+     * After Ratis installed the leader's snapshot in this node's state machine directory (this node had fallen
+     * behind a purged log): the bank catches up to it ({@link ReplicatedBank#install}), fetching the transactions in
+     * between from a peer, and the log goes on from the snapshot's entry.
+     */
     @Override
-    public void reinitialize() throws IOException {
-        // Called after Ratis installed a snapshot from the leader on this node (it fell behind a purged log).
-        throw new IOException("installing a snapshot from the leader is not supported yet: this node must be"
-                + " restarted from a copy of a peer's data directory");
+    public synchronized void reinitialize() throws IOException {
+        ReplicatedBank.SnapshotFile installed = bank.install(source);
+        setLastAppliedTermIndex(TermIndex.valueOf(installed.term(), installed.index()));
+        heads.put(installed.index(), bank.lastSeq());
+        if (getLifeCycle().getCurrentState() == LifeCycle.State.PAUSED) {
+            getLifeCycle().transition(LifeCycle.State.STARTING);
+            getLifeCycle().transition(LifeCycle.State.RUNNING);
+        }
+    }
+
+    /** Where {@link #reinitialize} fetches transactions from: set by the node once its clients exist. */
+    void source(ReplicatedBank.TransactionSource newSource) {
+        this.source = newSource;
     }
 
     @Override
@@ -168,6 +203,12 @@ final class BankStateMachine extends BaseStateMachine {
                 return CompletableFuture.failedFuture(e);
             }
         }
+        if (text.startsWith(TRANSACTIONS)) {
+            String[] range = text.substring(TRANSACTIONS.length()).split(" ", 2);
+            List<Transaction> txs =
+                    bank.transactions(Long.parseLong(range[0]), Long.parseLong(range[1]), TRANSACTIONS_PAGE);
+            return CompletableFuture.completedFuture(Message.valueOf(ByteString.copyFrom(encode(txs))));
+        }
         return CompletableFuture.failedFuture(new IOException("unknown query"));
     }
 
@@ -218,10 +259,44 @@ final class BankStateMachine extends BaseStateMachine {
         return written.index();
     }
 
+    /** The newest snapshot's files: what Ratis sends a follower that must install it. */
     @Override
     public SnapshotInfo getLatestSnapshot() {
         return bank.latestSnapshot()
-                .map(s -> new SingleFileSnapshotInfo(new FileInfo(s.file(), null), s.term(), s.index()))
+                .map(s -> new FileListSnapshotInfo(
+                        s.files().stream().map(f -> new FileInfo(f, null)).toList(), s.term(), s.index()))
                 .orElse(null);
+    }
+
+    static byte[] encode(List<Transaction> txs) {
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream(64 + 200 * txs.size());
+        try (java.io.DataOutputStream out = new java.io.DataOutputStream(bytes)) {
+            out.writeInt(txs.size());
+            for (Transaction tx : txs) {
+                byte[] record = Records.encode(tx);
+                out.writeInt(record.length);
+                out.write(record);
+            }
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        return bytes.toByteArray();
+    }
+
+    static List<Transaction> decode(byte[] data) throws IOException {
+        java.io.DataInputStream in = new java.io.DataInputStream(new java.io.ByteArrayInputStream(data));
+        int count = in.readInt();
+        if (count < 0 || count > TRANSACTIONS_PAGE) {
+            throw new IOException("a page of " + count + " transactions");
+        }
+        List<Transaction> txs = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            int length = in.readInt();
+            if (length <= 0 || length > Command.MAX_LINE_BYTES) {
+                throw new IOException("a transaction record of " + length + " bytes");
+            }
+            txs.add(Records.decode(in.readNBytes(length)));
+        }
+        return txs;
     }
 }

@@ -26,7 +26,8 @@ import java.util.regex.Pattern;
  * @param requestTimeoutMs how long a node waits for the cluster to take a request before answering
  *                        {@code CLUSTER_UNAVAILABLE}
  * @param snapshotEvery   a snapshot once this many log entries were applied after the last one (Raft purges the log
- *                        up to it)
+ *                        up to it, keeping this many entries before it)
+ * @param logSegmentBytes the Raft log rolls to a new file past this size; only whole closed files are purged
  */
 public record ClusterConfig(
         String nodeId,
@@ -35,11 +36,13 @@ public record ClusterConfig(
         int electionMinMs,
         int electionMaxMs,
         int requestTimeoutMs,
-        long snapshotEvery) {
+        long snapshotEvery,
+        long logSegmentBytes) {
     public static final int DEFAULT_ELECTION_MIN_MS = 1_000;
     public static final int DEFAULT_ELECTION_MAX_MS = 2_000;
     public static final int DEFAULT_REQUEST_TIMEOUT_MS = 10_000;
     public static final long DEFAULT_SNAPSHOT_EVERY = 20_000;
+    public static final long DEFAULT_LOG_SEGMENT_BYTES = 32L << 20;
 
     private static final Pattern ID = Pattern.compile("[A-Za-z][A-Za-z0-9_-]{0,31}");
     private static final Pattern PEER = Pattern.compile("([^=]+)=(\\[[^\\]]+\\]|[^:]+):(\\d{1,5})");
@@ -56,9 +59,9 @@ public record ClusterConfig(
             }
         }
 
-        /** {@code host:port}, as Ratis takes it. */
+        /** {@code host:port} ({@code [v6]:port}), as Ratis takes it. */
         public String address() {
-            return host + ":" + raftPort;
+            return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + raftPort;
         }
     }
 
@@ -83,6 +86,9 @@ public record ClusterConfig(
         if (snapshotEvery < 1) {
             throw new IllegalArgumentException("snapshots come every 1 or more log entries");
         }
+        if (logSegmentBytes < 16 * 1024) {
+            throw new IllegalArgumentException("a Raft log segment is at least 16 KiB");
+        }
     }
 
     /** A node with the default timings. */
@@ -94,18 +100,33 @@ public record ClusterConfig(
                 DEFAULT_ELECTION_MIN_MS,
                 DEFAULT_ELECTION_MAX_MS,
                 DEFAULT_REQUEST_TIMEOUT_MS,
-                DEFAULT_SNAPSHOT_EVERY);
+                DEFAULT_SNAPSHOT_EVERY,
+                DEFAULT_LOG_SEGMENT_BYTES);
     }
 
     /** This configuration with other snapshot spacing: tests that want the log purged soon. */
     public ClusterConfig withSnapshotEvery(long entries) {
-        return new ClusterConfig(nodeId, peers, raftDir, electionMinMs, electionMaxMs, requestTimeoutMs, entries);
+        return new ClusterConfig(
+                nodeId, peers, raftDir, electionMinMs, electionMaxMs, requestTimeoutMs, entries, logSegmentBytes);
+    }
+
+    /** This configuration with smaller (or larger) Raft log files: tests that want the log purged soon. */
+    public ClusterConfig withLogSegmentBytes(long bytes) {
+        return new ClusterConfig(
+                nodeId, peers, raftDir, electionMinMs, electionMaxMs, requestTimeoutMs, snapshotEvery, bytes);
     }
 
     /** This configuration with other election timings. */
     public ClusterConfig withElection(int minMs, int maxMs) {
         return new ClusterConfig(
-                nodeId, peers, raftDir, minMs, maxMs, Math.max(requestTimeoutMs, maxMs), snapshotEvery);
+                nodeId,
+                peers,
+                raftDir,
+                minMs,
+                maxMs,
+                Math.max(requestTimeoutMs, maxMs),
+                snapshotEvery,
+                logSegmentBytes);
     }
 
     /** This node's own entry in {@link #peers}. */

@@ -48,6 +48,11 @@ public final class ClusterNode implements AutoCloseable {
     /** One Raft group for the whole bank; its id is fixed, so every node names the same group without configuration. */
     static final RaftGroupId GROUP_ID =
             RaftGroupId.valueOf(UUID.nameUUIDFromBytes("abc-bank".getBytes(StandardCharsets.US_ASCII)));
+    /** The directory Ratis keeps the bank's group in, under the Raft directory. */
+    public static String groupDir() {
+        return GROUP_ID.getUuid().toString();
+    }
+
     /** How long {@code cluster} waits for a node to say where it is. */
     private static final long STATUS_TIMEOUT_MS = 2_000;
 
@@ -81,6 +86,7 @@ public final class ClusterNode implements AutoCloseable {
         this.queries = queries;
         this.submitter = new Submitter(client, config.requestTimeoutMs());
         this.barrier = new ReadBarrier(queries, RaftPeerId.valueOf(config.nodeId()));
+        stateMachine.source(this::fetch);
     }
 
     /**
@@ -155,7 +161,14 @@ public final class ClusterNode implements AutoCloseable {
                 properties, TimeDuration.valueOf(config.requestTimeoutMs(), TimeUnit.MILLISECONDS));
         RaftServerConfigKeys.Snapshot.setAutoTriggerEnabled(properties, true);
         RaftServerConfigKeys.Snapshot.setAutoTriggerThreshold(properties, config.snapshotEvery());
-        RaftServerConfigKeys.Log.setSegmentSizeMax(properties, SizeInBytes.valueOf("32MB"));
+        RaftServerConfigKeys.Log.setSegmentSizeMax(properties, SizeInBytes.valueOf(config.logSegmentBytes()));
+        RaftServerConfigKeys.Log.setPreallocatedSize(
+                properties, SizeInBytes.valueOf(Math.min(4L << 20, config.logSegmentBytes())));
+        // The log is purged up to the snapshot (less one interval kept for a follower that is only briefly behind):
+        // its size stays bounded, and a node that was down longer catches up by installing the snapshot.
+        RaftServerConfigKeys.Log.setPurgeUptoSnapshotIndex(properties, true);
+        RaftServerConfigKeys.Log.setPurgePreservationLogNum(properties, config.snapshotEvery());
+        RaftServerConfigKeys.Log.setPurgeGap(properties, (int) Math.min(1_024, config.snapshotEvery()));
         return properties;
     }
 
@@ -303,6 +316,48 @@ public final class ClusterNode implements AutoCloseable {
         } catch (ExecutionException | TimeoutException | RuntimeException e) {
             return new Result.Replica(node.node(), node.address(), false, node.role(), 0, 0, 0, null, e.toString());
         }
+    }
+
+    /**
+     * The committed transactions after {@code afterSeq} (up to {@code untilSeq}), from the leader if it is known and
+     * has them, else from the other nodes in turn: what a node installing a snapshot fetches.
+     */
+    private List<com.abcbank.ledger.Transaction> fetch(long afterSeq, long untilSeq) throws IOException {
+        List<RaftPeerId> order = new ArrayList<>();
+        RaftPeerId leader = stateMachine.leader();
+        if (leader != null && !leader.toString().equals(config.nodeId())) {
+            order.add(leader);
+        }
+        for (RaftPeer peer : group.getPeers()) {
+            if (!order.contains(peer.getId()) && !peer.getId().toString().equals(config.nodeId())) {
+                order.add(peer.getId());
+            }
+        }
+        IOException last = new IOException("no peer to fetch transactions from");
+        for (RaftPeerId peer : order) {
+            try {
+                RaftClientReply reply = queries.async()
+                        .sendStaleRead(
+                                Message.valueOf(BankStateMachine.TRANSACTIONS + afterSeq + " " + untilSeq), 0, peer)
+                        .get(config.requestTimeoutMs(), TimeUnit.MILLISECONDS);
+                if (!reply.isSuccess()) {
+                    last = new IOException("node " + peer + ": " + reply.getException());
+                    continue;
+                }
+                List<com.abcbank.ledger.Transaction> txs =
+                        BankStateMachine.decode(reply.getMessage().getContent().toByteArray());
+                if (!txs.isEmpty()) {
+                    return txs;
+                }
+                last = new IOException("node " + peer + " has no transactions after " + afterSeq);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted fetching transactions", e);
+            } catch (ExecutionException | TimeoutException e) {
+                last = new IOException("node " + peer + ": " + e, e);
+            }
+        }
+        throw last;
     }
 
     /** Whether this node is the leader now. */

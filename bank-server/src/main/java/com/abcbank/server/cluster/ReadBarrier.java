@@ -4,6 +4,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.locks.LockSupport;
 import org.apache.ratis.client.RaftClient;
 import org.apache.ratis.protocol.Message;
 import org.apache.ratis.protocol.RaftClientReply;
@@ -29,19 +30,35 @@ final class ReadBarrier {
         this.self = self;
     }
 
+    /**
+     * Returns once a round that began after this call succeeded. A round that fails (this node does not know the
+     * leader yet: just started, or an election is under way) is followed by another after {@value #RETRY_MS} ms,
+     * until {@code timeoutMs} has passed.
+     */
     void await(long timeoutMs) throws TimeoutException {
-        CompletableFuture<Void> round = join();
-        try {
-            round.get(timeoutMs, TimeUnit.MILLISECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new TimeoutException("interrupted waiting for a read index");
-        } catch (ExecutionException e) {
-            TimeoutException timeout = new TimeoutException("no read index: " + e.getCause());
-            timeout.initCause(e.getCause());
-            throw timeout;
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
+        while (true) {
+            CompletableFuture<Void> round = join();
+            long leftNanos = deadline - System.nanoTime();
+            try {
+                round.get(Math.max(0, leftNanos), TimeUnit.NANOSECONDS);
+                return;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new TimeoutException("interrupted waiting for a read index");
+            } catch (ExecutionException e) {
+                if (deadline - System.nanoTime() <= TimeUnit.MILLISECONDS.toNanos(RETRY_MS)) {
+                    TimeoutException timeout = new TimeoutException("no read index: " + e.getCause());
+                    timeout.initCause(e.getCause());
+                    throw timeout;
+                }
+                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(RETRY_MS)); // a pause before asking again
+            }
         }
     }
+
+    /** How long a read waits after a failed round before it asks for another. */
+    static final long RETRY_MS = 100;
 
     /** The round this read may use: the next one to start. */
     private synchronized CompletableFuture<Void> join() {

@@ -1,10 +1,12 @@
 package com.abcbank.server.cluster;
 
 import com.abcbank.journal.ChainHead;
+import com.abcbank.ledger.Transaction;
 import com.abcbank.protocol.Reply;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -38,6 +40,26 @@ public interface ReplicatedBank {
     /** The newest snapshot, if any: where a restart began, or the last one written. */
     Optional<SnapshotFile> latestSnapshot();
 
-    /** A snapshot on disk and the log entry it covers. */
-    record SnapshotFile(Path file, long term, long index) {}
+    /**
+     * After Ratis installed a snapshot from the leader in this node's state machine directory (this node had fallen
+     * behind a purged log): brings the bank to it. The transactions between this node's books and the snapshot are
+     * fetched from a peer ({@code source}) and replayed into the ledger and the journal exactly as committed, so the
+     * node keeps its whole history and its chain must reach the snapshot's head; the users are the snapshot's.
+     *
+     * @return the snapshot now applied
+     * @throws IOException if the snapshot cannot be read, or the transactions fetched do not reach its chain head
+     */
+    SnapshotFile install(TransactionSource source) throws IOException;
+
+    /** Up to {@code max} committed transactions after {@code afterSeq}, at most up to {@code untilSeq}, in order. */
+    List<Transaction> transactions(long afterSeq, long untilSeq, int max);
+
+    /** Where a node that installs a snapshot fetches the transactions it misses. */
+    interface TransactionSource {
+        /** Transactions after {@code afterSeq}, at most up to {@code untilSeq}, in order (at least one). */
+        List<Transaction> fetch(long afterSeq, long untilSeq) throws IOException;
+    }
+
+    /** A snapshot's files on disk and the log entry it covers. */
+    record SnapshotFile(List<Path> files, long term, long index) {}
 }
