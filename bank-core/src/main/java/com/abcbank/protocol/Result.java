@@ -119,7 +119,13 @@ public final class Result {
             List<Replica> replicas) {
         /** A single server's verify, as before clusters: no chain head reported, no replicas. */
         public Verify(
-                boolean ok, long asOf, long transactions, int accounts, List<String> problems, long millis, long events) {
+                boolean ok,
+                long asOf,
+                long transactions,
+                int accounts,
+                List<String> problems,
+                long millis,
+                long events) {
             this(ok, asOf, transactions, accounts, problems, millis, events, null, null);
         }
     }

@@ -403,7 +403,8 @@ final class Console {
                     BALANCE_OVERFLOW,
                     USER_EXISTS -> HttpStatus.CONFLICT;
             case THROTTLED -> HttpStatus.TOO_MANY_REQUESTS;
-            case SERVER_BUSY, SHUTTING_DOWN, NOT_READY, STORAGE_FAILED, CLUSTER_UNAVAILABLE -> HttpStatus.SERVICE_UNAVAILABLE;
+            case SERVER_BUSY, SHUTTING_DOWN, NOT_READY, STORAGE_FAILED, CLUSTER_UNAVAILABLE ->
+                HttpStatus.SERVICE_UNAVAILABLE;
             case INTERNAL_ERROR -> HttpStatus.INTERNAL_SERVER_ERROR;
             case LINE_TOO_LONG -> HttpStatus.CONTENT_TOO_LARGE;
             case INVALID_AMOUNT,
