@@ -67,6 +67,7 @@ import picocli.CommandLine.Spec;
             ExitCodes.HELP_REFUSED,
             ExitCodes.HELP_AUTH,
             ExitCodes.HELP_UNVERIFIED,
+            ExitCodes.HELP_DEGRADED,
             ExitCodes.HELP_UNAVAILABLE,
             ExitCodes.HELP_PROTOCOL
         },

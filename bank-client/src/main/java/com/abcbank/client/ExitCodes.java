@@ -8,7 +8,8 @@ import picocli.CommandLine;
  *
  * <p>They sort by how a script should react. {@link #REFUSED}: the bank said no and nothing changed; do not
  * retry the same thing. {@link #AUTH}: fix the credentials. {@link #UNVERIFIED}: the answer came and it is bad
- * news about the books (verify): call a person, not a retry loop.
+ * news about the books (verify, or cluster nodes that diverged): call a person, not a retry loop.
+ * {@link #DEGRADED}: the answer came and a node of a cluster is down or there is no leader: restart a node.
  * {@link #UNAVAILABLE}: try again later (the client has already sent the request once more over a new
  * connection, or with {@code --servers} to the other nodes in bounded rounds); a money movement whose outcome is
  * unknown is named by its key, and the same command with {@code --key} finishes it at most once (EX_TEMPFAIL
@@ -22,6 +23,12 @@ final class ExitCodes {
     static final int REFUSED = 3;
     static final int AUTH = 4;
     static final int UNVERIFIED = 5;
+    /**
+     * The answer came and says a replicated bank runs short: a node unreachable, or no leader ({@code cluster}). Not
+     * {@link #UNVERIFIED}: nothing says the books are wrong, and a script should restart a node, not call an auditor.
+     */
+    static final int DEGRADED = 6;
+
     static final int UNAVAILABLE = 75;
     static final int PROTOCOL = 76;
 
@@ -33,6 +40,8 @@ final class ExitCodes {
             REFUSED + ":the bank refused the operation (error: CODE: message); nothing changed";
     static final String HELP_AUTH = AUTH + ":authentication failed: BAD_CREDENTIALS, THROTTLED, or no password found";
     static final String HELP_UNVERIFIED = UNVERIFIED + ":the books did not verify";
+    static final String HELP_DEGRADED =
+            DEGRADED + ":cluster: a node is unreachable or there is no leader (its copies diverged: 5)";
     static final String HELP_UNAVAILABLE =
             UNAVAILABLE + ":cannot connect; the connection broke or timed out again after"
                     + " the automatic retries; or the server is busy or failed: retry later (a money movement whose outcome"
