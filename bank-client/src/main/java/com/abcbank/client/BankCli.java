@@ -92,7 +92,7 @@ public final class BankCli implements Callable<Integer> {
 
     static final String SYNOPSIS = "client [OPTIONS] USER COMMAND [ARGS]";
     /** The one command without a USER: the load generator registers its own users. */
-    static final String BENCH_SYNOPSIS = "client [--host HOST] [--port PORT] bench [OPTIONS]";
+    static final String BENCH_SYNOPSIS = "client [--host HOST --port PORT | --servers H:P,...] bench [OPTIONS]";
     /** The laboratory: runs in this JVM, as nobody, on accounts of its own. */
     static final String DEMO_SYNOPSIS = "client demo race|deadlock|contention [OPTIONS]";
 
