@@ -212,7 +212,16 @@ final class Login {
         if (passwordFile != null || hasEnvPassword()) {
             return false;
         }
-        return credentials.replace(endpoint.host(), endpoint.port(), user, old, keys.encode());
+        Optional<Secret> saved = saved();
+        Endpoint on = saved.isPresent() && saved.get().secret().equals(old)
+                ? saved.get().savedFor()
+                : endpoint;
+        return credentials.replace(on.host(), on.port(), user, old, keys.encode());
+    }
+
+    /** The secret saved in the credentials file for USER at this server, else at another node of its cluster. */
+    Optional<String> savedSecret() {
+        return saved().map(Secret::secret);
     }
 
     Endpoint endpoint() {
@@ -246,6 +255,10 @@ final class Login {
         if (hasEnvPassword()) {
             return Optional.of(new Secret(env.get("BANK_PASSWORD"), null));
         }
+        return saved();
+    }
+
+    private Optional<Secret> saved() {
         for (Endpoint server : cluster) { // this server first, then the other nodes of its cluster
             Optional<String> saved = credentials.find(server.host(), server.port(), user);
             if (saved.isPresent()) {

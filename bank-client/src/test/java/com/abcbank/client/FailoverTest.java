@@ -16,6 +16,7 @@ import java.io.StringWriter;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -249,6 +250,46 @@ class FailoverTest {
             second.close();
             assertTrue(second.requestsSoFar().isEmpty(), "the second node was tried: " + second.requestsSoFar());
         }
+    }
+
+    @Test
+    void keysEnrolledAtOneNodeLogInAtAnother() throws Exception {
+        Map<String, String> env = env("unused");
+        env.remove("BANK_PASSWORD"); // no password anywhere: register enrols Alice with new keys
+        int dead = closedPort();
+        Result.User alice = new Result.User("Failover-Alice", "CUSTOMER");
+        int enrolledAt;
+        try (FakeBankServer first = new FakeBankServer(FakeBankServer.answering(r -> alice))) {
+            enrolledAt = first.port();
+            env.put("BANK_SERVERS", servers(dead, first.port()));
+            CliRunner.Run registered = CliRunner.run(env, home, "Failover-Alice", "register");
+            assertEquals(ExitCodes.OK, registered.exitCode(), registered.err());
+            assertTrue(registered.err().startsWith("note: node 127.0.0.1:" + dead + " unreachable"), registered.err());
+            assertTrue(
+                    registered.err().contains("registered Failover-Alice at 127.0.0.1:" + first.port()),
+                    registered.err());
+        }
+        Result.Account account = new Result.Account("1001", "CHECKING", "Failover-Alice", TIME, 0, null);
+        try (FakeBankServer other = new FakeBankServer(FakeBankServer.answering(bank(r -> account)))) {
+            // The credentials file has a line for the node it enrolled at only: its keys are good at every node.
+            env.put("BANK_SERVERS", servers(other.port(), enrolledAt));
+            CliRunner.Run run = CliRunner.run(env, home, "Failover-Alice", "balance", "1001");
+            assertEquals(ExitCodes.OK, run.exitCode(), run.err());
+            assertEquals(List.of("registered"), other.loggedInWith());
+        }
+        String before = Files.readString(home.resolve("credentials"));
+        Path newPassword = Files.writeString(home.resolve("new-password"), "a-new-password-1\n");
+        try (FakeBankServer other = new FakeBankServer(FakeBankServer.answering(bank(r -> alice)))) {
+            env.put("BANK_SERVERS", servers(other.port(), enrolledAt));
+            CliRunner.Run run =
+                    CliRunner.run(env, home, "Failover-Alice", "passwd", "--new-password-file", newPassword.toString());
+            assertEquals(ExitCodes.OK, run.exitCode(), run.err());
+            assertTrue(run.out().contains("Its new login keys replace the old secret"), run.out());
+        }
+        String after = Files.readString(home.resolve("credentials"));
+        assertTrue(after.startsWith("127.0.0.1:" + enrolledAt + ":Failover-Alice:SCRAM-SHA-256$"), after);
+        assertEquals(1, after.lines().count(), "replaced on the line it came from: " + after);
+        assertFalse(after.equals(before), "the keys were not replaced");
     }
 
     @Test
