@@ -180,11 +180,10 @@ public final class BankCli implements Callable<Integer> {
     private ClientTls clientTls;
     /** With {@code --servers}: the server {@link #connect} tries first; after a connection, the one after it. */
     private int nextServer;
-    /** How {@link #run} fails over between the servers of {@code --servers}. */
-    FailoverConnection.Policy failover = FailoverConnection.Policy.DEFAULT;
 
     /**
-     * @param env   the environment (BANK_HOST, BANK_PORT, BANK_SERVERS, BANK_PASSWORD, BANK_CREDENTIALS); a map, so tests pass their own
+     * @param env   the environment (BANK_HOST, BANK_PORT, BANK_SERVERS, BANK_PASSWORD, BANK_CREDENTIALS); a map, so
+     *              tests pass their own
      * @param stdin what {@code batch -} reads
      * @param home  the home directory when the environment names none ({@code user.home})
      */
@@ -254,7 +253,6 @@ public final class BankCli implements Callable<Integer> {
      */
     <R> int run(Operation<R> operation, CommandSpec command) {
         Request first = operation.request();
-        // The reconnect logs in, never enrols: if this run enrolled USER, the new password is saved by now.
         int replyTimeoutMs = operation.replyTimeoutMs(readTimeoutMs);
         try (ResendingConnection bank = resending(command, operation.enrols(), replyTimeoutMs)) {
             List<Reply> replies = new ArrayList<>();
@@ -299,7 +297,7 @@ public final class BankCli implements Callable<Integer> {
                 all,
                 (server, enrol) -> login.at(server, all).connect(enrol).replyTimeout(replyTimeoutMs),
                 mayEnrol,
-                failover,
+                FailoverConnection.Policy.DEFAULT,
                 FailoverConnection.Clock.SYSTEM,
                 err);
     }

@@ -24,8 +24,8 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.TypeConversionException;
 
 /**
- * {@code client [--host H] [--port P | --servers H:P,...] bench [OPTIONS]}: a load generator in the spirit of redis-benchmark and
- * pgbench. It takes no USER: it registers its own users and opens their accounts ({@link BenchSetup}), runs a
+ * {@code client [--host H --port P | --servers H:P,...] bench [OPTIONS]}: a load generator in the spirit of
+ * redis-benchmark and pgbench. It takes no USER: it registers its own users and opens their accounts ({@link BenchSetup}), runs a
  * closed loop per connection ({@link BenchChannel}) on a few event-loop threads ({@link BenchLoop}, {@code --threads},
  * default 1, like {@code redis-benchmark --threads}) so that the load generator takes as little of the machine from
  * the server as it can ({@link BenchRunner}, progress each second on standard error), checks the books as the
