@@ -67,6 +67,7 @@ import picocli.CommandLine.Spec;
             ExitCodes.HELP_REFUSED,
             ExitCodes.HELP_AUTH,
             ExitCodes.HELP_UNVERIFIED,
+            ExitCodes.HELP_DEGRADED,
             ExitCodes.HELP_UNAVAILABLE,
             ExitCodes.HELP_PROTOCOL
         },
@@ -82,7 +83,7 @@ import picocli.CommandLine.Spec;
             "  replace it. With none, create_account and register enrol USER with new random keys",
             "  and save them in that file. The client never prints a password or keys.",
             "",
-            "Environment: BANK_HOST, BANK_PORT, BANK_PASSWORD, BANK_CREDENTIALS."
+            "Environment: BANK_HOST, BANK_PORT, BANK_SERVERS, BANK_PASSWORD, BANK_CREDENTIALS."
         })
 public final class BankCli implements Callable<Integer> {
     static final int CONNECT_TIMEOUT_MS = 5_000;
@@ -91,7 +92,7 @@ public final class BankCli implements Callable<Integer> {
 
     static final String SYNOPSIS = "client [OPTIONS] USER COMMAND [ARGS]";
     /** The one command without a USER: the load generator registers its own users. */
-    static final String BENCH_SYNOPSIS = "client [--host HOST] [--port PORT] bench [OPTIONS]";
+    static final String BENCH_SYNOPSIS = "client [--host HOST --port PORT | --servers H:P,...] bench [OPTIONS]";
     /** The laboratory: runs in this JVM, as nobody, on accounts of its own. */
     static final String DEMO_SYNOPSIS = "client demo race|deadlock|contention [OPTIONS]";
 
@@ -115,6 +116,16 @@ public final class BankCli implements Callable<Integer> {
             scope = ScopeType.INHERIT,
             description = "Server port (default: $BANK_PORT, else " + Wire.DEFAULT_PORT + ").")
     Integer port;
+
+    @Option(
+            names = "--servers",
+            paramLabel = "HOST:PORT,...",
+            scope = ScopeType.INHERIT,
+            description = "The nodes of a replicated bank, tried in this order (default: $BANK_SERVERS, unless"
+                    + " --host or --port is given). A request a node cannot answer (connection lost,"
+                    + " CLUSTER_UNAVAILABLE, SHUTTING_DOWN, NOT_READY) goes to the next one with the same key,"
+                    + " each node at most once a round, for at most 3 rounds. Not with --host or --port.")
+    String servers;
 
     @Option(
             names = "--tls",
@@ -167,9 +178,12 @@ public final class BankCli implements Callable<Integer> {
     private final int readTimeoutMs;
     /** Made by {@link #clientTls} on first use. */
     private ClientTls clientTls;
+    /** With {@code --servers}: the server {@link #connect} tries first; after a connection, the one after it. */
+    private int nextServer;
 
     /**
-     * @param env   the environment (BANK_HOST, BANK_PORT, BANK_PASSWORD, BANK_CREDENTIALS); a map, so tests pass their own
+     * @param env   the environment (BANK_HOST, BANK_PORT, BANK_SERVERS, BANK_PASSWORD, BANK_CREDENTIALS); a map, so
+     *              tests pass their own
      * @param stdin what {@code batch -} reads
      * @param home  the home directory when the environment names none ({@code user.home})
      */
@@ -234,16 +248,13 @@ public final class BankCli implements Callable<Integer> {
     /**
      * Runs one operation as USER: connect, log in (enrolling if it may), send, print. The request is built once,
      * so a money movement's key is fixed before anything is sent; if the connection breaks before the answer,
-     * the same request (same key) goes once more over a new connection ({@link RetryingConnection}).
+     * the same request (same key) goes once more over a new connection ({@link RetryingConnection}), or, with
+     * {@code --servers}, to the next node ({@link FailoverConnection}).
      */
     <R> int run(Operation<R> operation, CommandSpec command) {
         Request first = operation.request();
-        // The reconnect logs in, never enrols: if this run enrolled USER, the new password is saved by now.
         int replyTimeoutMs = operation.replyTimeoutMs(readTimeoutMs);
-        try (RetryingConnection bank = new RetryingConnection(
-                connect(command, operation.enrols()).replyTimeout(replyTimeoutMs),
-                () -> connect(command, false).replyTimeout(replyTimeoutMs),
-                command.commandLine().getErr())) {
+        try (ResendingConnection bank = resending(command, operation.enrols(), replyTimeoutMs)) {
             List<Reply> replies = new ArrayList<>();
             List<R> results = new ArrayList<>();
             for (Request request = first;
@@ -266,21 +277,67 @@ public final class BankCli implements Callable<Integer> {
         }
     }
 
-    /** Connects and logs in as USER, enrolling USER if {@code mayEnrol} and no password is found ({@link Login}). */
-    BankConnection connect(CommandSpec command, boolean mayEnrol) {
-        return login(command).connect(mayEnrol);
+    /**
+     * One server: connected and logged in now, and sent once more on a new connection after a break, as always
+     * ({@link RetryingConnection}). Several ({@code --servers}): connected on first use, and failing over from node
+     * to node ({@link FailoverConnection}).
+     */
+    private ResendingConnection resending(CommandSpec command, boolean mayEnrol, int replyTimeoutMs) {
+        List<Endpoint> all = servers(command);
+        PrintWriter err = command.commandLine().getErr();
+        if (all.size() == 1) {
+            // The reconnect logs in, never enrols: if this run enrolled USER, the new password is saved by now.
+            return new RetryingConnection(
+                    connect(command, mayEnrol).replyTimeout(replyTimeoutMs),
+                    () -> connect(command, false).replyTimeout(replyTimeoutMs),
+                    err);
+        }
+        Login login = login(command);
+        return new FailoverConnection(
+                all,
+                (server, enrol) -> login.at(server, all).connect(enrol).replyTimeout(replyTimeoutMs),
+                mayEnrol,
+                FailoverConnection.Policy.DEFAULT,
+                FailoverConnection.Clock.SYSTEM,
+                err);
     }
 
-    /** How USER logs in at the endpoint: checks USER and the port (usage errors) but connects to nothing yet. */
+    /**
+     * Connects and logs in as USER, enrolling USER if {@code mayEnrol} and no password is found ({@link Login}). With
+     * {@code --servers}, at the first node that connects, starting after the one of the last call: so the one
+     * reconnect of {@code batch} goes to another node.
+     */
+    BankConnection connect(CommandSpec command, boolean mayEnrol) {
+        List<Endpoint> all = servers(command);
+        if (all.size() == 1) {
+            return login(command).connect(mayEnrol);
+        }
+        Login login = login(command);
+        FailoverConnection.Connected connected = FailoverConnection.connectFirst(
+                all,
+                nextServer,
+                (server, enrol) -> login.at(server, all).connect(enrol),
+                mayEnrol,
+                command.commandLine().getErr());
+        nextServer = (connected.index() + 1) % all.size();
+        return connected.bank();
+    }
+
+    /**
+     * How USER logs in at the (first) server: checks USER and the servers (usage errors) but connects to nothing
+     * yet. With {@code --servers}, a password saved for any of them will do ({@link Login#at}).
+     */
     Login login(CommandSpec command) {
+        List<Endpoint> all = servers(command);
         return new Login(
-                user(command),
-                endpoint(command),
-                passwordFile,
-                env,
-                credentials(command),
-                command.commandLine().getErr(),
-                this::open);
+                        user(command),
+                        all.get(0),
+                        passwordFile,
+                        env,
+                        credentials(command),
+                        command.commandLine().getErr(),
+                        this::open)
+                .at(all.get(0), all);
     }
 
     BankConnection open(Endpoint endpoint) {
@@ -326,8 +383,14 @@ public final class BankCli implements Callable<Integer> {
         return user;
     }
 
+    /** The one server of {@code --host}/{@code --port}, or the first of {@code --servers}. */
     Endpoint endpoint(CommandSpec command) {
-        return Endpoint.of(host, port, env, command);
+        return servers(command).get(0);
+    }
+
+    /** Where the bank is: one server, or the nodes of {@code --servers} in order ({@link Endpoint#servers}). */
+    List<Endpoint> servers(CommandSpec command) {
+        return Endpoint.servers(servers, host, port, env, command);
     }
 
     boolean json() {

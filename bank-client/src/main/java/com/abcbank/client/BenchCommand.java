@@ -11,7 +11,9 @@ import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
+import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Model.CommandSpec;
@@ -22,13 +24,14 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.TypeConversionException;
 
 /**
- * {@code client [--host H] [--port P] bench [OPTIONS]}: a load generator in the spirit of redis-benchmark and
- * pgbench. It takes no USER: it registers its own users and opens their accounts ({@link BenchSetup}), runs a
+ * {@code client [--host H --port P | --servers H:P,...] bench [OPTIONS]}: a load generator in the spirit of
+ * redis-benchmark and pgbench. It takes no USER: it registers its own users and opens their accounts ({@link BenchSetup}), runs a
  * closed loop per connection ({@link BenchChannel}) on a few event-loop threads ({@link BenchLoop}, {@code --threads},
  * default 1, like {@code redis-benchmark --threads}) so that the load generator takes as little of the machine from
  * the server as it can ({@link BenchRunner}, progress each second on standard error), checks the books as the
  * auditor when it has the password, and prints the figures ({@link BenchReport}). Connection {@code c} runs on loop
- * {@code c % threads}.
+ * {@code c % threads}. With {@code --servers}, the connections are opened at the servers in turn (round-robin), so a
+ * run loads every node of a cluster; the books are read at the first that answers.
  *
  * <p>Every option is bounded, and a value out of bounds is a usage error (exit 2) before anything connects. The run
  * is bounded too: the duration (or, with {@code --requests}, a cap of {@link #MAX_SECONDS}), each read's timeout, and
@@ -158,16 +161,24 @@ final class BenchCommand implements Callable<Integer> {
     @Override
     public Integer call() throws InterruptedException {
         validate();
-        Endpoint endpoint = cli.endpoint(spec);
+        List<Endpoint> servers = cli.servers(spec);
+        String endpoint = servers.size() == 1
+                ? servers.get(0).toString()
+                : servers.stream().map(Endpoint::toString).collect(Collectors.joining(", ")) + " (round-robin)";
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         boolean checkBooks = !noSetup && auditPasswordFile != null;
         if (checkBooks) {
-            auditor(endpoint, err).connect(false).close(); // a wrong password fails now, not after the run
+            auditor(servers, err).close(); // a wrong password fails now, not after the run
         }
         // Not from --seed: a second run with the same seed against the same bank needs new names and numbers.
         BenchAccounts bank = BenchAccounts.of(10_000 + new SecureRandom().nextInt(90_000), accounts, connections);
-        Supplier<BenchLink> opener = () -> BenchLink.open(endpoint, cli.connectTimeoutMs(), cli.readTimeoutMs());
+        // With --servers, the connections go to the servers in turn, so that the load reaches every node of a cluster.
+        AtomicInteger opened = new AtomicInteger();
+        Supplier<BenchLink> opener = () -> BenchLink.open(
+                servers.get(Math.floorMod(opened.getAndIncrement(), servers.size())),
+                cli.connectTimeoutMs(),
+                cli.readTimeoutMs());
         err.println(
                 noSetup
                         ? "bench: " + connections + " connections to " + endpoint + ", no setup"
@@ -181,7 +192,7 @@ final class BenchCommand implements Callable<Integer> {
         } finally {
             connected.forEach(BenchLink::close); // the loops closed theirs; these are for a failure before they ran
         }
-        Result.Report report = checkBooks ? books(endpoint, err) : null;
+        Result.Report report = checkBooks ? books(servers, err) : null;
         BenchReport.Books books = report == null
                 ? BenchReport.Books.SKIPPED
                 : report.sum() == 0 && report.balanced() ? BenchReport.Books.OK : BenchReport.Books.UNBALANCED;
@@ -228,14 +239,19 @@ final class BenchCommand implements Callable<Integer> {
         return Math.min(threads, connections);
     }
 
-    private Result.Report books(Endpoint endpoint, PrintWriter err) {
-        try (BankConnection auditor = auditor(endpoint, err).connect(false)) {
+    private Result.Report books(List<Endpoint> servers, PrintWriter err) {
+        try (BankConnection auditor = auditor(servers, err)) {
             return BenchSetup.books(auditor);
         }
     }
 
-    private Login auditor(Endpoint endpoint, PrintWriter err) {
-        return new Login(Wire.AUDITOR, endpoint, auditPasswordFile, Map.of(), cli.credentials(spec), err, cli::open);
+    /** The auditor, logged in at the first server that answers. */
+    private BankConnection auditor(List<Endpoint> servers, PrintWriter err) {
+        Login login = new Login(
+                Wire.AUDITOR, servers.get(0), auditPasswordFile, Map.of(), cli.credentials(spec), err, cli::open);
+        return FailoverConnection.connectFirst(
+                        servers, 0, (server, enrol) -> login.at(server, servers).connect(false), false, err)
+                .bank();
     }
 
     private int exitCode(BenchRunner.Outcome outcome, BenchReport.Books books, PrintWriter err) {

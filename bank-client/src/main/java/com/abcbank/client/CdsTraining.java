@@ -191,6 +191,12 @@ final class CdsTraining {
         }
     }
 
+    private static final String HEAD = "3fa2c1d0e9b7" + "0".repeat(52);
+
+    private static Result.Replica replica(String node, String role) {
+        return new Result.Replica(node, "127.0.0.1:9871", true, role, 2, 9, 4, HEAD, null);
+    }
+
     private static List<Exercise> exercises() {
         Result.Account checking = new Result.Account("1001", "CHECKING", "Alice", TIME, 70_000, null);
         Result.Account loan = new Result.Account("L100001", "LOAN", "Alice", TIME, -100_000, 100_000L);
@@ -236,6 +242,12 @@ final class CdsTraining {
                                 Map.of("checking", 1, "loan", 1, "internal", 1),
                                 100_000,
                                 List.of())),
-                new Exercise("Audit verify", new Result.Verify(true, 4, 4, 3, List.of(), 12, 1)));
+                new Exercise("Audit verify", new Result.Verify(true, 4, 4, 3, List.of(), 12, 1)),
+                new Exercise(
+                        "Audit verify",
+                        new Result.Verify(true, 4, 4, 3, List.of(), 12, 1, HEAD, List.of(replica("n1", "LEADER")))),
+                new Exercise(
+                        "Audit cluster",
+                        new Result.Cluster("n1", "n1", List.of(replica("n1", "LEADER"), replica("n2", "FOLLOWER")))));
     }
 }

@@ -39,6 +39,7 @@ final class CommandTree {
             "show_history",
             "report",
             "verify",
+            "cluster",
             "show_security_events",
             "passwd",
             "batch",
@@ -73,6 +74,7 @@ final class CommandTree {
             case "show_history" -> new ShowHistoryCommand();
             case "report" -> new ReportCommand();
             case "verify" -> new VerifyCommand();
+            case "cluster" -> new ClusterCommand();
             case "show_security_events" -> new ShowSecurityEventsCommand();
             case "passwd" -> new PasswdCommand();
             case "batch" -> new BatchCommand();

@@ -12,7 +12,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
+import java.util.ArrayList;
 import java.util.Base64;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
@@ -38,6 +40,9 @@ final class Login {
 
     private final String user;
     private final Endpoint endpoint;
+    /** Every server of the command ({@code --servers}), this one first: they share their users. */
+    private final List<Endpoint> cluster;
+
     private final Path passwordFile;
     private final Map<String, String> env;
     private final CredentialsFile credentials;
@@ -58,8 +63,21 @@ final class Login {
             CredentialsFile credentials,
             PrintWriter err,
             Function<Endpoint, BankConnection> opener) {
+        this(user, endpoint, List.of(endpoint), passwordFile, env, credentials, err, opener);
+    }
+
+    private Login(
+            String user,
+            Endpoint endpoint,
+            List<Endpoint> cluster,
+            Path passwordFile,
+            Map<String, String> env,
+            CredentialsFile credentials,
+            PrintWriter err,
+            Function<Endpoint, BankConnection> opener) {
         this.user = user;
         this.endpoint = endpoint;
+        this.cluster = cluster;
         this.passwordFile = passwordFile;
         this.env = env;
         this.credentials = credentials;
@@ -69,6 +87,19 @@ final class Login {
 
     String user() {
         return user;
+    }
+
+    /**
+     * The same login at {@code server}, one of {@code servers} (the nodes of one cluster, which replicate their
+     * users): a password or keys saved for any of them are good at all of them, so when the credentials file has no
+     * line for {@code server}, the lines of the others are looked up, in order. Without this, keys enrolled at one
+     * node would not be found at the next one a command fails over to.
+     */
+    Login at(Endpoint server, List<Endpoint> servers) {
+        List<Endpoint> others = new ArrayList<>();
+        others.add(server);
+        servers.stream().filter(other -> !other.equals(server)).forEach(others::add);
+        return new Login(user, server, List.copyOf(others), passwordFile, env, credentials, err, opener);
     }
 
     /** A connection to the endpoint, not logged in. */
@@ -84,10 +115,10 @@ final class Login {
     BankConnection connect(boolean mayEnrol) {
         BankConnection bank = open();
         try {
-            Optional<String> password = password();
-            if (password.isPresent()) {
-                Scram.ClientKeys keys = bank.login(user, password.get());
-                keepKeys(password.get(), keys);
+            Optional<Secret> secret = secret();
+            if (secret.isPresent()) {
+                Scram.ClientKeys keys = bank.login(user, secret.get().secret());
+                keepKeys(secret.get(), keys);
                 return bank;
             }
             if (!mayEnrol) {
@@ -125,8 +156,9 @@ final class Login {
      * Registers USER with a new random secret. Only its SCRAM keys are kept (a 192-bit random secret needs no
      * stretching, and the keys are of no use against another server): saved, and forced to disk, before the
      * registration is sent: were they saved after, a crash or a full disk between the two would leave a user whose
-     * keys nobody has. If the server refuses, the saved line is taken out again; if the connection breaks, it stays,
-     * because the registration may have happened.
+     * keys nobody has. If the server refuses, the saved line is taken out again; if the connection breaks, or the
+     * refusal leaves the outcome unknown (CLUSTER_UNAVAILABLE, INTERNAL_ERROR, STORAGE_FAILED), it stays, because
+     * the registration may have happened.
      */
     Reply enrol(BankConnection bank) {
         Scram.ClientKeys keys = Scram.newKeys(newPassword().toCharArray(), Scram.RANDOM_SECRET_ITERATIONS);
@@ -137,7 +169,12 @@ final class Login {
             throw new ClientException(ExitCodes.AUTH, "cannot save the new keys of " + user + ": " + e.getMessage(), e);
         }
         Reply reply = bank.call(new Request.Register(user, keys.verifier()));
+        // A refusal that leaves the registration's outcome unknown (a cluster node that could not get it through)
+        // keeps the keys, as a break does: USER may exist with them, and the next node must log in with them.
         if (!reply.ok()) {
+            if (ExitCodes.indefinite(reply.error().code())) {
+                return reply;
+            }
             try {
                 credentials.remove(endpoint.host(), endpoint.port(), user, saved);
             } catch (IOException e) {
@@ -156,14 +193,14 @@ final class Login {
      * logins skip the key stretching, and the file no longer holds a password good elsewhere. A password from
      * {@code --password-file} or {@code BANK_PASSWORD} is never written anywhere.
      */
-    private void keepKeys(String secret, Scram.ClientKeys keys) {
-        if (passwordFile != null
-                || hasEnvPassword()
-                || Scram.ClientKeys.decode(secret).isPresent()) {
+    private void keepKeys(Secret found, Scram.ClientKeys keys) {
+        String secret = found.secret();
+        if (found.savedFor() == null || Scram.ClientKeys.decode(secret).isPresent()) {
             return;
         }
+        Endpoint saved = found.savedFor();
         try {
-            credentials.replace(endpoint.host(), endpoint.port(), user, secret, keys.encode());
+            credentials.replace(saved.host(), saved.port(), user, secret, keys.encode());
         } catch (IOException | IllegalArgumentException e) {
             err.println("warning: could not replace the password of " + user + " in " + credentials.path()
                     + " by its keys: " + e.getMessage());
@@ -175,7 +212,16 @@ final class Login {
         if (passwordFile != null || hasEnvPassword()) {
             return false;
         }
-        return credentials.replace(endpoint.host(), endpoint.port(), user, old, keys.encode());
+        Optional<Secret> saved = saved();
+        Endpoint on = saved.isPresent() && saved.get().secret().equals(old)
+                ? saved.get().savedFor()
+                : endpoint;
+        return credentials.replace(on.host(), on.port(), user, old, keys.encode());
+    }
+
+    /** The secret saved in the credentials file for USER at this server, else at another node of its cluster. */
+    Optional<String> savedSecret() {
+        return saved().map(Secret::secret);
     }
 
     Endpoint endpoint() {
@@ -193,13 +239,33 @@ final class Login {
 
     /** The password from the first source that has one (see the class comment), or empty for none. */
     Optional<String> password() {
+        return secret().map(Secret::secret);
+    }
+
+    /**
+     * A password or saved keys, and the server whose line of the credentials file held it (null when it came from
+     * {@code --password-file} or {@code BANK_PASSWORD}).
+     */
+    private record Secret(String secret, Endpoint savedFor) {}
+
+    private Optional<Secret> secret() {
         if (passwordFile != null) {
-            return Optional.of(fromPasswordFile());
+            return Optional.of(new Secret(fromPasswordFile(), null));
         }
         if (hasEnvPassword()) {
-            return Optional.of(env.get("BANK_PASSWORD"));
+            return Optional.of(new Secret(env.get("BANK_PASSWORD"), null));
         }
-        return credentials.find(endpoint.host(), endpoint.port(), user);
+        return saved();
+    }
+
+    private Optional<Secret> saved() {
+        for (Endpoint server : cluster) { // this server first, then the other nodes of its cluster
+            Optional<String> saved = credentials.find(server.host(), server.port(), user);
+            if (saved.isPresent()) {
+                return Optional.of(new Secret(saved.get(), server));
+            }
+        }
+        return Optional.empty();
     }
 
     private String fromPasswordFile() {

@@ -11,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -49,9 +50,18 @@ final class PasswdCommand implements Callable<Integer> {
         char[] password = newPassword();
         try {
             RegisterCommand.checkPassword(new String(password));
-            Login login = cli.login(spec);
-            Optional<String> old = login.password();
-            try (BankConnection bank = login.connect(false)) {
+            Login any = cli.login(spec);
+            Optional<String> old = any.password();
+            // With --servers, at the first node that connects; its login finds a secret saved for any of them.
+            List<Endpoint> servers = cli.servers(spec);
+            FailoverConnection.Connected connected = FailoverConnection.connectFirst(
+                    servers,
+                    0,
+                    (server, enrol) -> any.at(server, servers).connect(false),
+                    false,
+                    spec.commandLine().getErr());
+            Login login = any.at(servers.get(connected.index()), servers);
+            try (BankConnection bank = connected.bank()) {
                 Scram.ClientKeys keys = Scram.newKeys(password, Scram.PASSWORD_ITERATIONS);
                 Reply reply = bank.call(new Request.Passwd(keys.verifier()));
                 if (!reply.ok()) {
@@ -60,8 +70,7 @@ final class PasswdCommand implements Callable<Integer> {
                 PrintWriter out = spec.commandLine().getOut();
                 out.println("Password changed for " + login.user());
                 // The secret the login used may have become keys in the file by now: look it up afresh.
-                Optional<String> saved = login.credentials()
-                        .find(login.endpoint().host(), login.endpoint().port(), login.user());
+                Optional<String> saved = login.savedSecret();
                 if (old.isPresent() && saved.isPresent()) {
                     if (login.replaceSaved(saved.get(), keys)) {
                         out.println("Its new login keys replace the old secret in "

@@ -5,6 +5,7 @@ import com.abcbank.protocol.Request;
 import com.abcbank.protocol.Result;
 import com.abcbank.protocol.Scram;
 import java.io.PrintWriter;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -53,9 +54,18 @@ final class RegisterCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        Login login = cli.login(spec);
-        // Connect first, as Login.connect does: an unreachable server (exit 75) before any credentials problem.
-        try (BankConnection bank = login.open()) {
+        Login any = cli.login(spec);
+        // Connect first, as Login.connect does: an unreachable server (exit 75) before any credentials problem. With
+        // --servers, to the first node that connects; new keys are saved for that node, and found at the others.
+        List<Endpoint> servers = cli.servers(spec);
+        FailoverConnection.Connected connected = FailoverConnection.connectFirst(
+                servers,
+                0,
+                (server, enrol) -> any.at(server, servers).open(),
+                false,
+                spec.commandLine().getErr());
+        Login login = any.at(servers.get(connected.index()), servers);
+        try (BankConnection bank = connected.bank()) {
             Optional<String> password = login.password();
             Reply reply = password.isPresent()
                     ? bank.call(new Request.Register(login.user(), verifierOf(password.get())))

@@ -18,7 +18,7 @@ import java.util.function.Supplier;
  * only hide that, so the command stops with exit 75, and for a money movement names its key: the same command
  * run again with {@code --key} finishes it, still at most once.
  */
-final class RetryingConnection implements AutoCloseable {
+final class RetryingConnection implements ResendingConnection {
     private final Supplier<BankConnection> reconnect;
     private final PrintWriter err;
     private BankConnection bank;
@@ -39,7 +39,8 @@ final class RetryingConnection implements AutoCloseable {
      * Sends {@code request} and returns its reply, sending it once more on a new connection if the first one
      * breaks. {@code what} names the command in messages ({@code withdraw}).
      */
-    Reply call(Request request, String what) {
+    @Override
+    public Reply call(Request request, String what) {
         try {
             return bank.call(request);
         } catch (BankConnection.Lost lost) {
@@ -74,7 +75,7 @@ final class RetryingConnection implements AutoCloseable {
      * The second failure: as it is for a read (nothing to undo or finish), and for a money movement as exit 75,
      * outcome unknown, with the key that can finish it.
      */
-    private static ClientException gaveUp(String key, ClientException failure, String story) {
+    static ClientException gaveUp(String key, ClientException failure, String story) {
         if (key == null) {
             return failure;
         }

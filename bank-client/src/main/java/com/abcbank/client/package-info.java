@@ -7,7 +7,9 @@
  * server is), {@code Login} (connect, password sources, enrolment), {@code BankConnection} (one TCP connection,
  * bounded waits, replies checked in order), {@code ClientTls} ({@code --tls}: trust, host check, a bounded
  * handshake), {@code RetryingConnection} and {@code BatchCommand} (one resend with
- * the same idempotency keys after a break), {@code CliHelp} (help and usage errors), {@code Formats} and
+ * the same idempotency keys after a break), {@code FailoverConnection} ({@code --servers}: the same request to the
+ * next node of a cluster, in bounded rounds), {@code Replicas} (the nodes' table and chain-head check of
+ * {@code cluster} and {@code verify}), {@code CliHelp} (help and usage errors), {@code Formats} and
  * {@code TablePrinter} (text output), {@code CommandTree} (the commands by name, and the lean tree that {@code main}
  * builds with only the ones a line names), {@code CdsTraining} (not a command: the build's training run for the
  * class-data-sharing archive that {@code scripts/client} maps). {@code client bench} (the load generator, no USER) is {@code BenchCommand}
@@ -20,7 +22,7 @@
  * <p><b>What is stable</b> is what a person or a script sees, not the Java: the command names, arguments and
  * options, the exit codes ({@code ExitCodes}: scripts branch on them), the {@code --json} output (the server's
  * result as sent), the batch file syntax, the environment variables ({@code BANK_HOST}, {@code BANK_PORT},
- * {@code BANK_PASSWORD}, {@code BANK_CREDENTIALS}, {@code HOME}) and the credentials file format
+ * {@code BANK_SERVERS}, {@code BANK_PASSWORD}, {@code BANK_CREDENTIALS}, {@code HOME}) and the credentials file format
  * ({@code host:port:user:password}, mode 600). The text output is for people and may be reworded.
  */
 package com.abcbank.client;

@@ -317,6 +317,7 @@ class BankCliTest {
             ExitCodes.REFUSED,
             ExitCodes.AUTH,
             ExitCodes.UNVERIFIED,
+            ExitCodes.DEGRADED,
             ExitCodes.UNAVAILABLE,
             ExitCodes.PROTOCOL
         }) {

@@ -274,6 +274,40 @@ class BenchCommandTest {
     }
 
     @Test
+    void withServersTheConnectionsGoToEachServerInTurn() throws IOException {
+        try (DoNothingServer a = new DoNothingServer();
+                DoNothingServer b = new DoNothingServer();
+                DoNothingServer c = new DoNothingServer()) {
+            String servers = "127.0.0.1:" + a.port() + ",127.0.0.1:" + b.port() + ",127.0.0.1:" + c.port();
+            CliRunner.Run run = CliRunner.run(
+                    Map.of(),
+                    home,
+                    "",
+                    10_000,
+                    "--servers",
+                    servers,
+                    "bench",
+                    "--no-setup",
+                    "--connections",
+                    "6",
+                    "--threads",
+                    "1",
+                    "--requests",
+                    "3000",
+                    "--warmup",
+                    "0",
+                    "--json");
+            assertEquals(0, run.exitCode(), run.err());
+            assertEquals(3_000, json(run).get("ops").asLong());
+            assertEquals(List.of(2L, 2L, 2L), List.of(a.served(), b.served(), c.served()), "two connections each");
+            assertEquals(3_000, a.answered() + b.answered() + c.answered());
+            assertTrue(
+                    run.err().startsWith("bench: 6 connections to " + servers.replace(",", ", ") + " (round-robin)"),
+                    run.err());
+        }
+    }
+
+    @Test
     void aServerFailureIsCountedAndFailsTheRun() throws IOException {
         try (DoNothingServer peer = new DoNothingServer("INTERNAL_ERROR", Long.MAX_VALUE)) {
             CliRunner.Run run = bench(
@@ -506,7 +540,8 @@ class BenchCommandTest {
             assertTrue(help.out().contains(option), option + ": " + help.out());
         }
         CliRunner.Run top = CliRunner.run(Map.of(), home, "--help");
-        assertTrue(top.out().contains("client [--host HOST] [--port PORT] bench [OPTIONS]"), top.out());
+        assertTrue(
+                top.out().contains("client [--host HOST --port PORT | --servers H:P,...] bench [OPTIONS]"), top.out());
         assertTrue(top.out().lines().anyMatch(l -> l.matches(" +bench +Load generator .*")), top.out());
         assertFalse(top.out().contains("client USER bench"), top.out());
     }

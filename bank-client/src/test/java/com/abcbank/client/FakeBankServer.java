@@ -250,6 +250,11 @@ final class FakeBankServer implements AutoCloseable {
         return List.copyOf(received);
     }
 
+    /** Every request line read until now, without waiting for the script to end: for a server that may see none. */
+    List<String> requestsSoFar() {
+        return List.copyOf(received);
+    }
+
     /** The requests read, parsed by the server's parser. */
     List<Request> requests() throws InterruptedException {
         return received().stream()

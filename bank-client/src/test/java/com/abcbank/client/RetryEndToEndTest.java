@@ -314,6 +314,35 @@ class RetryEndToEndTest {
     }
 
     @Test
+    void withServersAWithdrawalCutOnOneNodeIsFinishedOnTheNextAndHappensOnce() throws IOException {
+        // Two "nodes" in front of one bank: the first forwards the withdrawal and cuts its reply, the second is the
+        // bank itself, which answers the same key with the first attempt's transaction.
+        try (CuttingProxy cutting =
+                new CuttingProxy(server.port(), op(Request.Withdraw.class), CuttingProxy.Where.BEFORE_REPLY, 1)) {
+            Map<String, String> env = new HashMap<>(env(server.port()));
+            env.remove("BANK_PORT");
+            env.put("BANK_SERVERS", "127.0.0.1:" + cutting.port() + ",127.0.0.1:" + server.port());
+            CliRunner.Run run = CliRunner.run(env, home, "", 10_000, "Alice", "withdraw", "1001", "50");
+            assertEquals(0, run.exitCode(), run.err());
+            assertEquals(1, cutting.cutsMade(), "the proxy did not cut: the test tests nothing");
+            List<Result.Entry> withdrawals = entries("1001", "WITHDRAW");
+            assertEquals(1, withdrawals.size(), "withdrawals on the server: " + withdrawals);
+            assertEquals(50_000 - 5_000, balance("1001"));
+            String key = keys(cutting, Request.Withdraw.class).get(0);
+            assertTrue(
+                    run.err().contains("retrying withdraw on 127.0.0.1:" + server.port() + " with the same key " + key),
+                    run.err());
+        }
+    }
+
+    @Test
+    void clusterOnASingleServerIsRefusedInWords() {
+        CliRunner.Run run = auditor("cluster");
+        assertEquals(ExitCodes.REFUSED, run.exitCode(), run.err());
+        assertEquals("error: INVALID_ARGUMENT: this server runs alone, not in a cluster\n", run.err());
+    }
+
+    @Test
     void verifyIsForTheAuditorOnly() {
         CliRunner.Run run = client(server.port(), "Alice", "verify");
         assertEquals(ExitCodes.REFUSED, run.exitCode(), run.err());
