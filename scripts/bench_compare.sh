@@ -7,6 +7,10 @@
 #   and once more in fsync mode at 64 connections with 90% of transfers through one account (`--hot 90`),
 #   whose ratio column is then uniform over hot;
 #   a do-nothing server of the same shape (scripts/NullServer.java): `client bench --no-setup`;
+#   a three-node ABC Bank cluster (Raft, on this machine: three JVMs share the two cores and the disk), a fresh one
+#   per cell, `client bench --servers` spreading the connections over the nodes; then FAILOVER_ROUNDS (default 5)
+#   rounds of kill -9 of the leader under a depositing client (scripts/FailoverTime.java), each timed from the kill
+#   to the first write acknowledged after it, the killed node restarted and caught up before the next round;
 #   Redis `INCR` with appendonly yes, appendfsync always, if redis-server and redis-benchmark are installed;
 #   PostgreSQL pgbench TPC-B-like (scale 1, fsync=on, synchronous_commit=on), if initdb, pg_ctl and pgbench
 #   are installed (not pipelined: pgbench has no such mode).
@@ -20,7 +24,7 @@
 # ONESHOT_BASELINE_JAR=JAR adds a row for another build of bank-client.jar (run with the flags of the launcher
 # before issue 10), to compare before and after in one run. ONESHOT_SERVER_OPTS adds options to that ABC Bank
 # server (`--pbkdf2-iterations 1000`, say, to see the client with a login that costs the server little).
-# BENCH_COMPARE_SYSTEMS narrows the run to some of: abc null redis pgbench oneshot (default: all of them).
+# BENCH_COMPARE_SYSTEMS narrows the run to some of: abc cluster null redis pgbench oneshot (default: all of them).
 #
 # Every server it starts binds 127.0.0.1 on a free port, in its own temporary directory, under `timeout`, and
 # is stopped by its PID when the script ends, however it ends; the temporary directories are removed.
@@ -40,7 +44,9 @@ fi
 CONNECTIONS=(16 64)
 PIPELINES=(1 16)
 MODES=(fsync batch none)
-systems=" ${BENCH_COMPARE_SYSTEMS:-abc null redis pgbench oneshot} "
+systems=" ${BENCH_COMPARE_SYSTEMS:-abc cluster null redis pgbench oneshot} "
+FAILOVER_ROUNDS="${FAILOVER_ROUNDS:-5}"
+failover="" # "ms ms ms ..." of the failover rounds
 ONESHOT_RUNS="${ONESHOT_RUNS:-20}"
 if ! [[ "$ONESHOT_RUNS" =~ ^[0-9]+$ ]] || [ "$ONESHOT_RUNS" -lt 1 ] || [ "$ONESHOT_RUNS" -gt 1000 ]; then
   echo "ONESHOT_RUNS must be a whole number from 1 to 1000: $ONESHOT_RUNS" >&2
@@ -138,7 +144,9 @@ bench_cell() {
   local system="$1" setting="$2" conns="$3" pipeline="$4" port="$5" out="$6"
   shift 6
   local status=0
-  timeout $((seconds + SETUP_LIMIT_S)) "$root/scripts/client" --host 127.0.0.1 --port "$port" bench \
+  local target=(--host 127.0.0.1 --port "$port")
+  [[ "$port" == *,* ]] && target=(--servers "$port") # a cluster: its nodes' addresses
+  timeout $((seconds + SETUP_LIMIT_S)) "$root/scripts/client" "${target[@]}" bench \
     --connections "$conns" --duration "$seconds" --warmup 1 --accounts 1000 --mix transfer \
     --pipeline "$pipeline" "$@" --json > "$out/bench.json" 2> "$out/bench.err" || status=$?
   if [ "$status" -ne 0 ]; then
@@ -187,6 +195,133 @@ abc_cell() {
   fi
   stop_pid "$pid"
   rm -rf "$dir"
+}
+
+# ---- A three-node cluster on this machine ----
+
+CLUSTER_JAVA_OPTS="${CLUSTER_JAVA_OPTS:--Xmx256m -XX:+UseSerialGC -XX:MaxDirectMemorySize=128m}"
+cluster_dir=""
+cluster_servers=""
+cluster_pids=() # by node: index 0 is n1
+cluster_raft=()
+
+# cluster_node DIR I LIFETIME: starts node nI (again) on its directory and Raft port; sets cluster_pids[I-1].
+cluster_node() {
+  local dir="$1" i="$2" lifetime="$3" peers="" j
+  for j in 1 2 3; do
+    peers+="${peers:+,}n$j=127.0.0.1:${cluster_raft[$((j - 1))]}"
+  done
+  mkdir -p "$dir/n$i"
+  rm -f "$dir/n$i/port"
+  BANK_SERVER_JAVA_OPTS="$CLUSTER_JAVA_OPTS" timeout "$lifetime" "$root/scripts/bank-server" \
+    --port "$(cat "$dir/n$i/client-port" 2>/dev/null || echo 0)" --port-file "$dir/n$i/port" --data "$dir/n$i" \
+    --pbkdf2-iterations 4096 --durability batch --node-id "n$i" --peers "$peers" >> "$dir/n$i/server.out" 2>> "$dir/n$i/server.log" &
+  cluster_pids[$((i - 1))]=$!
+  pids+=("$!")
+}
+
+# cluster_start LIFETIME: three fresh nodes; waits until they listen, the auditor exists and a leader is known.
+cluster_start() {
+  local lifetime="$1" i waited=0
+  cluster_dir=$(mktemp -d "$work/cluster.XXXXXX")
+  cluster_raft=("$(free_port)" "$(free_port)" "$(free_port)")
+  for i in 1 2 3; do
+    cluster_node "$cluster_dir" "$i" "$lifetime"
+  done
+  cluster_servers=""
+  for i in 1 2 3; do
+    wait_for_file "$cluster_dir/n$i/port" "${cluster_pids[$((i - 1))]}" || return 1
+    cp "$cluster_dir/n$i/port" "$cluster_dir/n$i/client-port" # a restart keeps its client port
+    cluster_servers+="${cluster_servers:+,}127.0.0.1:$(cat "$cluster_dir/n$i/port")"
+  done
+  until cluster_audit_file > /dev/null && cluster_converged; do
+    [ "$waited" -ge $((START_LIMIT_S * 5)) ] && return 1
+    sleep 0.2 # polling the cluster's own status until it has a leader and an auditor
+    waited=$((waited + 1))
+  done
+}
+
+cluster_audit_file() { ls "$cluster_dir"/n*/audit-password 2> /dev/null | head -n 1 | grep .; }
+
+# cluster_converged: a leader, all three nodes reachable at one applied index (client Audit cluster --json).
+cluster_converged() {
+  local json
+  json=$(BANK_PASSWORD="$(cat "$(cluster_audit_file)")" BANK_CREDENTIALS="$cluster_dir/credentials" \
+    "$root/scripts/client" --servers "$cluster_servers" --json Audit cluster 2> /dev/null) || return 1
+  [ "$(grep -o '"applied" *: *[0-9]*' <<< "$json" | sort -u | wc -l)" = 1 ] \
+    && [ "$(grep -c '"reachable" *: *true' <<< "$json")" = 3 ]
+}
+
+cluster_stop() {
+  local pid
+  for pid in "${cluster_pids[@]}"; do
+    stop_pid "$pid"
+  done
+  cluster_pids=()
+  [ -n "$cluster_dir" ] && rm -rf "$cluster_dir"
+  cluster_dir=""
+}
+
+cluster_cells() {
+  local conns pipeline setting="3 nodes on this machine (Raft, majority on disk)"
+  for conns in "${CONNECTIONS[@]}"; do
+    for pipeline in "${PIPELINES[@]}"; do
+      if ! cluster_start $((START_LIMIT_S + SETUP_LIMIT_S + seconds + 60)); then
+        tail -n 5 "$cluster_dir"/n*/server.log >&2
+        fail "ABC Bank cluster" "$setting" "$conns" "$pipeline" "the cluster did not start (its logs above)"
+      else
+        bench_cell "ABC Bank cluster" "$setting" "$conns" "$pipeline" "$cluster_servers" "$cluster_dir" \
+          --audit-password-file "$(cluster_audit_file)"
+      fi
+      cluster_stop
+    done
+  done
+  failover_rounds
+}
+
+# FAILOVER_ROUNDS kills of the leader, each timed by scripts/FailoverTime.java; the node comes back in between.
+failover_rounds() {
+  local round out killed i waited
+  if ! cluster_start $((START_LIMIT_S + FAILOVER_ROUNDS * 120 + 60)); then
+    log "failover: the cluster did not start"
+    failures=$((failures + 1))
+    cluster_stop
+    return
+  fi
+  for round in $(seq "$FAILOVER_ROUNDS"); do
+    local pid_list="n1=${cluster_pids[0]},n2=${cluster_pids[1]},n3=${cluster_pids[2]}"
+    if ! out=$(timeout 120 java -cp "$CLIENT_JAR" "$root/scripts/FailoverTime.java" "$cluster_servers" \
+        "$(cluster_audit_file)" "$pid_list" 2> "$work/failover.err"); then
+      log "failover round $round failed: $(tail -n 3 "$work/failover.err" | tr '\n' ' ')"
+      failures=$((failures + 1))
+      break
+    fi
+    log "failover round $round: $out"
+    failover+="${failover:+ }$(sed -n 's/.*failover_ms=\([0-9]*\).*/\1/p' <<< "$out")"
+    killed=$(sed -n 's/.*killed=n\([0-9]\).*/\1/p' <<< "$out")
+    cluster_node "$cluster_dir" "$killed" $((FAILOVER_ROUNDS * 120 + 60))
+    waited=0
+    until wait_for_file "$cluster_dir/n$killed/port" "${cluster_pids[$((killed - 1))]}" && cluster_converged; do
+      if [ "$waited" -ge $((START_LIMIT_S * 5)) ]; then
+        log "failover round $round: node n$killed did not catch up"
+        failures=$((failures + 1))
+        cluster_stop
+        return
+      fi
+      sleep 0.2 # polling the cluster's status until the restarted node has caught up
+      waited=$((waited + 1))
+    done
+  done
+  cluster_stop
+}
+
+# The failover line: each round's milliseconds and their median.
+print_failover() {
+  [ -n "$failover" ] || { echo "failover: not measured"; return; }
+  tr ' ' '\n' <<< "$failover" | sort -n | awk -v all="$failover" '
+    { v[NR] = $1 }
+    END { m = NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
+          printf "failover (kill -9 of the leader to the first write acknowledged after it): median %d ms over %d rounds (%s ms)\n", m, NR, all }'
 }
 
 null_cells() {
@@ -571,11 +706,11 @@ print_oneshot_table() {
   echo "${oneshot_notes}"
 }
 
-if [[ "$systems" == *" abc "* || "$systems" == *" null "* || "$systems" == *" oneshot "* ]]; then
+if [[ "$systems" =~ \ (abc|cluster|null|oneshot)\  ]]; then
   log "building the jars if they are stale (the first run takes a minute)"
   bank_build >&2
 fi
-if [[ "$systems" =~ \ (abc|null|redis|pgbench)\  ]]; then
+if [[ "$systems" =~ \ (abc|cluster|null|redis|pgbench)\  ]]; then
   log "$seconds s per cell; about $(((seconds + 8) * 23 / 60 + 1)) minutes in all"
 fi
 if [[ "$systems" == *" abc "* ]]; then
@@ -588,6 +723,7 @@ if [[ "$systems" == *" abc "* ]]; then
   done
   abc_cell fsync 64 1 90
 fi
+[[ "$systems" == *" cluster "* ]] && cluster_cells
 [[ "$systems" == *" null "* ]] && null_cells
 [[ "$systems" == *" redis "* ]] && redis_cells
 [[ "$systems" == *" pgbench "* ]] && pg_cells
@@ -598,6 +734,10 @@ machine_line
 if [ -s "$results" ]; then
   echo
   print_table
+fi
+if [[ "$systems" == *" cluster "* ]]; then
+  echo
+  print_failover
 fi
 if [[ "$systems" == *" oneshot "* ]]; then
   echo

@@ -47,7 +47,7 @@ start_node() {
   rm -f "$data/port"
   BANK_SERVER_JAVA_OPTS="$java_opts" "$root/scripts/bank-server" \
     --port $((port + i)) --data "$data" --port-file "$data/port" \
-    --node-id "n$i" --peers "$peers" "${extra[@]}" \
+    --node-id "n$i" --peers "$peers" --durability batch "${extra[@]}" \
     >> "$data/server.out" 2>> "$data/server.log" &
   echo $! > "$data/server.pid"
 }

@@ -93,7 +93,8 @@ class JsonStreamingTest {
                 new Request.ShowHistory(1L, 5, "1001", "alice", "2026-12-01T00:00:00Z", null),
                 new Request.Report(),
                 new Request.Verify(),
-                new Request.ShowSecurityEvents(2L, 10, "LOGIN_FAILED", "alice", "2026-12-01T00:00:00Z", null));
+                new Request.ShowSecurityEvents(2L, 10, "LOGIN_FAILED", "alice", "2026-12-01T00:00:00Z", null),
+                new Request.Cluster());
         assertEquals(
                 Request.OPS.size(),
                 requests.stream().map(Object::getClass).distinct().count());

@@ -17,6 +17,7 @@ import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
@@ -52,6 +53,8 @@ final class Connection implements Runnable {
     private volatile long handshakeUntilNanos;
     /** Nanotime at which the current write began, or 0 when not writing; read by the server's reaper. */
     private volatile long writeStartedNanos;
+    /** On a cluster node, the last money request of the batch being read, while in flight (this thread's only). */
+    private CompletableFuture<Outcome<?>> writesInFlight;
 
     private LoginSession session;
     private long requests;
@@ -274,7 +277,13 @@ final class Connection implements Runnable {
             session.otherRequest();
             // The console's live feed: records only while a browser watches, within its budget.
             String req = caller == null ? null : server.activity().started('t', id, requests, caller, request);
+            if (!(request instanceof Request.Money)) {
+                awaitWritesOfThisBatch(); // on a cluster, a pipelined read must see this connection's writes before it
+            }
             Dispatcher.Answer answer = dispatcher.execute(caller, request);
+            if (answer.later() != null) {
+                writesInFlight = answer.later();
+            }
             if (answer.later() == null) {
                 server.securityEvents().answered(caller, request, answer.outcome(), address()); // the audit trail
             } else { // a cluster's write: its outcome comes from the log; the trail takes it then, without waiting
@@ -290,6 +299,19 @@ final class Connection implements Runnable {
             log.error("failed to handle {}", request.getClass().getSimpleName(), e);
             return Pending.failed(
                     parsed, ErrorCode.INTERNAL_ERROR, "the server failed to handle this request; see its log");
+        }
+    }
+
+    /**
+     * On a cluster node, money requests of a pipelined batch are in flight together (their answers come from the log);
+     * a request after them in the same batch waits until the last of them is applied: its read index, taken after
+     * that, covers them, so the connection reads its own writes in order, as on a single server.
+     */
+    private void awaitWritesOfThisBatch() {
+        CompletableFuture<Outcome<?>> last = writesInFlight;
+        if (last != null) {
+            var unused = last.join(); // completes by itself at the cluster's request timeout
+            writesInFlight = null;
         }
     }
 

@@ -119,6 +119,45 @@ class ClusterTest {
         }
     }
 
+    /**
+     * On a follower, a connection that pipelines writes and reads in one go reads its own writes in order (as on a
+     * single server), and a customer registered through one node logs in at once on another.
+     */
+    @Test
+    @Timeout(value = 120, unit = TimeUnit.SECONDS)
+    void aPipelinedReadOnAFollowerSeesTheWritesBeforeIt(@TempDir Path dir) throws Exception {
+        try (TestCluster cluster = TestCluster.start(dir, 3)) {
+            int leader = cluster.awaitLeader(Duration.ofSeconds(30));
+            int follower = (leader + 1) % 3;
+            try (TestClient alice = TestClient.connect(cluster.port(leader))) {
+                alice.register("Alice", TestServer.PASSWORD);
+                alice.ok(new Request.CreateAccount("3001", 1_000L, "open-3001"), Result.Tx.class);
+            }
+            try (TestClient alice = TestClient.connect(cluster.port(follower))) {
+                alice.login("Alice", TestServer.PASSWORD); // registered through the leader a moment ago
+                StringBuilder lines = new StringBuilder();
+                for (int i = 1; i <= 5; i++) {
+                    lines.append(com.abcbank.protocol.Json.writeRequest(
+                                    2L * i, new Request.Deposit("3001", 100L, "pipelined-" + i)))
+                            .append('\n');
+                    lines.append(com.abcbank.protocol.Json.writeRequest(2L * i + 1, new Request.Balance("3001")))
+                            .append('\n');
+                }
+                alice.write(lines.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                for (int i = 1; i <= 5; i++) {
+                    Reply deposit = alice.readReply();
+                    assertTrue(deposit.ok(), () -> "deposit: " + deposit.error());
+                    Reply balance = alice.readReply();
+                    assertTrue(balance.ok(), () -> "balance: " + balance.error());
+                    assertEquals(
+                            1_000L + 100L * i,
+                            balance.resultAs(Result.Account.class).balance(),
+                            "the balance read right after deposit " + i + " on the same connection");
+                }
+            }
+        }
+    }
+
     /** The balances after the openings and every acknowledged transfer, once each. */
     private static Map<String, Long> replay(List<String> accounts, List<Acked> acked) {
         Map<String, Long> balances = new HashMap<>();
