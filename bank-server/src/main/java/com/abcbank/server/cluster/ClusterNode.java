@@ -8,7 +8,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -67,6 +69,12 @@ public final class ClusterNode implements AutoCloseable {
      * client numbers every request in one sequence, and the leader would wait for numbers sent elsewhere.
      */
     private final RaftClient queries;
+    /**
+     * Questions to one node each (status, chain heads, transactions for a node installing a snapshot): a client per
+     * node, without retries, so that a node that is down fails its own questions at once and holds up no other's (an
+     * ordered client sends in one sequence, and a request it cannot deliver would hold back the ones after it).
+     */
+    private final Map<RaftPeerId, RaftClient> perPeer;
 
     private final Submitter submitter;
     private final ReadBarrier barrier;
@@ -77,13 +85,15 @@ public final class ClusterNode implements AutoCloseable {
             BankStateMachine stateMachine,
             RaftServer server,
             RaftClient client,
-            RaftClient queries) {
+            RaftClient queries,
+            Map<RaftPeerId, RaftClient> perPeer) {
         this.config = config;
         this.group = group;
         this.stateMachine = stateMachine;
         this.server = server;
         this.client = client;
         this.queries = queries;
+        this.perPeer = perPeer;
         this.submitter = new Submitter(client, config.requestTimeoutMs());
         this.barrier = new ReadBarrier(queries, RaftPeerId.valueOf(config.nodeId()));
         stateMachine.source(this::fetch);
@@ -117,9 +127,19 @@ public final class ClusterNode implements AutoCloseable {
         server.start();
         RaftClient client;
         RaftClient queries;
+        Map<RaftPeerId, RaftClient> perPeer = new LinkedHashMap<>();
         try {
             client = newClient(config, group);
             queries = newClient(config, group);
+            for (RaftPeer peer : peers) {
+                perPeer.put(
+                        peer.getId(),
+                        RaftClient.newBuilder()
+                                .setProperties(clientProperties())
+                                .setRaftGroup(group)
+                                .setRetryPolicy(RetryPolicies.noRetry())
+                                .build());
+            }
         } catch (RuntimeException e) {
             server.close();
             throw e;
@@ -131,7 +151,7 @@ public final class ClusterNode implements AutoCloseable {
                 config.peers().stream().map(p -> p.id() + "=" + p.address()).toList(),
                 config.electionMinMs(),
                 config.electionMaxMs());
-        return new ClusterNode(config, group, stateMachine, server, client, queries);
+        return new ClusterNode(config, group, stateMachine, server, client, queries, perPeer);
     }
 
     private static RaftClient newClient(ClusterConfig config, RaftGroup group) {
@@ -225,7 +245,9 @@ public final class ClusterNode implements AutoCloseable {
     public Result.Cluster status() {
         List<CompletableFuture<RaftClientReply>> asked = new ArrayList<>();
         for (RaftPeer peer : group.getPeers()) {
-            asked.add(queries.async().sendStaleRead(Message.valueOf(BankStateMachine.STATUS), 0, peer.getId()));
+            asked.add(perPeer.get(peer.getId())
+                    .async()
+                    .sendStaleRead(Message.valueOf(BankStateMachine.STATUS), 0, peer.getId()));
         }
         List<Result.Replica> nodes = new ArrayList<>();
         int i = 0;
@@ -282,8 +304,10 @@ public final class ClusterNode implements AutoCloseable {
 
     private Result.Replica headAt(Result.Replica node, long index) {
         try {
-            RaftClientReply reply = queries.async()
-                    .sendStaleRead(Message.valueOf(BankStateMachine.HEAD + index), 0, RaftPeerId.valueOf(node.node()))
+            RaftPeerId peer = RaftPeerId.valueOf(node.node());
+            RaftClientReply reply = perPeer.get(peer)
+                    .async()
+                    .sendStaleRead(Message.valueOf(BankStateMachine.HEAD + index), 0, peer)
                     .get(STATUS_TIMEOUT_MS, TimeUnit.MILLISECONDS);
             String text = reply.isSuccess() ? reply.getMessage().getContent().toString(StandardCharsets.UTF_8) : "";
             Optional<String[]> parts = text.isEmpty() ? Optional.empty() : Optional.of(text.split(" ", 2));
@@ -336,7 +360,8 @@ public final class ClusterNode implements AutoCloseable {
         IOException last = new IOException("no peer to fetch transactions from");
         for (RaftPeerId peer : order) {
             try {
-                RaftClientReply reply = queries.async()
+                RaftClientReply reply = perPeer.get(peer)
+                        .async()
                         .sendStaleRead(
                                 Message.valueOf(BankStateMachine.TRANSACTIONS + afterSeq + " " + untilSeq), 0, peer)
                         .get(config.requestTimeoutMs(), TimeUnit.MILLISECONDS);
@@ -379,7 +404,9 @@ public final class ClusterNode implements AutoCloseable {
     @Override
     public void close() {
         submitter.close();
-        for (RaftClient c : List.of(client, queries)) {
+        List<RaftClient> clients = new ArrayList<>(List.of(client, queries));
+        clients.addAll(perPeer.values());
+        for (RaftClient c : clients) {
             try {
                 c.close();
             } catch (IOException e) {
