@@ -158,9 +158,11 @@ public final class ClusterNode implements AutoCloseable {
         return RaftClient.newBuilder()
                 .setProperties(clientProperties())
                 .setRaftGroup(group)
+                // Attempts that fail at once (a dead node, no leader yet) go on for about the request timeout, 200 ms
+                // apart: long enough for an election. Ones that time out are bounded by the count too.
                 .setRetryPolicy(RetryPolicies.retryUpToMaximumCountWithFixedSleep(
-                        Math.max(10, config.requestTimeoutMs() / 100),
-                        TimeDuration.valueOf(100, TimeUnit.MILLISECONDS)))
+                        Math.max(10, config.requestTimeoutMs() / 200),
+                        TimeDuration.valueOf(200, TimeUnit.MILLISECONDS)))
                 .build();
     }
 
@@ -193,13 +195,14 @@ public final class ClusterNode implements AutoCloseable {
     }
 
     /**
-     * The client's attempts time out after a second: one sent to a node that is not the leader and does not answer
-     * (starting, or just dead) is retried on another soon, and one that did reach the log is recognised by the
-     * leader's retry cache (same client, same call id) instead of being appended twice.
+     * The client's attempts time out after 3 s (Ratis's default): a node that is not the leader answers at once with
+     * the leader's name, and one that is gone refuses the connection at once, so the timeout only ends attempts that
+     * reached a leader too busy to answer; a shorter one would send a loaded leader the same batch again and again
+     * (its retry cache, same client and call id, keeps each from being appended twice, but not from being sent).
      */
     private static RaftProperties clientProperties() {
         RaftProperties properties = new RaftProperties();
-        RaftClientConfigKeys.Rpc.setRequestTimeout(properties, TimeDuration.valueOf(1, TimeUnit.SECONDS));
+        RaftClientConfigKeys.Rpc.setRequestTimeout(properties, TimeDuration.valueOf(3, TimeUnit.SECONDS));
         return properties;
     }
 
