@@ -181,6 +181,10 @@ public final class ClusterNode implements AutoCloseable {
         RaftServerConfigKeys.Read.setOption(properties, RaftServerConfigKeys.Read.Option.LINEARIZABLE);
         RaftServerConfigKeys.Read.setTimeout(
                 properties, TimeDuration.valueOf(config.requestTimeoutMs(), TimeUnit.MILLISECONDS));
+        // The leader tries a follower that does not answer again every 500 ms at most, for as long as it takes: Ratis's
+        // default backs off to 5 s (longer than an election timeout, so a node restarted after a long outage stands
+        // for election in vain and answers nothing until the leader tries it again) and stops after some 40 minutes.
+        RaftServerConfigKeys.Log.Appender.setRetryPolicy(properties, "1ms,10, 100ms,100, 500ms,100000000");
         RaftServerConfigKeys.Snapshot.setAutoTriggerEnabled(properties, true);
         RaftServerConfigKeys.Snapshot.setAutoTriggerThreshold(properties, config.snapshotEvery());
         RaftServerConfigKeys.Log.setSegmentSizeMax(properties, SizeInBytes.valueOf(config.logSegmentBytes()));
