@@ -109,6 +109,15 @@ final class ClusterLoad implements AutoCloseable {
         }
     }
 
+    /** The acknowledgements received strictly between {@code fromNanos} and {@code toNanos}. */
+    List<Ack> acknowledgedBetween(long fromNanos, long toNanos) {
+        synchronized (acks) {
+            return acks.stream()
+                    .filter(a -> a.ackedNanos() - fromNanos > 0 && toNanos - a.ackedNanos() > 0)
+                    .toList();
+        }
+    }
+
     /** Waits for {@link #firstSentAfter}: writes resumed after whatever happened at {@code nanos}. */
     Ack awaitFirstSentAfter(long nanos, Duration within) {
         return Awaitility.await("a write acknowledged after the kill")

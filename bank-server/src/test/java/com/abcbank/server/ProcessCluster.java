@@ -220,21 +220,35 @@ final class ProcessCluster implements AutoCloseable {
      * 128 + the signal, 137 for SIGKILL (SIGTERM, whose shutdown hook would close the node gracefully, gives 143).
      */
     void kill(int node) {
-        Process process = processes[node];
-        ports.set(node, 0);
-        if (process == null) {
-            return;
-        }
-        process.destroyForcibly();
-        try {
-            if (!process.waitFor(30, TimeUnit.SECONDS)) {
-                throw new AssertionError("node " + id(node) + " (pid " + process.pid() + ") survived SIGKILL");
+        kill(List.of(node));
+    }
+
+    /**
+     * SIGKILLs all of {@code nodes} at once (every signal is sent before the first wait: no node outlives another by
+     * more than the signals' delivery), then waits for each to be gone.
+     */
+    void kill(List<Integer> nodes) {
+        for (int node : nodes) {
+            ports.set(node, 0);
+            if (processes[node] != null) {
+                processes[node].destroyForcibly();
             }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AssertionError("interrupted while killing " + id(node), e);
         }
-        assertEquals(KILLED_BY_SIGKILL, process.exitValue(), "node " + id(node) + " ended by SIGKILL");
+        for (int node : nodes) {
+            Process process = processes[node];
+            if (process == null) {
+                continue;
+            }
+            try {
+                if (!process.waitFor(30, TimeUnit.SECONDS)) {
+                    throw new AssertionError("node " + id(node) + " (pid " + process.pid() + ") survived SIGKILL");
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError("interrupted while killing " + id(node), e);
+            }
+            assertEquals(KILLED_BY_SIGKILL, process.exitValue(), "node " + id(node) + " ended by SIGKILL");
+        }
     }
 
     /** Whether node {@code node}'s JVM runs and listens. */
