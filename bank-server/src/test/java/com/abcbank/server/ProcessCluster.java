@@ -52,6 +52,8 @@ final class ProcessCluster implements AutoCloseable {
     private final Process[] processes;
     private final AtomicIntegerArray ports;
     private final int[] starts;
+    /** Kills the nodes if this JVM exits without {@link #close} (a build stopped with SIGTERM or Ctrl-C). */
+    private final Thread killOnExit = new Thread(this::killAll, "process-cluster-kill");
 
     private ProcessCluster(Path root, int nodes, long snapshotEvery) throws IOException {
         this.root = root;
@@ -67,6 +69,7 @@ final class ProcessCluster implements AutoCloseable {
             peerList.add(ids.get(i) + "=127.0.0.1:" + raftPorts[i]);
         }
         this.peers = String.join(",", peerList);
+        Runtime.getRuntime().addShutdownHook(killOnExit);
     }
 
     /** Starts {@code nodes} JVMs and waits until each listens; on failure the started ones are killed. */
@@ -275,6 +278,13 @@ final class ProcessCluster implements AutoCloseable {
                 .orElseThrow();
     }
 
+    /** How many nodes' data directories hold the auditor's password file (the cluster creates the auditor once). */
+    long auditPasswordFiles() {
+        return java.util.stream.IntStream.range(0, size())
+                .filter(i -> Files.exists(dataDir(i).resolve("audit-password")))
+                .count();
+    }
+
     private Optional<String> findAuditPassword() throws IOException {
         List<String> found = new ArrayList<>();
         for (int i = 0; i < size(); i++) {
@@ -329,6 +339,15 @@ final class ProcessCluster implements AutoCloseable {
     /** Kills every node still running (SIGKILL: a failed test must not wait for graceful shutdowns). */
     @Override
     public void close() {
+        try {
+            Runtime.getRuntime().removeShutdownHook(killOnExit);
+        } catch (IllegalStateException e) {
+            // this JVM is exiting: the hook runs killAll itself
+        }
+        killAll();
+    }
+
+    private void killAll() {
         for (Process process : processes) {
             if (process != null) {
                 process.destroyForcibly();
