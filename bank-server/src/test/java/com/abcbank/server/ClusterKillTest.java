@@ -276,7 +276,7 @@ class ClusterKillTest {
      * Kills {@code victim} while it writes a snapshot, or as near as this can get. With {@code --raft-snapshot-every
      * 150} and the load running, Ratis asks each node for a snapshot every 150 log entries; the node writes
      * {@code snapshot-<seq>.snap.tmp}, forces and renames it, then does the same with its {@code raft-<index>.meta}
-     * sidecar. A {@link WatchService} on the node's {@code bank-snapshots} directory (inotify on Linux) reports the
+     * sidecar. A {@link WatchService} on the node's snapshot directory (inotify on Linux) reports the
      * creation of either temporary file, and the node is SIGKILLed at once: usually between the two files' writes or
      * while one is written, at worst just after the sidecar's rename (then the round is a kill right after a
      * snapshot). Polling the directory instead would see the short-lived temporary files far less often. Whether a
@@ -299,7 +299,7 @@ class ClusterKillTest {
                         long killedNanos = System.nanoTime();
                         cluster.kill(victim);
                         System.out.printf(
-                                "round %d: %s killed on the creation of %s; left in bank-snapshots: %s%n",
+                                "round %d: %s killed on the creation of %s; left in its snapshot directory: %s%n",
                                 round, cluster.id(victim), created, listing(snapshots));
                         return killedNanos;
                     }

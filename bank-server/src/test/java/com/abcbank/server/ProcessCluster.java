@@ -112,7 +112,10 @@ final class ProcessCluster implements AutoCloseable {
     }
 
     Path snapshotDir(int node) {
-        return dataDir(node).resolve("raft").resolve("bank-snapshots");
+        return dataDir(node)
+                .resolve("raft")
+                .resolve(com.abcbank.server.cluster.ClusterNode.groupDir())
+                .resolve("sm");
     }
 
     private Path portFile(int node) {

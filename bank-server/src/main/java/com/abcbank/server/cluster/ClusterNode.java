@@ -8,12 +8,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.time.Clock;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -74,10 +73,11 @@ public final class ClusterNode implements AutoCloseable {
      * node, without retries, so that a node that is down fails its own questions at once and holds up no other's (an
      * ordered client sends in one sequence, and a request it cannot deliver would hold back the ones after it).
      */
-    private final Map<RaftPeerId, RaftClient> perPeer;
+    private final ConcurrentHashMap<RaftPeerId, RaftClient> perPeer;
 
     private final Submitter submitter;
     private final ReadBarrier barrier;
+    private volatile boolean closed;
 
     private ClusterNode(
             ClusterConfig config,
@@ -86,7 +86,7 @@ public final class ClusterNode implements AutoCloseable {
             RaftServer server,
             RaftClient client,
             RaftClient queries,
-            Map<RaftPeerId, RaftClient> perPeer) {
+            ConcurrentHashMap<RaftPeerId, RaftClient> perPeer) {
         this.config = config;
         this.group = group;
         this.stateMachine = stateMachine;
@@ -127,18 +127,12 @@ public final class ClusterNode implements AutoCloseable {
         server.start();
         RaftClient client;
         RaftClient queries;
-        Map<RaftPeerId, RaftClient> perPeer = new LinkedHashMap<>();
+        ConcurrentHashMap<RaftPeerId, RaftClient> perPeer = new ConcurrentHashMap<>();
         try {
             client = newClient(config, group);
             queries = newClient(config, group);
             for (RaftPeer peer : peers) {
-                perPeer.put(
-                        peer.getId(),
-                        RaftClient.newBuilder()
-                                .setProperties(clientProperties())
-                                .setRaftGroup(group)
-                                .setRetryPolicy(RetryPolicies.noRetry())
-                                .build());
+                perPeer.put(peer.getId(), newPeerClient(group));
             }
         } catch (RuntimeException e) {
             server.close();
@@ -152,6 +146,51 @@ public final class ClusterNode implements AutoCloseable {
                 config.electionMinMs(),
                 config.electionMaxMs());
         return new ClusterNode(config, group, stateMachine, server, client, queries, perPeer);
+    }
+
+    private static RaftClient newPeerClient(RaftGroup group) {
+        return RaftClient.newBuilder()
+                .setProperties(clientProperties())
+                .setRaftGroup(group)
+                .setRetryPolicy(RetryPolicies.noRetry())
+                .build();
+    }
+
+    /**
+     * Asks {@code peer} a question of {@link BankStateMachine#query} (a stale read: answered from that node's own
+     * state, whatever it has applied), failing after {@code timeoutMs}. A question that fails leaves that node's
+     * client unusable (Ratis closes its sliding window), so the client is replaced for the next question.
+     */
+    private CompletableFuture<RaftClientReply> ask(RaftPeerId peer, String question, long timeoutMs) {
+        RaftClient asking = perPeer.get(peer);
+        CompletableFuture<RaftClientReply> asked;
+        try {
+            asked = asking.async().sendStaleRead(Message.valueOf(question), 0, peer);
+        } catch (RuntimeException e) {
+            renew(peer, asking);
+            return CompletableFuture.failedFuture(e);
+        }
+        return asked.orTimeout(timeoutMs, TimeUnit.MILLISECONDS).whenComplete((reply, error) -> {
+            if (error != null || !reply.isSuccess()) {
+                renew(peer, asking);
+            }
+        });
+    }
+
+    private void renew(RaftPeerId peer, RaftClient broken) {
+        if (closed) {
+            return;
+        }
+        RaftClient fresh = newPeerClient(group);
+        closeQuietly(perPeer.replace(peer, broken, fresh) ? broken : fresh);
+    }
+
+    private static void closeQuietly(RaftClient client) {
+        try {
+            client.close();
+        } catch (IOException e) {
+            log.debug("closing a Raft client: {}", e.toString());
+        }
     }
 
     private static RaftClient newClient(ClusterConfig config, RaftGroup group) {
@@ -252,9 +291,7 @@ public final class ClusterNode implements AutoCloseable {
     public Result.Cluster status() {
         List<CompletableFuture<RaftClientReply>> asked = new ArrayList<>();
         for (RaftPeer peer : group.getPeers()) {
-            asked.add(perPeer.get(peer.getId())
-                    .async()
-                    .sendStaleRead(Message.valueOf(BankStateMachine.STATUS), 0, peer.getId()));
+            asked.add(ask(peer.getId(), BankStateMachine.STATUS, STATUS_TIMEOUT_MS));
         }
         List<Result.Replica> nodes = new ArrayList<>();
         int i = 0;
@@ -267,7 +304,7 @@ public final class ClusterNode implements AutoCloseable {
 
     private static Result.Replica replica(RaftPeer peer, CompletableFuture<RaftClientReply> asked) {
         try {
-            RaftClientReply reply = asked.get(STATUS_TIMEOUT_MS, TimeUnit.MILLISECONDS);
+            RaftClientReply reply = asked.get(STATUS_TIMEOUT_MS + 1_000, TimeUnit.MILLISECONDS);
             if (!reply.isSuccess()) {
                 return unreachable(peer, String.valueOf(reply.getException()));
             }
@@ -277,9 +314,10 @@ public final class ClusterNode implements AutoCloseable {
             Thread.currentThread().interrupt();
             return unreachable(peer, "interrupted");
         } catch (ExecutionException | TimeoutException | RuntimeException e) {
-            asked.cancel(true);
+            Throwable why = e instanceof ExecutionException ? e.getCause() : e;
             return unreachable(
-                    peer, e instanceof TimeoutException ? "no answer in " + STATUS_TIMEOUT_MS + " ms" : e.toString());
+                    peer,
+                    why instanceof TimeoutException ? "no answer in " + STATUS_TIMEOUT_MS + " ms" : why.toString());
         }
     }
 
@@ -312,10 +350,8 @@ public final class ClusterNode implements AutoCloseable {
     private Result.Replica headAt(Result.Replica node, long index) {
         try {
             RaftPeerId peer = RaftPeerId.valueOf(node.node());
-            RaftClientReply reply = perPeer.get(peer)
-                    .async()
-                    .sendStaleRead(Message.valueOf(BankStateMachine.HEAD + index), 0, peer)
-                    .get(STATUS_TIMEOUT_MS, TimeUnit.MILLISECONDS);
+            RaftClientReply reply = ask(peer, BankStateMachine.HEAD + index, STATUS_TIMEOUT_MS)
+                    .get(STATUS_TIMEOUT_MS + 1_000, TimeUnit.MILLISECONDS);
             String text = reply.isSuccess() ? reply.getMessage().getContent().toString(StandardCharsets.UTF_8) : "";
             Optional<String[]> parts = text.isEmpty() ? Optional.empty() : Optional.of(text.split(" ", 2));
             if (parts.isEmpty()) {
@@ -367,11 +403,11 @@ public final class ClusterNode implements AutoCloseable {
         IOException last = new IOException("no peer to fetch transactions from");
         for (RaftPeerId peer : order) {
             try {
-                RaftClientReply reply = perPeer.get(peer)
-                        .async()
-                        .sendStaleRead(
-                                Message.valueOf(BankStateMachine.TRANSACTIONS + afterSeq + " " + untilSeq), 0, peer)
-                        .get(config.requestTimeoutMs(), TimeUnit.MILLISECONDS);
+                RaftClientReply reply = ask(
+                                peer,
+                                BankStateMachine.TRANSACTIONS + afterSeq + " " + untilSeq,
+                                config.requestTimeoutMs())
+                        .get(config.requestTimeoutMs() + 1_000L, TimeUnit.MILLISECONDS);
                 if (!reply.isSuccess()) {
                     last = new IOException("node " + peer + ": " + reply.getException());
                     continue;
@@ -410,6 +446,7 @@ public final class ClusterNode implements AutoCloseable {
     /** Stops taking writes (those queued are answered {@code SHUTTING_DOWN}), then the client, then the server. */
     @Override
     public void close() {
+        closed = true;
         submitter.close();
         List<RaftClient> clients = new ArrayList<>(List.of(client, queries));
         clients.addAll(perPeer.values());
