@@ -43,7 +43,7 @@ fi
 
 CONNECTIONS=(16 64)
 PIPELINES=(1 16)
-MODES=(fsync batch none)
+read -r -a MODES <<< "${BENCH_COMPARE_MODES:-fsync batch none}" # BENCH_COMPARE_MODES narrows the ABC Bank modes
 systems=" ${BENCH_COMPARE_SYSTEMS:-abc cluster null redis pgbench oneshot} "
 FAILOVER_ROUNDS="${FAILOVER_ROUNDS:-5}"
 failover="" # "ms ms ms ..." of the failover rounds

@@ -162,6 +162,19 @@ public final class ClusterNode implements AutoCloseable {
      * client unusable (Ratis closes its sliding window), so the client is replaced for the next question.
      */
     private CompletableFuture<RaftClientReply> ask(RaftPeerId peer, String question, long timeoutMs) {
+        // A client that failed before (the node was down) fails its next question at once: that one is asked again
+        // of the new client. A question that timed out is not: the node is slow or gone, and waiting twice helps no
+        // one.
+        return askOnce(peer, question, timeoutMs).exceptionallyCompose(e -> {
+            Throwable why =
+                    e instanceof java.util.concurrent.CompletionException && e.getCause() != null ? e.getCause() : e;
+            return why instanceof TimeoutException
+                    ? CompletableFuture.failedFuture(why)
+                    : askOnce(peer, question, timeoutMs);
+        });
+    }
+
+    private CompletableFuture<RaftClientReply> askOnce(RaftPeerId peer, String question, long timeoutMs) {
         RaftClient asking = perPeer.get(peer);
         CompletableFuture<RaftClientReply> asked;
         try {
@@ -224,6 +237,11 @@ public final class ClusterNode implements AutoCloseable {
         // default backs off to 5 s (longer than an election timeout, so a node restarted after a long outage stands
         // for election in vain and answers nothing until the leader tries it again) and stops after some 40 minutes.
         RaftServerConfigKeys.Log.Appender.setRetryPolicy(properties, "1ms,10, 100ms,100, 500ms,100000000");
+        // Heartbeats on the same stream as the entries, in order: with Ratis's separate heartbeat stream, a heartbeat's
+        // INCONSISTENCY reply raced with a catching-up follower's entries, and the leader stopped sending it the last
+        // entries (ClusterKillTest, seed 5507906297074473123: "received INCONSISTENCY reply with nextIndex 8883"
+        // forever, the follower two entries behind).
+        GrpcConfigKeys.Server.setHeartbeatChannel(properties, false);
         RaftServerConfigKeys.Snapshot.setAutoTriggerEnabled(properties, true);
         RaftServerConfigKeys.Snapshot.setAutoTriggerThreshold(properties, config.snapshotEvery());
         RaftServerConfigKeys.Log.setSegmentSizeMax(properties, SizeInBytes.valueOf(config.logSegmentBytes()));
@@ -304,7 +322,7 @@ public final class ClusterNode implements AutoCloseable {
 
     private static Result.Replica replica(RaftPeer peer, CompletableFuture<RaftClientReply> asked) {
         try {
-            RaftClientReply reply = asked.get(STATUS_TIMEOUT_MS + 1_000, TimeUnit.MILLISECONDS);
+            RaftClientReply reply = asked.get(2 * STATUS_TIMEOUT_MS + 1_000, TimeUnit.MILLISECONDS);
             if (!reply.isSuccess()) {
                 return unreachable(peer, String.valueOf(reply.getException()));
             }
@@ -351,7 +369,7 @@ public final class ClusterNode implements AutoCloseable {
         try {
             RaftPeerId peer = RaftPeerId.valueOf(node.node());
             RaftClientReply reply = ask(peer, BankStateMachine.HEAD + index, STATUS_TIMEOUT_MS)
-                    .get(STATUS_TIMEOUT_MS + 1_000, TimeUnit.MILLISECONDS);
+                    .get(2 * STATUS_TIMEOUT_MS + 1_000, TimeUnit.MILLISECONDS);
             String text = reply.isSuccess() ? reply.getMessage().getContent().toString(StandardCharsets.UTF_8) : "";
             Optional<String[]> parts = text.isEmpty() ? Optional.empty() : Optional.of(text.split(" ", 2));
             if (parts.isEmpty()) {
@@ -407,7 +425,7 @@ public final class ClusterNode implements AutoCloseable {
                                 peer,
                                 BankStateMachine.TRANSACTIONS + afterSeq + " " + untilSeq,
                                 config.requestTimeoutMs())
-                        .get(config.requestTimeoutMs() + 1_000L, TimeUnit.MILLISECONDS);
+                        .get(2L * config.requestTimeoutMs() + 1_000L, TimeUnit.MILLISECONDS);
                 if (!reply.isSuccess()) {
                     last = new IOException("node " + peer + ": " + reply.getException());
                     continue;
