@@ -49,10 +49,12 @@ final class VerifyCommand extends OperationCommand<Result.Verify> {
     public void print(PrintWriter out, List<Result.Verify> results) {
         Result.Verify verify = results.get(0);
         printBooks(out, verify);
-        if (verify.head() != null) {
-            out.println("Chain head at tx " + verify.asOf() + ": " + Replicas.shortHead(verify.head()));
-        }
+        // A single server's verify stays one line (its chain head is in --json); a cluster's shows the head its
+        // replicas are compared by.
         if (verify.replicas() != null) {
+            if (verify.head() != null) {
+                out.println("Chain head at tx " + verify.asOf() + ": " + Replicas.shortHead(verify.head()));
+            }
             printReplicas(out, verify.replicas());
         }
     }
