@@ -55,18 +55,20 @@ class FailoverTime {
         int leaderIndex = Integer.parseInt(leader.substring(1)) - 1;
         String survivor = servers[(leaderIndex + 1) % servers.length];
         String user = "ft" + UUID.randomUUID().toString().substring(0, 8);
+        // Account numbers are the bank's, not the user's: a fresh one per run, so rounds on one cluster do not collide.
+        String account = "9" + (10_000_000L + Math.floorMod(UUID.randomUUID().getLeastSignificantBits(), 89_999_999L));
         char[] password = UUID.randomUUID().toString().toCharArray();
         try (Line customer = Line.open(survivor)) {
             customer.ok(new Request.Register(user, Scram.newKeys(password, Scram.MIN_ITERATIONS).verifier()),
                     Result.User.class);
-            customer.ok(new Request.CreateAccount("9001", 0L, user + "-open"), Result.Tx.class);
+            customer.ok(new Request.CreateAccount(account, 0L, user + "-open"), Result.Tx.class);
             for (int i = 0; i < 50; i++) {
-                customer.deposit(user + "-" + i);
+                customer.deposit(account, user + "-" + i);
             }
             long killedAt = kill(pids.get(leader));
             for (int i = 50; ; i++) {
                 long sent = System.nanoTime();
-                customer.deposit(user + "-" + i);
+                customer.deposit(account, user + "-" + i);
                 if (sent >= killedAt) {
                     System.out.printf("killed=%s failover_ms=%d%n", leader, (System.nanoTime() - killedAt) / 1_000_000);
                     return;
@@ -143,9 +145,9 @@ class FailoverTime {
         }
 
         /** A one-cent deposit with {@code key}, sent again (same key) while the cluster answers it is unavailable. */
-        void deposit(String key) throws IOException {
+        void deposit(String account, String key) throws IOException {
             while (true) {
-                Reply reply = call(new Request.Deposit("9001", 1L, key));
+                Reply reply = call(new Request.Deposit(account, 1L, key));
                 if (reply.ok()) {
                     return;
                 }
