@@ -318,6 +318,39 @@ class JournalRollbackTest {
     }
 
     @Test
+    void damageBeforeUntilSeqIsRefusedOrRepairedAsEverywhereAndATornTailAfterItGoesWithTheRest() throws Exception {
+        Path dir = tmp.resolve("journal");
+        deposits(dir, ONE_SEGMENT, 8);
+        Path segment = Segments.path(dir, 1);
+        byte[] before = Files.readAllBytes(segment);
+        List<Integer> starts = frameStarts(before);
+
+        Path torn = tmp.resolve("torn");
+        copyDir(dir, torn);
+        int tornAt = starts.get(7) + 20; // the last record, cut short by a crash
+        Files.write(torn.resolve(segment.getFileName()), slice(before, 0, tornAt));
+        try (Bank bank = openRolledBack(torn, ONE_SEGMENT, 5, tx -> {})) {
+            assertEquals(5, bank.recovery().lastSeq());
+            assertEquals(0, bank.recovery().cutBytes());
+            assertEquals(2, bank.recovery().rolledBackRecords(), "whole frames: 6 and 7");
+            assertEquals(tornAt - starts.get(5), bank.recovery().rolledBackBytes());
+        }
+
+        byte[] flipped = before.clone();
+        flipped[starts.get(2) + Frames.HEADER_BYTES + 40] ^= 0x04; // record 3
+        Files.write(segment, flipped);
+        assertThrows(JournalCorruptedException.class, () -> openRolledBack(dir, ONE_SEGMENT, 5, tx -> {}));
+        assertArrayEquals(flipped, Files.readAllBytes(segment), "refused untouched");
+        Journal journal = new Journal(dir, Durability.FSYNC, 5, ONE_SEGMENT);
+        try (journal) {
+            Journal.Recovery recovery = journal.recover(0, RecordCodec.NO_PREVIOUS, 5, true, tx -> {});
+            assertEquals(2, recovery.lastSeq(), "repair cut at record 3: the journal ends before untilSeq");
+            assertEquals(0, recovery.rolledBackBytes());
+            assertEquals(before.length - starts.get(2), recovery.cutBytes());
+        }
+    }
+
+    @Test
     void untilSeqBelowTheStartPointIsAMistake() {
         Journal journal = new Journal(tmp.resolve("journal"), Durability.FSYNC, 5, ONE_SEGMENT);
         assertThrows(
