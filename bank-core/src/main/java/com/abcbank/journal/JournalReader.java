@@ -335,7 +335,14 @@ final class JournalReader {
      */
     private Result rolledBack(List<Path> segments, int i, long keptBytes, long size) throws IOException {
         RolledBack rolled = RolledBack.cut(dir, segments, i, keptBytes, size, untilSeq);
-        Path tail = i < 0 ? null : segments.get(i);
+        return result(i < 0 ? null : segments.get(i), rolled);
+    }
+
+    private Result result(Path tail) {
+        return result(tail, RolledBack.NOTHING);
+    }
+
+    private Result result(Path tail, RolledBack rolled) {
         return new Result(
                 expectedSeq - 1,
                 previousHash,
@@ -345,18 +352,6 @@ final class JournalReader {
                 events,
                 new ChainHead(lastTxSeq, lastTxHash),
                 rolled);
-    }
-
-    private Result result(Path tail) {
-        return new Result(
-                expectedSeq - 1,
-                previousHash,
-                tail,
-                records,
-                cut,
-                events,
-                new ChainHead(lastTxSeq, lastTxHash),
-                RolledBack.NOTHING);
     }
 
     private static long truncate(Path segment, long at, long size, String why) throws IOException {

@@ -373,28 +373,15 @@ public final class ClusterNode implements AutoCloseable {
             String text = reply.isSuccess() ? reply.getMessage().getContent().toString(StandardCharsets.UTF_8) : "";
             Optional<String[]> parts = text.isEmpty() ? Optional.empty() : Optional.of(text.split(" ", 2));
             if (parts.isEmpty()) {
-                return new Result.Replica(
-                        node.node(),
-                        node.address(),
-                        true,
-                        node.role(),
-                        node.term(),
+                return comparedAt(
+                        node,
                         index,
                         0,
                         null,
                         "no longer remembers its chain head at log index " + index + " (it applied " + HeadRing.SIZE
                                 + "+ entries since); ask again");
             }
-            return new Result.Replica(
-                    node.node(),
-                    node.address(),
-                    true,
-                    node.role(),
-                    node.term(),
-                    index,
-                    Long.parseLong(parts.get()[0]),
-                    parts.get()[1],
-                    null);
+            return comparedAt(node, index, Long.parseLong(parts.get()[0]), parts.get()[1], null);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return new Result.Replica(node.node(), node.address(), false, node.role(), 0, 0, 0, null, "interrupted");
@@ -444,6 +431,12 @@ public final class ClusterNode implements AutoCloseable {
             }
         }
         throw last;
+    }
+
+    /** {@code node} as compared at log index {@code index}: its transaction and chain head there, or why not. */
+    private static Result.Replica comparedAt(Result.Replica node, long index, long seq, String head, String problem) {
+        return new Result.Replica(
+                node.node(), node.address(), true, node.role(), node.term(), index, seq, head, problem);
     }
 
     /** Whether this node is the leader now. */
