@@ -281,12 +281,10 @@ final class Connection implements Runnable {
                 awaitWritesOfThisBatch(); // on a cluster, a pipelined read must see this connection's writes before it
             }
             Dispatcher.Answer answer = dispatcher.execute(caller, request);
-            if (answer.later() != null) {
-                writesInFlight = answer.later();
-            }
             if (answer.later() == null) {
                 server.securityEvents().answered(caller, request, answer.outcome(), address()); // the audit trail
             } else { // a cluster's write: its outcome comes from the log; the trail takes it then, without waiting
+                writesInFlight = answer.later();
                 InetAddress from = address();
                 var unused = answer.later()
                         .thenAccept(outcome -> server.securityEvents().answered(caller, request, outcome, from));
