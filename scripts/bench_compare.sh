@@ -199,7 +199,7 @@ abc_cell() {
 
 # ---- A three-node cluster on this machine ----
 
-CLUSTER_JAVA_OPTS="${CLUSTER_JAVA_OPTS:--Xmx256m -XX:+UseSerialGC -XX:MaxDirectMemorySize=128m}"
+CLUSTER_JAVA_OPTS="${CLUSTER_JAVA_OPTS:-$CLUSTER_NODE_JAVA_OPTS}"
 cluster_dir=""
 cluster_servers=""
 cluster_pids=() # by node: index 0 is n1

@@ -10,7 +10,8 @@
 # Node i listens for clients on 127.0.0.1:$((CLUSTER_PORT + i)) and for Raft on 127.0.0.1:$((CLUSTER_RAFT_PORT + i)),
 # keeps its data in $CLUSTER_DIR/n$i (default ./cluster-data, kept across restarts: stop and start again and the
 # bank is still there) and logs to $CLUSTER_DIR/n$i/server.log. Defaults: CLUSTER_PORT=7400, CLUSTER_RAFT_PORT=9870.
-# Each node is a small JVM: 256 MB of heap, serial GC, direct memory capped (Ratis's gRPC uses it).
+# Each node is a JVM of CLUSTER_NODE_JAVA_OPTS (scripts/lib.sh: 1 GB of heap, serial GC, C1 only, direct memory capped;
+# CLUSTER_JAVA_OPTS overrides it).
 set -euo pipefail
 
 root="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd -P)"
@@ -23,7 +24,7 @@ raft="${CLUSTER_RAFT_PORT:-9870}"
 nodes=(1 2 3)
 peers="n1=127.0.0.1:$((raft + 1)),n2=127.0.0.1:$((raft + 2)),n3=127.0.0.1:$((raft + 3))"
 servers="127.0.0.1:$((port + 1)),127.0.0.1:$((port + 2)),127.0.0.1:$((port + 3))"
-java_opts="${CLUSTER_JAVA_OPTS:--Xmx256m -XX:+UseSerialGC -XX:MaxDirectMemorySize=128m}"
+java_opts="${CLUSTER_JAVA_OPTS:-$CLUSTER_NODE_JAVA_OPTS}"
 
 running() { # running N: whether node N's saved PID is a live process
   local pid_file="$dir/n$1/server.pid"

@@ -5,6 +5,15 @@ BANK_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 SERVER_JAR="$BANK_ROOT/bank-server/target/bank-server.jar"
 CLIENT_JAR="$BANK_ROOT/bank-client/target/bank-client.jar"
 
+# The JVM of a cluster node (scripts/cluster.sh, bench_compare.sh's cluster): three share the two cores here.
+#   -Xmx1g          the keys a node remembers (up to a million, ~150 MB), its books and Ratis's log cache; at 256 MB a
+#                   node spent its time in GC after some 400,000 transfers
+#   serial GC       one GC thread per node instead of a pool per node on two cores
+#   C1 only         (TieredStopAtLevel=1) C2's compilations cost three JVMs a core for the first minute of load; with
+#                   C1 alone the cluster did 8,700 transfers/s against 7,800 with C2 after 30 s of warm-up
+#   direct memory   capped: Ratis's gRPC allocates outside the heap
+CLUSTER_NODE_JAVA_OPTS="-Xmx1g -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -XX:MaxDirectMemorySize=128m"
+
 # Builds the runnable jars unless they exist and are newer than every source file and pom.
 bank_build() {
   local stale=0

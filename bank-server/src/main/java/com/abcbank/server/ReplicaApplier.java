@@ -8,9 +8,7 @@ import com.abcbank.ledger.Ledger;
 import com.abcbank.ledger.LedgerState;
 import com.abcbank.ledger.Outcome;
 import com.abcbank.ledger.Transaction;
-import com.abcbank.protocol.Failure;
 import com.abcbank.protocol.Json;
-import com.abcbank.protocol.Reply;
 import com.abcbank.protocol.Request;
 import com.abcbank.protocol.Result;
 import com.abcbank.protocol.Scram;
@@ -87,7 +85,7 @@ final class ReplicaApplier implements ReplicatedBank {
     }
 
     @Override
-    public Reply apply(Command command, Instant time) {
+    public Outcome<?> apply(Command command, Instant time) {
         clock.set(time.isBefore(lastTime) ? lastTime : time);
         Outcome<?> outcome;
         try {
@@ -102,9 +100,7 @@ final class ReplicaApplier implements ReplicatedBank {
         } catch (IllegalArgumentException e) {
             outcome = Outcome.fail(ErrorCode.INVALID_ARGUMENT, e.getMessage());
         }
-        return outcome.isOk()
-                ? Reply.success(null, Json.tree(outcome.value()))
-                : Reply.failure(null, new Failure(outcome.error(), outcome.message()));
+        return outcome;
     }
 
     private Outcome<?> money(Command command) {

@@ -3,10 +3,9 @@ package com.abcbank.server.cluster;
 import com.abcbank.journal.ChainHead;
 import com.abcbank.journal.Records;
 import com.abcbank.ledger.ErrorCode;
+import com.abcbank.ledger.Outcome;
 import com.abcbank.ledger.Transaction;
-import com.abcbank.protocol.Failure;
 import com.abcbank.protocol.Json;
-import com.abcbank.protocol.Reply;
 import com.abcbank.protocol.Result;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -155,23 +154,50 @@ final class BankStateMachine extends BaseStateMachine {
         var entry = trx.getLogEntry();
         TermIndex termIndex = TermIndex.valueOf(entry);
         byte[] data = entry.getStateMachineLogEntry().getLogData().toByteArray();
-        List<Reply> replies;
+        List<Outcome<?>> outcomes;
         try {
             Entries.Entry decoded = Entries.readEntry(data);
-            replies = new ArrayList<>(decoded.commands().size());
+            outcomes = new ArrayList<>(decoded.commands().size());
             for (Command command : decoded.commands()) {
-                replies.add(bank.apply(command, decoded.time()));
+                outcomes.add(bank.apply(command, decoded.time()));
             }
             bank.afterEntry(decoded.time());
         } catch (IOException e) {
             // The leader checked the batch before it entered the log, so this is not a client's doing: every node
             // reads the same bytes, so every node skips the entry alike.
             log.error("log entry {} is not a batch of bank commands; applied as nothing", termIndex, e);
-            replies = List.of(Reply.failure(null, new Failure(ErrorCode.INTERNAL_ERROR, "unreadable log entry")));
+            outcomes = List.of(Outcome.fail(ErrorCode.INTERNAL_ERROR, "unreadable log entry"));
         }
         updateLastAppliedTermIndex(termIndex);
         heads.put(termIndex.getIndex(), bank.lastSeq());
-        return CompletableFuture.completedFuture(Message.valueOf(ByteString.copyFrom(Entries.replies(replies))));
+        return CompletableFuture.completedFuture(new Replies(outcomes));
+    }
+
+    /**
+     * An entry's replies, written out only when Ratis asks for them: the leader sends them to the node that proposed
+     * the entry, but a follower only keeps them in its retry cache, where they are read only if it becomes leader
+     * and the entry's proposer asks again. So two nodes of three skip the reply's JSON, a sixth of the apply's work.
+     */
+    private static final class Replies implements Message {
+        private final List<Outcome<?>> outcomes;
+        private ByteString content; // guarded by this
+
+        Replies(List<Outcome<?>> outcomes) {
+            this.outcomes = outcomes;
+        }
+
+        @Override
+        public synchronized ByteString getContent() {
+            if (content == null) {
+                content = ByteString.copyFrom(Entries.replies(outcomes));
+            }
+            return content;
+        }
+
+        @Override
+        public String toString() {
+            return outcomes.size() + " replies";
+        }
     }
 
     @Override

@@ -245,6 +245,13 @@ public final class ClusterNode implements AutoCloseable {
         RaftServerConfigKeys.Snapshot.setAutoTriggerEnabled(properties, true);
         RaftServerConfigKeys.Snapshot.setAutoTriggerThreshold(properties, config.snapshotEvery());
         RaftServerConfigKeys.Log.setSegmentSizeMax(properties, SizeInBytes.valueOf(config.logSegmentBytes()));
+        // Log entries kept in memory: Ratis's default is up to 200 MB, which on a small node competes with the books
+        // and the keys for the heap (a 256 MB node ran out after some 400,000 transfers). Two segments: the one being
+        // written and the one before, for a follower a little behind; a follower further behind is sent entries read
+        // back from disk.
+        RaftServerConfigKeys.Log.setSegmentCacheNumMax(properties, 2);
+        RaftServerConfigKeys.Log.setSegmentCacheSizeMax(
+                properties, SizeInBytes.valueOf(Math.min(64L << 20, 2 * config.logSegmentBytes())));
         RaftServerConfigKeys.Log.setPreallocatedSize(
                 properties, SizeInBytes.valueOf(Math.min(4L << 20, config.logSegmentBytes())));
         // The log is purged up to the snapshot (less one interval kept for a follower that is only briefly behind):

@@ -1,5 +1,7 @@
 package com.abcbank.server.cluster;
 
+import com.abcbank.ledger.Outcome;
+import com.abcbank.protocol.Failure;
 import com.abcbank.protocol.Json;
 import com.abcbank.protocol.Reply;
 import java.io.ByteArrayInputStream;
@@ -99,11 +101,14 @@ final class Entries {
         return commands;
     }
 
-    static byte[] replies(List<Reply> replies) {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream(64 + 256 * replies.size());
+    static byte[] replies(List<Outcome<?>> outcomes) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(64 + 256 * outcomes.size());
         try (DataOutputStream out = new DataOutputStream(bytes)) {
-            out.writeInt(replies.size());
-            for (Reply reply : replies) {
+            out.writeInt(outcomes.size());
+            for (Outcome<?> outcome : outcomes) {
+                Reply reply = outcome.isOk()
+                        ? Reply.success(null, Json.tree(outcome.value()))
+                        : Reply.failure(null, new Failure(outcome.error(), outcome.message()));
                 byte[] json = Json.write(reply).getBytes(java.nio.charset.StandardCharsets.UTF_8);
                 out.writeInt(json.length);
                 out.write(json);

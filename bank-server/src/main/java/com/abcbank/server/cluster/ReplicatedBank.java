@@ -1,8 +1,8 @@
 package com.abcbank.server.cluster;
 
 import com.abcbank.journal.ChainHead;
+import com.abcbank.ledger.Outcome;
 import com.abcbank.ledger.Transaction;
-import com.abcbank.protocol.Reply;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -16,8 +16,11 @@ import java.util.Optional;
  * journal, byte for byte.
  */
 public interface ReplicatedBank {
-    /** Applies one command at the entry's {@code time} and returns its reply (without an id). */
-    Reply apply(Command command, Instant time);
+    /**
+     * Applies one command at the entry's {@code time} and returns its outcome: a value of the protocol's results
+     * ({@code Result}), which nothing changes afterwards, since its reply may be written long after (or never).
+     */
+    Outcome<?> apply(Command command, Instant time);
 
     /** After every command of an entry applied at {@code time}: the time-driven rules (forgetting old keys). */
     void afterEntry(Instant time);
