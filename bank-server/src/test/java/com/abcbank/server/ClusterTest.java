@@ -158,6 +158,62 @@ class ClusterTest {
         }
     }
 
+    /**
+     * A node cut off from its majority answers every request it holds {@code CLUSTER_UNAVAILABLE} by its deadline
+     * (the entry in flight and the commands queued behind it alike, with one timer per batch), and the same keys
+     * sent again once the majority is back apply once each: whether the first attempt entered the log or not.
+     */
+    @Test
+    @Timeout(value = 180, unit = TimeUnit.SECONDS)
+    void aNodeWithoutItsMajorityAnswersUnavailableInTimeAndTheKeysApplyOnceAfter(@TempDir Path dir) throws Exception {
+        try (TestCluster cluster = TestCluster.start(dir, 3)) {
+            int leader = cluster.awaitLeader(Duration.ofSeconds(30));
+            try (TestClient alice = TestClient.connect(cluster.port(leader))) {
+                alice.register("Alice", TestServer.PASSWORD);
+                alice.ok(new Request.CreateAccount("3001", 1_000L, "open-3001"), Result.Tx.class);
+                for (int i = 1; i <= 2; i++) {
+                    cluster.stopNode((leader + i) % 3);
+                }
+                alice.socket().setSoTimeout(60_000); // the node answers after its request timeout, 10 s
+                byte[] deposits = deposits(3);
+                long sent = System.nanoTime();
+                alice.write(deposits);
+                for (int i = 1; i <= 3; i++) {
+                    Reply reply = alice.readReply();
+                    assertEquals(
+                            ErrorCode.CLUSTER_UNAVAILABLE,
+                            reply.ok() ? null : reply.error().code(),
+                            "deposit " + i + " without a majority");
+                }
+                long waitedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - sent);
+                long timeoutMs =
+                        cluster.server(leader).node().config().requestTimeout().toMillis();
+                assertTrue(
+                        waitedMs < timeoutMs + 5_000,
+                        "answered " + waitedMs + " ms after sending, with a request timeout of " + timeoutMs + " ms");
+
+                for (int i = 1; i <= 2; i++) {
+                    cluster.startNode((leader + i) % 3);
+                }
+                alice.write(deposits); // the same keys
+                for (int i = 1; i <= 3; i++) {
+                    Reply reply = alice.readReply();
+                    assertTrue(reply.ok(), () -> "the deposit sent again: " + reply.error());
+                }
+                assertEquals(1_300L, alice.balance("3001").balance(), "each key once, whichever attempt applied it");
+            }
+        }
+    }
+
+    private static byte[] deposits(int count) {
+        StringBuilder lines = new StringBuilder();
+        for (int i = 1; i <= count; i++) {
+            lines.append(com.abcbank.protocol.Json.writeRequest(i, new Request.Deposit("3001", 100L, "cut-off-" + i)))
+                    .append('\n');
+        }
+        return lines.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    }
+
     /** The balances after the openings and every acknowledged transfer, once each. */
     private static Map<String, Long> replay(List<String> accounts, List<Acked> acked) {
         Map<String, Long> balances = new HashMap<>();
