@@ -25,6 +25,8 @@
 # before issue 10), to compare before and after in one run. ONESHOT_SERVER_OPTS adds options to that ABC Bank
 # server (`--pbkdf2-iterations 1000`, say, to see the client with a login that costs the server little).
 # BENCH_COMPARE_SYSTEMS narrows the run to some of: abc cluster null redis pgbench oneshot (default: all of them).
+# BENCH_COMPARE_WARMUP sets the seconds `client bench` sends before it counts, in the ABC Bank and cluster cells alike
+# (default 1; a fresh cluster's three JVMs are still compiling after 1 s, so 5 shows them nearer their steady state).
 #
 # Every server it starts binds 127.0.0.1 on a free port, in its own temporary directory, under `timeout`, and
 # is stopped by its PID when the script ends, however it ends; the temporary directories are removed.
@@ -44,6 +46,7 @@ fi
 CONNECTIONS=(16 64)
 PIPELINES=(1 16)
 read -r -a MODES <<< "${BENCH_COMPARE_MODES:-fsync batch none}" # BENCH_COMPARE_MODES narrows the ABC Bank modes
+warmup="${BENCH_COMPARE_WARMUP:-1}"
 systems=" ${BENCH_COMPARE_SYSTEMS:-abc cluster null redis pgbench oneshot} "
 FAILOVER_ROUNDS="${FAILOVER_ROUNDS:-5}"
 failover="" # "ms ms ms ..." of the failover rounds
@@ -147,7 +150,7 @@ bench_cell() {
   local target=(--host 127.0.0.1 --port "$port")
   [[ "$port" == *,* ]] && target=(--servers "$port") # a cluster: its nodes' addresses
   timeout $((seconds + SETUP_LIMIT_S)) "$root/scripts/client" "${target[@]}" bench \
-    --connections "$conns" --duration "$seconds" --warmup 1 --accounts 1000 --mix transfer \
+    --connections "$conns" --duration "$seconds" --warmup "$warmup" --accounts 1000 --mix transfer \
     --pipeline "$pipeline" "$@" --json > "$out/bench.json" 2> "$out/bench.err" || status=$?
   if [ "$status" -ne 0 ]; then
     tail -n 5 "$out/bench.err" >&2
