@@ -179,24 +179,33 @@ final class BankStateMachine extends BaseStateMachine {
      * and the entry's proposer asks again. So two nodes of three skip the reply's JSON, a sixth of the apply's work.
      */
     private static final class Replies implements Message {
-        private final List<Outcome<?>> outcomes;
+        private final int count;
+        private List<Outcome<?>> outcomes; // guarded by this; dropped once written out
         private ByteString content; // guarded by this
 
         Replies(List<Outcome<?>> outcomes) {
+            this.count = outcomes.size();
             this.outcomes = outcomes;
         }
 
         @Override
         public synchronized ByteString getContent() {
             if (content == null) {
-                content = ByteString.copyFrom(Entries.replies(outcomes));
+                try {
+                    content = ByteString.copyFrom(Entries.replies(outcomes));
+                } catch (RuntimeException e) {
+                    // Ratis would pass this to the proposer's client as a failure without saying why here.
+                    log.error("the replies of {} commands could not be written", count, e);
+                    throw e;
+                }
+                outcomes = null; // the retry cache keeps this message: keep only the bytes
             }
             return content;
         }
 
         @Override
         public String toString() {
-            return outcomes.size() + " replies";
+            return count + " replies";
         }
     }
 

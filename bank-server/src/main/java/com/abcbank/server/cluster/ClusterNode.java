@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -30,6 +31,7 @@ import org.apache.ratis.retry.RetryPolicies;
 import org.apache.ratis.server.RaftServer;
 import org.apache.ratis.server.RaftServerConfigKeys;
 import org.apache.ratis.server.storage.RaftStorage;
+import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
 import org.apache.ratis.util.SizeInBytes;
 import org.apache.ratis.util.TimeDuration;
 import org.slf4j.Logger;
@@ -61,8 +63,6 @@ public final class ClusterNode implements AutoCloseable {
     private final RaftGroup group;
     private final BankStateMachine stateMachine;
     private final RaftServer server;
-    /** Writes: ordered (a connection's pipelined requests enter the log in order), to the leader. */
-    private final RaftClient client;
     /**
      * Reads and questions to one node (read index, status, chain heads): a client of their own, because an ordered
      * client numbers every request in one sequence, and the leader would wait for numbers sent elsewhere.
@@ -84,17 +84,16 @@ public final class ClusterNode implements AutoCloseable {
             RaftGroup group,
             BankStateMachine stateMachine,
             RaftServer server,
-            RaftClient client,
             RaftClient queries,
             ConcurrentHashMap<RaftPeerId, RaftClient> perPeer) {
         this.config = config;
         this.group = group;
         this.stateMachine = stateMachine;
         this.server = server;
-        this.client = client;
         this.queries = queries;
         this.perPeer = perPeer;
-        this.submitter = new Submitter(client, config.requestTimeoutMs());
+        // Writes: an ordered client (a connection's pipelined requests enter the log in order), to the leader.
+        this.submitter = new Submitter(() -> appender(newClient(config, group)), config.requestTimeoutMs());
         this.barrier = new ReadBarrier(queries, RaftPeerId.valueOf(config.nodeId()));
         stateMachine.source(this::fetch);
     }
@@ -125,11 +124,9 @@ public final class ClusterNode implements AutoCloseable {
                 .setOption(formatted ? RaftStorage.StartupOption.RECOVER : RaftStorage.StartupOption.FORMAT)
                 .build();
         server.start();
-        RaftClient client;
         RaftClient queries;
         ConcurrentHashMap<RaftPeerId, RaftClient> perPeer = new ConcurrentHashMap<>();
         try {
-            client = newClient(config, group);
             queries = newClient(config, group);
             for (RaftPeer peer : peers) {
                 perPeer.put(peer.getId(), newPeerClient(group));
@@ -145,7 +142,7 @@ public final class ClusterNode implements AutoCloseable {
                 config.peers().stream().map(p -> p.id() + "=" + p.address()).toList(),
                 config.electionMinMs(),
                 config.electionMaxMs());
-        return new ClusterNode(config, group, stateMachine, server, client, queries, perPeer);
+        return new ClusterNode(config, group, stateMachine, server, queries, perPeer);
     }
 
     private static RaftClient newPeerClient(RaftGroup group) {
@@ -166,8 +163,7 @@ public final class ClusterNode implements AutoCloseable {
         // of the new client. A question that timed out is not: the node is slow or gone, and waiting twice helps no
         // one.
         return askOnce(peer, question, timeoutMs).exceptionallyCompose(e -> {
-            Throwable why =
-                    e instanceof java.util.concurrent.CompletionException && e.getCause() != null ? e.getCause() : e;
+            Throwable why = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
             return why instanceof TimeoutException
                     ? CompletableFuture.failedFuture(why)
                     : askOnce(peer, question, timeoutMs);
@@ -280,14 +276,29 @@ public final class ClusterNode implements AutoCloseable {
      * the client to try the peers in turn.
      */
     public CompletableFuture<Void> ready() {
-        return client.async()
-                .send(Message.valueOf(org.apache.ratis.thirdparty.com.google.protobuf.ByteString.copyFrom(
-                        Entries.message(List.of()))))
-                .thenAccept(reply -> {
-                    if (!reply.isSuccess()) {
-                        throw new java.util.concurrent.CompletionException(reply.getException());
-                    }
-                });
+        return submitter.ready();
+    }
+
+    /** Appends through {@code client}: a reply that carries an exception completes exceptionally. */
+    private static Submitter.Appender appender(RaftClient client) {
+        return new Submitter.Appender() {
+            @Override
+            public CompletableFuture<byte[]> append(byte[] message) {
+                return client.async()
+                        .send(Message.valueOf(ByteString.copyFrom(message)))
+                        .thenApply(reply -> {
+                            if (!reply.isSuccess()) {
+                                throw new CompletionException(reply.getException());
+                            }
+                            return reply.getMessage().getContent().toByteArray();
+                        });
+            }
+
+            @Override
+            public void close() {
+                closeQuietly(client);
+            }
+        };
     }
 
     public ClusterConfig config() {
@@ -466,7 +477,7 @@ public final class ClusterNode implements AutoCloseable {
     public void close() {
         closed = true;
         submitter.close();
-        List<RaftClient> clients = new ArrayList<>(List.of(client, queries));
+        List<RaftClient> clients = new ArrayList<>(List.of(queries));
         clients.addAll(perPeer.values());
         for (RaftClient c : clients) {
             try {

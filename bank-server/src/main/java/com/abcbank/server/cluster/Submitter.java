@@ -7,14 +7,12 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import org.apache.ratis.client.RaftClient;
-import org.apache.ratis.protocol.Message;
-import org.apache.ratis.protocol.RaftClientReply;
-import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -26,8 +24,8 @@ import org.slf4j.LoggerFactory;
  * <p>One thread ({@code raft-submit}) takes the first command waiting, waits until the entry in flight is answered
  * (one at a time: {@value #IN_FLIGHT}), takes everything else waiting, and then lingers: it keeps adding commands as
  * long as they keep coming (no pause of {@link #GAP_NS}), for at most {@link #LINGER_NS} and {@value #MAX_BATCH}
- * commands. It sends the batch with the Ratis client's ordered asynchronous API: entries from this node enter the
- * log in the order they were sent. A batch's replies complete each command's future in turn.
+ * commands. It appends the batch through an {@link Appender} (Ratis's ordered asynchronous client: entries from this
+ * node enter the log in the order they were sent). A batch's replies complete each command's future in turn.
  *
  * <p>Why so few, so full entries: on this machine's two cores, three nodes spend about 6 ms of CPU on a Raft round
  * (gRPC, the log's writes and forces, the appenders) whatever it carries, against tens of microseconds per command;
@@ -35,14 +33,23 @@ import org.slf4j.LoggerFactory;
  * pipelined transfers, four entries in flight did 5,800 transfers/s, one did 8,500, and one with the linger 13,800
  * (some 100 commands an entry instead of 78). A lone client pays at most the gap (1 ms) on top of its Raft round.
  *
- * <p>A command waits at most the request timeout: if the entry before it is not answered by then, it fails without
- * being sent; if its own entry is not, the whole batch fails at the deadline of its oldest command, with
- * {@code CLUSTER_UNAVAILABLE}: the entry may still be applied later, which is why money requests carry idempotency
- * keys and clients retry with the same key. One timer per batch, not per command.
+ * <p><b>Deadlines.</b> Every command is answered by its own deadline, the request timeout after it was submitted,
+ * whatever happens here or in Ratis: {@link #submit} sets a timer on its future ({@link
+ * CompletableFuture#completeOnTimeout}) that answers {@code CLUSTER_UNAVAILABLE} (it may or may not have happened,
+ * which is why money requests carry idempotency keys and clients retry with the same key). So the callers may wait
+ * for the future without a timeout of their own. A command already answered when its batch is formed is left out:
+ * it is never sent. The place of an entry in flight is held until its answer or its last command's deadline, so an
+ * entry the cluster does not answer holds up the commands behind it only until then.
+ *
+ * <p><b>A failed appender is replaced.</b> Ratis's ordered client fails every request in its window once one of them
+ * fails for good (no more retries, after about the request timeout without a leader) and refuses all later ones
+ * ({@code AlreadyClosedException}): without a new one, a node cut off from its majority for long would answer
+ * {@code CLUSTER_UNAVAILABLE} to every write until restarted. The callback only marks it; the submitting thread
+ * closes it and takes a new one before the next batch, so that clients are opened and closed on one thread only.
  *
  * <p>Bounds: at most {@value #MAX_QUEUED} commands wait (a connection thread waits for its own, and connections are
  * bounded, so this is only a guard), at most {@value #IN_FLIGHT} entry of at most {@value #MAX_BATCH} commands is
- * in flight.
+ * in flight, one JDK timer per command (cancelled when it is answered).
  */
 final class Submitter implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Submitter.class);
@@ -54,18 +61,32 @@ final class Submitter implements AutoCloseable {
     /** A batch is sent as soon as no command came for this long: a lone client waits for no one. */
     static final long GAP_NS = TimeUnit.MILLISECONDS.toNanos(1);
 
+    /** Where batches go: appends one log entry and completes with the state machine's replies, or exceptionally. */
+    interface Appender extends AutoCloseable {
+        CompletableFuture<byte[]> append(byte[] message);
+
+        @Override
+        void close();
+    }
+
     private record Pending(Command command, CompletableFuture<Reply> reply, long deadline) {}
 
-    private final RaftClient client;
+    private final Supplier<Appender> appenders;
     private final int timeoutMs;
     private final LinkedBlockingQueue<Pending> queue = new LinkedBlockingQueue<>(MAX_QUEUED);
     private final Semaphore places = new Semaphore(IN_FLIGHT);
     private final Thread thread;
+    /** Replaced by the submitting thread only; read by {@link #ready} and {@link #close} too. */
+    private volatile Appender appender;
+    /** An appender whose window failed: the submitting thread replaces it before its next batch. */
+    private volatile Appender broken;
+
     private volatile boolean closed;
 
-    Submitter(RaftClient client, int timeoutMs) {
-        this.client = client;
+    Submitter(Supplier<Appender> appenders, int timeoutMs) {
+        this.appenders = appenders;
         this.timeoutMs = timeoutMs;
+        this.appender = appenders.get();
         this.thread = new Thread(this::run, "raft-submit");
         this.thread.setDaemon(true);
         this.thread.start();
@@ -74,37 +95,73 @@ final class Submitter implements AutoCloseable {
     CompletableFuture<Reply> submit(Command command) {
         CompletableFuture<Reply> reply = new CompletableFuture<>();
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
-        if (closed || !queue.offer(new Pending(command, reply, deadline))) {
-            reply.complete(
-                    closed
-                            ? failure(ErrorCode.SHUTTING_DOWN, "this node is shutting down; nothing happened")
-                            : failure(
-                                    ErrorCode.SERVER_BUSY,
-                                    "this node has too many requests waiting; nothing happened"));
+        reply.completeOnTimeout(
+                failure(ErrorCode.CLUSTER_UNAVAILABLE, unconfirmed()), timeoutMs, TimeUnit.MILLISECONDS);
+        Pending pending = new Pending(command, reply, deadline);
+        if (closed) {
+            reply.complete(failure(ErrorCode.SHUTTING_DOWN, "this node is shutting down; nothing happened"));
+        } else if (!queue.offer(pending)) {
+            reply.complete(failure(ErrorCode.SERVER_BUSY, "this node has too many requests waiting; nothing happened"));
+        } else if (closed && queue.remove(pending)) {
+            // close() may have emptied the queue before this offer.
+            reply.complete(failure(ErrorCode.SHUTTING_DOWN, "this node is shutting down; nothing happened"));
         }
         return reply;
     }
 
+    /**
+     * Appends an empty batch through the current appender, outside the queue: completes once this node has found
+     * the leader and a write from it went through the log.
+     */
+    CompletableFuture<Void> ready() {
+        Appender using = appender;
+        return using.append(Entries.message(List.of())).handle((replies, error) -> {
+            if (error != null) {
+                broken = using;
+                throw error instanceof CompletionException c ? c : new CompletionException(error);
+            }
+            return null;
+        });
+    }
+
     private void run() {
         List<Pending> batch = new ArrayList<>(MAX_BATCH);
-        try {
-            while (!closed) {
+        while (!closed) {
+            boolean placed = false;
+            try {
                 Pending first = queue.take();
+                batch.add(first);
+                if (first.reply().isDone()) {
+                    continue; // answered at its deadline while it waited
+                }
                 if (!places.tryAcquire(first.deadline() - System.nanoTime(), TimeUnit.NANOSECONDS)) {
                     // The entry in flight is still unanswered: this one was never sent.
                     first.reply().complete(failure(ErrorCode.CLUSTER_UNAVAILABLE, unconfirmed()));
                     continue;
                 }
-                batch.add(first);
+                placed = true;
                 queue.drainTo(batch, MAX_BATCH - 1); // what came while the entry in flight was out
                 linger(batch);
-                send(List.copyOf(batch), first.deadline());
+                batch.removeIf(p -> p.reply().isDone()); // past their deadlines: never sent
+                if (!batch.isEmpty()) {
+                    renewIfBroken();
+                    send(List.copyOf(batch));
+                    placed = false; // the append's completion gives the place back
+                }
+            } catch (InterruptedException e) {
+                Reply stopping = failure(ErrorCode.SHUTTING_DOWN, "this node is shutting down; nothing happened");
+                batch.forEach(p -> p.reply().complete(stopping));
+                break;
+            } catch (RuntimeException | Error e) {
+                // Nothing a batch holds may stop the thread that sends every batch: its commands fail, the next go.
+                log.error("a batch of {} commands could not be sent", batch.size(), e);
+                fail(batch, e);
+            } finally {
+                if (placed) {
+                    places.release();
+                }
                 batch.clear();
             }
-        } catch (InterruptedException e) {
-            // closing
-        } finally {
-            batch.forEach(p -> p.reply().complete(failure(ErrorCode.SHUTTING_DOWN, "this node is shutting down")));
         }
     }
 
@@ -125,47 +182,64 @@ final class Submitter implements AutoCloseable {
         }
     }
 
+    private void renewIfBroken() {
+        if (broken != appender) {
+            return;
+        }
+        log.info("the Raft client failed its window of requests; writes go on through a new one");
+        Appender old = appender;
+        appender = appenders.get();
+        old.close();
+    }
+
     private String unconfirmed() {
         return "the cluster did not confirm this within " + timeoutMs + " ms (no leader, or no majority reachable);"
                 + " it may or may not have happened: retry with the same key";
     }
 
-    private void send(List<Pending> batch, long deadline) {
+    /** Appends the batch; from here on, only the append's completion (or the batch's last deadline) frees its place. */
+    private void send(List<Pending> batch) {
         List<Command> commands = new ArrayList<>(batch.size());
         for (Pending pending : batch) {
             commands.add(pending.command());
         }
-        Message message = Message.valueOf(ByteString.copyFrom(Entries.message(commands)));
-        CompletableFuture<RaftClientReply> sent;
+        byte[] message = Entries.message(commands);
+        Appender using = appender;
+        CompletableFuture<byte[]> appended;
         try {
-            sent = client.async().send(message);
+            appended = using.append(message);
         } catch (RuntimeException e) {
-            places.release();
-            fail(batch, e);
-            return;
+            appended = CompletableFuture.failedFuture(e);
         }
-        // A copy: the timeout must not complete the client's own future, which its ordered window still holds.
-        var unused = sent.copy()
-                .orTimeout(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)
-                .whenComplete((reply, error) -> {
+        var unusedMark = appended.whenComplete((replies, error) -> {
+            if (error != null) {
+                broken = using; // its window is failed too: see the class comment
+            }
+        });
+        // A copy: the timeout must not complete the client's own future, which its ordered window still holds. Its
+        // commands' own timers answer them by then; this only gives the place back.
+        long lastDeadline = batch.get(batch.size() - 1).deadline();
+        var unused = appended.copy()
+                .orTimeout(Math.max(0, lastDeadline - System.nanoTime()), TimeUnit.NANOSECONDS)
+                .whenComplete((replies, error) -> {
                     places.release();
-                    if (error instanceof TimeoutException) {
+                    Throwable cause =
+                            error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+                    if (cause instanceof TimeoutException) {
                         Reply failed = failure(ErrorCode.CLUSTER_UNAVAILABLE, unconfirmed());
                         batch.forEach(p -> p.reply().complete(failed));
-                    } else if (error != null) {
-                        fail(batch, error);
-                    } else if (!reply.isSuccess()) {
-                        fail(batch, reply.getException());
+                    } else if (cause != null) {
+                        fail(batch, cause);
                     } else {
-                        complete(batch, reply);
+                        complete(batch, replies);
                     }
                 });
     }
 
-    private static void complete(List<Pending> batch, RaftClientReply reply) {
+    private static void complete(List<Pending> batch, byte[] data) {
         List<Reply> replies;
         try {
-            replies = Entries.readReplies(reply.getMessage().getContent().toByteArray());
+            replies = Entries.readReplies(data);
         } catch (IOException | RuntimeException e) {
             log.error("unreadable replies from the state machine", e);
             batch.forEach(p -> p.reply().complete(failure(ErrorCode.INTERNAL_ERROR, "unreadable replies")));
@@ -194,6 +268,7 @@ final class Submitter implements AutoCloseable {
         return Reply.failure(null, new Failure(code, message));
     }
 
+    /** Answers what waits {@code SHUTTING_DOWN}, and closes the appender; entries in flight fail with it. */
     @Override
     public void close() {
         closed = true;
@@ -206,5 +281,6 @@ final class Submitter implements AutoCloseable {
         for (Pending pending; (pending = queue.poll()) != null; ) {
             pending.reply().complete(failure(ErrorCode.SHUTTING_DOWN, "this node is shutting down; nothing happened"));
         }
+        appender.close();
     }
 }

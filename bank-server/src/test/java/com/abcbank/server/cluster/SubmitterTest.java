@@ -1,0 +1,234 @@
+package com.abcbank.server.cluster;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.abcbank.ledger.ErrorCode;
+import com.abcbank.ledger.Outcome;
+import com.abcbank.ledger.Role;
+import com.abcbank.protocol.Reply;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The submitter against a log the test controls: what goes into which entry, that every command is answered by its
+ * own deadline whatever the log does, that a failed appender is replaced, and that closing answers what waits.
+ */
+class SubmitterTest {
+    private static final long WAIT_S = 10;
+
+    /** One append: its commands, and the future the test completes. */
+    private record Append(FakeAppender to, List<Command> commands, CompletableFuture<byte[]> result) {
+        void answer() {
+            List<Outcome<?>> outcomes = new ArrayList<>();
+            commands.forEach(c -> outcomes.add(Outcome.ok(c.user())));
+            result.complete(Entries.replies(outcomes));
+        }
+    }
+
+    private final LinkedBlockingQueue<Append> appends = new LinkedBlockingQueue<>();
+    private final List<FakeAppender> appenders = new ArrayList<>();
+    private Submitter submitter;
+
+    private final class FakeAppender implements Submitter.Appender {
+        private final Function<Append, CompletableFuture<byte[]>> behaviour;
+        volatile boolean closed;
+
+        FakeAppender(Function<Append, CompletableFuture<byte[]>> behaviour) {
+            this.behaviour = behaviour;
+        }
+
+        @Override
+        public CompletableFuture<byte[]> append(byte[] message) {
+            List<Command> commands;
+            try {
+                commands = Entries.readMessage(message);
+            } catch (IOException e) {
+                throw new AssertionError(e);
+            }
+            Append append = new Append(this, commands, new CompletableFuture<>());
+            appends.add(append);
+            return behaviour.apply(append);
+        }
+
+        @Override
+        public void close() {
+            closed = true;
+        }
+    }
+
+    /** A submitter whose appenders behave as {@code behaviours} say, one per appender it asks for, in turn. */
+    @SafeVarargs
+    private Submitter start(int timeoutMs, Function<Append, CompletableFuture<byte[]>>... behaviours) {
+        AtomicInteger made = new AtomicInteger();
+        submitter = new Submitter(
+                () -> {
+                    FakeAppender appender = new FakeAppender(behaviours[made.getAndIncrement()]);
+                    synchronized (appenders) {
+                        appenders.add(appender);
+                    }
+                    return appender;
+                },
+                timeoutMs);
+        return submitter;
+    }
+
+    @AfterEach
+    void close() {
+        if (submitter != null) {
+            submitter.close();
+        }
+    }
+
+    private static Command command(String user) {
+        return new Command(Command.Kind.MONEY, user, Role.CUSTOMER, "{\"op\":\"balance\",\"account\":\"1\"}", "");
+    }
+
+    private Append nextAppend() throws InterruptedException {
+        Append append = appends.poll(WAIT_S, TimeUnit.SECONDS);
+        assertNotNull(append, "no append within " + WAIT_S + " s");
+        return append;
+    }
+
+    private static List<String> users(List<Command> commands) {
+        return commands.stream().map(Command::user).toList();
+    }
+
+    private static Reply answer(CompletableFuture<Reply> reply) throws Exception {
+        return reply.get(WAIT_S, TimeUnit.SECONDS);
+    }
+
+    @Test
+    void commandsThatArriveWhileAnEntryIsOutGoTogetherInTheNextInOrder() throws Exception {
+        Submitter submitter = start(10_000, Append::result);
+        CompletableFuture<Reply> a = submitter.submit(command("a"));
+        Append first = nextAppend();
+        assertEquals(List.of("a"), users(first.commands()));
+
+        List<CompletableFuture<Reply>> waiting = new ArrayList<>();
+        for (String user : List.of("b", "c", "d")) {
+            waiting.add(submitter.submit(command(user)));
+        }
+        assertTrue(appends.isEmpty(), "nothing else is sent while the first entry is out");
+        first.answer();
+        assertEquals("a", answer(a).result().asText());
+
+        Append second = nextAppend();
+        assertEquals(List.of("b", "c", "d"), users(second.commands()), "one entry, in the order they came");
+        second.answer();
+        for (int i = 0; i < waiting.size(); i++) {
+            assertEquals(
+                    List.of("b", "c", "d").get(i),
+                    answer(waiting.get(i)).result().asText());
+        }
+    }
+
+    @Test
+    void everyCommandIsAnsweredByItsOwnDeadlineNotItsBatchmates() throws Exception {
+        int timeoutMs = 600;
+        Submitter submitter = start(timeoutMs, Append::result);
+        CompletableFuture<Reply> a = submitter.submit(command("a"));
+        Append first = nextAppend();
+        long bSent = System.nanoTime();
+        CompletableFuture<Reply> b = submitter.submit(command("b")); // waits for a's place
+        assertThrows(TimeoutException.class, () -> b.get(timeoutMs / 2, TimeUnit.MILLISECONDS), "b answered early");
+        long cSent = System.nanoTime();
+        CompletableFuture<Reply> c = submitter.submit(command("c")); // half a timeout younger than b
+        first.answer();
+        assertTrue(answer(a).ok());
+        Append second = nextAppend(); // never answered
+        assertEquals(List.of("b", "c"), users(second.commands()));
+
+        Reply bReply = answer(b);
+        long bWaitedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - bSent);
+        long dSent = System.nanoTime();
+        CompletableFuture<Reply> d = submitter.submit(command("d")); // while c's entry is out, unanswered
+        Reply cReply = answer(c);
+        long cWaitedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - cSent);
+        Reply dReply = answer(d);
+        long dWaitedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - dSent);
+
+        for (Reply reply : List.of(bReply, cReply, dReply)) {
+            assertEquals(ErrorCode.CLUSTER_UNAVAILABLE, reply.error().code());
+            assertTrue(
+                    reply.error().message().contains("did not confirm this within"),
+                    reply.error().message());
+        }
+        // Timers never fire early: each waited its whole timeout, not to the end of an older command's.
+        assertTrue(bWaitedMs >= timeoutMs, "b answered after " + bWaitedMs + " ms");
+        assertTrue(cWaitedMs >= timeoutMs, "c answered after " + cWaitedMs + " ms");
+        assertTrue(dWaitedMs >= timeoutMs, "d answered after " + dWaitedMs + " ms");
+    }
+
+    @Test
+    void aFailedAppenderIsClosedAndTheNextBatchGoesThroughANewOne() throws Exception {
+        Submitter submitter = start(
+                10_000, append -> CompletableFuture.failedFuture(new IOException("no more retries")), Append::result);
+        Reply failed = answer(submitter.submit(command("a")));
+        assertEquals(ErrorCode.CLUSTER_UNAVAILABLE, failed.error().code());
+        assertTrue(
+                failed.error().message().contains("no more retries"),
+                failed.error().message());
+        FakeAppender broken = nextAppend().to();
+
+        CompletableFuture<Reply> b = submitter.submit(command("b"));
+        Append second = nextAppend();
+        assertTrue(second.to() != broken, "b went to a new appender");
+        assertTrue(broken.closed, "the failed appender is closed");
+        second.answer();
+        assertEquals("b", answer(b).result().asText());
+    }
+
+    @Test
+    void aCommandAnsweredAtItsDeadlineBeforeItsBatchFormedIsNeverSent() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        Submitter submitter = start(200, append -> {
+            if (append.commands().get(0).user().equals("a")) {
+                try { // the submitting thread stuck in the client (as in Ratis's cap on outstanding requests)
+                    release.await(WAIT_S, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            return append.result(); // a's is never completed
+        });
+        CompletableFuture<Reply> a = submitter.submit(command("a"));
+        nextAppend();
+        CompletableFuture<Reply> b = submitter.submit(command("b"));
+        assertEquals(ErrorCode.CLUSTER_UNAVAILABLE, answer(b).error().code(), "b at its deadline");
+        assertEquals(ErrorCode.CLUSTER_UNAVAILABLE, answer(a).error().code(), "a at its deadline");
+        release.countDown();
+
+        CompletableFuture<Reply> c = submitter.submit(command("c"));
+        Append next = nextAppend();
+        assertEquals(List.of("c"), users(next.commands()), "b, answered already, was left out");
+        next.answer();
+        assertEquals("c", answer(c).result().asText());
+    }
+
+    @Test
+    void closingAnswersWhatWaitsAndRefusesWhatComesAfter() throws Exception {
+        Submitter submitter = start(60_000, Append::result);
+        var unused = submitter.submit(command("a")); // stays out: the appender never answers
+        nextAppend();
+        CompletableFuture<Reply> b = submitter.submit(command("b"));
+        submitter.close();
+        assertEquals(ErrorCode.SHUTTING_DOWN, answer(b).error().code(), "long before its 60 s deadline");
+        assertEquals(
+                ErrorCode.SHUTTING_DOWN,
+                answer(submitter.submit(command("c"))).error().code());
+        assertTrue(appenders.get(0).closed, "the appender is closed");
+    }
+}
