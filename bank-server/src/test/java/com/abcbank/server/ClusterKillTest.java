@@ -374,7 +374,9 @@ class ClusterKillTest {
                                             == 1);
         } catch (ConditionTimeoutException e) {
             throw new AssertionError(
-                    "round " + round + ": the nodes did not converge; last status " + statusOrProblem(), e);
+                    "round " + round + ": the nodes did not converge; last status " + statusOrProblem()
+                            + "\nwhere each node's apply, log and submit threads are:\n" + stuckThreads(),
+                    e);
         }
         System.out.printf(
                 "round %d: all at log index %d: %s%n",
@@ -395,6 +397,19 @@ class ClusterKillTest {
             heads.add(checkNodeWhenAvailable(round, node, expected, lastSeq));
         }
         assertEquals(1, new HashSet<>(heads).size(), () -> "round " + round + ": the chain heads " + heads);
+    }
+
+    /** Each running node's threads that apply, write the log, append to followers and submit, for a failure. */
+    private String stuckThreads() {
+        StringBuilder text = new StringBuilder();
+        for (int node = 0; node < cluster.size(); node++) {
+            text.append("===== ")
+                    .append(cluster.id(node))
+                    .append('\n')
+                    .append(cluster.threads(
+                            node, "StateMachineUpdater", "RaftLogWorker", "LogAppender", "raft-submit"));
+        }
+        return text.toString();
     }
 
     private String statusOrProblem() {

@@ -305,6 +305,54 @@ final class ProcessCluster implements AutoCloseable {
         return found.stream().findFirst();
     }
 
+    /**
+     * The stacks of node {@code node}'s threads whose names contain one of {@code names} ({@code jcmd Thread.print},
+     * from the JDK running the test, bounded to 20 s), for a failure message: where a node that stopped moving is
+     * stuck.
+     */
+    String threads(int node, String... names) {
+        Process process = processes[node];
+        if (process == null || !process.isAlive()) {
+            return "(node " + id(node) + " is not running)";
+        }
+        Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
+        try {
+            Process dump = new ProcessBuilder(jcmd.toString(), Long.toString(process.pid()), "Thread.print")
+                    .redirectErrorStream(true)
+                    .start();
+            String text;
+            try (var in = dump.getInputStream()) {
+                var done = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                    try {
+                        return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+                    } catch (IOException e) {
+                        throw new UncheckedIOException(e);
+                    }
+                });
+                text = done.get(20, TimeUnit.SECONDS);
+            } finally {
+                dump.destroyForcibly();
+            }
+            StringBuilder wanted = new StringBuilder();
+            for (String stack :
+                    java.util.regex.Pattern.compile("\n\n").splitAsStream(text).toList()) {
+                String first = stack.lines().findFirst().orElse("");
+                for (String name : names) {
+                    if (first.startsWith("\"") && first.contains(name)) {
+                        wanted.append(stack).append("\n\n");
+                        break;
+                    }
+                }
+            }
+            return wanted.length() == 0 ? "(no thread named " + List.of(names) + ")" : wanted.toString();
+        } catch (IOException | java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            return "(no thread dump of " + id(node) + ": " + e + ")";
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "(interrupted)";
+        }
+    }
+
     /** The last lines of every node's output and error, for a failure message. */
     String tails() {
         StringBuilder text = new StringBuilder();
