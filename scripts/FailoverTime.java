@@ -23,8 +23,8 @@ import java.util.UUID;
  * node which one leads, keeps one customer depositing a cent at a time through another node (each request with
  * its own key, sent again with the same key after CLUSTER_UNAVAILABLE), kills the leader's process (and those under
  * it) with SIGKILL after 50 acknowledged deposits, and prints {@code killed=nK failover_ms=N}: the time from its death
- * (every killed process has exited) to the acknowledgement of the first deposit sent after it, which only a new
- * leader can have committed. Exit 1 if no deposit is
+ * (the signal; the deposits go on only once every killed process has exited) to the acknowledgement of the first
+ * deposit sent after it, which only a new leader can have committed. Exit 1 if no deposit is
  * acknowledged within 60 s of the kill. Used by scripts/bench_compare.sh; it starts and restarts nothing itself.
  */
 class FailoverTime {
@@ -83,17 +83,21 @@ class FailoverTime {
 
     /**
      * SIGKILL to {@code pid} and every process under it (a launcher such as {@code timeout} may stand between the
-     * PID a script knows and the JVM), then waits until all have exited: the time of death, as {@link System#nanoTime}.
+     * PID a script knows and the JVM), then waits until all have exited. Returns the time of death, as {@link
+     * System#nanoTime}: when the signals were sent, since a process runs no more once SIGKILL is sent, rather than
+     * when {@code onExit} completes (for a process that is not this JVM's child the JDK learns of its end later, some
+     * 10 to 20 ms here, and that would not count against the failover).
      */
     private static long kill(long pid) throws Exception {
         ProcessHandle root = ProcessHandle.of(pid).orElseThrow(() -> new IllegalStateException("no process " + pid));
         java.util.List<ProcessHandle> all = new java.util.ArrayList<>(root.descendants().toList());
         all.add(root);
         all.forEach(ProcessHandle::destroyForcibly); // SIGKILL on Linux
+        long killedAt = System.nanoTime();
         for (ProcessHandle process : all) {
             process.onExit().get(10, java.util.concurrent.TimeUnit.SECONDS);
         }
-        return System.nanoTime();
+        return killedAt;
     }
 
     /** One connection, one request at a time. */

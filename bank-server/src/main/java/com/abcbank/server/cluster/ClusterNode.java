@@ -58,6 +58,8 @@ public final class ClusterNode implements AutoCloseable {
 
     /** How long {@code cluster} waits for a node to say where it is. */
     private static final long STATUS_TIMEOUT_MS = 2_000;
+    /** The pause between a write's attempts that failed at once (a dead node, an election under way). */
+    private static final int RETRY_MS = 50;
 
     private final ClusterConfig config;
     private final RaftGroup group;
@@ -206,11 +208,12 @@ public final class ClusterNode implements AutoCloseable {
         return RaftClient.newBuilder()
                 .setProperties(clientProperties())
                 .setRaftGroup(group)
-                // Attempts that fail at once (a dead node, no leader yet) go on for about the request timeout, 200 ms
-                // apart: long enough for an election. Ones that time out are bounded by the count too.
+                // Attempts that fail at once (a dead node, no leader yet) go on for about the request timeout,
+                // RETRY_MS apart: long enough for an election, and short enough that a new leader is found soon after
+                // it is elected (it counts against the failover). Ones that time out are bounded by the count too.
                 .setRetryPolicy(RetryPolicies.retryUpToMaximumCountWithFixedSleep(
-                        Math.max(10, config.requestTimeoutMs() / 200),
-                        TimeDuration.valueOf(200, TimeUnit.MILLISECONDS)))
+                        Math.max(10, config.requestTimeoutMs() / RETRY_MS),
+                        TimeDuration.valueOf(RETRY_MS, TimeUnit.MILLISECONDS)))
                 .build();
     }
 
