@@ -73,6 +73,9 @@ final class Submitter implements AutoCloseable {
 
     private final Supplier<Appender> appenders;
     private final int timeoutMs;
+    /** The answer at a command's deadline: one immutable reply for all, not one built per command. */
+    private final Reply unconfirmed;
+
     private final LinkedBlockingQueue<Pending> queue = new LinkedBlockingQueue<>(MAX_QUEUED);
     private final Semaphore places = new Semaphore(IN_FLIGHT);
     private final Thread thread;
@@ -86,6 +89,10 @@ final class Submitter implements AutoCloseable {
     Submitter(Supplier<Appender> appenders, int timeoutMs) {
         this.appenders = appenders;
         this.timeoutMs = timeoutMs;
+        this.unconfirmed = failure(
+                ErrorCode.CLUSTER_UNAVAILABLE,
+                "the cluster did not confirm this within " + timeoutMs + " ms (no leader, or no majority reachable);"
+                        + " it may or may not have happened: retry with the same key");
         this.appender = appenders.get();
         this.thread = new Thread(this::run, "raft-submit");
         this.thread.setDaemon(true);
@@ -95,8 +102,7 @@ final class Submitter implements AutoCloseable {
     CompletableFuture<Reply> submit(Command command) {
         CompletableFuture<Reply> reply = new CompletableFuture<>();
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
-        reply.completeOnTimeout(
-                failure(ErrorCode.CLUSTER_UNAVAILABLE, unconfirmed()), timeoutMs, TimeUnit.MILLISECONDS);
+        reply.completeOnTimeout(unconfirmed, timeoutMs, TimeUnit.MILLISECONDS);
         Pending pending = new Pending(command, reply, deadline);
         if (closed) {
             reply.complete(failure(ErrorCode.SHUTTING_DOWN, "this node is shutting down; nothing happened"));
@@ -136,7 +142,7 @@ final class Submitter implements AutoCloseable {
                 }
                 if (!places.tryAcquire(first.deadline() - System.nanoTime(), TimeUnit.NANOSECONDS)) {
                     // The entry in flight is still unanswered: this one was never sent.
-                    first.reply().complete(failure(ErrorCode.CLUSTER_UNAVAILABLE, unconfirmed()));
+                    first.reply().complete(unconfirmed);
                     continue;
                 }
                 placed = true;
@@ -192,11 +198,6 @@ final class Submitter implements AutoCloseable {
         old.close();
     }
 
-    private String unconfirmed() {
-        return "the cluster did not confirm this within " + timeoutMs + " ms (no leader, or no majority reachable);"
-                + " it may or may not have happened: retry with the same key";
-    }
-
     /** Appends the batch; from here on, only the append's completion (or the batch's last deadline) frees its place. */
     private void send(List<Pending> batch) {
         List<Command> commands = new ArrayList<>(batch.size());
@@ -226,8 +227,7 @@ final class Submitter implements AutoCloseable {
                     Throwable cause =
                             error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
                     if (cause instanceof TimeoutException) {
-                        Reply failed = failure(ErrorCode.CLUSTER_UNAVAILABLE, unconfirmed());
-                        batch.forEach(p -> p.reply().complete(failed));
+                        batch.forEach(p -> p.reply().complete(unconfirmed));
                     } else if (cause != null) {
                         fail(batch, cause);
                     } else {

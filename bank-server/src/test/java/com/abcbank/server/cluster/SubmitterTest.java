@@ -137,7 +137,7 @@ class SubmitterTest {
 
     @Test
     void everyCommandIsAnsweredByItsOwnDeadlineNotItsBatchmates() throws Exception {
-        int timeoutMs = 600;
+        int timeoutMs = 2_000; // long enough that a loaded machine does not let b's pass before a is answered
         Submitter submitter = start(timeoutMs, Append::result);
         CompletableFuture<Reply> a = submitter.submit(command("a"));
         Append first = nextAppend();
@@ -194,7 +194,9 @@ class SubmitterTest {
     @Test
     void aCommandAnsweredAtItsDeadlineBeforeItsBatchFormedIsNeverSent() throws Exception {
         CountDownLatch release = new CountDownLatch(1);
-        Submitter submitter = start(200, append -> {
+        // a and b wait out their whole timeout; c must then be sent and answered within its own: 1 s, not less, so
+        // that a loaded machine does not let c's deadline pass too.
+        Submitter submitter = start(1_000, append -> {
             if (append.commands().get(0).user().equals("a")) {
                 try { // the submitting thread stuck in the client (as in Ratis's cap on outstanding requests)
                     release.await(WAIT_S, TimeUnit.SECONDS);
