@@ -316,36 +316,26 @@ final class ProcessCluster implements AutoCloseable {
             return "(node " + id(node) + " is not running)";
         }
         Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
+        Path file = root.resolve(id(node) + ".threads");
         try {
             Process dump = new ProcessBuilder(jcmd.toString(), Long.toString(process.pid()), "Thread.print")
                     .redirectErrorStream(true)
+                    .redirectOutput(file.toFile())
                     .start();
-            String text;
-            try (var in = dump.getInputStream()) {
-                var done = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
-                    try {
-                        return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-                    } catch (IOException e) {
-                        throw new UncheckedIOException(e);
-                    }
-                });
-                text = done.get(20, TimeUnit.SECONDS);
-            } finally {
+            if (!dump.waitFor(20, TimeUnit.SECONDS)) {
                 dump.destroyForcibly();
+                return "(no thread dump of " + id(node) + " within 20 s)";
             }
-            StringBuilder wanted = new StringBuilder();
-            for (String stack :
-                    java.util.regex.Pattern.compile("\n\n").splitAsStream(text).toList()) {
-                String first = stack.lines().findFirst().orElse("");
-                for (String name : names) {
-                    if (first.startsWith("\"") && first.contains(name)) {
-                        wanted.append(stack).append("\n\n");
-                        break;
-                    }
-                }
-            }
-            return wanted.length() == 0 ? "(no thread named " + List.of(names) + ")" : wanted.toString();
-        } catch (IOException | java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            // Thread.print separates the threads by blank lines, each starting with its quoted name.
+            String wanted = java.util.regex.Pattern.compile("\n\n")
+                    .splitAsStream(Files.readString(file, StandardCharsets.UTF_8))
+                    .filter(stack -> stack.startsWith("\"")
+                            && java.util.Arrays.stream(names)
+                                    .anyMatch(name ->
+                                            stack.lines().findFirst().orElse("").contains(name)))
+                    .collect(Collectors.joining("\n\n"));
+            return wanted.isEmpty() ? "(no thread named " + List.of(names) + ")" : wanted + "\n";
+        } catch (IOException e) {
             return "(no thread dump of " + id(node) + ": " + e + ")";
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

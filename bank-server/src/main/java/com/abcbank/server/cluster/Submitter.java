@@ -69,6 +69,10 @@ final class Submitter implements AutoCloseable {
         void close();
     }
 
+    /** The answer to what was never sent because this node is stopping. */
+    private static final Reply STOPPING =
+            failure(ErrorCode.SHUTTING_DOWN, "this node is shutting down; nothing happened");
+
     private record Pending(Command command, CompletableFuture<Reply> reply, long deadline) {}
 
     private final Supplier<Appender> appenders;
@@ -105,12 +109,12 @@ final class Submitter implements AutoCloseable {
         reply.completeOnTimeout(unconfirmed, timeoutMs, TimeUnit.MILLISECONDS);
         Pending pending = new Pending(command, reply, deadline);
         if (closed) {
-            reply.complete(failure(ErrorCode.SHUTTING_DOWN, "this node is shutting down; nothing happened"));
+            reply.complete(STOPPING);
         } else if (!queue.offer(pending)) {
             reply.complete(failure(ErrorCode.SERVER_BUSY, "this node has too many requests waiting; nothing happened"));
         } else if (closed && queue.remove(pending)) {
             // close() may have emptied the queue before this offer.
-            reply.complete(failure(ErrorCode.SHUTTING_DOWN, "this node is shutting down; nothing happened"));
+            reply.complete(STOPPING);
         }
         return reply;
     }
@@ -155,8 +159,7 @@ final class Submitter implements AutoCloseable {
                     placed = false; // the append's completion gives the place back
                 }
             } catch (InterruptedException e) {
-                Reply stopping = failure(ErrorCode.SHUTTING_DOWN, "this node is shutting down; nothing happened");
-                batch.forEach(p -> p.reply().complete(stopping));
+                batch.forEach(p -> p.reply().complete(STOPPING));
                 break;
             } catch (RuntimeException | Error e) {
                 // Nothing a batch holds may stop the thread that sends every batch: its commands fail, the next go.
@@ -279,7 +282,7 @@ final class Submitter implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         for (Pending pending; (pending = queue.poll()) != null; ) {
-            pending.reply().complete(failure(ErrorCode.SHUTTING_DOWN, "this node is shutting down; nothing happened"));
+            pending.reply().complete(STOPPING);
         }
         appender.close();
     }
