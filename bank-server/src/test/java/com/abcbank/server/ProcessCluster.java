@@ -4,8 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -65,7 +63,7 @@ final class ProcessCluster implements AutoCloseable {
         List<String> peerList = new ArrayList<>();
         for (int i = 0; i < nodes; i++) {
             ids.add("n" + (i + 1));
-            raftPorts[i] = freePort();
+            raftPorts[i] = RaftPorts.next();
             peerList.add(ids.get(i) + "=127.0.0.1:" + raftPorts[i]);
         }
         this.peers = String.join(",", peerList);
@@ -87,16 +85,6 @@ final class ProcessCluster implements AutoCloseable {
             throw e;
         }
         return cluster;
-    }
-
-    /**
-     * A free port on 127.0.0.1 for a node's Raft server. Another process may take it before the node binds it (the
-     * usual race of this idiom); the node then fails to start, and the test fails with its log, it does not hang.
-     */
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        }
     }
 
     int size() {

@@ -4,8 +4,6 @@ import com.abcbank.server.cluster.ClusterConfig;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -49,7 +47,7 @@ final class TestCluster implements AutoCloseable {
     static TestCluster start(Path root, int nodes, long snapshotEvery) throws IOException {
         List<ClusterConfig.Peer> peers = new ArrayList<>();
         for (int i = 0; i < nodes; i++) {
-            peers.add(new ClusterConfig.Peer("n" + (i + 1), "127.0.0.1", freePort()));
+            peers.add(new ClusterConfig.Peer("n" + (i + 1), "127.0.0.1", RaftPorts.next()));
         }
         TestCluster cluster = new TestCluster(root, peers, snapshotEvery);
         try {
@@ -64,12 +62,6 @@ final class TestCluster implements AutoCloseable {
             throw e;
         }
         return cluster;
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        }
     }
 
     Path dataDir(int node) {
