@@ -1,11 +1,13 @@
 package com.abcbank.server;
 
+import java.io.BufferedReader;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashSet;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 
@@ -53,10 +55,17 @@ final class RaftPorts {
         if (!Files.isReadable(EPHEMERAL_RANGE)) {
             return DEFAULT_EPHEMERAL_START;
         }
-        String range = Files.readString(EPHEMERAL_RANGE).strip();
+        // A line read, not Files.readString: /proc reports a size of 0, and readString returned only "3" here.
+        String range;
+        try (BufferedReader in = Files.newBufferedReader(EPHEMERAL_RANGE)) {
+            range = Objects.requireNonNullElse(in.readLine(), "").strip();
+        }
         int gap = 0;
         while (gap < range.length() && Character.isDigit(range.charAt(gap))) {
             gap++;
+        }
+        if (gap == 0) {
+            throw new IOException(EPHEMERAL_RANGE + " reads '" + range + "', not two port numbers");
         }
         return Integer.parseInt(range.substring(0, gap));
     }
