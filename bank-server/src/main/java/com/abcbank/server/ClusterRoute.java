@@ -37,7 +37,9 @@ final class ClusterRoute {
     CompletableFuture<Outcome<?>> money(Caller caller, Request.Money request) {
         Command command =
                 new Command(Command.Kind.MONEY, caller.user(), caller.role(), Json.writeRequest(0, request), "");
-        return node.submit(command).thenApply(reply -> outcome(reply, Result.Tx.class));
+        // A keyed request applied twice answers its first outcome and moves nothing: it may be forwarded.
+        CompletableFuture<Reply> reply = request.key() == null ? node.submit(command) : node.submitIdempotent(command);
+        return reply.thenApply(r -> outcome(r, Result.Tx.class));
     }
 
     /** Open enrolment through the log: every node adds the user with the verifier the client derived. */

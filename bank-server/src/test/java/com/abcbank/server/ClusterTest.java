@@ -112,10 +112,16 @@ class ClusterTest {
                                     .appliedIndex());
             String rejoined = checkNode(cluster, leader, auditPassword, accounts, expected, lastSeq);
             assertEquals(heads.get(0), rejoined, "the restarted node's chain head");
+            long forwarded = 0;
+            long fellBack = 0;
+            for (int node = 0; node < cluster.size(); node++) {
+                forwarded += cluster.server(node).node().forwarded();
+                fellBack += cluster.server(node).node().forwardsFellBack();
+            }
             System.out.printf(
                     "cluster test: %d transfers acknowledged, %d retried on another node after the leader (n%d)"
-                            + " stopped%n",
-                    acked.size(), retries.get(), leader + 1);
+                            + " stopped; followers forwarded %d batches to the leader, %d sent again their own way%n",
+                    acked.size(), retries.get(), leader + 1, forwarded, fellBack);
         }
     }
 
@@ -155,6 +161,10 @@ class ClusterTest {
                             "the balance read right after deposit " + i + " on the same connection");
                 }
             }
+            // The keyed deposits joined the leader's entries (LeaderForwarding), and the reads still saw them.
+            assertTrue(
+                    cluster.server(follower).node().forwarded() >= 1,
+                    "the follower forwarded its keyed deposits to the leader");
         }
     }
 

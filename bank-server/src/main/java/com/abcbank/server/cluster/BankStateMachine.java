@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Function;
 import org.apache.ratis.protocol.Message;
 import org.apache.ratis.protocol.RaftClientRequest;
 import org.apache.ratis.protocol.RaftGroupId;
@@ -48,7 +49,9 @@ import org.slf4j.LoggerFactory;
  * <p>Queries ({@link #query}, run by Ratis on its RPC threads, any time): {@link #BARRIER} answers nothing, and is
  * sent with Ratis's linearizable read (ReadIndex) so that once it returns, this node has applied every entry
  * committed before the read began; {@link #STATUS} answers this node's {@link Result.Replica}; {@code head I} the chain head
- * after entry I.
+ * after entry I. A batch of commands (a message of {@link Entries}, sent by a follower as a stale read to the node it
+ * takes for the leader) goes to the node's {@link #forwarding} taker: into the leader's next entry, answered with
+ * its replies once applied ({@link LeaderForwarding}).
  *
  * <p>Snapshots: {@link #takeSnapshot} is called by Ratis between two applies, so the bank's state is exactly the
  * state after the last applied entry; the file records that entry's term and index, and a restart begins there
@@ -72,6 +75,8 @@ final class BankStateMachine extends BaseStateMachine {
     private volatile ReplicatedBank.TransactionSource source = (after, until) -> {
         throw new IOException("no peer to fetch transactions from yet");
     };
+    private volatile Function<byte[], CompletableFuture<Message>> forwarded =
+            message -> CompletableFuture.failedFuture(new IOException("this node takes no forwarded batches yet"));
     /** The last time stamped on an entry by this node as leader: stamps never go back, whatever the clock does. */
     private Instant lastStamp = Instant.EPOCH;
 
@@ -215,9 +220,18 @@ final class BankStateMachine extends BaseStateMachine {
         heads.put(index, bank.lastSeq());
     }
 
+    /** Where a follower's forwarded batch goes: set by the node once its submitter exists. */
+    void forwarding(Function<byte[], CompletableFuture<Message>> taker) {
+        this.forwarded = taker;
+    }
+
     @Override
     public CompletableFuture<Message> query(Message request) {
-        String text = request.getContent().toString(StandardCharsets.UTF_8);
+        ByteString content = request.getContent();
+        if (!content.isEmpty() && content.byteAt(0) == Entries.MESSAGE) {
+            return forwarded.apply(content.toByteArray()); // a follower's batch, for the leader's next entry
+        }
+        String text = content.toString(StandardCharsets.UTF_8);
         if (text.equals(BARRIER)) {
             return CompletableFuture.completedFuture(Message.EMPTY);
         }

@@ -1,5 +1,6 @@
 package com.abcbank.server.cluster;
 
+import com.abcbank.ledger.ErrorCode;
 import com.abcbank.protocol.Json;
 import com.abcbank.protocol.Reply;
 import com.abcbank.protocol.Result;
@@ -8,8 +9,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -60,6 +63,13 @@ public final class ClusterNode implements AutoCloseable {
     private static final long STATUS_TIMEOUT_MS = 2_000;
     /** The pause between a write's attempts that failed at once (a dead node, an election under way). */
     private static final int RETRY_MS = 50;
+    /**
+     * How long a follower waits for the leader to answer a forwarded batch before it sends the batch through its own
+     * client: the client's request timeout, well inside a command's own deadline.
+     */
+    private static final long FORWARD_TIMEOUT_MS = 3_000;
+    /** Answers of a leader's submitter that say nothing happened: a forwarded batch with one goes the other way. */
+    private static final Set<ErrorCode> NOTHING_HAPPENED = EnumSet.of(ErrorCode.SHUTTING_DOWN, ErrorCode.SERVER_BUSY);
 
     private final ClusterConfig config;
     private final RaftGroup group;
@@ -76,6 +86,13 @@ public final class ClusterNode implements AutoCloseable {
      * ordered client sends in one sequence, and a request it cannot deliver would hold back the ones after it).
      */
     private final ConcurrentHashMap<RaftPeerId, RaftClient> perPeer;
+    /**
+     * Batches forwarded to the leader ({@link LeaderForwarding}): a client per node, as {@link #perPeer}, but apart
+     * from it, so that a batch waiting for the leader's entry holds up no question to that node.
+     */
+    private final ConcurrentHashMap<RaftPeerId, RaftClient> forwarders = new ConcurrentHashMap<>();
+
+    private final LeaderForwarding.Counts forwards = new LeaderForwarding.Counts();
 
     private final Submitter submitter;
     private final ReadBarrier barrier;
@@ -95,7 +112,11 @@ public final class ClusterNode implements AutoCloseable {
         this.queries = queries;
         this.perPeer = perPeer;
         // Writes: an ordered client (a connection's pipelined requests enter the log in order), to the leader.
-        this.submitter = new Submitter(() -> appender(newClient(config, group)), config.requestTimeoutMs());
+        this.submitter = new Submitter(
+                () -> new LeaderForwarding(
+                        this::forwardTarget, this::forward, appender(newClient(config, group)), forwards),
+                config.requestTimeoutMs());
+        stateMachine.forwarding(this::takeForwarded);
         this.barrier = new ReadBarrier(queries, RaftPeerId.valueOf(config.nodeId()));
         stateMachine.source(this::fetch);
     }
@@ -282,11 +303,75 @@ public final class ClusterNode implements AutoCloseable {
         return submitter.ready();
     }
 
+    /** The leader, when it is another node; {@code null} when this node leads or knows no leader. */
+    private RaftPeerId forwardTarget() {
+        RaftPeerId leader = stateMachine.leader();
+        return leader == null || leader.toString().equals(config.nodeId()) ? null : leader;
+    }
+
+    /** Sends a batch to {@code leader}'s {@link #takeForwarded}; a client that failed is replaced for the next. */
+    private CompletableFuture<byte[]> forward(RaftPeerId leader, byte[] message) {
+        RaftClient using = forwarders.computeIfAbsent(leader, peer -> newPeerClient(group));
+        CompletableFuture<RaftClientReply> sent;
+        try {
+            sent = using.async().sendStaleRead(Message.valueOf(ByteString.copyFrom(message)), 0, leader);
+        } catch (RuntimeException e) {
+            forwarders.remove(leader, using);
+            closeQuietly(using);
+            return CompletableFuture.failedFuture(e);
+        }
+        return sent.orTimeout(FORWARD_TIMEOUT_MS, TimeUnit.MILLISECONDS).handle((reply, error) -> {
+            if (error == null && reply.isSuccess()) {
+                return reply.getMessage().getContent().toByteArray();
+            }
+            if (forwarders.remove(leader, using)) {
+                closeQuietly(using); // its window failed with this request: see perPeer
+            }
+            throw error != null
+                    ? (error instanceof CompletionException c ? c : new CompletionException(error))
+                    : new CompletionException(reply.getException());
+        });
+    }
+
+    /**
+     * On the leader: a follower's batch joins this node's next entry; answered with the replies once applied. Fails
+     * (and the follower sends the batch through its own client) when this node is not the leader, or when a command
+     * was answered that nothing happened here (this node is stopping, or too busy).
+     */
+    private CompletableFuture<Message> takeForwarded(byte[] message) {
+        if (!isLeader()) {
+            return CompletableFuture.failedFuture(new IOException(config.nodeId() + " is not the leader"));
+        }
+        List<Command> commands;
+        try {
+            commands = Entries.readMessage(message);
+        } catch (IOException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        List<CompletableFuture<Reply>> replies = new ArrayList<>(commands.size());
+        for (Command command : commands) {
+            replies.add(submitter.submit(command, true));
+        }
+        return CompletableFuture.allOf(replies.toArray(CompletableFuture<?>[]::new))
+                .thenApply(done -> {
+                    List<Reply> answered = new ArrayList<>(replies.size());
+                    for (CompletableFuture<Reply> reply : replies) {
+                        Reply r = reply.join();
+                        if (!r.ok() && NOTHING_HAPPENED.contains(r.error().code())) {
+                            throw new CompletionException(new IOException("the leader " + config.nodeId()
+                                    + " took nothing: " + r.error().message()));
+                        }
+                        answered.add(r);
+                    }
+                    return Message.valueOf(ByteString.copyFrom(Entries.writeReplies(answered)));
+                });
+    }
+
     /** Appends through {@code client}: a reply that carries an exception completes exceptionally. */
     private static Submitter.Appender appender(RaftClient client) {
         return new Submitter.Appender() {
             @Override
-            public CompletableFuture<byte[]> append(byte[] message) {
+            public CompletableFuture<byte[]> append(byte[] message, boolean idempotent) {
                 return client.async()
                         .send(Message.valueOf(ByteString.copyFrom(message)))
                         .thenApply(reply -> {
@@ -313,7 +398,25 @@ public final class ClusterNode implements AutoCloseable {
      * {@code CLUSTER_UNAVAILABLE} after the request timeout (when it may or may not have happened).
      */
     public CompletableFuture<Reply> submit(Command command) {
-        return submitter.submit(command);
+        return submitter.submit(command, false);
+    }
+
+    /**
+     * As {@link #submit}, for a command that may be applied twice with the effect of once (a money request with an
+     * idempotency key): on a follower, its batch may be forwarded into the leader's entry ({@link LeaderForwarding}).
+     */
+    public CompletableFuture<Reply> submitIdempotent(Command command) {
+        return submitter.submit(command, true);
+    }
+
+    /** Batches this node forwarded and the leader answered ({@link LeaderForwarding}). */
+    public long forwarded() {
+        return forwards.forwarded();
+    }
+
+    /** Forwards that failed, whose batches then went through this node's own client. */
+    public long forwardsFellBack() {
+        return forwards.fellBack();
     }
 
     /**
@@ -482,6 +585,7 @@ public final class ClusterNode implements AutoCloseable {
         submitter.close();
         List<RaftClient> clients = new ArrayList<>(List.of(queries));
         clients.addAll(perPeer.values());
+        clients.addAll(forwarders.values());
         for (RaftClient c : clients) {
             try {
                 c.close();

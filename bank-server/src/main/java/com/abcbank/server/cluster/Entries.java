@@ -27,7 +27,7 @@ import java.util.List;
  * time, so transaction times and the idempotency-key window are the same on every node, whatever its own clock says.
  */
 final class Entries {
-    private static final int MESSAGE = 1;
+    static final int MESSAGE = 1;
     private static final int ENTRY = 2;
     /** The most commands one entry may hold: a bound on what one bad entry costs to decode. */
     static final int MAX_COMMANDS = 4_096;
@@ -102,13 +102,22 @@ final class Entries {
     }
 
     static byte[] replies(List<Outcome<?>> outcomes) {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream(64 + 256 * outcomes.size());
+        List<Reply> replies = new ArrayList<>(outcomes.size());
+        for (Outcome<?> outcome : outcomes) {
+            replies.add(
+                    outcome.isOk()
+                            ? Reply.success(null, Json.tree(outcome.value()))
+                            : Reply.failure(null, new Failure(outcome.error(), outcome.message())));
+        }
+        return writeReplies(replies);
+    }
+
+    /** Replies as {@link #readReplies} reads them: a leader's answer to a forwarded batch ({@link LeaderForwarding}). */
+    static byte[] writeReplies(List<Reply> replies) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(64 + 256 * replies.size());
         try (DataOutputStream out = new DataOutputStream(bytes)) {
-            out.writeInt(outcomes.size());
-            for (Outcome<?> outcome : outcomes) {
-                Reply reply = outcome.isOk()
-                        ? Reply.success(null, Json.tree(outcome.value()))
-                        : Reply.failure(null, new Failure(outcome.error(), outcome.message()));
+            out.writeInt(replies.size());
+            for (Reply reply : replies) {
                 byte[] json = Json.write(reply).getBytes(java.nio.charset.StandardCharsets.UTF_8);
                 out.writeInt(json.length);
                 out.write(json);

@@ -61,9 +61,13 @@ final class Submitter implements AutoCloseable {
     /** A batch is sent as soon as no command came for this long: a lone client waits for no one. */
     static final long GAP_NS = TimeUnit.MILLISECONDS.toNanos(1);
 
-    /** Where batches go: appends one log entry and completes with the state machine's replies, or exceptionally. */
+    /**
+     * Where batches go: appends one log entry (or joins the leader's, {@link LeaderForwarding}) and completes with the
+     * state machine's replies, or exceptionally. {@code idempotent}: every command of the batch may be applied twice
+     * with the effect of once, so the batch may be sent again by another way after a failure.
+     */
     interface Appender extends AutoCloseable {
-        CompletableFuture<byte[]> append(byte[] message);
+        CompletableFuture<byte[]> append(byte[] message, boolean idempotent);
 
         @Override
         void close();
@@ -73,7 +77,7 @@ final class Submitter implements AutoCloseable {
     private static final Reply STOPPING =
             failure(ErrorCode.SHUTTING_DOWN, "this node is shutting down; nothing happened");
 
-    private record Pending(Command command, CompletableFuture<Reply> reply, long deadline) {}
+    private record Pending(Command command, boolean idempotent, CompletableFuture<Reply> reply, long deadline) {}
 
     private final Supplier<Appender> appenders;
     private final int timeoutMs;
@@ -103,11 +107,15 @@ final class Submitter implements AutoCloseable {
         this.thread.start();
     }
 
-    CompletableFuture<Reply> submit(Command command) {
+    /**
+     * Sends {@code command} in a coming batch. {@code idempotent}: applying it twice has the effect of applying it
+     * once (a money request with an idempotency key), so its batch may be forwarded to the leader.
+     */
+    CompletableFuture<Reply> submit(Command command, boolean idempotent) {
         CompletableFuture<Reply> reply = new CompletableFuture<>();
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
         reply.completeOnTimeout(unconfirmed, timeoutMs, TimeUnit.MILLISECONDS);
-        Pending pending = new Pending(command, reply, deadline);
+        Pending pending = new Pending(command, idempotent, reply, deadline);
         if (closed) {
             reply.complete(STOPPING);
         } else if (!queue.offer(pending)) {
@@ -125,7 +133,7 @@ final class Submitter implements AutoCloseable {
      */
     CompletableFuture<Void> ready() {
         Appender using = appender;
-        return using.append(Entries.message(List.of())).handle((replies, error) -> {
+        return using.append(Entries.message(List.of()), false).handle((replies, error) -> {
             if (error != null) {
                 broken = using;
                 throw error instanceof CompletionException c ? c : new CompletionException(error);
@@ -204,14 +212,16 @@ final class Submitter implements AutoCloseable {
     /** Appends the batch; from here on, only the append's completion (or the batch's last deadline) frees its place. */
     private void send(List<Pending> batch) {
         List<Command> commands = new ArrayList<>(batch.size());
+        boolean idempotent = true;
         for (Pending pending : batch) {
             commands.add(pending.command());
+            idempotent &= pending.idempotent();
         }
         byte[] message = Entries.message(commands);
         Appender using = appender;
         CompletableFuture<byte[]> appended;
         try {
-            appended = using.append(message);
+            appended = using.append(message, idempotent);
         } catch (RuntimeException e) {
             appended = CompletableFuture.failedFuture(e);
         }

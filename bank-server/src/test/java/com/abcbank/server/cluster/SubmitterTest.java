@@ -1,6 +1,7 @@
 package com.abcbank.server.cluster;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -30,7 +31,8 @@ class SubmitterTest {
     private static final long WAIT_S = 10;
 
     /** One append: its commands, and the future the test completes. */
-    private record Append(FakeAppender to, List<Command> commands, CompletableFuture<byte[]> result) {
+    private record Append(
+            FakeAppender to, List<Command> commands, boolean idempotent, CompletableFuture<byte[]> result) {
         void answer() {
             List<Outcome<?>> outcomes = new ArrayList<>();
             commands.forEach(c -> outcomes.add(Outcome.ok(c.user())));
@@ -51,14 +53,14 @@ class SubmitterTest {
         }
 
         @Override
-        public CompletableFuture<byte[]> append(byte[] message) {
+        public CompletableFuture<byte[]> append(byte[] message, boolean idempotent) {
             List<Command> commands;
             try {
                 commands = Entries.readMessage(message);
             } catch (IOException e) {
                 throw new AssertionError(e);
             }
-            Append append = new Append(this, commands, new CompletableFuture<>());
+            Append append = new Append(this, commands, idempotent, new CompletableFuture<>());
             appends.add(append);
             return behaviour.apply(append);
         }
@@ -113,13 +115,13 @@ class SubmitterTest {
     @Test
     void commandsThatArriveWhileAnEntryIsOutGoTogetherInTheNextInOrder() throws Exception {
         Submitter submitter = start(10_000, Append::result);
-        CompletableFuture<Reply> a = submitter.submit(command("a"));
+        CompletableFuture<Reply> a = submitter.submit(command("a"), false);
         Append first = nextAppend();
         assertEquals(List.of("a"), users(first.commands()));
 
         List<CompletableFuture<Reply>> waiting = new ArrayList<>();
         for (String user : List.of("b", "c", "d")) {
-            waiting.add(submitter.submit(command(user)));
+            waiting.add(submitter.submit(command(user), false));
         }
         assertTrue(appends.isEmpty(), "nothing else is sent while the first entry is out");
         first.answer();
@@ -136,16 +138,47 @@ class SubmitterTest {
     }
 
     @Test
+    void aBatchMayBeSentAgainOnlyIfEveryCommandInItMay() throws Exception {
+        Submitter submitter = start(10_000, Append::result);
+        CompletableFuture<Reply> a = submitter.submit(command("a"), true);
+        Append first = nextAppend();
+        assertTrue(first.idempotent(), "a lone keyed command");
+
+        CompletableFuture<Reply> b = submitter.submit(command("b"), true);
+        CompletableFuture<Reply> c = submitter.submit(command("c"), false);
+        first.answer();
+        Append second = nextAppend();
+        assertEquals(List.of("b", "c"), users(second.commands()));
+        assertFalse(second.idempotent(), "c may not be applied twice, so neither may the batch that holds it");
+        second.answer();
+
+        CompletableFuture<Reply> d = submitter.submit(command("d"), true);
+        CompletableFuture<Reply> e = submitter.submit(command("e"), true);
+        Append third = nextAppend();
+        // d may have gone alone before e came: every batch of keyed commands only is idempotent.
+        assertTrue(third.idempotent());
+        third.answer();
+        if (third.commands().size() == 1) {
+            Append fourth = nextAppend();
+            assertTrue(fourth.idempotent());
+            fourth.answer();
+        }
+        for (var reply : List.of(a, b, c, d, e)) {
+            assertTrue(answer(reply).ok());
+        }
+    }
+
+    @Test
     void everyCommandIsAnsweredByItsOwnDeadlineNotItsBatchmates() throws Exception {
         int timeoutMs = 2_000; // long enough that a loaded machine does not let b's pass before a is answered
         Submitter submitter = start(timeoutMs, Append::result);
-        CompletableFuture<Reply> a = submitter.submit(command("a"));
+        CompletableFuture<Reply> a = submitter.submit(command("a"), false);
         Append first = nextAppend();
         long bSent = System.nanoTime();
-        CompletableFuture<Reply> b = submitter.submit(command("b")); // waits for a's place
+        CompletableFuture<Reply> b = submitter.submit(command("b"), false); // waits for a's place
         assertThrows(TimeoutException.class, () -> b.get(timeoutMs / 2, TimeUnit.MILLISECONDS), "b answered early");
         long cSent = System.nanoTime();
-        CompletableFuture<Reply> c = submitter.submit(command("c")); // half a timeout younger than b
+        CompletableFuture<Reply> c = submitter.submit(command("c"), false); // half a timeout younger than b
         first.answer();
         assertTrue(answer(a).ok());
         Append second = nextAppend(); // never answered
@@ -154,7 +187,7 @@ class SubmitterTest {
         Reply bReply = answer(b);
         long bWaitedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - bSent);
         long dSent = System.nanoTime();
-        CompletableFuture<Reply> d = submitter.submit(command("d")); // while c's entry is out, unanswered
+        CompletableFuture<Reply> d = submitter.submit(command("d"), false); // while c's entry is out, unanswered
         Reply cReply = answer(c);
         long cWaitedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - cSent);
         Reply dReply = answer(d);
@@ -176,14 +209,14 @@ class SubmitterTest {
     void aFailedAppenderIsClosedAndTheNextBatchGoesThroughANewOne() throws Exception {
         Submitter submitter = start(
                 10_000, append -> CompletableFuture.failedFuture(new IOException("no more retries")), Append::result);
-        Reply failed = answer(submitter.submit(command("a")));
+        Reply failed = answer(submitter.submit(command("a"), false));
         assertEquals(ErrorCode.CLUSTER_UNAVAILABLE, failed.error().code());
         assertTrue(
                 failed.error().message().contains("no more retries"),
                 failed.error().message());
         FakeAppender broken = nextAppend().to();
 
-        CompletableFuture<Reply> b = submitter.submit(command("b"));
+        CompletableFuture<Reply> b = submitter.submit(command("b"), false);
         Append second = nextAppend();
         assertTrue(second.to() != broken, "b went to a new appender");
         assertTrue(broken.closed, "the failed appender is closed");
@@ -206,14 +239,14 @@ class SubmitterTest {
             }
             return append.result(); // a's is never completed
         });
-        CompletableFuture<Reply> a = submitter.submit(command("a"));
+        CompletableFuture<Reply> a = submitter.submit(command("a"), false);
         nextAppend();
-        CompletableFuture<Reply> b = submitter.submit(command("b"));
+        CompletableFuture<Reply> b = submitter.submit(command("b"), false);
         assertEquals(ErrorCode.CLUSTER_UNAVAILABLE, answer(b).error().code(), "b at its deadline");
         assertEquals(ErrorCode.CLUSTER_UNAVAILABLE, answer(a).error().code(), "a at its deadline");
         release.countDown();
 
-        CompletableFuture<Reply> c = submitter.submit(command("c"));
+        CompletableFuture<Reply> c = submitter.submit(command("c"), false);
         Append next = nextAppend();
         assertEquals(List.of("c"), users(next.commands()), "b, answered already, was left out");
         next.answer();
@@ -223,14 +256,14 @@ class SubmitterTest {
     @Test
     void closingAnswersWhatWaitsAndRefusesWhatComesAfter() throws Exception {
         Submitter submitter = start(60_000, Append::result);
-        var unused = submitter.submit(command("a")); // stays out: the appender never answers
+        var unused = submitter.submit(command("a"), false); // stays out: the appender never answers
         nextAppend();
-        CompletableFuture<Reply> b = submitter.submit(command("b"));
+        CompletableFuture<Reply> b = submitter.submit(command("b"), false);
         submitter.close();
         assertEquals(ErrorCode.SHUTTING_DOWN, answer(b).error().code(), "long before its 60 s deadline");
         assertEquals(
                 ErrorCode.SHUTTING_DOWN,
-                answer(submitter.submit(command("c"))).error().code());
+                answer(submitter.submit(command("c"), false)).error().code());
         assertTrue(appenders.get(0).closed, "the appender is closed");
     }
 }
