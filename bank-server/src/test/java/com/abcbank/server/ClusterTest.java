@@ -114,14 +114,17 @@ class ClusterTest {
             assertEquals(heads.get(0), rejoined, "the restarted node's chain head");
             long forwarded = 0;
             long fellBack = 0;
+            long lost = 0;
             for (int node = 0; node < cluster.size(); node++) {
                 forwarded += cluster.server(node).node().forwarded();
                 fellBack += cluster.server(node).node().forwardsFellBack();
+                lost += cluster.server(node).node().forwardsLost();
             }
             System.out.printf(
                     "cluster test: %d transfers acknowledged, %d retried on another node after the leader (n%d)"
-                            + " stopped; followers forwarded %d batches to the leader, %d sent again their own way%n",
-                    acked.size(), retries.get(), leader + 1, forwarded, fellBack);
+                            + " stopped; followers forwarded %d batches to the leader, %d sent again their own way,"
+                            + " %d answered unconfirmed%n",
+                    acked.size(), retries.get(), leader + 1, forwarded, fellBack, lost);
         }
     }
 

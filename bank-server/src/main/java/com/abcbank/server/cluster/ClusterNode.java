@@ -63,11 +63,6 @@ public final class ClusterNode implements AutoCloseable {
     private static final long STATUS_TIMEOUT_MS = 2_000;
     /** The pause between a write's attempts that failed at once (a dead node, an election under way). */
     private static final int RETRY_MS = 50;
-    /**
-     * How long a follower waits for the leader to answer a forwarded batch before it sends the batch through its own
-     * client: the client's request timeout, well inside a command's own deadline.
-     */
-    private static final long FORWARD_TIMEOUT_MS = 3_000;
     /** Answers of a leader's submitter that say nothing happened: a forwarded batch with one goes the other way. */
     private static final Set<ErrorCode> NOTHING_HAPPENED = EnumSet.of(ErrorCode.SHUTTING_DOWN, ErrorCode.SERVER_BUSY);
 
@@ -288,6 +283,27 @@ public final class ClusterNode implements AutoCloseable {
      * reached a leader too busy to answer; a shorter one would send a loaded leader the same batch again and again
      * (its retry cache, same client and call id, keeps each from being appended twice, but not from being sent).
      */
+    /**
+     * How long a follower waits for the leader to answer a forwarded batch: past the commands' own deadline, which
+     * the leader's submitter answers by (unconfirmed, if nothing else), so that a slow leader is waited for rather
+     * than given up on while it may still apply the batch.
+     */
+    private static long forwardTimeoutMs(ClusterConfig config) {
+        return config.requestTimeoutMs() + 1_000L;
+    }
+
+    /** A client for forwards to one node: no retries (see {@link LeaderForwarding}), a timeout past the deadline. */
+    private static RaftClient newForwardClient(ClusterConfig config, RaftGroup group) {
+        RaftProperties properties = clientProperties();
+        RaftClientConfigKeys.Rpc.setRequestTimeout(
+                properties, TimeDuration.valueOf(forwardTimeoutMs(config), TimeUnit.MILLISECONDS));
+        return RaftClient.newBuilder()
+                .setProperties(properties)
+                .setRaftGroup(group)
+                .setRetryPolicy(RetryPolicies.noRetry())
+                .build();
+    }
+
     private static RaftProperties clientProperties() {
         RaftProperties properties = new RaftProperties();
         RaftClientConfigKeys.Rpc.setRequestTimeout(properties, TimeDuration.valueOf(3, TimeUnit.SECONDS));
@@ -311,7 +327,7 @@ public final class ClusterNode implements AutoCloseable {
 
     /** Sends a batch to {@code leader}'s {@link #takeForwarded}; a client that failed is replaced for the next. */
     private CompletableFuture<byte[]> forward(RaftPeerId leader, byte[] message) {
-        RaftClient using = forwarders.computeIfAbsent(leader, peer -> newPeerClient(group));
+        RaftClient using = forwarders.computeIfAbsent(leader, peer -> newForwardClient(config, group));
         CompletableFuture<RaftClientReply> sent;
         try {
             sent = using.async().sendStaleRead(Message.valueOf(ByteString.copyFrom(message)), 0, leader);
@@ -320,33 +336,44 @@ public final class ClusterNode implements AutoCloseable {
             closeQuietly(using);
             return CompletableFuture.failedFuture(e);
         }
-        return sent.orTimeout(FORWARD_TIMEOUT_MS, TimeUnit.MILLISECONDS).handle((reply, error) -> {
+        return sent.orTimeout(forwardTimeoutMs(config), TimeUnit.MILLISECONDS).handle((reply, error) -> {
             if (error == null && reply.isSuccess()) {
-                return reply.getMessage().getContent().toByteArray();
+                byte[] replies = reply.getMessage().getContent().toByteArray();
+                Optional<String> why;
+                try {
+                    why = Entries.whyNotTaken(replies);
+                } catch (IOException e) {
+                    throw new CompletionException(e);
+                }
+                if (why.isPresent()) {
+                    throw new CompletionException(new IOException("not taken: " + why.get()));
+                }
+                return replies;
             }
             if (forwarders.remove(leader, using)) {
                 closeQuietly(using); // its window failed with this request: see perPeer
             }
-            throw error != null
-                    ? (error instanceof CompletionException c ? c : new CompletionException(error))
-                    : new CompletionException(reply.getException());
+            Throwable cause = error == null
+                    ? reply.getException()
+                    : error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+            throw new CompletionException(cause);
         });
     }
 
     /**
-     * On the leader: a follower's batch joins this node's next entry; answered with the replies once applied. Fails
-     * (and the follower sends the batch through its own client) when this node is not the leader, or when a command
-     * was answered that nothing happened here (this node is stopping, or too busy).
+     * On the leader: a follower's batch joins this node's next entry; answered with the replies once applied, or
+     * with {@link Entries#notTaken} (and the follower sends the batch through its own client) when this node is not
+     * the leader, or when a command was answered that nothing happened here (this node is stopping, or too busy).
      */
     private CompletableFuture<Message> takeForwarded(byte[] message) {
         if (!isLeader()) {
-            return CompletableFuture.failedFuture(new IOException(config.nodeId() + " is not the leader"));
+            return notTaken(config.nodeId() + " is not the leader");
         }
         List<Command> commands;
         try {
             commands = Entries.readMessage(message);
         } catch (IOException e) {
-            return CompletableFuture.failedFuture(e);
+            return notTaken("not a batch of commands: " + e.getMessage());
         }
         List<CompletableFuture<Reply>> replies = new ArrayList<>(commands.size());
         for (Command command : commands) {
@@ -358,13 +385,18 @@ public final class ClusterNode implements AutoCloseable {
                     for (CompletableFuture<Reply> reply : replies) {
                         Reply r = reply.join();
                         if (!r.ok() && NOTHING_HAPPENED.contains(r.error().code())) {
-                            throw new CompletionException(new IOException("the leader " + config.nodeId()
-                                    + " took nothing: " + r.error().message()));
+                            // This one was never sent, the others were applied: the batch may go again, whole.
+                            return Message.valueOf(ByteString.copyFrom(Entries.notTaken("the leader " + config.nodeId()
+                                    + ": " + r.error().message())));
                         }
                         answered.add(r);
                     }
                     return Message.valueOf(ByteString.copyFrom(Entries.writeReplies(answered)));
                 });
+    }
+
+    private static CompletableFuture<Message> notTaken(String why) {
+        return CompletableFuture.completedFuture(Message.valueOf(ByteString.copyFrom(Entries.notTaken(why))));
     }
 
     /** Appends through {@code client}: a reply that carries an exception completes exceptionally. */
@@ -417,6 +449,11 @@ public final class ClusterNode implements AutoCloseable {
     /** Forwards that failed, whose batches then went through this node's own client. */
     public long forwardsFellBack() {
         return forwards.fellBack();
+    }
+
+    /** Forwards that timed out: answered unconfirmed, never sent again. */
+    public long forwardsLost() {
+        return forwards.lost();
     }
 
     /**

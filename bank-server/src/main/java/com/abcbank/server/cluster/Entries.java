@@ -13,6 +13,7 @@ import java.io.UncheckedIOException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * How the bank's data travels through Ratis: a batch of {@link Command}s as a client message, the same batch as a
@@ -22,6 +23,7 @@ import java.util.List;
  *   message:  u8 format (1)   i32 count   count x Command
  *   entry:    u8 format (2)   i64 epoch second   i32 nano   then the message
  *   replies:  i32 count       count x (i32 length, UTF-8 JSON of a Reply without id)
+ *   not taken: i32 -1         UTF why (a leader's answer to a forwarded batch it did not take)
  * </pre>
  * The leader stamps the entry in {@link BankStateMachine#startTransaction}: every node applies the entry at that
  * time, so transaction times and the idempotency-key window are the same on every node, whatever its own clock says.
@@ -31,6 +33,8 @@ final class Entries {
     private static final int ENTRY = 2;
     /** The most commands one entry may hold: a bound on what one bad entry costs to decode. */
     static final int MAX_COMMANDS = 4_096;
+    /** The count of a {@link #notTaken} answer. */
+    private static final int NOT_TAKEN = -1;
 
     private Entries() {}
 
@@ -126,6 +130,30 @@ final class Entries {
             throw new UncheckedIOException(e);
         }
         return bytes.toByteArray();
+    }
+
+    /**
+     * A leader's answer to a forwarded batch it did not take (it is not the leader, or nothing happened): a count of
+     * -1 and why. An answer, not an error, so that the follower can tell it from a connection lost on the way.
+     */
+    static byte[] notTaken(String why) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(64);
+        try (DataOutputStream out = new DataOutputStream(bytes)) {
+            out.writeInt(NOT_TAKEN);
+            out.writeUTF(why.length() > 1_000 ? why.substring(0, 1_000) : why);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return bytes.toByteArray();
+    }
+
+    /** Why the leader did not take a forwarded batch, if {@code data} is its {@link #notTaken} answer. */
+    static Optional<String> whyNotTaken(byte[] data) throws IOException {
+        DataInputStream in = new DataInputStream(new ByteArrayInputStream(data));
+        if (data.length < 4 || in.readInt() != NOT_TAKEN) {
+            return Optional.empty();
+        }
+        return Optional.of(in.readUTF());
     }
 
     static List<Reply> readReplies(byte[] data) throws IOException {

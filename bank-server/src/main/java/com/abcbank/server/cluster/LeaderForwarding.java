@@ -1,9 +1,11 @@
 package com.abcbank.server.cluster;
 
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.protocol.exceptions.TimeoutIOException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -19,11 +21,22 @@ import org.slf4j.LoggerFactory;
  * the leader (docs/performance.md).
  *
  * <p>Which batches: only those whose every command may be applied twice with the effect of once, money requests
- * with an idempotency key. A forward can fail after the leader took it (the leader died, the answer was lost, it
- * timed out), and its batch then goes through this node's own ordered client as before: a keyed request that was
- * applied already answers its first outcome and moves nothing. Everything else (requests without a key,
- * registrations, password changes) takes only the ordered client, whose retry cache keeps a resend from being
- * appended twice. A batch goes the ordered way too when this node is the leader or knows none.
+ * with an idempotency key. Everything else (requests without a key, registrations, password changes) takes only the
+ * ordered client, whose retry cache keeps a resend from being appended twice. A batch goes the ordered way too when
+ * this node is the leader or knows none.
+ *
+ * <p><b>When a forward fails</b> (the leader died, stepped down, is stopping or too busy, or no connection could be
+ * made), the batch goes through this node's own ordered client, as it did before forwarding existed; the ordered
+ * client finds the new leader and retries with its own call ids. A leader that died with a copy either had it
+ * committed, so it applies first and the resend answers its outcome, or lost it. A forward that timed out is not
+ * sent again: the timeout is past the commands' own deadline, so they were answered {@code CLUSTER_UNAVAILABLE}
+ * already, and a leader that does not answer in that time may still be working on it.
+ *
+ * <p>What this shares with every retry of a keyed request: a request that was refused releases its key, so if an
+ * earlier copy were still pending at a leader that lost its place (alive, but deposed or cut off) and were applied
+ * after a refused resend, the request answered as refused would still have moved money. The same holds for a
+ * client's own retry after {@code CLUSTER_UNAVAILABLE}; docs/architecture.md lists it among what the cluster does
+ * not guarantee.
  *
  * <p>Order: the {@link Submitter} has one batch in flight, so a batch is sent, by either way, only once the batch
  * before it was answered, and the commands of a connection still enter the log in the order they were sent.
@@ -45,6 +58,7 @@ final class LeaderForwarding implements Submitter.Appender {
     static final class Counts {
         private final AtomicLong forwarded = new AtomicLong();
         private final AtomicLong fellBack = new AtomicLong();
+        private final AtomicLong lost = new AtomicLong();
 
         /** Batches the leader answered. */
         long forwarded() {
@@ -54,6 +68,11 @@ final class LeaderForwarding implements Submitter.Appender {
         /** Forwards that failed, whose batches then went through this node's own client. */
         long fellBack() {
             return fellBack.get();
+        }
+
+        /** Forwards that timed out: their commands were answered unconfirmed, and they were not sent again. */
+        long lost() {
+            return lost.get();
         }
     }
 
@@ -87,10 +106,31 @@ final class LeaderForwarding implements Submitter.Appender {
                     return replies;
                 })
                 .exceptionallyCompose(error -> {
+                    if (timedOut(error)) {
+                        counts.lost.incrementAndGet();
+                        log.warn(
+                                "a batch forwarded to {} got no answer in time ({}); its commands were answered"
+                                        + " unconfirmed, and it is not sent again",
+                                to,
+                                String.valueOf(error));
+                        return CompletableFuture.failedFuture(error);
+                    }
                     counts.fellBack.incrementAndGet();
-                    log.debug("forwarding a batch to {} failed ({}); it goes through this node's client", to, error);
+                    log.info(
+                            "a batch forwarded to {} failed ({}): it goes through this node's client",
+                            to,
+                            String.valueOf(error));
                     return ordered.append(message, idempotent);
                 });
+    }
+
+    private static boolean timedOut(Throwable error) {
+        for (Throwable e = error; e != null; e = e.getCause()) {
+            if (e instanceof TimeoutException || e instanceof TimeoutIOException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     @Override

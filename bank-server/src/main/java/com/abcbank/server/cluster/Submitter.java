@@ -25,7 +25,8 @@ import org.slf4j.LoggerFactory;
  * (one at a time: {@value #IN_FLIGHT}), takes everything else waiting, and then lingers: it keeps adding commands as
  * long as they keep coming (no pause of {@link #GAP_NS}), for at most {@link #LINGER_NS} and {@value #MAX_BATCH}
  * commands. It appends the batch through an {@link Appender} (Ratis's ordered asynchronous client: entries from this
- * node enter the log in the order they were sent). A batch's replies complete each command's future in turn.
+ * node enter the log in the order they were sent; on a follower, a batch of keyed money requests joins the leader's
+ * entry instead, {@link LeaderForwarding}). A batch's replies complete each command's future in turn.
  *
  * <p>Why so few, so full entries: on this machine's two cores, three nodes spend about 6 ms of CPU on a Raft round
  * (gRPC, the log's writes and forces, the appenders) whatever it carries, against tens of microseconds per command;

@@ -13,10 +13,14 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.apache.ratis.protocol.RaftPeerId;
 import org.junit.jupiter.api.Test;
 
-/** Which way a batch goes (forwarded to the leader, or this node's own client), and the fallback when a forward fails. */
+/**
+ * Which way a batch goes (forwarded to the leader, or this node's own client), and when a failed forward is sent again
+ * (unless it timed out).
+ */
 class LeaderForwardingTest {
     private static final RaftPeerId LEADER = RaftPeerId.valueOf("n1");
     private static final byte[] MESSAGE = "a batch".getBytes(StandardCharsets.UTF_8);
@@ -107,6 +111,23 @@ class LeaderForwardingTest {
         assertSame(MESSAGE, own.sent.get(0));
         assertEquals(0, counts.forwarded());
         assertEquals(1, counts.fellBack());
+    }
+
+    /**
+     * A forward that timed out (past the commands' own deadline, so they were answered already) is not sent again:
+     * a leader that did not answer may still be working on it.
+     */
+    @Test
+    void aForwardThatTimedOutFailsTheBatchAndIsNotSentAgain() {
+        TimeoutException late = new TimeoutException("no answer in 11 s");
+        Own own = new Own(CompletableFuture.completedFuture(FROM_OWN));
+        var forwarding = forwarding(LEADER, (to, m) -> CompletableFuture.failedFuture(late), own);
+
+        ExecutionException failed = assertThrows(ExecutionException.class, () -> get(forwarding.append(MESSAGE, true)));
+        assertSame(late, failed.getCause());
+        assertTrue(own.sent.isEmpty(), "sent again after a forward that timed out");
+        assertEquals(1, counts.lost());
+        assertEquals(0, counts.fellBack());
     }
 
     @Test
