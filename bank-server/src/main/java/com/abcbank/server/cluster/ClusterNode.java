@@ -278,12 +278,6 @@ public final class ClusterNode implements AutoCloseable {
     }
 
     /**
-     * The client's attempts time out after 3 s (Ratis's default): a node that is not the leader answers at once with
-     * the leader's name, and one that is gone refuses the connection at once, so the timeout only ends attempts that
-     * reached a leader too busy to answer; a shorter one would send a loaded leader the same batch again and again
-     * (its retry cache, same client and call id, keeps each from being appended twice, but not from being sent).
-     */
-    /**
      * How long a follower waits for the leader to answer a forwarded batch: past the commands' own deadline, which
      * the leader's submitter answers by (unconfirmed, if nothing else), so that a slow leader is waited for rather
      * than given up on while it may still apply the batch.
@@ -304,6 +298,12 @@ public final class ClusterNode implements AutoCloseable {
                 .build();
     }
 
+    /**
+     * The client's attempts time out after 3 s (Ratis's default): a node that is not the leader answers at once with
+     * the leader's name, and one that is gone refuses the connection at once, so the timeout only ends attempts that
+     * reached a leader too busy to answer; a shorter one would send a loaded leader the same batch again and again
+     * (its retry cache, same client and call id, keeps each from being appended twice, but not from being sent).
+     */
     private static RaftProperties clientProperties() {
         RaftProperties properties = new RaftProperties();
         RaftClientConfigKeys.Rpc.setRequestTimeout(properties, TimeDuration.valueOf(3, TimeUnit.SECONDS));

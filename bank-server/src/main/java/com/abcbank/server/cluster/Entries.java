@@ -134,7 +134,7 @@ final class Entries {
 
     /**
      * A leader's answer to a forwarded batch it did not take (it is not the leader, or nothing happened): a count of
-     * -1 and why. An answer, not an error, so that the follower can tell it from a connection lost on the way.
+     * -1 and why. The follower then sends the batch through its own client.
      */
     static byte[] notTaken(String why) {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream(64);
