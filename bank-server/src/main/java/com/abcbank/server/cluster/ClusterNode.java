@@ -20,6 +20,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
 import org.apache.ratis.client.RaftClient;
 import org.apache.ratis.client.RaftClientConfigKeys;
 import org.apache.ratis.conf.RaftProperties;
@@ -194,22 +195,30 @@ public final class ClusterNode implements AutoCloseable {
         try {
             asked = asking.async().sendStaleRead(Message.valueOf(question), 0, peer);
         } catch (RuntimeException e) {
-            renew(peer, asking);
+            renew(perPeer, peer, asking, () -> newPeerClient(group));
             return CompletableFuture.failedFuture(e);
         }
         return asked.orTimeout(timeoutMs, TimeUnit.MILLISECONDS).whenComplete((reply, error) -> {
             if (error != null || !reply.isSuccess()) {
-                renew(peer, asking);
+                renew(perPeer, peer, asking, () -> newPeerClient(group));
             }
         });
     }
 
-    private void renew(RaftPeerId peer, RaftClient broken) {
+    /**
+     * Replaces {@code broken}, the client of {@code clients} for {@code peer}, which failed a request (Ratis then
+     * closes its sliding window, and it would fail every later one), unless another thread replaced it already.
+     */
+    private void renew(
+            ConcurrentHashMap<RaftPeerId, RaftClient> clients,
+            RaftPeerId peer,
+            RaftClient broken,
+            Supplier<RaftClient> fresh) {
         if (closed) {
             return;
         }
-        RaftClient fresh = newPeerClient(group);
-        closeQuietly(perPeer.replace(peer, broken, fresh) ? broken : fresh);
+        RaftClient replacement = fresh.get();
+        closeQuietly(clients.replace(peer, broken, replacement) ? broken : replacement);
     }
 
     private static void closeQuietly(RaftClient client) {
@@ -332,8 +341,7 @@ public final class ClusterNode implements AutoCloseable {
         try {
             sent = using.async().sendStaleRead(Message.valueOf(ByteString.copyFrom(message)), 0, leader);
         } catch (RuntimeException e) {
-            forwarders.remove(leader, using);
-            closeQuietly(using);
+            renew(forwarders, leader, using, () -> newForwardClient(config, group));
             return CompletableFuture.failedFuture(e);
         }
         return sent.orTimeout(forwardTimeoutMs(config), TimeUnit.MILLISECONDS).handle((reply, error) -> {
@@ -350,9 +358,7 @@ public final class ClusterNode implements AutoCloseable {
                 }
                 return replies;
             }
-            if (forwarders.remove(leader, using)) {
-                closeQuietly(using); // its window failed with this request: see perPeer
-            }
+            renew(forwarders, leader, using, () -> newForwardClient(config, group));
             Throwable cause = error == null
                     ? reply.getException()
                     : error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
