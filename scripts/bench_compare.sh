@@ -11,6 +11,10 @@
 #   per cell, `client bench --servers` spreading the connections over the nodes; then FAILOVER_ROUNDS (default 5)
 #   rounds of kill -9 of the leader under a depositing client (scripts/FailoverTime.java), each timed from the kill
 #   to the first write acknowledged after it, the killed node restarted and caught up before the next round;
+#   Apache Ratis alone (scripts/RaftFloor.java): three nodes with the cluster's Ratis settings and a state machine
+#   that does nothing, a fresh set per cell, each connection a Raft client with PIPELINE writes in flight, one log
+#   entry per write; plus one write at a time (1 x 1), the cost of a lone Raft round. Its notes give the nodes' CPU
+#   time and context switches per write: what Raft costs here before the bank does anything;
 #   Redis `INCR` with appendonly yes, appendfsync always, if redis-server and redis-benchmark are installed;
 #   PostgreSQL pgbench TPC-B-like (scale 1, fsync=on, synchronous_commit=on), if initdb, pg_ctl and pgbench
 #   are installed (not pipelined: pgbench has no such mode).
@@ -24,7 +28,7 @@
 # ONESHOT_BASELINE_JAR=JAR adds a row for another build of bank-client.jar (run with the flags of the launcher
 # before issue 10), to compare before and after in one run. ONESHOT_SERVER_OPTS adds options to that ABC Bank
 # server (`--pbkdf2-iterations 1000`, say, to see the client with a login that costs the server little).
-# BENCH_COMPARE_SYSTEMS narrows the run to some of: abc cluster null redis pgbench oneshot (default: all of them).
+# BENCH_COMPARE_SYSTEMS narrows the run to some of: abc cluster raft null redis pgbench oneshot (default: all).
 # BENCH_COMPARE_WARMUP sets the seconds `client bench` sends before it counts, in the ABC Bank and cluster cells alike
 # (default 1; a fresh cluster's three JVMs are still compiling after 1 s, so 5 shows them nearer their steady state).
 #
@@ -47,7 +51,7 @@ CONNECTIONS=(16 64)
 PIPELINES=(1 16)
 read -r -a MODES <<< "${BENCH_COMPARE_MODES:-fsync batch none}" # BENCH_COMPARE_MODES narrows the ABC Bank modes
 warmup="${BENCH_COMPARE_WARMUP:-1}"
-systems=" ${BENCH_COMPARE_SYSTEMS:-abc cluster null redis pgbench oneshot} "
+systems=" ${BENCH_COMPARE_SYSTEMS:-abc cluster raft null redis pgbench oneshot} "
 FAILOVER_ROUNDS="${FAILOVER_ROUNDS:-5}"
 failover="" # "ms ms ms ..." of the failover rounds
 ONESHOT_RUNS="${ONESHOT_RUNS:-20}"
@@ -135,6 +139,11 @@ fail() { # fail SYSTEM SETTING CONNECTIONS PIPELINE WHY
 # json_field FILE KEY: the value of a top-level number or string member of the bench's one JSON object.
 json_field() {
   tr -d '\n' < "$1" | sed -n "s/.*\"$2\"[[:space:]]*:[[:space:]]*\"\{0,1\}\([^\",}]*\).*/\1/p" | head -n 1
+}
+
+# kv_field LINE KEY: the value of KEY=VALUE in a line of such pairs.
+kv_field() {
+  sed -n "s/.*\(^\| \)$2=\([^ ]*\).*/\2/p" <<< "$1"
 }
 
 # json_errors FILE: the bench's map of error codes to counts, as printed.
@@ -325,6 +334,48 @@ print_failover() {
     { v[NR] = $1 }
     END { m = NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
           printf "failover (kill -9 of the leader to the first write acknowledged after it): median %d ms over %d rounds (%s ms)\n", m, NR, all }'
+}
+
+# Apache Ratis alone: three scripts/RaftFloor.java nodes per cell, driven by its own client (see its comment).
+raft_cells() {
+  local conns pipeline setting="3 nodes, the cluster's Ratis settings, a state machine that does nothing"
+  raft_cell "$setting" 1 1
+  for conns in "${CONNECTIONS[@]}"; do
+    for pipeline in "${PIPELINES[@]}"; do
+      raft_cell "$setting" "$conns" "$pipeline"
+    done
+  done
+}
+
+raft_cell() { # raft_cell SETTING CONNECTIONS PIPELINE
+  local setting="$1" conns="$2" pipeline="$3" dir i peers="" node_pids="" out status=0
+  local lifetime=$((START_LIMIT_S + warmup + seconds + 60))
+  dir=$(mktemp -d "$work/raft.XXXXXX")
+  for i in 1 2 3; do
+    peers+="${peers:+,}n$i=127.0.0.1:$(free_port)"
+  done
+  for i in 1 2 3; do
+    # shellcheck disable=SC2086 # a list of JVM options: word splitting wanted
+    timeout "$lifetime" java $CLUSTER_JAVA_OPTS -cp "$SERVER_JAR" "$root/scripts/RaftFloor.java" node "n$i" "$peers" \
+      "$dir/n$i" > "$dir/n$i.log" 2>&1 &
+    pids+=("$!")
+    node_pids+="${node_pids:+,}$!"
+  done
+  out=$(timeout "$lifetime" java -XX:+UseSerialGC -cp "$SERVER_JAR" "$root/scripts/RaftFloor.java" drive "$peers" \
+    "$node_pids" "$conns" "$pipeline" "$warmup" "$seconds" 2> "$dir/drive.err") || status=$?
+  if [ "$status" -ne 0 ] || [[ "$out" != ops_per_sec=* ]]; then
+    tail -n 5 "$dir/drive.err" "$dir"/n*.log >&2
+    fail "Ratis alone" "$setting" "$conns" "$pipeline" "RaftFloor drive exited $status (its last lines above)"
+  else
+    record "Ratis alone" "$setting" "$conns" "$pipeline" "$(kv_field "$out" ops_per_sec)" "$(kv_field "$out" p50_ms)" \
+      "$(kv_field "$out" p99_ms)" "nodes' CPU $(kv_field "$out" cpu_us_per_write) µs and $(kv_field "$out" \
+      switches_per_write) context switches a write; errors $(kv_field "$out" errors)"
+    [ "$(kv_field "$out" errors)" = 0 ] || failures=$((failures + 1))
+  fi
+  for i in ${node_pids//,/ }; do
+    stop_pid "$i"
+  done
+  rm -rf "$dir"
 }
 
 null_cells() {
@@ -709,12 +760,12 @@ print_oneshot_table() {
   echo "${oneshot_notes}"
 }
 
-if [[ "$systems" =~ \ (abc|cluster|null|oneshot)\  ]]; then
+if [[ "$systems" =~ \ (abc|cluster|raft|null|oneshot)\  ]]; then
   log "building the jars if they are stale (the first run takes a minute)"
   bank_build >&2
 fi
-if [[ "$systems" =~ \ (abc|cluster|null|redis|pgbench)\  ]]; then
-  log "$seconds s per cell; about $(((seconds + 8) * 23 / 60 + 1)) minutes in all"
+if [[ "$systems" =~ \ (abc|cluster|raft|null|redis|pgbench)\  ]]; then
+  log "$seconds s per cell; about $(((seconds + 8) * 28 / 60 + 1)) minutes in all"
 fi
 if [[ "$systems" == *" abc "* ]]; then
   for mode in "${MODES[@]}"; do
@@ -727,6 +778,7 @@ if [[ "$systems" == *" abc "* ]]; then
   abc_cell fsync 64 1 90
 fi
 [[ "$systems" == *" cluster "* ]] && cluster_cells
+[[ "$systems" == *" raft "* ]] && raft_cells
 [[ "$systems" == *" null "* ]] && null_cells
 [[ "$systems" == *" redis "* ]] && redis_cells
 [[ "$systems" == *" pgbench "* ]] && pg_cells

@@ -130,7 +130,7 @@ public final class ClusterNode implements AutoCloseable {
                     .build());
         }
         RaftGroup group = RaftGroup.valueOf(GROUP_ID, peers);
-        RaftProperties properties = serverProperties(config);
+        RaftProperties properties = raftProperties(config);
         BankStateMachine stateMachine =
                 new BankStateMachine(bank, clock, config.self().address());
         boolean formatted =
@@ -242,7 +242,11 @@ public final class ClusterNode implements AutoCloseable {
                 .build();
     }
 
-    private static RaftProperties serverProperties(ClusterConfig config) {
+    /**
+     * The Ratis settings of a node (timings, log, snapshots, appenders): public for scripts/RaftFloor.java, which runs
+     * Ratis alone with them to measure what Raft costs here before the bank does anything.
+     */
+    public static RaftProperties raftProperties(ClusterConfig config) {
         RaftProperties properties = new RaftProperties();
         RaftServerConfigKeys.setStorageDir(properties, List.of(config.raftDir().toFile()));
         GrpcConfigKeys.Server.setHost(properties, config.self().host());
