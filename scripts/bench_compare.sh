@@ -29,8 +29,8 @@
 # before issue 10), to compare before and after in one run. ONESHOT_SERVER_OPTS adds options to that ABC Bank
 # server (`--pbkdf2-iterations 1000`, say, to see the client with a login that costs the server little).
 # BENCH_COMPARE_SYSTEMS narrows the run to some of: abc cluster raft null redis pgbench oneshot (default: all).
-# BENCH_COMPARE_WARMUP sets the seconds `client bench` sends before it counts, in the ABC Bank and cluster cells alike
-# (default 1; a fresh cluster's three JVMs are still compiling after 1 s, so 5 shows them nearer their steady state).
+# BENCH_COMPARE_WARMUP sets the seconds `client bench` sends before it counts, in the ABC Bank, cluster and Ratis cells
+# alike (default 1; a fresh cluster's three JVMs compile with C2 for about half a minute: 40 shows their steady state).
 #
 # Every server it starts binds 127.0.0.1 on a free port, in its own temporary directory, under `timeout`, and
 # is stopped by its PID when the script ends, however it ends; the temporary directories are removed.

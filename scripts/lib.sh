@@ -9,10 +9,12 @@ CLIENT_JAR="$BANK_ROOT/bank-client/target/bank-client.jar"
 #   -Xmx1g          the keys a node remembers (up to a million, ~150 MB), its books and Ratis's log cache; at 256 MB a
 #                   node spent its time in GC after some 400,000 transfers
 #   serial GC       one GC thread per node instead of a pool per node on two cores
-#   C1 only         (TieredStopAtLevel=1) C2's compilations cost three JVMs a core for the first minute of load; with
-#                   C1 alone the cluster did 8,700 transfers/s against 7,800 with C2 after 30 s of warm-up
+#   the full JIT    (C1 then C2, the JVM's default) C2's compilations in three JVMs take a core for the first half
+#                   minute of load, and a node is slower than with C1 alone until then (16 x 1 after 20 s: 1,044
+#                   against 1,552 transfers/s); from then on it is faster (after 40 s: 1,891 against 1,582 at 16 x 1,
+#                   18,661 against 14,553 at 64 x 16), and a bank's servers run for longer than a minute
 #   direct memory   capped: Ratis's gRPC allocates outside the heap
-CLUSTER_NODE_JAVA_OPTS="-Xmx1g -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -XX:MaxDirectMemorySize=128m"
+CLUSTER_NODE_JAVA_OPTS="-Xmx1g -XX:+UseSerialGC -XX:MaxDirectMemorySize=128m"
 
 # Builds the runnable jars unless they exist and are newer than every source file and pom.
 bank_build() {
