@@ -26,6 +26,7 @@ import org.apache.ratis.protocol.RaftPeer;
 import org.apache.ratis.protocol.RaftPeerId;
 import org.apache.ratis.retry.RetryPolicies;
 import org.apache.ratis.server.RaftServer;
+import org.apache.ratis.server.RaftServerConfigKeys;
 import org.apache.ratis.server.storage.RaftStorage;
 import org.apache.ratis.statemachine.TransactionContext;
 import org.apache.ratis.statemachine.impl.BaseStateMachine;
@@ -34,7 +35,8 @@ import org.apache.ratis.util.TimeDuration;
 
 /**
  * Apache Ratis alone, as a floor under the cluster's figures: three nodes with the Ratis settings of a bank cluster
- * node ({@link ClusterNode#raftProperties}) and a state machine that does nothing but answer, driven the way {@code
+ * node ({@link ClusterNode#raftProperties}; no snapshots, there being no state) and a state machine that does nothing
+ * but answer, driven the way {@code
  * client bench} drives the bank. What the cluster costs beyond this is the bank's (its batching, forwarding, rules,
  * journal, JSON); what this costs is Raft's, on this machine, before the bank does anything. Used by
  * scripts/bench_compare.sh (system {@code raft}); it runs with the server jar on its class path:
@@ -97,9 +99,12 @@ class RaftFloor {
     private static void node(String id, String peers, Path dir) throws IOException, InterruptedException {
         ClusterConfig config = ClusterConfig.of(id, ClusterConfig.parsePeers(peers), dir);
         Files.createDirectories(dir);
+        RaftProperties properties = ClusterNode.raftProperties(config);
+        // Nothing to snapshot: without this, every apply past the cluster's snapshot interval would ask for one.
+        RaftServerConfigKeys.Snapshot.setAutoTriggerEnabled(properties, false);
         RaftServer server = RaftServer.newBuilder()
                 .setGroup(group(config.peers()))
-                .setProperties(ClusterNode.raftProperties(config))
+                .setProperties(properties)
                 .setServerId(RaftPeerId.valueOf(id))
                 .setStateMachine(new Nothing())
                 .setOption(RaftStorage.StartupOption.FORMAT)
