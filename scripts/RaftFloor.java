@@ -36,10 +36,9 @@ import org.apache.ratis.util.TimeDuration;
 /**
  * Apache Ratis alone, as a floor under the cluster's figures: three nodes with the Ratis settings of a bank cluster
  * node ({@link ClusterNode#raftProperties}; no snapshots, there being no state) and a state machine that does nothing
- * but answer, driven the way {@code
- * client bench} drives the bank. What the cluster costs beyond this is the bank's (its batching, forwarding, rules,
- * journal, JSON); what this costs is Raft's, on this machine, before the bank does anything. Used by
- * scripts/bench_compare.sh (system {@code raft}); it runs with the server jar on its class path:
+ * but answer, driven the way {@code client bench} drives the bank. What the cluster costs beyond this is the bank's
+ * (its batching, forwarding, rules, journal, JSON); what this costs is Raft's, on this machine, before the bank does
+ * anything. Used by scripts/bench_compare.sh (system {@code raft}); it runs with the server jar on its class path:
  *
  * <pre>
  *   java -cp bank-server.jar scripts/RaftFloor.java node ID PEERS DIR
