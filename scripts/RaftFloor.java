@@ -47,10 +47,11 @@ import org.apache.ratis.util.TimeDuration;
  *       WRITERS clients, each with IN_FLIGHT writes in flight (a write of 160 bytes, about one transfer in the
  *       bank's log; one log entry each: Ratis batches what is in flight into its appends and forced writes, as it
  *       does for the bank). After WARMUP_S seconds it counts for SECONDS and prints one line:
- *       ops_per_sec=N p50_ms=N p99_ms=N errors=N cpu_us_per_write=N switches_per_write=N
- *       where the last two are the nodes' CPU time and context switches (PIDS: their process ids, comma-separated,
- *       each counted with the processes under it; switches read from /proc, "-" without it) over the counted window,
- *       per acknowledged write.
+ *       ops_per_sec=N p50_ms=N p99_ms=N errors=N cpu_us_per_write=N switches_per_write=N driver_cpu_us_per_write=N
+ *       where cpu and switches are the nodes' CPU time and context switches (PIDS: their process ids, comma-separated,
+ *       each counted with the processes under it; switches read from /proc, "-" without it or when threads ended
+ *       in the window) over the counted window, per acknowledged write, and the driver's is this process's own (it
+ *       shares the cores with the nodes). Errors are counted over the whole run, warm-up included.
  * </pre>
  */
 class RaftFloor {
@@ -128,7 +129,7 @@ class RaftFloor {
                     .setProperties(new RaftProperties())
                     .setRaftGroup(group)
                     .setRetryPolicy(RetryPolicies.retryUpToMaximumCountWithFixedSleep(
-                            200, TimeDuration.valueOf(50, TimeUnit.MILLISECONDS)))
+                            600, TimeDuration.valueOf(50, TimeUnit.MILLISECONDS))) // the nodes may still be starting
                     .build());
         }
         // Until a leader is elected and every client has found it.
@@ -177,6 +178,7 @@ class RaftFloor {
         }
         Thread.sleep(TimeUnit.SECONDS.toMillis(warmupS)); // the warm-up: a timed phase, not a wait for anything
         long cpu0 = cpuNanos(pids);
+        long driver0 = cpuNanos(List.of(ProcessHandle.current().pid()));
         long switches0 = switches(pids);
         latencies.reset();
         counting.set(true);
@@ -185,7 +187,10 @@ class RaftFloor {
         counting.set(false);
         long elapsed = System.nanoTime() - t0;
         long cpu = cpuNanos(pids) - cpu0;
-        long switches = switches(pids) - switches0;
+        long driver = cpuNanos(List.of(ProcessHandle.current().pid())) - driver0;
+        long switches1 = switches(pids);
+        // Unknown without /proc, or when threads that ended in the window took their counts with them.
+        long switches = switches0 < 0 || switches1 < switches0 ? -1 : switches1 - switches0;
         long count = acknowledged.get();
         Histogram histogram = latencies.getIntervalHistogram();
         stopping.set(true);
@@ -196,13 +201,15 @@ class RaftFloor {
             client.close();
         }
         System.out.printf(
-                "ops_per_sec=%.1f p50_ms=%.3f p99_ms=%.3f errors=%d cpu_us_per_write=%.0f switches_per_write=%s%n",
+                "ops_per_sec=%.1f p50_ms=%.3f p99_ms=%.3f errors=%d cpu_us_per_write=%.0f switches_per_write=%s"
+                        + " driver_cpu_us_per_write=%.0f%n",
                 count * 1e9 / elapsed,
                 histogram.getValueAtPercentile(50) / 1e6,
                 histogram.getValueAtPercentile(99) / 1e6,
                 errors.get(),
                 count == 0 ? 0.0 : cpu / 1e3 / count,
-                switches < 0 || count == 0 ? "-" : String.format("%.0f", (double) switches / count));
+                switches < 0 || count == 0 ? "-" : String.format("%.0f", (double) switches / count),
+                count == 0 ? 0.0 : driver / 1e3 / count);
     }
 
     /** The nodes' CPU time so far (user and system), from the JDK's view of each process. */

@@ -363,13 +363,22 @@ raft_cell() { # raft_cell SETTING CONNECTIONS PIPELINE
   done
   out=$(timeout "$lifetime" java -XX:+UseSerialGC -cp "$SERVER_JAR" "$root/scripts/RaftFloor.java" drive "$peers" \
     "$node_pids" "$conns" "$pipeline" "$warmup" "$seconds" 2> "$dir/drive.err") || status=$?
+  local dead=""
+  for i in ${node_pids//,/ }; do
+    kill -0 "$i" 2> /dev/null || dead+=" $i"
+  done
   if [ "$status" -ne 0 ] || [[ "$out" != ops_per_sec=* ]]; then
     tail -n 5 "$dir/drive.err" "$dir"/n*.log >&2
     fail "Ratis alone" "$setting" "$conns" "$pipeline" "RaftFloor drive exited $status (its last lines above)"
+  elif [ -n "$dead" ]; then # two nodes would still commit, and the cell would measure a cheaper cluster
+    tail -n 5 "$dir"/n*.log >&2
+    fail "Ratis alone" "$setting" "$conns" "$pipeline" "a node ended during the cell (pid$dead; the logs above)"
   else
+    local note="nodes' CPU $(kv_field "$out" cpu_us_per_write) µs and $(kv_field "$out" switches_per_write)"
+    note+=" context switches a write; the driver's CPU $(kv_field "$out" driver_cpu_us_per_write) µs a write;"
+    note+=" errors $(kv_field "$out" errors)"
     record "Ratis alone" "$setting" "$conns" "$pipeline" "$(kv_field "$out" ops_per_sec)" "$(kv_field "$out" p50_ms)" \
-      "$(kv_field "$out" p99_ms)" "nodes' CPU $(kv_field "$out" cpu_us_per_write) µs and $(kv_field "$out" \
-      switches_per_write) context switches a write; errors $(kv_field "$out" errors)"
+      "$(kv_field "$out" p99_ms)" "$note"
     [ "$(kv_field "$out" errors)" = 0 ] || failures=$((failures + 1))
   fi
   for i in ${node_pids//,/ }; do
