@@ -151,16 +151,64 @@ json_errors() {
   tr -d '\n' < "$1" | sed -n 's/.*"errors"[[:space:]]*:[[:space:]]*\({[^}]*}\).*/\1/p' | tr -d ' '
 }
 
-# bench_cell SYSTEM SETTING CONNECTIONS PIPELINE PORT OUTDIR [BENCH OPTIONS...]: one `client bench` run.
+# proc_ticks PID...: the CPU time (user and system, in clock ticks) of the processes and of every process under them.
+proc_ticks() {
+  local pid total=0 children
+  for pid in "$@"; do
+    # utime and stime, the 14th and 15th fields: the 12th and 13th after the command's name in parentheses
+    [ -r "/proc/$pid/stat" ] && total=$((total + $(sed 's/.*) //' "/proc/$pid/stat" | awk '{ print $12 + $13 }')))
+    children=$(pgrep -P "$pid" | tr '\n' ' ')
+    # shellcheck disable=SC2086 # a list of PIDs: word splitting wanted
+    [ -n "$children" ] && total=$((total + $(proc_ticks $children)))
+  done
+  echo "$total"
+}
+
+# cpu_window BENCH_ERR OUT PID...: in the background of a `client bench` run, the servers' CPU over the counted
+# window: waits for the bench to say it is warming up, lets the warm-up pass (and a second), then writes to OUT the
+# ticks the PIDs (and the processes under them) used in the next SECONDS - 2 seconds, and those seconds.
+cpu_window() {
+  local err="$1" out="$2" waited=0 before window=$((seconds > 3 ? seconds - 2 : 1))
+  shift 2
+  until grep -q '^bench: warming up\|^bench: measuring\|^progress:' "$err" 2> /dev/null; do
+    [ "$waited" -ge $((SETUP_LIMIT_S * 10)) ] && return
+    sleep 0.1 # polling the bench's own log for the end of its set-up
+    waited=$((waited + 1))
+  done
+  sleep $((warmup + 1)) # the warm-up, then a second into the counted window
+  before=$(proc_ticks "$@")
+  sleep "$window"
+  echo "$(($(proc_ticks "$@") - before)) $window" > "$out"
+}
+
+# bench_cell SYSTEM SETTING CONNECTIONS PIPELINE PORT OUTDIR [BENCH OPTIONS...]: one `client bench` run. With
+# cell_pids set (the servers' PIDs), its notes add the servers' CPU per request over the counted window.
+cell_pids=()
 bench_cell() {
   local system="$1" setting="$2" conns="$3" pipeline="$4" port="$5" out="$6"
   shift 6
-  local status=0
+  local status=0 sampler=""
   local target=(--host 127.0.0.1 --port "$port")
   [[ "$port" == *,* ]] && target=(--servers "$port") # a cluster: its nodes' addresses
+  rm -f "$out/cpu" "$out/bench.err"
+  if [ "${#cell_pids[@]}" -gt 0 ]; then
+    cpu_window "$out/bench.err" "$out/cpu" "${cell_pids[@]}" &
+    sampler=$!
+  fi
   timeout $((seconds + SETUP_LIMIT_S)) "$root/scripts/client" "${target[@]}" bench \
     --connections "$conns" --duration "$seconds" --warmup "$warmup" --accounts 1000 --mix transfer \
     --pipeline "$pipeline" "$@" --json > "$out/bench.json" 2> "$out/bench.err" || status=$?
+  local cpu_note=""
+  if [ -n "$sampler" ]; then
+    [ "$status" -eq 0 ] || kill "$sampler" 2> /dev/null || true # a bench that failed may never have warmed up
+    wait "$sampler" 2> /dev/null || true
+    local ticks window
+    if [ "$status" -eq 0 ] && read -r ticks window < "$out/cpu" 2> /dev/null; then
+      cpu_note=$(awk -v t="$ticks" -v w="$window" -v hz="$(getconf CLK_TCK)" -v ops="$(json_field "$out/bench.json" \
+        ops_per_sec)" 'BEGIN { if (ops > 0) printf "; servers'"'"' CPU %.0f µs a request", t / hz / w / ops * 1e6 }')
+    fi
+  fi
+  cell_pids=()
   if [ "$status" -ne 0 ]; then
     tail -n 5 "$out/bench.err" >&2
     fail "$system" "$setting" "$conns" "$pipeline" "client bench exited $status (its last lines above)"
@@ -171,7 +219,7 @@ bench_cell() {
   books=$(json_field "$out/bench.json" books)
   record "$system" "$setting" "$conns" "$pipeline" "$(json_field "$out/bench.json" ops_per_sec)" \
     "$(json_field "$out/bench.json" p50_ms)" "$(json_field "$out/bench.json" p99_ms)" \
-    "books ${books:-?}; errors ${errors:-?}"
+    "books ${books:-?}; errors ${errors:-?}$cpu_note"
   if [ "$books" = unbalanced ]; then
     failures=$((failures + 1))
     log "the books do not balance after $system $setting c=$conns P=$pipeline"
@@ -202,6 +250,7 @@ abc_cell() {
     tail -n 5 "$dir/server.log" >&2
     fail "ABC Bank" "$setting" "$conns" "$pipeline" "the server did not start (its log above)"
   else
+    cell_pids=("$pid")
     bench_cell "ABC Bank" "$setting" "$conns" "$pipeline" "$(cat "$dir/port")" "$dir" \
       --audit-password-file "$dir/data/audit-password" "${extra[@]}"
   fi
@@ -282,6 +331,7 @@ cluster_cells() {
         tail -n 5 "$cluster_dir"/n*/server.log >&2
         fail "ABC Bank cluster" "$setting" "$conns" "$pipeline" "the cluster did not start (its logs above)"
       else
+        cell_pids=("${cluster_pids[@]}")
         bench_cell "ABC Bank cluster" "$setting" "$conns" "$pipeline" "$cluster_servers" "$cluster_dir" \
           --audit-password-file "$(cluster_audit_file)"
       fi
