@@ -18,6 +18,7 @@
 #   Redis `INCR` with appendonly yes, appendfsync always, if redis-server and redis-benchmark are installed;
 #   PostgreSQL pgbench TPC-B-like (scale 1, fsync=on, synchronous_commit=on), if initdb, pg_ctl and pgbench
 #   are installed (not pipelined: pgbench has no such mode).
+# The ABC Bank and cluster rows' notes give the servers' CPU per request over the counted window (from /proc).
 # Then prints the machine and one Markdown table with ABC Bank fsync's ratio to every other row at the same
 # connections and pipeline (see docs/performance.md). A missing peer is listed as skipped, with the command
 # that installs it. Exits 1 if any cell failed (after printing the table), 2 on a usage error.
