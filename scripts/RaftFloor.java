@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -43,15 +42,14 @@ import org.apache.ratis.util.TimeDuration;
  * <pre>
  *   java -cp bank-server.jar scripts/RaftFloor.java node ID PEERS DIR
  *       one node (PEERS as --peers: n1=127.0.0.1:PORT,...), until killed; its log and state in DIR
- *   java -cp bank-server.jar scripts/RaftFloor.java drive PEERS PIDS WRITERS IN_FLIGHT WARMUP_S SECONDS
+ *   java -cp bank-server.jar scripts/RaftFloor.java drive PEERS WRITERS IN_FLIGHT WARMUP_S SECONDS
  *       WRITERS clients, each with IN_FLIGHT writes in flight (a write of 160 bytes, about one transfer in the
  *       bank's log; one log entry each: Ratis batches what is in flight into its appends and forced writes, as it
- *       does for the bank). After WARMUP_S seconds it counts for SECONDS and prints one line:
- *       ops_per_sec=N p50_ms=N p99_ms=N errors=N cpu_us_per_write=N switches_per_write=N driver_cpu_us_per_write=N
- *       where cpu and switches are the nodes' CPU time and context switches (PIDS: their process ids, comma-separated,
- *       each counted with the processes under it; switches read from /proc, "-" without it or when threads ended
- *       in the window) over the counted window, per acknowledged write, and the driver's is this process's own (it
- *       shares the cores with the nodes). Errors are counted over the whole run, warm-up included.
+ *       does for the bank). Once every client has found the leader it says "bench: warming up for WARMUP_S s" on
+ *       standard error, as client bench does (bench_compare measures the nodes' CPU from there, the same way for
+ *       both); after WARMUP_S seconds it counts for SECONDS and prints one line:
+ *       ops_per_sec=N p50_ms=N p99_ms=N errors=N
+ *       errors being counted over the whole run, warm-up included.
  * </pre>
  */
 class RaftFloor {
@@ -64,16 +62,15 @@ class RaftFloor {
     public static void main(String[] args) throws Exception {
         if (args.length == 4 && args[0].equals("node")) {
             node(args[1], args[2], Path.of(args[3]));
-        } else if (args.length == 7 && args[0].equals("drive")) {
+        } else if (args.length == 6 && args[0].equals("drive")) {
             drive(
                     args[1],
-                    args[2],
+                    Integer.parseInt(args[2]),
                     Integer.parseInt(args[3]),
                     Integer.parseInt(args[4]),
-                    Integer.parseInt(args[5]),
-                    Integer.parseInt(args[6]));
+                    Integer.parseInt(args[5]));
         } else {
-            System.err.println("usage: RaftFloor node ID PEERS DIR | drive PEERS PIDS WRITERS IN_FLIGHT WARMUP_S SECONDS");
+            System.err.println("usage: RaftFloor node ID PEERS DIR | drive PEERS WRITERS IN_FLIGHT WARMUP_S SECONDS");
             System.exit(2);
         }
     }
@@ -120,7 +117,7 @@ class RaftFloor {
         new CountDownLatch(1).await(); // until killed
     }
 
-    private static void drive(String peers, String pidList, int writers, int inFlight, int warmupS, int seconds)
+    private static void drive(String peers, int writers, int inFlight, int warmupS, int seconds)
             throws Exception {
         RaftGroup group = group(ClusterConfig.parsePeers(peers));
         List<RaftClient> clients = new ArrayList<>();
@@ -169,28 +166,14 @@ class RaftFloor {
             thread.start();
             threads.add(thread);
         }
-        List<Long> pids = new ArrayList<>(); // each given process and those under it (a node started by timeout)
-        for (String pid : pidList.split(",", -1)) {
-            ProcessHandle.of(Long.parseLong(pid.strip())).ifPresent(node -> {
-                pids.add(node.pid());
-                node.descendants().forEach(child -> pids.add(child.pid()));
-            });
-        }
+        System.err.println("bench: warming up for " + warmupS + " s");
         Thread.sleep(TimeUnit.SECONDS.toMillis(warmupS)); // the warm-up: a timed phase, not a wait for anything
-        long cpu0 = cpuNanos(pids);
-        long driver0 = cpuNanos(List.of(ProcessHandle.current().pid()));
-        long switches0 = switches(pids);
         latencies.reset();
         counting.set(true);
         long t0 = System.nanoTime();
         Thread.sleep(TimeUnit.SECONDS.toMillis(seconds)); // the counted window
         counting.set(false);
         long elapsed = System.nanoTime() - t0;
-        long cpu = cpuNanos(pids) - cpu0;
-        long driver = cpuNanos(List.of(ProcessHandle.current().pid())) - driver0;
-        long switches1 = switches(pids);
-        // Unknown without /proc, or when threads that ended in the window took their counts with them.
-        long switches = switches0 < 0 || switches1 < switches0 ? -1 : switches1 - switches0;
         long count = acknowledged.get();
         Histogram histogram = latencies.getIntervalHistogram();
         stopping.set(true);
@@ -201,51 +184,10 @@ class RaftFloor {
             client.close();
         }
         System.out.printf(
-                "ops_per_sec=%.1f p50_ms=%.3f p99_ms=%.3f errors=%d cpu_us_per_write=%.0f switches_per_write=%s"
-                        + " driver_cpu_us_per_write=%.0f%n",
+                "ops_per_sec=%.1f p50_ms=%.3f p99_ms=%.3f errors=%d%n",
                 count * 1e9 / elapsed,
                 histogram.getValueAtPercentile(50) / 1e6,
                 histogram.getValueAtPercentile(99) / 1e6,
-                errors.get(),
-                count == 0 ? 0.0 : cpu / 1e3 / count,
-                switches < 0 || count == 0 ? "-" : String.format("%.0f", (double) switches / count),
-                count == 0 ? 0.0 : driver / 1e3 / count);
-    }
-
-    /** The nodes' CPU time so far (user and system), from the JDK's view of each process. */
-    private static long cpuNanos(List<Long> pids) {
-        long total = 0;
-        for (long pid : pids) {
-            total += ProcessHandle.of(pid)
-                    .flatMap(p -> p.info().totalCpuDuration())
-                    .map(Duration::toNanos)
-                    .orElse(0L);
-        }
-        return total;
-    }
-
-    /** The nodes' context switches so far, voluntary and not, over all their threads; -1 without /proc. */
-    private static long switches(List<Long> pids) throws IOException {
-        long total = 0;
-        for (long pid : pids) {
-            Path tasks = Path.of("/proc", Long.toString(pid), "task");
-            if (!Files.isDirectory(tasks)) {
-                return -1;
-            }
-            try (var threads = Files.list(tasks)) {
-                for (Path task : (Iterable<Path>) threads::iterator) {
-                    try {
-                        for (String line : Files.readAllLines(task.resolve("status"))) {
-                            if (line.contains("ctxt_switches:")) {
-                                total += Long.parseLong(line.substring(line.indexOf(':') + 1).strip());
-                            }
-                        }
-                    } catch (IOException e) {
-                        // a thread that ended between the listing and the read
-                    }
-                }
-            }
-        }
-        return total;
+                errors.get());
     }
 }

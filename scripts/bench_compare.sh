@@ -13,12 +13,13 @@
 #   to the first write acknowledged after it, the killed node restarted and caught up before the next round;
 #   Apache Ratis alone (scripts/RaftFloor.java): three nodes with the cluster's Ratis settings and a state machine
 #   that does nothing, a fresh set per cell, each connection a Raft client with PIPELINE writes in flight, one log
-#   entry per write; plus one write at a time (1 x 1), the cost of a lone Raft round. Its notes give the nodes' CPU
-#   time and context switches per write: what Raft costs here before the bank does anything;
+#   entry per write; plus one write at a time (1 x 1), the cost of a lone Raft round: what Raft costs here before the
+#   bank does anything;
 #   Redis `INCR` with appendonly yes, appendfsync always, if redis-server and redis-benchmark are installed;
 #   PostgreSQL pgbench TPC-B-like (scale 1, fsync=on, synchronous_commit=on), if initdb, pg_ctl and pgbench
 #   are installed (not pipelined: pgbench has no such mode).
-# The ABC Bank and cluster rows' notes give the servers' CPU per request over the counted window (from /proc).
+# The ABC Bank, cluster and Ratis rows' notes give the servers' CPU and context switches per request over the counted
+# window (from /proc, for the servers' processes and those under them).
 # Then prints the machine and one Markdown table with ABC Bank fsync's ratio to every other row at the same
 # connections and pipeline (see docs/performance.md). A missing peer is listed as skipped, with the command
 # that installs it. Exits 1 if any cell failed (after printing the table), 2 on a usage error.
@@ -165,21 +166,63 @@ proc_ticks() {
   echo "$total"
 }
 
-# cpu_window BENCH_ERR OUT PID...: in the background of a `client bench` run, the servers' CPU over the counted
-# window: waits for the bench to say it is warming up, lets the warm-up pass (and a second), then writes to OUT the
-# ticks the PIDs (and the processes under them) used in the next SECONDS - 2 seconds, and those seconds.
-cpu_window() {
-  local err="$1" out="$2" waited=0 before window=$((seconds > 3 ? seconds - 2 : 1))
+# proc_switches PID...: the context switches (voluntary or not) of every thread of the processes and those under them.
+proc_switches() {
+  local pid total=0 children
+  for pid in "$@"; do
+    total=$((total + $(cat "/proc/$pid"/task/*/status 2> /dev/null | awk '/ctxt_switches:/ { s += $2 } END { print s + 0 }')))
+    children=$(pgrep -P "$pid" | tr '\n' ' ')
+    # shellcheck disable=SC2086 # a list of PIDs: word splitting wanted
+    [ -n "$children" ] && total=$((total + $(proc_switches $children)))
+  done
+  echo "$total"
+}
+
+# usage_window LOAD_ERR OUT PID...: in the background of a load run (`client bench`, or RaftFloor.java drive, which
+# says the same), the servers' use over the counted window: waits for the load to say it is warming up, lets the
+# warm-up pass (and a second), then writes to OUT the CPU ticks and the context switches of the PIDs (and the
+# processes under them) in the next SECONDS - 2 seconds, and those seconds. Switches are "-" if the count fell
+# (threads that ended in the window take theirs with them).
+usage_window() {
+  local err="$1" out="$2" waited=0 ticks switches window=$((seconds > 3 ? seconds - 2 : 1))
   shift 2
   until grep -q '^bench: warming up\|^bench: measuring\|^progress:' "$err" 2> /dev/null; do
     [ "$waited" -ge $((SETUP_LIMIT_S * 10)) ] && return
-    sleep 0.1 # polling the bench's own log for the end of its set-up
+    sleep 0.1 # polling the load's own log for the end of its set-up
     waited=$((waited + 1))
   done
   sleep $((warmup + 1)) # the warm-up, then a second into the counted window
-  before=$(proc_ticks "$@")
+  ticks=$(proc_ticks "$@")
+  switches=$(proc_switches "$@")
   sleep "$window"
-  echo "$(($(proc_ticks "$@") - before)) $window" > "$out"
+  ticks=$(($(proc_ticks "$@") - ticks))
+  switches=$(($(proc_switches "$@") - switches))
+  [ "$switches" -ge 0 ] || switches=-
+  echo "$ticks $switches $window" > "$out"
+}
+
+# usage_start LOAD_ERR OUT PID...: starts usage_window in the background; sets sampler to its PID.
+usage_start() {
+  rm -f "$2"
+  usage_window "$@" &
+  sampler=$!
+}
+
+# usage_stop STATUS: after the load (exit STATUS), waits for the sampler (stops it if the load failed).
+usage_stop() {
+  [ "$1" -eq 0 ] || kill "$sampler" 2> /dev/null || true # a load that failed may never have warmed up
+  wait "$sampler" 2> /dev/null || true
+}
+
+# usage_note STATUS OUT OPS_PER_S: after usage_stop, the sampler's figures per request, as a note's ending.
+usage_note() {
+  local ticks switches window
+  [ "$1" -eq 0 ] && read -r ticks switches window < "$2" 2> /dev/null || return 0
+  awk -v t="$ticks" -v c="$switches" -v w="$window" -v hz="$(getconf CLK_TCK)" -v ops="$3" 'BEGIN {
+    if (ops <= 0) exit
+    printf "; servers'"'"' CPU %.0f µs", t / hz / w / ops * 1e6
+    if (c != "-") printf " and %.0f context switches", c / w / ops
+    printf " a request" }'
 }
 
 # bench_cell SYSTEM SETTING CONNECTIONS PIPELINE PORT OUTDIR [BENCH OPTIONS...]: one `client bench` run. With
@@ -191,24 +234,13 @@ bench_cell() {
   local status=0 sampler=""
   local target=(--host 127.0.0.1 --port "$port")
   [[ "$port" == *,* ]] && target=(--servers "$port") # a cluster: its nodes' addresses
-  rm -f "$out/cpu" "$out/bench.err"
-  if [ "${#cell_pids[@]}" -gt 0 ]; then
-    cpu_window "$out/bench.err" "$out/cpu" "${cell_pids[@]}" &
-    sampler=$!
-  fi
+  rm -f "$out/bench.err"
+  [ "${#cell_pids[@]}" -gt 0 ] && usage_start "$out/bench.err" "$out/usage" "${cell_pids[@]}"
   timeout $((seconds + SETUP_LIMIT_S)) "$root/scripts/client" "${target[@]}" bench \
     --connections "$conns" --duration "$seconds" --warmup "$warmup" --accounts 1000 --mix transfer \
     --pipeline "$pipeline" "$@" --json > "$out/bench.json" 2> "$out/bench.err" || status=$?
-  local cpu_note=""
-  if [ -n "$sampler" ]; then
-    [ "$status" -eq 0 ] || kill "$sampler" 2> /dev/null || true # a bench that failed may never have warmed up
-    wait "$sampler" 2> /dev/null || true
-    local ticks window
-    if [ "$status" -eq 0 ] && read -r ticks window < "$out/cpu" 2> /dev/null; then
-      cpu_note=$(awk -v t="$ticks" -v w="$window" -v hz="$(getconf CLK_TCK)" -v ops="$(json_field "$out/bench.json" \
-        ops_per_sec)" 'BEGIN { if (ops > 0) printf "; servers'"'"' CPU %.0f µs a request", t / hz / w / ops * 1e6 }')
-    fi
-  fi
+  local usage=""
+  [ -n "$sampler" ] && usage_stop "$status" && usage=$(usage_note "$status" "$out/usage" "$(json_field "$out/bench.json" ops_per_sec)")
   cell_pids=()
   if [ "$status" -ne 0 ]; then
     tail -n 5 "$out/bench.err" >&2
@@ -220,7 +252,7 @@ bench_cell() {
   books=$(json_field "$out/bench.json" books)
   record "$system" "$setting" "$conns" "$pipeline" "$(json_field "$out/bench.json" ops_per_sec)" \
     "$(json_field "$out/bench.json" p50_ms)" "$(json_field "$out/bench.json" p99_ms)" \
-    "books ${books:-?}; errors ${errors:-?}$cpu_note"
+    "books ${books:-?}; errors ${errors:-?}$usage"
   if [ "$books" = unbalanced ]; then
     failures=$((failures + 1))
     log "the books do not balance after $system $setting c=$conns P=$pipeline"
@@ -399,7 +431,7 @@ raft_cells() {
 }
 
 raft_cell() { # raft_cell SETTING CONNECTIONS PIPELINE
-  local setting="$1" conns="$2" pipeline="$3" dir i peers="" node_pids="" out status=0
+  local setting="$1" conns="$2" pipeline="$3" dir i peers="" node_pids=() out status=0 sampler
   local lifetime=$((START_LIMIT_S + warmup + seconds + 60))
   dir=$(mktemp -d "$work/raft.XXXXXX")
   for i in 1 2 3; do
@@ -410,12 +442,16 @@ raft_cell() { # raft_cell SETTING CONNECTIONS PIPELINE
     timeout "$lifetime" java $CLUSTER_JAVA_OPTS -cp "$SERVER_JAR" "$root/scripts/RaftFloor.java" node "n$i" "$peers" \
       "$dir/n$i" > "$dir/n$i.log" 2>&1 &
     pids+=("$!")
-    node_pids+="${node_pids:+,}$!"
+    node_pids+=("$!")
   done
+  usage_start "$dir/drive.err" "$dir/usage" "${node_pids[@]}"
   out=$(timeout "$lifetime" java -XX:+UseSerialGC -cp "$SERVER_JAR" "$root/scripts/RaftFloor.java" drive "$peers" \
-    "$node_pids" "$conns" "$pipeline" "$warmup" "$seconds" 2> "$dir/drive.err") || status=$?
+    "$conns" "$pipeline" "$warmup" "$seconds" 2> "$dir/drive.err") || status=$?
+  local usage
+  usage_stop "$status"
+  usage=$(usage_note "$status" "$dir/usage" "$(kv_field "$out" ops_per_sec)")
   local dead=""
-  for i in ${node_pids//,/ }; do
+  for i in "${node_pids[@]}"; do
     kill -0 "$i" 2> /dev/null || dead+=" $i"
   done
   if [ "$status" -ne 0 ] || [[ "$out" != ops_per_sec=* ]]; then
@@ -425,14 +461,11 @@ raft_cell() { # raft_cell SETTING CONNECTIONS PIPELINE
     tail -n 5 "$dir"/n*.log >&2
     fail "Ratis alone" "$setting" "$conns" "$pipeline" "a node ended during the cell (pid$dead; the logs above)"
   else
-    local note="nodes' CPU $(kv_field "$out" cpu_us_per_write) µs and $(kv_field "$out" switches_per_write)"
-    note+=" context switches a write; the driver's CPU $(kv_field "$out" driver_cpu_us_per_write) µs a write;"
-    note+=" errors $(kv_field "$out" errors)"
     record "Ratis alone" "$setting" "$conns" "$pipeline" "$(kv_field "$out" ops_per_sec)" "$(kv_field "$out" p50_ms)" \
-      "$(kv_field "$out" p99_ms)" "$note"
+      "$(kv_field "$out" p99_ms)" "errors $(kv_field "$out" errors)$usage"
     [ "$(kv_field "$out" errors)" = 0 ] || failures=$((failures + 1))
   fi
-  for i in ${node_pids//,/ }; do
+  for i in "${node_pids[@]}"; do
     stop_pid "$i"
   done
   rm -rf "$dir"
