@@ -419,6 +419,33 @@ print_failover() {
           printf "failover (kill -9 of the leader to the first write acknowledged after it): median %d ms over %d rounds (%s ms)\n", m, NR, all }'
 }
 
+# The bound Raft's own latency sets on the cells of one request per connection (Little's law: throughput = requests
+# in flight / time each takes). A request of the cluster is answered only once a Raft round that carries it is
+# committed, and Ratis alone, one write at a time, does R rounds a second on this machine (its 1 x 1 row), each
+# taking 1/R s; rounds under load are no shorter. So N connections of one request each cannot exceed N x R/s, however
+# full the entries and however little the bank costs. Compared with the target, a third of the single node's
+# durable throughput at the same cell. Printed when the run has both the "abc" and the "raft" systems.
+print_raft_bound() {
+  awk -F'\t' '
+    function commas(x,   s) { s = sprintf("%d", x + 0.5); while (s ~ /[0-9][0-9][0-9][0-9]/) sub(/[0-9][0-9][0-9]($|,)/, ",&", s); return s }
+    function num(x) { return x ~ /^[0-9.]+([eE][-+]?[0-9]+)?$/ && x + 0 > 0 }
+    $1 == "Ratis alone" && $3 == 1 && $4 == 1 && num($5) { round = $5 }
+    $1 == "ABC Bank" && $2 == "durability fsync" && $4 == 1 && num($5) { single[$3] = $5; if ($3 > most) most = $3 }
+    $1 == "ABC Bank cluster" && $4 == 1 && num($5) { cluster[$3] = $5 }
+    END {
+      if (!round) { print "Raft latency bound: not computed (no Ratis alone 1 x 1 row)"; exit }
+      printf "Raft latency bound (Little'"'"'s law): one write at a time, a Raft round takes %.2f ms here (Ratis alone 1 x 1:" \
+        " %s/s), so N connections of one request each cannot exceed N x %s/s\n", 1000 / round, commas(round), commas(round)
+      for (n = 1; n <= most; n++) {
+        if (!(n in single)) continue
+        bound = n * round; target = single[n] / 3
+        printf "  %s x 1: at most %s/s; the target (a third of ABC fsync'"'"'s %s) is %s/s: %s%s\n", n, commas(bound),
+          commas(single[n]), commas(target), bound < target ? "out of reach with Ratis on this machine" : "not excluded by this bound",
+          (n in cluster) ? "; the cluster did " commas(cluster[n]) "/s" : ""
+      }
+    }' "$results"
+}
+
 # Apache Ratis alone: three scripts/RaftFloor.java nodes per cell, driven by its own client (see its comment).
 raft_cells() {
   local conns pipeline setting="3 nodes, the cluster's Ratis settings, a state machine that does nothing"
@@ -886,6 +913,10 @@ fi
 if [[ "$systems" == *" cluster "* ]]; then
   echo
   print_failover
+fi
+if [[ "$systems" == *" abc "* && "$systems" == *" raft "* ]]; then
+  echo
+  print_raft_bound
 fi
 if [[ "$systems" == *" oneshot "* ]]; then
   echo
