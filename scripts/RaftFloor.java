@@ -48,7 +48,7 @@ import org.apache.ratis.util.TimeDuration;
  *       does for the bank). Once every client has found the leader it says "bench: warming up for WARMUP_S s" on
  *       standard error, as client bench does (bench_compare measures the nodes' CPU from there, the same way for
  *       both); after WARMUP_S seconds it counts for SECONDS and prints one line:
- *       ops_per_sec=N p50_ms=N p99_ms=N errors=N
+ *       ops_per_sec=N p50_ms=N p99_ms=N mean_ms=N errors=N
  *       errors being counted over the whole run, warm-up included.
  * </pre>
  */
@@ -184,10 +184,11 @@ class RaftFloor {
             client.close();
         }
         System.out.printf(
-                "ops_per_sec=%.1f p50_ms=%.3f p99_ms=%.3f errors=%d%n",
+                "ops_per_sec=%.1f p50_ms=%.3f p99_ms=%.3f mean_ms=%.3f errors=%d%n",
                 count * 1e9 / elapsed,
                 histogram.getValueAtPercentile(50) / 1e6,
                 histogram.getValueAtPercentile(99) / 1e6,
+                histogram.getMean() / 1e6,
                 errors.get());
     }
 }
