@@ -419,6 +419,12 @@ print_failover() {
           printf "failover (kill -9 of the leader to the first write acknowledged after it): median %d ms over %d rounds (%s ms)\n", m, NR, all }'
 }
 
+# awk functions of the result tables: commas(x) writes x rounded, with thousands separators; num(x) is whether a
+# field holds a positive number (a failed cell's is empty).
+table_awk='
+    function commas(x,   s) { s = sprintf("%d", x + 0.5); while (s ~ /[0-9][0-9][0-9][0-9]/) sub(/[0-9][0-9][0-9]($|,)/, ",&", s); return s }
+    function num(x) { return x ~ /^[0-9.]+([eE][-+]?[0-9]+)?$/ && x + 0 > 0 }'
+
 # The bound Raft's own latency sets on the cells of one request per connection (Little's law: throughput = requests
 # in flight / the mean time each takes). A request of the cluster is answered only once a Raft round that carries it
 # is committed, and the Ratis alone 1 x 1 cell times a lone round through a Raft client, with the cluster's Ratis
@@ -426,11 +432,9 @@ print_failover() {
 # connections of one request each cannot exceed N / that mean, however full the entries and however little the bank
 # costs. Evidence, not proof: the round depends on Ratis's settings and on the machine (docs/performance.md, "Where
 # issue 12 stops"). Compared with the target of issue 12, a third of the single node's durable throughput at the same
-# cell. Printed when the run has both the "abc" and the "raft" systems.
+# cell. Printed when the run has both the "abc" and the "raft" systems; meant for warm nodes (BENCH_COMPARE_WARMUP=40).
 print_raft_bound() {
-  awk -F'\t' '
-    function commas(x,   s) { s = sprintf("%d", x + 0.5); while (s ~ /[0-9][0-9][0-9][0-9]/) sub(/[0-9][0-9][0-9]($|,)/, ",&", s); return s }
-    function num(x) { return x ~ /^[0-9.]+([eE][-+]?[0-9]+)?$/ && x + 0 > 0 }
+  awk -F'\t' -v warmup="$warmup" "$table_awk"'
     $1 == "Ratis alone" && $3 == 1 && $4 == 1 && num($5) && match($8, /mean [0-9.]+ ms/) {
       mean = substr($8, RSTART + 5, RLENGTH - 8) + 0
     }
@@ -441,6 +445,9 @@ print_raft_bound() {
       if (!most) { print "Raft latency bound: not computed (no ABC Bank fsync cell of one request per connection)"; exit }
       printf "Raft latency bound (Little'"'"'s law): a lone Raft round takes %.2f ms on average here (Ratis alone 1 x 1," \
         " the cluster'"'"'s settings), so N connections of one request each cannot exceed N / %.2f ms\n", mean, mean
+      if (warmup < 40)
+        printf "  (after a warm-up of %s s the nodes are still compiling, and a round is longer than on warm nodes:" \
+          " BENCH_COMPARE_WARMUP=40 gives the bound of warm nodes)\n", warmup
       for (n = 1; n <= most; n++) {
         if (!(n in single)) continue
         bound = n * 1000 / mean; target = single[n] / 3
@@ -736,9 +743,7 @@ machine_line() {
 print_table() {
   echo "| system | setting | connections | pipeline | ops/s | p50 ms | p99 ms | ABC fsync / this | notes |"
   echo "|---|---|---:|---:|---:|---:|---:|---:|---|"
-  awk -F'\t' '
-    function commas(x,   s) { s = sprintf("%d", x + 0.5); while (s ~ /[0-9][0-9][0-9][0-9]/) sub(/[0-9][0-9][0-9]($|,)/, ",&", s); return s }
-    function num(x) { return x ~ /^[0-9.]+([eE][-+]?[0-9]+)?$/ && x + 0 > 0 }
+  awk -F'\t' "$table_awk"'
     function ms(x) { return num(x) ? sprintf("%.2f", x) : "—" }
     NR == FNR { if ($1 == "ABC Bank" && $2 == "durability fsync" && num($5)) base[$3 "/" $4] = $5; next }
     {
