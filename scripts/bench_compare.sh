@@ -32,7 +32,7 @@
 # server (`--pbkdf2-iterations 1000`, say, to see the client with a login that costs the server little).
 # BENCH_COMPARE_SYSTEMS narrows the run to some of: abc cluster raft null redis pgbench oneshot (default: all).
 # BENCH_COMPARE_WARMUP sets the seconds `client bench` sends before it counts, in the ABC Bank, cluster and Ratis cells
-# alike (default 1; a fresh cluster's three JVMs compile with C2 for about half a minute: 40 shows their steady state).
+# alike (default 1; a fresh cluster's three JVMs compile with C2 for a minute or more: 40 shows them mostly warm).
 #
 # Every server it starts binds 127.0.0.1 on a free port, in its own temporary directory, under `timeout`, and
 # is stopped by its PID when the script ends, however it ends; the temporary directories are removed.
@@ -153,29 +153,25 @@ json_errors() {
   tr -d '\n' < "$1" | sed -n 's/.*"errors"[[:space:]]*:[[:space:]]*\({[^}]*}\).*/\1/p' | tr -d ' '
 }
 
-# proc_ticks PID...: the CPU time (user and system, in clock ticks) of the processes and of every process under them.
-proc_ticks() {
-  local pid total=0 children
+# proc_usage PID...: "TICKS SWITCHES" for the processes and every process under them: their CPU time (user and
+# system, in clock ticks) and the context switches (voluntary or not) of all their threads.
+proc_usage() {
+  local pid ticks=0 switches=0 stat children more_ticks more_switches
+  # Every step copes with a process or thread that ended meanwhile: errexit and pipefail hold in here too.
   for pid in "$@"; do
+    stat=$(cat "/proc/$pid/stat" 2> /dev/null) || stat=""
     # utime and stime, the 14th and 15th fields: the 12th and 13th after the command's name in parentheses
-    [ -r "/proc/$pid/stat" ] && total=$((total + $(sed 's/.*) //' "/proc/$pid/stat" | awk '{ print $12 + $13 }')))
-    children=$(pgrep -P "$pid" | tr '\n' ' ')
-    # shellcheck disable=SC2086 # a list of PIDs: word splitting wanted
-    [ -n "$children" ] && total=$((total + $(proc_ticks $children)))
+    [ -n "$stat" ] && ticks=$((ticks + $(sed 's/.*) //' <<< "$stat" | awk '{ print $12 + $13 }')))
+    switches=$((switches + $(cat "/proc/$pid"/task/*/status 2> /dev/null | awk '/ctxt_switches:/ { s += $2 } END { print s + 0 }' || true)))
+    children=$(pgrep -P "$pid" | tr '\n' ' ') || true
+    if [ -n "$children" ]; then
+      # shellcheck disable=SC2086 # a list of PIDs: word splitting wanted
+      read -r more_ticks more_switches < <(proc_usage $children)
+      ticks=$((ticks + more_ticks))
+      switches=$((switches + more_switches))
+    fi
   done
-  echo "$total"
-}
-
-# proc_switches PID...: the context switches (voluntary or not) of every thread of the processes and those under them.
-proc_switches() {
-  local pid total=0 children
-  for pid in "$@"; do
-    total=$((total + $(cat "/proc/$pid"/task/*/status 2> /dev/null | awk '/ctxt_switches:/ { s += $2 } END { print s + 0 }')))
-    children=$(pgrep -P "$pid" | tr '\n' ' ')
-    # shellcheck disable=SC2086 # a list of PIDs: word splitting wanted
-    [ -n "$children" ] && total=$((total + $(proc_switches $children)))
-  done
-  echo "$total"
+  echo "$ticks $switches"
 }
 
 # usage_window LOAD_ERR OUT PID...: in the background of a load run (`client bench`, or RaftFloor.java drive, which
@@ -192,11 +188,12 @@ usage_window() {
     waited=$((waited + 1))
   done
   sleep $((warmup + 1)) # the warm-up, then a second into the counted window
-  ticks=$(proc_ticks "$@")
-  switches=$(proc_switches "$@")
+  local ticks_after switches_after
+  read -r ticks switches < <(proc_usage "$@")
   sleep "$window"
-  ticks=$(($(proc_ticks "$@") - ticks))
-  switches=$(($(proc_switches "$@") - switches))
+  read -r ticks_after switches_after < <(proc_usage "$@")
+  ticks=$((ticks_after - ticks))
+  switches=$((switches_after - switches))
   [ "$switches" -ge 0 ] || switches=-
   echo "$ticks $switches $window" > "$out"
 }
