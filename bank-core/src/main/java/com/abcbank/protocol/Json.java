@@ -282,6 +282,18 @@ public final class Json {
         }
     }
 
+    /**
+     * A request as one line without an id, {@code {"op":..,...}}: what a cluster's log entry carries (written straight
+     * from the record, where {@link #writeRequest(JsonNode, Request)} goes through a tree to put the id first).
+     */
+    public static String writeRequest(Request request) {
+        try {
+            return REQUEST_WRITER.writeValueAsString(request);
+        } catch (JsonProcessingException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     /** A request as one line with a numeric id, as a client numbers its requests: {@code {"id":3,"op":..,...}}. */
     public static String writeRequest(long id, Request request) {
         return writeRequest(tree(id), request);

@@ -1,6 +1,7 @@
 package com.abcbank.protocol;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -103,6 +104,9 @@ class JsonStreamingTest {
             Json.Parsed parsed = Json.parseStreaming(line.getBytes(StandardCharsets.UTF_8));
             assertNotNull(parsed, line);
             assertEquals(new Json.Parsed(IntNode.valueOf(9), request, null), parsed, line);
+            String bare = Json.writeRequest(request);
+            assertEquals(request, Json.parseRequest(bare).request(), bare);
+            assertFalse(bare.contains("\"id\""), bare);
         }
     }
 

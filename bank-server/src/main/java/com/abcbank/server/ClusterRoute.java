@@ -5,7 +5,6 @@ import com.abcbank.ledger.ErrorCode;
 import com.abcbank.ledger.Outcome;
 import com.abcbank.ledger.Role;
 import com.abcbank.protocol.Json;
-import com.abcbank.protocol.Reply;
 import com.abcbank.protocol.Request;
 import com.abcbank.protocol.Result;
 import com.abcbank.protocol.Scram;
@@ -35,11 +34,11 @@ final class ClusterRoute {
 
     /** A money request through the log: completes with its outcome, or {@code CLUSTER_UNAVAILABLE}. */
     CompletableFuture<Outcome<?>> money(Caller caller, Request.Money request) {
-        Command command =
-                new Command(Command.Kind.MONEY, caller.user(), caller.role(), Json.writeRequest(0, request), "");
+        Command command = new Command(Command.Kind.MONEY, caller.user(), caller.role(), Json.writeRequest(request), "");
         // A keyed request applied twice answers its first outcome and moves nothing: it may be forwarded.
-        CompletableFuture<Reply> reply = request.key() == null ? node.submit(command) : node.submitIdempotent(command);
-        return reply.thenApply(r -> outcome(r, Result.Tx.class));
+        CompletableFuture<Outcome<?>> reply =
+                request.key() == null ? node.submit(command) : node.submitIdempotent(command);
+        return reply.thenApply(outcome -> checked(outcome, Result.Tx.class));
     }
 
     /** Open enrolment through the log: every node adds the user with the verifier the client derived. */
@@ -48,7 +47,7 @@ final class ClusterRoute {
                 Command.Kind.REGISTER,
                 name,
                 Role.CUSTOMER,
-                Json.writeRequest(0, new Request.Register(name, verifier)),
+                Json.writeRequest(new Request.Register(name, verifier)),
                 "");
         return caller(node.submit(command).join());
     }
@@ -59,7 +58,7 @@ final class ClusterRoute {
                 Command.Kind.PASSWD,
                 caller.user(),
                 caller.role(),
-                Json.writeRequest(0, new Request.Register(caller.user(), verifier)),
+                Json.writeRequest(new Request.Register(caller.user(), verifier)),
                 from == null ? "" : from.getHostAddress());
         return caller(node.submit(command).join());
     }
@@ -70,7 +69,7 @@ final class ClusterRoute {
                 Command.Kind.AUDITOR,
                 com.abcbank.protocol.Wire.AUDITOR,
                 Role.AUDITOR,
-                Json.writeRequest(0, new Request.Register(com.abcbank.protocol.Wire.AUDITOR, verifier)),
+                Json.writeRequest(new Request.Register(com.abcbank.protocol.Wire.AUDITOR, verifier)),
                 "");
         return caller(node.submit(command).join());
     }
@@ -101,8 +100,8 @@ final class ClusterRoute {
         return node.headsAtCommonIndex();
     }
 
-    private static Outcome<Caller> caller(Reply reply) {
-        Outcome<?> outcome = outcome(reply, Result.User.class);
+    private static Outcome<Caller> caller(Outcome<?> reply) {
+        Outcome<?> outcome = checked(reply, Result.User.class);
         if (!outcome.isOk()) {
             return Outcome.fail(outcome.error(), outcome.message());
         }
@@ -110,11 +109,14 @@ final class ClusterRoute {
         return Outcome.ok(new Caller(user.user(), Role.valueOf(user.role())));
     }
 
-    /** A reply of the state machine as an outcome whose value is a {@code type}, as the local path would give it. */
-    private static Outcome<?> outcome(Reply reply, Class<?> type) {
-        if (!reply.ok()) {
-            return Outcome.fail(reply.error().code(), reply.error().message());
+    /** The state machine's outcome, if a success carries a {@code type}, as the local path would give it. */
+    private static Outcome<?> checked(Outcome<?> outcome, Class<?> type) {
+        if (outcome.isOk() && !type.isInstance(outcome.value())) {
+            return Outcome.fail(
+                    ErrorCode.INTERNAL_ERROR,
+                    "the cluster answered a " + outcome.value().getClass().getSimpleName() + " for a "
+                            + type.getSimpleName());
         }
-        return Outcome.ok(reply.resultAs(type));
+        return outcome;
     }
 }

@@ -1,8 +1,8 @@
 package com.abcbank.server.cluster;
 
 import com.abcbank.ledger.ErrorCode;
+import com.abcbank.ledger.Outcome;
 import com.abcbank.protocol.Json;
-import com.abcbank.protocol.Reply;
 import com.abcbank.protocol.Result;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -385,23 +385,23 @@ public final class ClusterNode implements AutoCloseable {
         } catch (IOException e) {
             return notTaken("not a batch of commands: " + e.getMessage());
         }
-        List<CompletableFuture<Reply>> replies = new ArrayList<>(commands.size());
+        List<CompletableFuture<Outcome<?>>> replies = new ArrayList<>(commands.size());
         for (Command command : commands) {
             replies.add(submitter.submit(command, true));
         }
         return CompletableFuture.allOf(replies.toArray(CompletableFuture<?>[]::new))
                 .thenApply(done -> {
-                    List<Reply> answered = new ArrayList<>(replies.size());
-                    for (CompletableFuture<Reply> reply : replies) {
-                        Reply r = reply.join();
-                        if (!r.ok() && NOTHING_HAPPENED.contains(r.error().code())) {
+                    List<Outcome<?>> answered = new ArrayList<>(replies.size());
+                    for (CompletableFuture<Outcome<?>> reply : replies) {
+                        Outcome<?> outcome = reply.join();
+                        if (!outcome.isOk() && NOTHING_HAPPENED.contains(outcome.error())) {
                             // This one was never sent, the others were applied: the batch may go again, whole.
-                            return Message.valueOf(ByteString.copyFrom(Entries.notTaken("the leader " + config.nodeId()
-                                    + ": " + r.error().message())));
+                            return Message.valueOf(ByteString.copyFrom(
+                                    Entries.notTaken("the leader " + config.nodeId() + ": " + outcome.message())));
                         }
-                        answered.add(r);
+                        answered.add(outcome);
                     }
-                    return Message.valueOf(ByteString.copyFrom(Entries.writeReplies(answered)));
+                    return Message.valueOf(ByteString.copyFrom(Entries.replies(answered)));
                 });
     }
 
@@ -439,7 +439,7 @@ public final class ClusterNode implements AutoCloseable {
      * Sends {@code command} through the log; completes with its reply once the leader applied it, or with
      * {@code CLUSTER_UNAVAILABLE} after the request timeout (when it may or may not have happened).
      */
-    public CompletableFuture<Reply> submit(Command command) {
+    public CompletableFuture<Outcome<?>> submit(Command command) {
         return submitter.submit(command, false);
     }
 
@@ -447,7 +447,7 @@ public final class ClusterNode implements AutoCloseable {
      * As {@link #submit}, for a command that may be applied twice with the effect of once (a money request with an
      * idempotency key): on a follower, its batch may be forwarded into the leader's entry ({@link LeaderForwarding}).
      */
-    public CompletableFuture<Reply> submitIdempotent(Command command) {
+    public CompletableFuture<Outcome<?>> submitIdempotent(Command command) {
         return submitter.submit(command, true);
     }
 

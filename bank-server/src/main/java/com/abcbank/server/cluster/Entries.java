@@ -1,15 +1,15 @@
 package com.abcbank.server.cluster;
 
+import com.abcbank.ledger.ErrorCode;
 import com.abcbank.ledger.Outcome;
-import com.abcbank.protocol.Failure;
-import com.abcbank.protocol.Json;
-import com.abcbank.protocol.Reply;
+import com.abcbank.protocol.Result;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -22,7 +22,13 @@ import java.util.Optional;
  * <pre>
  *   message:  u8 format (1)   i32 count   count x Command
  *   entry:    u8 format (2)   i64 epoch second   i32 nano   then the message
- *   replies:  i32 count       count x (i32 length, UTF-8 JSON of a Reply without id)
+ *   replies:  i32 count       count x reply, each one of
+ *               u8 0 (refused)   UTF error code   string message
+ *               u8 1 (Tx)        i64 tx   string time   string type   i64 amount
+ *                                then (account, balance) (from, from balance) (to, to balance) (loan, outstanding)
+ *               u8 2 (User)      string user   string role   (server final, -)
+ *             a string being i32 byte count and UTF-8; a pair (s, n) an optional string and an optional i64,
+ *             each behind a boolean that says whether it is there
  *   not taken: i32 -1         UTF why (a leader's answer to a forwarded batch it did not take)
  * </pre>
  * The leader stamps the entry in {@link BankStateMachine#startTransaction}: every node applies the entry at that
@@ -35,6 +41,11 @@ final class Entries {
     static final int MAX_COMMANDS = 4_096;
     /** The count of a {@link #notTaken} answer. */
     private static final int NOT_TAKEN = -1;
+    /** The kinds of a reply: a refusal, or a result of the two shapes applying a command gives. */
+    private static final int FAILED = 0;
+
+    private static final int TX = 1;
+    private static final int USER = 2;
 
     private Entries() {}
 
@@ -105,31 +116,148 @@ final class Entries {
         return commands;
     }
 
+    /**
+     * The outcomes of applying an entry, as the proposing node reads them back ({@link #readReplies}), and as the
+     * leader answers a forwarded batch ({@link LeaderForwarding}): in binary, field by field, so that neither end
+     * writes or parses JSON for them (a connection writes its reply line straight from the result).
+     */
     static byte[] replies(List<Outcome<?>> outcomes) {
-        List<Reply> replies = new ArrayList<>(outcomes.size());
-        for (Outcome<?> outcome : outcomes) {
-            replies.add(
-                    outcome.isOk()
-                            ? Reply.success(null, Json.tree(outcome.value()))
-                            : Reply.failure(null, new Failure(outcome.error(), outcome.message())));
-        }
-        return writeReplies(replies);
-    }
-
-    /** Replies as {@link #readReplies} reads them: a leader's answer to a forwarded batch ({@link LeaderForwarding}). */
-    static byte[] writeReplies(List<Reply> replies) {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream(64 + 256 * replies.size());
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(16 + 96 * outcomes.size());
         try (DataOutputStream out = new DataOutputStream(bytes)) {
-            out.writeInt(replies.size());
-            for (Reply reply : replies) {
-                byte[] json = Json.write(reply).getBytes(java.nio.charset.StandardCharsets.UTF_8);
-                out.writeInt(json.length);
-                out.write(json);
+            out.writeInt(outcomes.size());
+            for (Outcome<?> outcome : outcomes) {
+                writeOutcome(out, outcome);
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
         return bytes.toByteArray();
+    }
+
+    private static void writeOutcome(DataOutputStream out, Outcome<?> outcome) throws IOException {
+        if (!outcome.isOk()) {
+            out.writeByte(FAILED);
+            out.writeUTF(outcome.error().name());
+            writeString(out, outcome.message());
+        } else if (outcome.value() instanceof Result.Tx tx) {
+            out.writeByte(TX);
+            out.writeLong(tx.tx());
+            writeString(out, tx.time());
+            writeString(out, tx.type());
+            out.writeLong(tx.amount());
+            writeOptional(out, tx.account(), tx.balance());
+            writeOptional(out, tx.from(), tx.fromBalance());
+            writeOptional(out, tx.to(), tx.toBalance());
+            writeOptional(out, tx.loan(), tx.outstanding());
+        } else if (outcome.value() instanceof Result.User user) {
+            out.writeByte(USER);
+            writeString(out, user.user());
+            writeString(out, user.role());
+            writeOptional(out, user.serverFinal(), null);
+        } else {
+            // Applying a command gives one of the two above; anything else is this code's mistake, said as such.
+            writeOutcome(
+                    out,
+                    Outcome.fail(
+                            ErrorCode.INTERNAL_ERROR,
+                            "a result the cluster cannot carry: "
+                                    + outcome.value().getClass().getSimpleName()));
+        }
+    }
+
+    static List<Outcome<?>> readReplies(byte[] data) throws IOException {
+        DataInputStream in = new DataInputStream(new ByteArrayInputStream(data));
+        int count = in.readInt();
+        if (count < 0 || count > MAX_COMMANDS) {
+            throw new IOException("a batch of " + count + " replies");
+        }
+        List<Outcome<?>> outcomes = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            outcomes.add(readOutcome(in));
+        }
+        if (in.available() > 0) {
+            throw new IOException("bytes after the last reply");
+        }
+        return outcomes;
+    }
+
+    private static Outcome<?> readOutcome(DataInputStream in) throws IOException {
+        int kind = in.readUnsignedByte();
+        switch (kind) {
+            case FAILED -> {
+                String code = in.readUTF();
+                ErrorCode error;
+                try {
+                    error = ErrorCode.valueOf(code);
+                } catch (IllegalArgumentException e) {
+                    throw new IOException("a reply with the unknown error code " + code, e);
+                }
+                return Outcome.fail(error, readString(in));
+            }
+            case TX -> {
+                long tx = in.readLong();
+                String time = readString(in);
+                String type = readString(in);
+                long amount = in.readLong();
+                String account = readOptional(in);
+                Long balance = readOptionalLong(in);
+                String from = readOptional(in);
+                Long fromBalance = readOptionalLong(in);
+                String to = readOptional(in);
+                Long toBalance = readOptionalLong(in);
+                String loan = readOptional(in);
+                Long outstanding = readOptionalLong(in);
+                return Outcome.ok(new Result.Tx(
+                        tx, time, type, amount, account, balance, from, fromBalance, to, toBalance, loan, outstanding));
+            }
+            case USER -> {
+                String user = readString(in);
+                String role = readString(in);
+                String serverFinal = readOptional(in);
+                readOptionalLong(in);
+                return Outcome.ok(new Result.User(user, role, serverFinal));
+            }
+            default -> throw new IOException("a reply of unknown kind " + kind);
+        }
+    }
+
+    /** A string of any length: UTF-8 behind its byte count (a refusal's message may quote what a client sent). */
+    private static void writeString(DataOutputStream out, String text) throws IOException {
+        byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+        out.writeInt(bytes.length);
+        out.write(bytes);
+    }
+
+    private static String readString(DataInputStream in) throws IOException {
+        int length = in.readInt();
+        if (length < 0 || length > Command.MAX_LINE_BYTES) {
+            throw new IOException("a string of " + length + " bytes in a reply");
+        }
+        byte[] bytes = in.readNBytes(length);
+        if (bytes.length != length) {
+            throw new IOException("a reply cut short");
+        }
+        return new String(bytes, StandardCharsets.UTF_8);
+    }
+
+    /** An optional string and an optional number, each behind a byte that says whether it is there. */
+    private static void writeOptional(DataOutputStream out, String text, Long number) throws IOException {
+        out.writeBoolean(text != null);
+        if (text != null) {
+            writeString(out, text);
+        }
+        out.writeBoolean(number != null);
+        if (number != null) {
+            out.writeLong(number);
+        }
+    }
+
+    private static String readOptional(DataInputStream in) throws IOException {
+        return in.readBoolean() ? readString(in) : null;
+    }
+
+    private static Long readOptionalLong(DataInputStream in) throws IOException {
+        return in.readBoolean() ? in.readLong() : null;
     }
 
     /**
@@ -154,23 +282,5 @@ final class Entries {
             return Optional.empty();
         }
         return Optional.of(in.readUTF());
-    }
-
-    static List<Reply> readReplies(byte[] data) throws IOException {
-        DataInputStream in = new DataInputStream(new ByteArrayInputStream(data));
-        int count = in.readInt();
-        if (count < 0 || count > MAX_COMMANDS) {
-            throw new IOException("a batch of " + count + " replies");
-        }
-        List<Reply> replies = new ArrayList<>(count);
-        for (int i = 0; i < count; i++) {
-            int length = in.readInt();
-            if (length < 0 || length > Command.MAX_LINE_BYTES) {
-                throw new IOException("a reply of " + length + " bytes");
-            }
-            byte[] json = in.readNBytes(length);
-            replies.add(Json.parseReply(new String(json, java.nio.charset.StandardCharsets.UTF_8)));
-        }
-        return replies;
     }
 }

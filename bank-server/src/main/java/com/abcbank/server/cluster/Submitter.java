@@ -1,8 +1,7 @@
 package com.abcbank.server.cluster;
 
 import com.abcbank.ledger.ErrorCode;
-import com.abcbank.protocol.Failure;
-import com.abcbank.protocol.Reply;
+import com.abcbank.ledger.Outcome;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -75,15 +74,15 @@ final class Submitter implements AutoCloseable {
     }
 
     /** The answer to what was never sent because this node is stopping. */
-    private static final Reply STOPPING =
+    private static final Outcome<?> STOPPING =
             failure(ErrorCode.SHUTTING_DOWN, "this node is shutting down; nothing happened");
 
-    private record Pending(Command command, boolean idempotent, CompletableFuture<Reply> reply, long deadline) {}
+    private record Pending(Command command, boolean idempotent, CompletableFuture<Outcome<?>> reply, long deadline) {}
 
     private final Supplier<Appender> appenders;
     private final int timeoutMs;
     /** The answer at a command's deadline: one immutable reply for all, not one built per command. */
-    private final Reply unconfirmed;
+    private final Outcome<?> unconfirmed;
 
     private final LinkedBlockingQueue<Pending> queue = new LinkedBlockingQueue<>(MAX_QUEUED);
     private final Semaphore places = new Semaphore(IN_FLIGHT);
@@ -112,8 +111,8 @@ final class Submitter implements AutoCloseable {
      * Sends {@code command} in a coming batch. {@code idempotent}: applying it twice has the effect of applying it
      * once (a money request with an idempotency key), so its batch may be forwarded to the leader.
      */
-    CompletableFuture<Reply> submit(Command command, boolean idempotent) {
-        CompletableFuture<Reply> reply = new CompletableFuture<>();
+    CompletableFuture<Outcome<?>> submit(Command command, boolean idempotent) {
+        CompletableFuture<Outcome<?>> reply = new CompletableFuture<>();
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
         reply.completeOnTimeout(unconfirmed, timeoutMs, TimeUnit.MILLISECONDS);
         Pending pending = new Pending(command, idempotent, reply, deadline);
@@ -251,7 +250,7 @@ final class Submitter implements AutoCloseable {
     }
 
     private static void complete(List<Pending> batch, byte[] data) {
-        List<Reply> replies;
+        List<Outcome<?>> replies;
         try {
             replies = Entries.readReplies(data);
         } catch (IOException | RuntimeException e) {
@@ -271,15 +270,15 @@ final class Submitter implements AutoCloseable {
 
     private static void fail(List<Pending> batch, Throwable error) {
         log.warn("a batch of {} commands did not go through the cluster: {}", batch.size(), String.valueOf(error));
-        Reply failed = failure(
+        Outcome<?> failed = failure(
                 ErrorCode.CLUSTER_UNAVAILABLE,
                 "the cluster did not take this (" + error
                         + "); it may or may not have happened: retry with the same key");
         batch.forEach(p -> p.reply().complete(failed));
     }
 
-    private static Reply failure(ErrorCode code, String message) {
-        return Reply.failure(null, new Failure(code, message));
+    private static Outcome<?> failure(ErrorCode code, String message) {
+        return Outcome.fail(code, message);
     }
 
     /** Answers what waits {@code SHUTTING_DOWN}, and closes the appender; entries in flight fail with it. */

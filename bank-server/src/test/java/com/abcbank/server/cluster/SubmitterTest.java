@@ -9,7 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.abcbank.ledger.ErrorCode;
 import com.abcbank.ledger.Outcome;
 import com.abcbank.ledger.Role;
-import com.abcbank.protocol.Reply;
+import com.abcbank.protocol.Result;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -35,7 +35,7 @@ class SubmitterTest {
             FakeAppender to, List<Command> commands, boolean idempotent, CompletableFuture<byte[]> result) {
         void answer() {
             List<Outcome<?>> outcomes = new ArrayList<>();
-            commands.forEach(c -> outcomes.add(Outcome.ok(c.user())));
+            commands.forEach(c -> outcomes.add(Outcome.ok(new Result.User(c.user(), "CUSTOMER"))));
             result.complete(Entries.replies(outcomes));
         }
     }
@@ -108,52 +108,55 @@ class SubmitterTest {
         return commands.stream().map(Command::user).toList();
     }
 
-    private static Reply answer(CompletableFuture<Reply> reply) throws Exception {
+    private static Outcome<?> answer(CompletableFuture<Outcome<?>> reply) throws Exception {
         return reply.get(WAIT_S, TimeUnit.SECONDS);
+    }
+
+    /** Whose command a reply answers: the fake log answers each with its user. */
+    private static String user(Outcome<?> reply) {
+        return ((Result.User) reply.value()).user();
     }
 
     @Test
     void commandsThatArriveWhileAnEntryIsOutGoTogetherInTheNextInOrder() throws Exception {
         Submitter submitter = start(10_000, Append::result);
-        CompletableFuture<Reply> a = submitter.submit(command("a"), false);
+        CompletableFuture<Outcome<?>> a = submitter.submit(command("a"), false);
         Append first = nextAppend();
         assertEquals(List.of("a"), users(first.commands()));
 
-        List<CompletableFuture<Reply>> waiting = new ArrayList<>();
+        List<CompletableFuture<Outcome<?>>> waiting = new ArrayList<>();
         for (String user : List.of("b", "c", "d")) {
             waiting.add(submitter.submit(command(user), false));
         }
         assertTrue(appends.isEmpty(), "nothing else is sent while the first entry is out");
         first.answer();
-        assertEquals("a", answer(a).result().asText());
+        assertEquals("a", user(answer(a)));
 
         Append second = nextAppend();
         assertEquals(List.of("b", "c", "d"), users(second.commands()), "one entry, in the order they came");
         second.answer();
         for (int i = 0; i < waiting.size(); i++) {
-            assertEquals(
-                    List.of("b", "c", "d").get(i),
-                    answer(waiting.get(i)).result().asText());
+            assertEquals(List.of("b", "c", "d").get(i), user(answer(waiting.get(i))));
         }
     }
 
     @Test
     void aBatchMayBeSentAgainOnlyIfEveryCommandInItMay() throws Exception {
         Submitter submitter = start(10_000, Append::result);
-        CompletableFuture<Reply> a = submitter.submit(command("a"), true);
+        CompletableFuture<Outcome<?>> a = submitter.submit(command("a"), true);
         Append first = nextAppend();
         assertTrue(first.idempotent(), "a lone keyed command");
 
-        CompletableFuture<Reply> b = submitter.submit(command("b"), true);
-        CompletableFuture<Reply> c = submitter.submit(command("c"), false);
+        CompletableFuture<Outcome<?>> b = submitter.submit(command("b"), true);
+        CompletableFuture<Outcome<?>> c = submitter.submit(command("c"), false);
         first.answer();
         Append second = nextAppend();
         assertEquals(List.of("b", "c"), users(second.commands()));
         assertFalse(second.idempotent(), "c may not be applied twice, so neither may the batch that holds it");
         second.answer();
 
-        CompletableFuture<Reply> d = submitter.submit(command("d"), true);
-        CompletableFuture<Reply> e = submitter.submit(command("e"), true);
+        CompletableFuture<Outcome<?>> d = submitter.submit(command("d"), true);
+        CompletableFuture<Outcome<?>> e = submitter.submit(command("e"), true);
         Append third = nextAppend();
         // d may have gone alone before e came: every batch of keyed commands only is idempotent.
         assertTrue(third.idempotent());
@@ -164,7 +167,7 @@ class SubmitterTest {
             fourth.answer();
         }
         for (var reply : List.of(a, b, c, d, e)) {
-            assertTrue(answer(reply).ok());
+            assertTrue(answer(reply).isOk());
         }
     }
 
@@ -172,32 +175,30 @@ class SubmitterTest {
     void everyCommandIsAnsweredByItsOwnDeadlineNotItsBatchmates() throws Exception {
         int timeoutMs = 2_000; // long enough that a loaded machine does not let b's pass before a is answered
         Submitter submitter = start(timeoutMs, Append::result);
-        CompletableFuture<Reply> a = submitter.submit(command("a"), false);
+        CompletableFuture<Outcome<?>> a = submitter.submit(command("a"), false);
         Append first = nextAppend();
         long bSent = System.nanoTime();
-        CompletableFuture<Reply> b = submitter.submit(command("b"), false); // waits for a's place
+        CompletableFuture<Outcome<?>> b = submitter.submit(command("b"), false); // waits for a's place
         assertThrows(TimeoutException.class, () -> b.get(timeoutMs / 2, TimeUnit.MILLISECONDS), "b answered early");
         long cSent = System.nanoTime();
-        CompletableFuture<Reply> c = submitter.submit(command("c"), false); // half a timeout younger than b
+        CompletableFuture<Outcome<?>> c = submitter.submit(command("c"), false); // half a timeout younger than b
         first.answer();
-        assertTrue(answer(a).ok());
+        assertTrue(answer(a).isOk());
         Append second = nextAppend(); // never answered
         assertEquals(List.of("b", "c"), users(second.commands()));
 
-        Reply bReply = answer(b);
+        Outcome<?> bReply = answer(b);
         long bWaitedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - bSent);
         long dSent = System.nanoTime();
-        CompletableFuture<Reply> d = submitter.submit(command("d"), false); // while c's entry is out, unanswered
-        Reply cReply = answer(c);
+        CompletableFuture<Outcome<?>> d = submitter.submit(command("d"), false); // while c's entry is out, unanswered
+        Outcome<?> cReply = answer(c);
         long cWaitedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - cSent);
-        Reply dReply = answer(d);
+        Outcome<?> dReply = answer(d);
         long dWaitedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - dSent);
 
-        for (Reply reply : List.of(bReply, cReply, dReply)) {
-            assertEquals(ErrorCode.CLUSTER_UNAVAILABLE, reply.error().code());
-            assertTrue(
-                    reply.error().message().contains("did not confirm this within"),
-                    reply.error().message());
+        for (Outcome<?> reply : List.of(bReply, cReply, dReply)) {
+            assertEquals(ErrorCode.CLUSTER_UNAVAILABLE, reply.error());
+            assertTrue(reply.message().contains("did not confirm this within"), reply.message());
         }
         // Timers never fire early: each waited its whole timeout, not to the end of an older command's.
         assertTrue(bWaitedMs >= timeoutMs, "b answered after " + bWaitedMs + " ms");
@@ -209,19 +210,17 @@ class SubmitterTest {
     void aFailedAppenderIsClosedAndTheNextBatchGoesThroughANewOne() throws Exception {
         Submitter submitter = start(
                 10_000, append -> CompletableFuture.failedFuture(new IOException("no more retries")), Append::result);
-        Reply failed = answer(submitter.submit(command("a"), false));
-        assertEquals(ErrorCode.CLUSTER_UNAVAILABLE, failed.error().code());
-        assertTrue(
-                failed.error().message().contains("no more retries"),
-                failed.error().message());
+        Outcome<?> failed = answer(submitter.submit(command("a"), false));
+        assertEquals(ErrorCode.CLUSTER_UNAVAILABLE, failed.error());
+        assertTrue(failed.message().contains("no more retries"), failed.message());
         FakeAppender broken = nextAppend().to();
 
-        CompletableFuture<Reply> b = submitter.submit(command("b"), false);
+        CompletableFuture<Outcome<?>> b = submitter.submit(command("b"), false);
         Append second = nextAppend();
         assertTrue(second.to() != broken, "b went to a new appender");
         assertTrue(broken.closed, "the failed appender is closed");
         second.answer();
-        assertEquals("b", answer(b).result().asText());
+        assertEquals("b", user(answer(b)));
     }
 
     @Test
@@ -239,18 +238,18 @@ class SubmitterTest {
             }
             return append.result(); // a's is never completed
         });
-        CompletableFuture<Reply> a = submitter.submit(command("a"), false);
+        CompletableFuture<Outcome<?>> a = submitter.submit(command("a"), false);
         nextAppend();
-        CompletableFuture<Reply> b = submitter.submit(command("b"), false);
-        assertEquals(ErrorCode.CLUSTER_UNAVAILABLE, answer(b).error().code(), "b at its deadline");
-        assertEquals(ErrorCode.CLUSTER_UNAVAILABLE, answer(a).error().code(), "a at its deadline");
+        CompletableFuture<Outcome<?>> b = submitter.submit(command("b"), false);
+        assertEquals(ErrorCode.CLUSTER_UNAVAILABLE, answer(b).error(), "b at its deadline");
+        assertEquals(ErrorCode.CLUSTER_UNAVAILABLE, answer(a).error(), "a at its deadline");
         release.countDown();
 
-        CompletableFuture<Reply> c = submitter.submit(command("c"), false);
+        CompletableFuture<Outcome<?>> c = submitter.submit(command("c"), false);
         Append next = nextAppend();
         assertEquals(List.of("c"), users(next.commands()), "b, answered already, was left out");
         next.answer();
-        assertEquals("c", answer(c).result().asText());
+        assertEquals("c", user(answer(c)));
     }
 
     @Test
@@ -258,12 +257,12 @@ class SubmitterTest {
         Submitter submitter = start(60_000, Append::result);
         var unused = submitter.submit(command("a"), false); // stays out: the appender never answers
         nextAppend();
-        CompletableFuture<Reply> b = submitter.submit(command("b"), false);
+        CompletableFuture<Outcome<?>> b = submitter.submit(command("b"), false);
         submitter.close();
-        assertEquals(ErrorCode.SHUTTING_DOWN, answer(b).error().code(), "long before its 60 s deadline");
+        assertEquals(ErrorCode.SHUTTING_DOWN, answer(b).error(), "long before its 60 s deadline");
         assertEquals(
                 ErrorCode.SHUTTING_DOWN,
-                answer(submitter.submit(command("c"), false)).error().code());
+                answer(submitter.submit(command("c"), false)).error());
         assertTrue(appenders.get(0).closed, "the appender is closed");
     }
 }
