@@ -19,7 +19,9 @@
 #   PostgreSQL pgbench TPC-B-like (scale 1, fsync=on, synchronous_commit=on), if initdb, pg_ctl and pgbench
 #   are installed (not pipelined: pgbench has no such mode).
 # The ABC Bank, cluster and Ratis rows' notes give the servers' CPU and context switches per request over the counted
-# window (from /proc, for the servers' processes and those under them).
+# window (from /proc, for the servers' processes and those under them), and the shares of that CPU spent compiling
+# (the JIT's threads) and collecting (the GC's, and the VM thread's): a cell whose JIT share is high was measured
+# while its JVMs were still warming up.
 # Then prints the machine and one Markdown table with ABC Bank fsync's ratio to every other row at the same
 # connections and pipeline (see docs/performance.md). A missing peer is listed as skipped, with the command
 # that installs it. Exits 1 if any cell failed (after printing the table), 2 on a usage error.
@@ -32,7 +34,9 @@
 # server (`--pbkdf2-iterations 1000`, say, to see the client with a login that costs the server little).
 # BENCH_COMPARE_SYSTEMS narrows the run to some of: abc cluster raft null redis pgbench oneshot (default: all).
 # BENCH_COMPARE_WARMUP sets the seconds `client bench` sends before it counts, in the ABC Bank, cluster and Ratis cells
-# alike (default 1; a fresh cluster's three JVMs compile with C2 for a minute or more: 40 shows them mostly warm).
+# alike (default 1; a fresh cluster's three JVMs compile with C2 for two minutes or more under load: at 64 x 1 the JIT
+# took half their CPU in the first 30 s, a quarter at 40 to 60 s, a tenth (with bursts) at 70 to 130 s and 2% at
+# 140 s; 150 shows them warm).
 #
 # Every server it starts binds 127.0.0.1 on a free port, in its own temporary directory, under `timeout`, and
 # is stopped by its PID when the script ends, however it ends; the temporary directories are removed.
@@ -153,25 +157,36 @@ json_errors() {
   tr -d '\n' < "$1" | sed -n 's/.*"errors"[[:space:]]*:[[:space:]]*\({[^}]*}\).*/\1/p' | tr -d ' '
 }
 
-# proc_usage PID...: "TICKS SWITCHES" for the processes and every process under them: their CPU time (user and
-# system, in clock ticks) and the context switches (voluntary or not) of all their threads.
+# proc_usage PID...: "TICKS SWITCHES JIT GC" for the processes and every process under them: their CPU time (user and
+# system, in clock ticks), the context switches (voluntary or not) of all their threads, and the ticks of the JVMs'
+# compiler threads (C1, C2) and of their collector's (GC, G1, and the VM thread, which runs the serial collector).
 proc_usage() {
-  local pid ticks=0 switches=0 stat children more_ticks more_switches
+  local pid ticks=0 switches=0 jit=0 gc=0 stat children more_ticks more_switches more_jit more_gc
   # Every step copes with a process or thread that ended meanwhile: errexit and pipefail hold in here too.
   for pid in "$@"; do
     stat=$(cat "/proc/$pid/stat" 2> /dev/null) || stat=""
     # utime and stime, the 14th and 15th fields: the 12th and 13th after the command's name in parentheses
     [ -n "$stat" ] && ticks=$((ticks + $(sed 's/.*) //' <<< "$stat" | awk '{ print $12 + $13 }')))
     switches=$((switches + $(cat "/proc/$pid"/task/*/status 2> /dev/null | awk '/ctxt_switches:/ { s += $2 } END { print s + 0 }' || true)))
+    read -r more_jit more_gc < <(cat "/proc/$pid"/task/*/stat 2> /dev/null | awk '
+      { name = $0; sub(/\).*/, "", name); sub(/^[^(]*\(/, "", name); rest = $0; sub(/.*\) /, "", rest)
+        split(rest, f, " "); t = f[12] + f[13] }
+      name ~ /^C[12] CompilerThre/ { jit += t }
+      name ~ /^(VM Thread|GC Thread|G1 )/ { gc += t }
+      END { print jit + 0, gc + 0 }' || echo "0 0")
+    jit=$((jit + more_jit))
+    gc=$((gc + more_gc))
     children=$(pgrep -P "$pid" | tr '\n' ' ') || true
     if [ -n "$children" ]; then
       # shellcheck disable=SC2086 # a list of PIDs: word splitting wanted
-      read -r more_ticks more_switches < <(proc_usage $children)
+      read -r more_ticks more_switches more_jit more_gc < <(proc_usage $children)
       ticks=$((ticks + more_ticks))
       switches=$((switches + more_switches))
+      jit=$((jit + more_jit))
+      gc=$((gc + more_gc))
     fi
   done
-  echo "$ticks $switches"
+  echo "$ticks $switches $jit $gc"
 }
 
 # usage_window LOAD_ERR OUT PID...: in the background of a load run (`client bench`, or RaftFloor.java drive, which
@@ -188,14 +203,14 @@ usage_window() {
     waited=$((waited + 1))
   done
   sleep $((warmup + 1)) # the warm-up, then a second into the counted window
-  local ticks_after switches_after
-  read -r ticks switches < <(proc_usage "$@")
+  local ticks_after switches_after jit jit_after gc gc_after
+  read -r ticks switches jit gc < <(proc_usage "$@")
   sleep "$window"
-  read -r ticks_after switches_after < <(proc_usage "$@")
+  read -r ticks_after switches_after jit_after gc_after < <(proc_usage "$@")
   ticks=$((ticks_after - ticks))
   switches=$((switches_after - switches))
   [ "$switches" -ge 0 ] || switches=-
-  echo "$ticks $switches $window" > "$out"
+  echo "$ticks $switches $window $((jit_after - jit)) $((gc_after - gc))" > "$out"
 }
 
 # usage_start LOAD_ERR OUT PID...: starts usage_window in the background; sets sampler to its PID.
@@ -213,13 +228,14 @@ usage_stop() {
 
 # usage_note STATUS OUT OPS_PER_S: after usage_stop, the sampler's figures per request, as a note's ending.
 usage_note() {
-  local ticks switches window
-  [ "$1" -eq 0 ] && read -r ticks switches window < "$2" 2> /dev/null || return 0
-  awk -v t="$ticks" -v c="$switches" -v w="$window" -v hz="$(getconf CLK_TCK)" -v ops="$3" 'BEGIN {
+  local ticks switches window jit gc
+  [ "$1" -eq 0 ] && read -r ticks switches window jit gc < "$2" 2> /dev/null || return 0
+  awk -v t="$ticks" -v c="$switches" -v w="$window" -v j="$jit" -v g="$gc" -v hz="$(getconf CLK_TCK)" -v ops="$3" 'BEGIN {
     if (ops <= 0) exit
     printf "; servers'"'"' CPU %.0f µs", t / hz / w / ops * 1e6
     if (c != "-") printf " and %.0f context switches", c / w / ops
-    printf " a request" }'
+    printf " a request"
+    if (t > 0) printf " (JIT %.0f%%, GC %.0f%% of it)", 100 * j / t, 100 * g / t }'
 }
 
 # bench_cell SYSTEM SETTING CONNECTIONS PIPELINE PORT OUTDIR [BENCH OPTIONS...]: one `client bench` run. With

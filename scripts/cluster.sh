@@ -10,7 +10,7 @@
 # Node i listens for clients on 127.0.0.1:$((CLUSTER_PORT + i)) and for Raft on 127.0.0.1:$((CLUSTER_RAFT_PORT + i)),
 # keeps its data in $CLUSTER_DIR/n$i (default ./cluster-data, kept across restarts: stop and start again and the
 # bank is still there) and logs to $CLUSTER_DIR/n$i/server.log. Defaults: CLUSTER_PORT=7400, CLUSTER_RAFT_PORT=9870.
-# Each node is a JVM of CLUSTER_NODE_JAVA_OPTS (scripts/lib.sh: 1 GB of heap, serial GC, the full JIT, direct memory
+# Each node is a JVM of CLUSTER_NODE_JAVA_OPTS (scripts/lib.sh: up to 3 GB of heap, serial GC, the full JIT, direct memory
 # capped; CLUSTER_JAVA_OPTS overrides it).
 set -euo pipefail
 

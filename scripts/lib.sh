@@ -6,8 +6,11 @@ SERVER_JAR="$BANK_ROOT/bank-server/target/bank-server.jar"
 CLIENT_JAR="$BANK_ROOT/bank-client/target/bank-client.jar"
 
 # The JVM of a cluster node (scripts/cluster.sh, bench_compare.sh's cluster): three share the two cores here.
-#   -Xmx1g          the keys a node remembers (up to a million, ~150 MB), its books and Ratis's log cache; at 256 MB a
-#                   node spent its time in GC after some 400,000 transfers
+#   -Xmx3g -Xmn1g   the keys a node remembers (up to a million, ~150 MB), its books and Ratis's log cache, with room
+#                   to spare: with 1 GB, after 150 s of 64 x 16 transfers the old generation was full of remembered
+#                   keys and the collector took 28% of the nodes' CPU (10% with these: 23,456 against 21,123
+#                   transfers/s); the young generation of 1 GB collects a request's garbage less often. Three nodes
+#                   fit this machine's 24 GB; at 256 MB a node spent its time in GC after some 400,000 transfers
 #   serial GC       one GC thread per node instead of a pool per node on two cores
 #   the full JIT    (C1 then C2, the JVM's default) C2's compilations in three JVMs take a core for the first half
 #                   minute of load and go on for a minute or more (at 16 x 16 a quarter of the CPU after 40 s, done
@@ -15,7 +18,7 @@ CLIENT_JAR="$BANK_ROOT/bank-client/target/bank-client.jar"
 #                   against 1,552 transfers/s); from then on it is faster (after 40 s: 1,891 against 1,582 at 16 x 1,
 #                   18,661 against 14,553 at 64 x 16), and a bank's servers run for longer than a minute
 #   direct memory   capped: Ratis's gRPC allocates outside the heap
-CLUSTER_NODE_JAVA_OPTS="-Xmx1g -XX:+UseSerialGC -XX:MaxDirectMemorySize=128m"
+CLUSTER_NODE_JAVA_OPTS="-Xmx3g -Xmn1g -XX:+UseSerialGC -XX:MaxDirectMemorySize=128m"
 
 # Builds the runnable jars unless they exist and are newer than every source file and pom.
 bank_build() {
