@@ -4,7 +4,6 @@ import com.abcbank.ledger.Caller;
 import com.abcbank.ledger.ErrorCode;
 import com.abcbank.ledger.Outcome;
 import com.abcbank.ledger.Role;
-import com.abcbank.protocol.Json;
 import com.abcbank.protocol.Request;
 import com.abcbank.protocol.Result;
 import com.abcbank.protocol.Scram;
@@ -34,7 +33,7 @@ final class ClusterRoute {
 
     /** A money request through the log: completes with its outcome, or {@code CLUSTER_UNAVAILABLE}. */
     CompletableFuture<Outcome<?>> money(Caller caller, Request.Money request) {
-        Command command = new Command(Command.Kind.MONEY, caller.user(), caller.role(), Json.writeRequest(request), "");
+        Command command = new Command(Command.Kind.MONEY, caller.user(), caller.role(), request, "");
         // A keyed request applied twice answers its first outcome and moves nothing: it may be forwarded.
         CompletableFuture<Outcome<?>> reply =
                 request.key() == null ? node.submit(command) : node.submitIdempotent(command);
@@ -43,12 +42,8 @@ final class ClusterRoute {
 
     /** Open enrolment through the log: every node adds the user with the verifier the client derived. */
     Outcome<Caller> register(String name, Scram.Verifier verifier) {
-        Command command = new Command(
-                Command.Kind.REGISTER,
-                name,
-                Role.CUSTOMER,
-                Json.writeRequest(new Request.Register(name, verifier)),
-                "");
+        Command command =
+                new Command(Command.Kind.REGISTER, name, Role.CUSTOMER, (new Request.Register(name, verifier)), "");
         return caller(node.submit(command).join());
     }
 
@@ -58,7 +53,7 @@ final class ClusterRoute {
                 Command.Kind.PASSWD,
                 caller.user(),
                 caller.role(),
-                Json.writeRequest(new Request.Register(caller.user(), verifier)),
+                (new Request.Register(caller.user(), verifier)),
                 from == null ? "" : from.getHostAddress());
         return caller(node.submit(command).join());
     }
@@ -69,7 +64,7 @@ final class ClusterRoute {
                 Command.Kind.AUDITOR,
                 com.abcbank.protocol.Wire.AUDITOR,
                 Role.AUDITOR,
-                Json.writeRequest(new Request.Register(com.abcbank.protocol.Wire.AUDITOR, verifier)),
+                (new Request.Register(com.abcbank.protocol.Wire.AUDITOR, verifier)),
                 "");
         return caller(node.submit(command).join());
     }

@@ -8,7 +8,6 @@ import com.abcbank.ledger.Ledger;
 import com.abcbank.ledger.LedgerState;
 import com.abcbank.ledger.Outcome;
 import com.abcbank.ledger.Transaction;
-import com.abcbank.protocol.Json;
 import com.abcbank.protocol.Request;
 import com.abcbank.protocol.Result;
 import com.abcbank.protocol.Scram;
@@ -104,19 +103,13 @@ final class ReplicaApplier implements ReplicatedBank {
     }
 
     private Outcome<?> money(Command command) {
-        Request request = Json.parseRequest(command.line()).request();
-        if (!(request instanceof Request.Money money)) {
-            return Outcome.fail(ErrorCode.INTERNAL_ERROR, "a log entry's money command is not a money request");
-        }
-        return rules.applyMoney(new Caller(command.user(), command.role()), money);
+        // Command checks that a MONEY command carries a money request.
+        return rules.applyMoney(new Caller(command.user(), command.role()), (Request.Money) command.request());
     }
 
     private static Scram.Verifier verifier(Command command) {
-        Request request = Json.parseRequest(command.line()).request();
-        if (!(request instanceof Request.Register register)) {
-            throw new IllegalArgumentException("a log entry's user command carries no verifier");
-        }
-        return register.verifier();
+        // Command checks that a user command carries a register request.
+        return ((Request.Register) command.request()).verifier();
     }
 
     private static InetAddress address(String literal) {

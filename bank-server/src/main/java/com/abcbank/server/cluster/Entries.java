@@ -221,14 +221,14 @@ final class Entries {
         }
     }
 
-    /** A string of any length: UTF-8 behind its byte count (a refusal's message may quote what a client sent). */
-    private static void writeString(DataOutputStream out, String text) throws IOException {
+    /** A string of any length: UTF-8 behind its byte count (a message or an account may quote what a client sent). */
+    static void writeString(DataOutputStream out, String text) throws IOException {
         byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
         out.writeInt(bytes.length);
         out.write(bytes);
     }
 
-    private static String readString(DataInputStream in) throws IOException {
+    static String readString(DataInputStream in) throws IOException {
         int length = in.readInt();
         if (length < 0 || length > Command.MAX_LINE_BYTES) {
             throw new IOException("a string of " + length + " bytes in a reply");

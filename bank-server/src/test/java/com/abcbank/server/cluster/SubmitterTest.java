@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.abcbank.ledger.ErrorCode;
 import com.abcbank.ledger.Outcome;
 import com.abcbank.ledger.Role;
+import com.abcbank.protocol.Request;
 import com.abcbank.protocol.Result;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -95,7 +96,7 @@ class SubmitterTest {
     }
 
     private static Command command(String user) {
-        return new Command(Command.Kind.MONEY, user, Role.CUSTOMER, "{\"op\":\"balance\",\"account\":\"1\"}", "");
+        return new Command(Command.Kind.MONEY, user, Role.CUSTOMER, new Request.Transfer("1001", "1002", 1), "");
     }
 
     private Append nextAppend() throws InterruptedException {
