@@ -139,10 +139,7 @@ public record Command(Kind kind, String user, Role role, Request request, String
             if (money instanceof Request.CreateAccount r) {
                 out.writeByte(CREATE_ACCOUNT);
                 Entries.writeString(out, r.account());
-                out.writeBoolean(r.amount() != null);
-                if (r.amount() != null) {
-                    out.writeLong(r.amount());
-                }
+                Entries.writeOptional(out, r.amount());
             } else if (money instanceof Request.Deposit r) {
                 one(out, DEPOSIT, r.account(), r.amount());
             } else if (money instanceof Request.Withdraw r) {
@@ -159,10 +156,7 @@ public record Command(Kind kind, String user, Role role, Request request, String
                 throw new IllegalArgumentException(
                         "no op code for " + money.getClass().getSimpleName());
             }
-            out.writeBoolean(money.key() != null);
-            if (money.key() != null) {
-                Entries.writeString(out, money.key());
-            }
+            Entries.writeOptional(out, money.key());
         }
 
         private static void one(DataOutputStream out, int op, String account, long amount) throws IOException {
@@ -180,10 +174,10 @@ public record Command(Kind kind, String user, Role role, Request request, String
 
         static Request.Money read(DataInputStream in) throws IOException {
             int op = in.readUnsignedByte();
-            Request.Money money = switch (op) {
+            return switch (op) {
                 case CREATE_ACCOUNT -> {
                     String account = Entries.readString(in);
-                    Long amount = in.readBoolean() ? in.readLong() : null;
+                    Long amount = Entries.readOptionalLong(in);
                     yield new Request.CreateAccount(account, amount, key(in));
                 }
                 case DEPOSIT -> new Request.Deposit(Entries.readString(in), in.readLong(), key(in));
@@ -196,11 +190,10 @@ public record Command(Kind kind, String user, Role role, Request request, String
                     new Request.PayLoanTransfer(Entries.readString(in), Entries.readString(in), in.readLong(), key(in));
                 default -> throw new IOException("a money command of unknown op " + op);
             };
-            return money;
         }
 
         private static String key(DataInputStream in) throws IOException {
-            return in.readBoolean() ? Entries.readString(in) : null;
+            return Entries.readOptional(in);
         }
     }
 }

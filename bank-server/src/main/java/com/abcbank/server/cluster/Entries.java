@@ -26,9 +26,9 @@ import java.util.Optional;
  *               u8 0 (refused)   UTF error code   string message
  *               u8 1 (Tx)        i64 tx   string time   string type   i64 amount
  *                                then (account, balance) (from, from balance) (to, to balance) (loan, outstanding)
- *               u8 2 (User)      string user   string role   (server final, -)
- *             a string being i32 byte count and UTF-8; a pair (s, n) an optional string and an optional i64,
- *             each behind a boolean that says whether it is there
+ *               u8 2 (User)      string user   string role   optional string server final
+ *             a string being i32 byte count and UTF-8; a pair (s, n) an optional string and an optional i64, each
+ *             optional field behind a boolean that says whether it is there
  *   not taken: i32 -1         UTF why (a leader's answer to a forwarded batch it did not take)
  * </pre>
  * The leader stamps the entry in {@link BankStateMachine#startTransaction}: every node applies the entry at that
@@ -41,9 +41,8 @@ final class Entries {
     static final int MAX_COMMANDS = 4_096;
     /** The count of a {@link #notTaken} answer. */
     private static final int NOT_TAKEN = -1;
-    /** The kinds of a reply: a refusal, or a result of the two shapes applying a command gives. */
+    // The kinds of a reply: a refusal, or a result of one of the two shapes that applying a command gives.
     private static final int FAILED = 0;
-
     private static final int TX = 1;
     private static final int USER = 2;
 
@@ -153,7 +152,7 @@ final class Entries {
             out.writeByte(USER);
             writeString(out, user.user());
             writeString(out, user.role());
-            writeOptional(out, user.serverFinal(), null);
+            writeOptional(out, user.serverFinal());
         } else {
             // Applying a command gives one of the two above; anything else is this code's mistake, said as such.
             writeOutcome(
@@ -214,7 +213,6 @@ final class Entries {
                 String user = readString(in);
                 String role = readString(in);
                 String serverFinal = readOptional(in);
-                readOptionalLong(in);
                 return Outcome.ok(new Result.User(user, role, serverFinal));
             }
             default -> throw new IOException("a reply of unknown kind " + kind);
@@ -242,21 +240,29 @@ final class Entries {
 
     /** An optional string and an optional number, each behind a byte that says whether it is there. */
     private static void writeOptional(DataOutputStream out, String text, Long number) throws IOException {
-        out.writeBoolean(text != null);
-        if (text != null) {
-            writeString(out, text);
-        }
+        writeOptional(out, text);
+        writeOptional(out, number);
+    }
+
+    static void writeOptional(DataOutputStream out, Long number) throws IOException {
         out.writeBoolean(number != null);
         if (number != null) {
             out.writeLong(number);
         }
     }
 
-    private static String readOptional(DataInputStream in) throws IOException {
+    static void writeOptional(DataOutputStream out, String text) throws IOException {
+        out.writeBoolean(text != null);
+        if (text != null) {
+            writeString(out, text);
+        }
+    }
+
+    static String readOptional(DataInputStream in) throws IOException {
         return in.readBoolean() ? readString(in) : null;
     }
 
-    private static Long readOptionalLong(DataInputStream in) throws IOException {
+    static Long readOptionalLong(DataInputStream in) throws IOException {
         return in.readBoolean() ? in.readLong() : null;
     }
 
