@@ -43,7 +43,7 @@ final class ClusterRoute {
     /** Open enrolment through the log: every node adds the user with the verifier the client derived. */
     Outcome<Caller> register(String name, Scram.Verifier verifier) {
         Command command =
-                new Command(Command.Kind.REGISTER, name, Role.CUSTOMER, (new Request.Register(name, verifier)), "");
+                new Command(Command.Kind.REGISTER, name, Role.CUSTOMER, new Request.Register(name, verifier), "");
         return caller(node.submit(command).join());
     }
 
@@ -53,7 +53,7 @@ final class ClusterRoute {
                 Command.Kind.PASSWD,
                 caller.user(),
                 caller.role(),
-                (new Request.Register(caller.user(), verifier)),
+                new Request.Register(caller.user(), verifier),
                 from == null ? "" : from.getHostAddress());
         return caller(node.submit(command).join());
     }
@@ -64,7 +64,7 @@ final class ClusterRoute {
                 Command.Kind.AUDITOR,
                 com.abcbank.protocol.Wire.AUDITOR,
                 Role.AUDITOR,
-                (new Request.Register(com.abcbank.protocol.Wire.AUDITOR, verifier)),
+                new Request.Register(com.abcbank.protocol.Wire.AUDITOR, verifier),
                 "");
         return caller(node.submit(command).join());
     }

@@ -75,7 +75,7 @@ final class Submitter implements AutoCloseable {
 
     /** The answer to what was never sent because this node is stopping. */
     private static final Outcome<?> STOPPING =
-            failure(ErrorCode.SHUTTING_DOWN, "this node is shutting down; nothing happened");
+            Outcome.fail(ErrorCode.SHUTTING_DOWN, "this node is shutting down; nothing happened");
 
     private record Pending(Command command, boolean idempotent, CompletableFuture<Outcome<?>> reply, long deadline) {}
 
@@ -97,7 +97,7 @@ final class Submitter implements AutoCloseable {
     Submitter(Supplier<Appender> appenders, int timeoutMs) {
         this.appenders = appenders;
         this.timeoutMs = timeoutMs;
-        this.unconfirmed = failure(
+        this.unconfirmed = Outcome.fail(
                 ErrorCode.CLUSTER_UNAVAILABLE,
                 "the cluster did not confirm this within " + timeoutMs + " ms (no leader, or no majority reachable);"
                         + " it may or may not have happened: retry with the same key");
@@ -119,7 +119,8 @@ final class Submitter implements AutoCloseable {
         if (closed) {
             reply.complete(STOPPING);
         } else if (!queue.offer(pending)) {
-            reply.complete(failure(ErrorCode.SERVER_BUSY, "this node has too many requests waiting; nothing happened"));
+            reply.complete(
+                    Outcome.fail(ErrorCode.SERVER_BUSY, "this node has too many requests waiting; nothing happened"));
         } else if (closed && queue.remove(pending)) {
             // close() may have emptied the queue before this offer.
             reply.complete(STOPPING);
@@ -255,12 +256,13 @@ final class Submitter implements AutoCloseable {
             replies = Entries.readReplies(data);
         } catch (IOException | RuntimeException e) {
             log.error("unreadable replies from the state machine", e);
-            batch.forEach(p -> p.reply().complete(failure(ErrorCode.INTERNAL_ERROR, "unreadable replies")));
+            batch.forEach(p -> p.reply().complete(Outcome.fail(ErrorCode.INTERNAL_ERROR, "unreadable replies")));
             return;
         }
         if (replies.size() != batch.size()) {
             log.error("{} replies for {} commands", replies.size(), batch.size());
-            batch.forEach(p -> p.reply().complete(failure(ErrorCode.INTERNAL_ERROR, "the log entry was not applied")));
+            batch.forEach(
+                    p -> p.reply().complete(Outcome.fail(ErrorCode.INTERNAL_ERROR, "the log entry was not applied")));
             return;
         }
         for (int i = 0; i < batch.size(); i++) {
@@ -270,15 +272,11 @@ final class Submitter implements AutoCloseable {
 
     private static void fail(List<Pending> batch, Throwable error) {
         log.warn("a batch of {} commands did not go through the cluster: {}", batch.size(), String.valueOf(error));
-        Outcome<?> failed = failure(
+        Outcome<?> failed = Outcome.fail(
                 ErrorCode.CLUSTER_UNAVAILABLE,
                 "the cluster did not take this (" + error
                         + "); it may or may not have happened: retry with the same key");
         batch.forEach(p -> p.reply().complete(failed));
-    }
-
-    private static Outcome<?> failure(ErrorCode code, String message) {
-        return Outcome.fail(code, message);
     }
 
     /** Answers what waits {@code SHUTTING_DOWN}, and closes the appender; entries in flight fail with it. */
