@@ -6,7 +6,6 @@ import com.abcbank.protocol.Request;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.util.Objects;
 
 /**
@@ -60,7 +59,10 @@ public record Command(Kind kind, String user, Role role, Request request, String
         }
     }
 
-    /** Longest request line a command may carry: ten times the server's own line limit default, as a sanity bound. */
+    /**
+     * Longest string a command or a reply may carry (a request line, an account, a message): ten times the server's
+     * own line limit default, as a sanity bound.
+     */
     static final int MAX_LINE_BYTES = 1 << 20;
 
     public Command {
@@ -82,9 +84,7 @@ public record Command(Kind kind, String user, Role role, Request request, String
         if (request instanceof Request.Money money) {
             MoneyFields.write(out, money);
         } else {
-            byte[] bytes = Json.writeRequest(request).getBytes(StandardCharsets.UTF_8);
-            out.writeInt(bytes.length);
-            out.write(bytes);
+            Entries.writeString(out, Json.writeRequest(request));
         }
         out.writeUTF(from);
     }
@@ -103,15 +103,7 @@ public record Command(Kind kind, String user, Role role, Request request, String
     }
 
     private static Request line(DataInputStream in) throws IOException {
-        int length = in.readInt();
-        if (length < 0 || length > MAX_LINE_BYTES) {
-            throw new IOException("a command line of " + length + " bytes");
-        }
-        byte[] bytes = in.readNBytes(length);
-        if (bytes.length != length) {
-            throw new IOException("a command cut short");
-        }
-        Json.Parsed parsed = Json.parseRequest(new String(bytes, StandardCharsets.UTF_8));
+        Json.Parsed parsed = Json.parseRequest(Entries.readString(in));
         if (parsed.request() == null) {
             throw new IOException(
                     "a command whose request does not read: " + parsed.failure().message());

@@ -229,11 +229,11 @@ final class Entries {
     static String readString(DataInputStream in) throws IOException {
         int length = in.readInt();
         if (length < 0 || length > Command.MAX_LINE_BYTES) {
-            throw new IOException("a string of " + length + " bytes in a reply");
+            throw new IOException("a string of " + length + " bytes");
         }
         byte[] bytes = in.readNBytes(length);
         if (bytes.length != length) {
-            throw new IOException("a reply cut short");
+            throw new IOException("a string cut short");
         }
         return new String(bytes, StandardCharsets.UTF_8);
     }
