@@ -13,8 +13,8 @@ CLIENT_JAR="$BANK_ROOT/bank-client/target/bank-client.jar"
 #                   fit this machine's 24 GB; at 256 MB a node spent its time in GC after some 400,000 transfers
 #   serial GC       one GC thread per node instead of a pool per node on two cores
 #   the full JIT    (C1 then C2, the JVM's default) C2's compilations in three JVMs take a core for the first half
-#                   minute of load and go on for a minute or more (at 16 x 16 a quarter of the CPU after 40 s, done
-#                   by about 70 s), and a node is slower than with C1 alone at first (16 x 1 after 20 s: 1,044
+#                   minute of load and go on for two minutes or more (at 64 x 1 a quarter of the CPU at 40 to 60 s,
+#                   2% at 140 s), and a node is slower than with C1 alone at first (16 x 1 after 20 s: 1,044
 #                   against 1,552 transfers/s); from then on it is faster (after 40 s: 1,891 against 1,582 at 16 x 1,
 #                   18,661 against 14,553 at 64 x 16), and a bank's servers run for longer than a minute
 #   direct memory   capped: Ratis's gRPC allocates outside the heap
